@@ -1,0 +1,64 @@
+# Guardian — the two commands that matter are `make run` and `make test` (see README.md).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+CARGO ?= cargo
+KEYRING := scripts/with-keyring
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+
+.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot clean
+
+## Run the desktop app (on the embedded demo provider unless GUARDIAN_PROVIDER_URL is set).
+run: setup-run ui
+	$(CARGO) run -p guardian-desktop
+
+## Everything CI runs: formatting, lints, every Rust test, the UI tests and the desktop end-to-end tests.
+test: setup-test ui check rust-test ui-test e2e
+	@echo "All checks passed."
+
+## Rust and UI tests without the desktop end-to-end suite (e.g. on macOS or Windows).
+test-core: setup-run ui rust-test ui-test
+
+setup-run:
+	@scripts/setup run
+
+setup-test:
+	@scripts/setup test
+
+ui:
+	@echo "==> Building the UI"
+	npm --prefix ui run build
+
+check:
+	@echo "==> cargo fmt --check"
+	$(CARGO) fmt --all --check
+	@echo "==> clippy (all crates, all targets, warnings are errors)"
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	@echo "==> svelte-check"
+	npm --prefix ui run check
+
+rust-test:
+	@echo "==> Rust tests (real keyring in a private D-Bus session)"
+	$(KEYRING) $(CARGO) test --workspace --locked --exclude guardian-desktop
+	$(CARGO) test -p guardian-desktop --lib --locked
+
+ui-test:
+	@echo "==> UI unit tests"
+	npm --prefix ui test
+
+## The real desktop binary under Xvfb, driven through tauri-driver + WebKitWebDriver.
+e2e:
+	@echo "==> Desktop end-to-end tests (Xvfb + WebDriver + keyring)"
+	$(XVFB) $(KEYRING) $(CARGO) test -p guardian-desktop --test desktop_e2e --locked -- --test-threads=1
+
+## Regenerate ui/src/bindings.ts from the Rust commands.
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -p guardian-desktop --lib typescript_bindings_are_up_to_date
+
+## Screenshot of the running app on the demo provider into docs/screenshot.png.
+screenshot: ui
+	$(CARGO) build -p guardian-desktop
+	../shared/tools/screenshot docs/screenshot.png 12 -- $(KEYRING) target/debug/guardian-desktop
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules

@@ -1,0 +1,133 @@
+//! The `guardian` binary, run as a user would, against the embedded demo and a sandbox.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
+
+struct Env {
+    data: tempfile::TempDir,
+    service: String,
+}
+
+impl Env {
+    fn new(tag: &str) -> Self {
+        Self {
+            data: tempfile::tempdir().expect("temp dir"),
+            service: format!("guardian-cli-test-{}-{tag}", std::process::id()),
+        }
+    }
+
+    fn run(&self, provider: Option<&str>, args: &[&str], stdin: &str) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_guardian"));
+        command
+            .args(args)
+            .env("GUARDIAN_DATA_DIR", self.data.path())
+            .env("GUARDIAN_KEYRING_SERVICE", &self.service)
+            .env_remove("GUARDIAN_PROVIDER_URL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(url) = provider {
+            command.env("GUARDIAN_PROVIDER_URL", url);
+        }
+        let mut child = command.spawn().expect("run guardian");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("wait")
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn children_lists_the_demo_family_with_nothing_configured() {
+    let env = Env::new("demo");
+    let out = env.run(None, &["children", "--json"], "");
+    assert!(out.status.success(), "{:?}, stderr: {}", out.status, text(&out.stderr));
+    assert!(text(&out.stderr).contains("Demo provider"), "demo mode is announced");
+    let children: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let names: Vec<_> = children
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|c| c["display_name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["Ava", "Leo", "Mei"]);
+
+    let table = env.run(None, &["children"], "");
+    assert!(text(&table.stdout).contains("PIN for each request"), "{}", text(&table.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_flow_with_exit_codes_and_no_password_in_arguments() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("custom");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+
+    let out = run(&["children"], "");
+    assert_eq!(out.status.code(), Some(3), "not signed in: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("sign in"), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("Ava"), "no demo data with a configured provider");
+
+    let bad = run(&["sign-in", "--phone", DEMO_PHONE], "wrong-password\n");
+    assert_eq!(bad.status.code(), Some(3), "wrong password: {}", text(&bad.stderr));
+    assert!(text(&bad.stderr).contains("not correct"), "{}", text(&bad.stderr));
+
+    let good = run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n"));
+    assert!(good.status.success(), "{}", text(&good.stderr));
+    let listed = run(&["children"], "");
+    assert!(text(&listed.stdout).contains("Leo"), "{}", text(&listed.stdout));
+
+    sandbox.stop().await;
+    let offline = run(&["children"], "");
+    assert!(offline.status.success(), "offline still lists the cache: {}", text(&offline.stderr));
+    assert!(text(&offline.stderr).contains("Offline"), "{}", text(&offline.stderr));
+    assert!(text(&offline.stdout).contains("Mei"));
+
+    let out = run(&["sign-out"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_insecure_provider_url_is_refused_with_its_own_exit_code() {
+    let env = Env::new("insecure");
+    let out = env.run(Some("http://provider.example"), &["children"], "");
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("https"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn without_a_keyring_it_says_so_and_writes_nothing_to_disk() {
+    let env = Env::new("nokeyring");
+    let runtime = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_guardian"))
+        .args(["children"])
+        .env("GUARDIAN_DATA_DIR", env.data.path())
+        .env_remove("GUARDIAN_PROVIDER_URL")
+        // No session bus anywhere: no Secret Service can be reached.
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .expect("run guardian");
+    assert!(out.status.success(), "still works: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("No secure storage"), "the user is told: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Leo"), "the demo family is still listed");
+    let written: Vec<_> = walk(env.data.path());
+    assert!(written.is_empty(), "nothing may be written to disk without a keyring: {written:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.path().is_dir() {
+            files.extend(walk(&entry.path()));
+        } else {
+            files.push(entry.path());
+        }
+    }
+    files
+}

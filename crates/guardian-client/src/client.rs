@@ -1,0 +1,346 @@
+//! One HTTP client, one error mapper, one refresh path.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use guardian_domain::{
+    API_VERSION, Child, Clock, ErrorBody, ErrorCode, Guardian, Page, PasswordSignIn, RefreshRequest,
+    TokenResponse,
+};
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use crate::{ClientError, Secret, SecretStore};
+
+/// Responses larger than this are refused rather than read into memory.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+/// Refresh this long before the access token expires.
+const REFRESH_AHEAD: chrono::Duration = chrono::Duration::seconds(60);
+/// The keyring entry that holds the session (both tokens), written as one value.
+const SESSION_SECRET: &str = "session";
+
+/// The session as kept in the keyring. Serialised only into a [`Secret`].
+#[derive(Serialize, Deserialize)]
+struct StoredSession {
+    access_token: String,
+    access_expires_at: DateTime<Utc>,
+    refresh_token: String,
+    guardian_id: String,
+}
+
+/// The authenticated client for one provider.
+pub struct ProviderClient {
+    http: reqwest::Client,
+    base: Url,
+    secrets: Arc<dyn SecretStore>,
+    clock: Arc<dyn Clock>,
+    /// The session in memory; the lock makes refresh single-flight.
+    session: Mutex<Option<Session>>,
+}
+
+struct Session {
+    access: Secret,
+    expires_at: DateTime<Utc>,
+    refresh: Secret,
+    guardian_id: String,
+}
+
+/// Checks a provider URL: `https`, or `http` only to this machine (loopback).
+pub fn validate_provider_url(url: &str) -> Result<Url, ClientError> {
+    let parsed = Url::parse(url).map_err(|e| ClientError::InvalidUrl(format!("{url}: {e}")))?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" if parsed.host().is_some() => Ok(parsed),
+        "http" if loopback => Ok(parsed),
+        _ => Err(ClientError::InvalidUrl(format!(
+            "{url}: a provider must use https (plain http is allowed only on this computer)"
+        ))),
+    }
+}
+
+impl ProviderClient {
+    pub fn new(
+        base_url: &str,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, ClientError> {
+        let base = validate_provider_url(base_url)?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Guardian/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(60))
+            .https_only(base.scheme() == "https")
+            .build()
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok(Self { http, base, secrets, clock, session: Mutex::new(None) })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// Loads a session kept in the keyring by an earlier run. Returns whether one was found.
+    pub async fn restore_session(&self) -> Result<bool, ClientError> {
+        let secrets = self.secrets.clone();
+        let stored = blocking(move || secrets.get(SESSION_SECRET)).await?;
+        let Some(stored) = stored else { return Ok(false) };
+        let Ok(parsed) = serde_json::from_str::<StoredSession>(stored.expose()) else {
+            tracing::warn!("stored session unreadable; a new sign-in is needed");
+            return Ok(false);
+        };
+        *self.session.lock().await = Some(Session::from(parsed));
+        Ok(true)
+    }
+
+    pub async fn is_signed_in(&self) -> bool {
+        self.session.lock().await.is_some()
+    }
+
+    pub async fn guardian_id(&self) -> Option<String> {
+        self.session.lock().await.as_ref().map(|s| s.guardian_id.clone())
+    }
+
+    /// Signs in with phone number and password. On failure the stored session is untouched.
+    pub async fn sign_in_password(&self, phone: &str, password: &Secret) -> Result<(), ClientError> {
+        let body = PasswordSignIn { phone: phone.to_owned(), password: password.expose().to_owned() };
+        let request = self.http.post(self.url("/v1/auth/password")).json(&body);
+        let tokens: TokenResponse = match self.send(request).await {
+            Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::InvalidCredentials => {
+                return Err(ClientError::InvalidCredentials);
+            }
+            other => other?,
+        };
+        self.store_tokens(tokens).await
+    }
+
+    /// Ends the session at the provider (best effort) and removes the tokens from the keyring.
+    pub async fn sign_out(&self) -> Result<(), ClientError> {
+        let access = self.session.lock().await.as_ref().map(|s| s.access.clone());
+        if let Some(access) = access {
+            let request = self.http.post(self.url("/v1/auth/sign-out")).bearer_auth(access.expose());
+            if let Err(error) = self.send_raw(request).await {
+                tracing::info!(%error, "provider sign-out failed; removing the local session anyway");
+            }
+        }
+        self.forget_session().await
+    }
+
+    /// Forgets the session locally (keyring and memory).
+    pub async fn forget_session(&self) -> Result<(), ClientError> {
+        *self.session.lock().await = None;
+        let secrets = self.secrets.clone();
+        blocking(move || secrets.delete(SESSION_SECRET)).await
+    }
+
+    pub async fn guardian(&self) -> Result<Guardian, ClientError> {
+        self.get_json("/v1/guardian", &[]).await
+    }
+
+    /// Every child of the signed-in guardian, following pagination to the end.
+    pub async fn children(&self) -> Result<Vec<Child>, ClientError> {
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut query = vec![("limit", "100".to_owned())];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c.clone()));
+            }
+            let page: Page<Child> = self.get_json("/v1/children", &query).await?;
+            all.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    // ---- the one request path ----
+
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.base.clone();
+        url.set_path(path);
+        url
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ClientError> {
+        let mut url = self.url(path);
+        url.query_pairs_mut().extend_pairs(query);
+        self.authorized(Method::GET, url).await
+    }
+
+    /// Sends with the current access token, refreshing ahead of expiry and once after a 401.
+    async fn authorized<T: DeserializeOwned>(&self, method: Method, url: Url) -> Result<T, ClientError> {
+        let token = self.access_token().await?;
+        let request = self.http.request(method.clone(), url.clone()).bearer_auth(token.expose());
+        match self.send(request).await {
+            Err(ClientError::Provider { status: 401, .. }) => {
+                let fresh = self.refresh_after_rejection(&token).await?;
+                let retry = self.http.request(method, url).bearer_auth(fresh.expose());
+                match self.send(retry).await {
+                    Err(ClientError::Provider { status: 401, .. }) => {
+                        self.forget_session().await?;
+                        Err(ClientError::SignInRequired)
+                    }
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn access_token(&self) -> Result<Secret, ClientError> {
+        let mut session = self.session.lock().await;
+        let Some(current) = session.as_ref() else { return Err(ClientError::SignInRequired) };
+        if current.expires_at - REFRESH_AHEAD > self.clock.now() {
+            return Ok(current.access.clone());
+        }
+        let refresh = current.refresh.clone();
+        self.refresh_locked(&mut session, &refresh).await
+    }
+
+    async fn refresh_after_rejection(&self, rejected: &Secret) -> Result<Secret, ClientError> {
+        let mut session = self.session.lock().await;
+        let Some(current) = session.as_ref() else { return Err(ClientError::SignInRequired) };
+        // Another caller refreshed while we waited for the lock: use its token.
+        if current.access != *rejected {
+            return Ok(current.access.clone());
+        }
+        let refresh = current.refresh.clone();
+        self.refresh_locked(&mut session, &refresh).await
+    }
+
+    /// Runs with the session lock held, so concurrent callers wait for this one refresh.
+    async fn refresh_locked(
+        &self,
+        session: &mut Option<Session>,
+        refresh: &Secret,
+    ) -> Result<Secret, ClientError> {
+        let body = RefreshRequest { refresh_token: refresh.expose().to_owned() };
+        let request = self.http.post(self.url("/v1/auth/refresh")).json(&body);
+        match self.send::<TokenResponse>(request).await {
+            Ok(tokens) => {
+                let fresh = Session::from_tokens(tokens, self.clock.now());
+                // The rotated refresh token is in the keyring before it is ever used.
+                self.persist(&fresh).await?;
+                let access = fresh.access.clone();
+                *session = Some(fresh);
+                Ok(access)
+            }
+            Err(ClientError::Provider { status: 401, .. }) => {
+                *session = None;
+                let secrets = self.secrets.clone();
+                blocking(move || secrets.delete(SESSION_SECRET)).await?;
+                Err(ClientError::SignInRequired)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn store_tokens(&self, tokens: TokenResponse) -> Result<(), ClientError> {
+        let fresh = Session::from_tokens(tokens, self.clock.now());
+        self.persist(&fresh).await?;
+        *self.session.lock().await = Some(fresh);
+        Ok(())
+    }
+
+    async fn persist(&self, session: &Session) -> Result<(), ClientError> {
+        let stored = StoredSession {
+            access_token: session.access.expose().to_owned(),
+            access_expires_at: session.expires_at,
+            refresh_token: session.refresh.expose().to_owned(),
+            guardian_id: session.guardian_id.clone(),
+        };
+        let value =
+            Secret::new(serde_json::to_string(&stored).map_err(|e| ClientError::Decode(e.to_string()))?);
+        let secrets = self.secrets.clone();
+        blocking(move || secrets.set(SESSION_SECRET, &value)).await
+    }
+
+    async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, ClientError> {
+        let (_, bytes) = self.send_raw(request).await?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
+    /// Sends a request and reads a bounded body; non-2xx answers become [`ClientError::Provider`].
+    async fn send_raw(&self, request: reqwest::RequestBuilder) -> Result<(StatusCode, Vec<u8>), ClientError> {
+        let mut response = request.header("Guardian-Api-Version", API_VERSION).send().await?;
+        let status = response.status();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(ClientError::TooLarge(MAX_BODY));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if status.is_success() {
+            return Ok((status, body));
+        }
+        let error = serde_json::from_slice::<ErrorBody>(&body).unwrap_or_else(|_| ErrorBody {
+            code: if status.is_server_error() { ErrorCode::Unavailable } else { ErrorCode::Unknown },
+            message: format!("the provider answered {status}"),
+            request_id: String::new(),
+            details: serde_json::Value::Null,
+        });
+        Err(ClientError::Provider { status: status.as_u16(), body: error })
+    }
+}
+
+impl Session {
+    fn from_tokens(tokens: TokenResponse, now: DateTime<Utc>) -> Self {
+        Self {
+            access: Secret::new(tokens.access_token),
+            expires_at: now + chrono::Duration::seconds(tokens.expires_in),
+            refresh: Secret::new(tokens.refresh_token),
+            guardian_id: tokens.guardian_id,
+        }
+    }
+}
+
+impl From<StoredSession> for Session {
+    fn from(s: StoredSession) -> Self {
+        Self {
+            access: Secret::new(s.access_token),
+            expires_at: s.access_expires_at,
+            refresh: Secret::new(s.refresh_token),
+            guardian_id: s.guardian_id,
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, crate::SecretError> + Send + 'static,
+) -> Result<T, ClientError> {
+    Ok(crate::off_executor(f).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_providers_are_allowed() {
+        for ok in
+            ["https://provider.example", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"]
+        {
+            assert!(validate_provider_url(ok).is_ok(), "{ok} should be allowed");
+        }
+        for bad in ["http://provider.example", "http://10.0.0.5", "ftp://x", "file:///etc/passwd", "nonsense"]
+        {
+            assert!(validate_provider_url(bad).is_err(), "{bad} must be refused");
+        }
+    }
+}

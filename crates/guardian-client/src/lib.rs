@@ -1,0 +1,12 @@
+//! The authenticated provider-API client and the secret store behind it.
+//!
+//! Tokens live only in the OS keyring (and, while in use, in memory wrapped in [`Secret`]); they
+//! are never logged, serialised or handed to the web view.
+
+mod client;
+mod error;
+mod secrets;
+
+pub use client::{ProviderClient, validate_provider_url};
+pub use error::ClientError;
+pub use secrets::{KeyringSecrets, MemorySecrets, Secret, SecretError, SecretStore, off_executor};

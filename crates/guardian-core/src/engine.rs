@@ -1,0 +1,267 @@
+//! The engine: one per running app or CLI command, owning the provider client, the secret store,
+//! the encrypted cache and (in demo mode) the embedded sandbox provider.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use guardian_client::{ClientError, KeyringSecrets, MemorySecrets, ProviderClient, Secret, SecretStore};
+use guardian_domain::{Clock, SystemClock};
+use guardian_sandbox::Sandbox;
+use guardian_store::{DbKey, Store};
+use tokio::sync::{Mutex, RwLock};
+
+use crate::views::{ChildSummary, Dashboard, Notice, ProviderInfo, Status, age_on};
+use crate::{CoreError, ProviderChoice, Settings};
+
+/// The keyring entry that holds the cache's SQLCipher key.
+const DB_KEY_SECRET: &str = "db-key";
+const LAST_SYNCED: &str = "last_synced";
+
+pub struct Engine {
+    settings: Settings,
+    profile: String,
+    clock: Arc<dyn Clock>,
+    secrets: Arc<dyn SecretStore>,
+    client: ProviderClient,
+    /// Open while signed in; `None` when signed out (the cache is locked).
+    store: RwLock<Option<Store>>,
+    notices: Mutex<Vec<Notice>>,
+    offline: Mutex<bool>,
+    /// The embedded demo provider, alive as long as the engine.
+    _demo: Option<Sandbox>,
+}
+
+impl Engine {
+    /// Starts the engine with the wall clock.
+    pub async fn start(settings: Settings) -> Result<Self, CoreError> {
+        Self::start_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    pub async fn start_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, CoreError> {
+        let profile = settings.provider.profile();
+        let mut notices = Vec::new();
+        let secrets = open_secrets(&settings, &profile, &mut notices).await;
+
+        let (demo, url) = match &settings.provider {
+            ProviderChoice::Demo => {
+                let sandbox = Sandbox::start(guardian_sandbox::Config {
+                    clock: clock.clone(),
+                    ..guardian_sandbox::Config::default()
+                })
+                .await
+                .map_err(|e| CoreError::Demo(e.to_string()))?;
+                let url = sandbox.url();
+                (Some(sandbox), url)
+            }
+            ProviderChoice::Url(url) => (None, url.clone()),
+        };
+        let client = ProviderClient::new(&url, secrets.clone(), clock.clone())?;
+        let engine = Self {
+            settings,
+            profile,
+            clock,
+            secrets,
+            client,
+            store: RwLock::new(None),
+            notices: Mutex::new(notices),
+            offline: Mutex::new(false),
+            _demo: demo,
+        };
+
+        if engine.is_demo() {
+            // The demo provider is new at every start: sign in as the demo guardian.
+            engine.client.forget_session().await?;
+            engine
+                .client
+                .sign_in_password(guardian_sandbox::DEMO_PHONE, &Secret::new(guardian_sandbox::DEMO_PASSWORD))
+                .await?;
+        } else {
+            engine.client.restore_session().await?;
+        }
+        if engine.client.is_signed_in().await {
+            engine.open_cache().await?;
+        }
+        Ok(engine)
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.settings.provider == ProviderChoice::Demo
+    }
+
+    /// Signs in with phone number and password, then opens the cache and syncs.
+    pub async fn sign_in(&self, phone: &str, password: &Secret) -> Result<(), CoreError> {
+        if phone.trim().is_empty() {
+            return Err(CoreError::Invalid("enter the phone number you signed up with".into()));
+        }
+        self.client.sign_in_password(phone.trim(), password).await?;
+        self.open_cache().await?;
+        self.sync().await
+    }
+
+    /// Ends the session: tokens and the cache key leave the keyring and the cache is removed.
+    pub async fn sign_out(&self) -> Result<(), CoreError> {
+        self.client.sign_out().await?;
+        if let Some(store) = self.store.write().await.take() {
+            store.destroy().await?;
+        }
+        let secrets = self.secrets.clone();
+        spawn_secret(move || secrets.delete(DB_KEY_SECRET)).await?;
+        Ok(())
+    }
+
+    /// Fetches the children from the provider into the cache. When the provider cannot be
+    /// reached the cache keeps what it has and the status says "offline".
+    pub async fn sync(&self) -> Result<(), CoreError> {
+        let Some(guardian_id) = self.client.guardian_id().await else {
+            return Err(ClientError::SignInRequired.into());
+        };
+        let children = match self.client.children().await {
+            Ok(children) => children,
+            Err(error) => {
+                *self.offline.lock().await = error.is_offline();
+                if matches!(error, ClientError::SignInRequired) {
+                    self.lock_cache().await;
+                }
+                return Err(error.into());
+            }
+        };
+        *self.offline.lock().await = false;
+        let store = self.store().await?;
+        store.replace_children(&guardian_id, &children).await?;
+        store.set_meta(LAST_SYNCED, &self.clock.now().to_rfc3339()).await?;
+        tracing::info!(children = children.len(), "sync complete");
+        Ok(())
+    }
+
+    /// The children as cached (works offline).
+    pub async fn children(&self) -> Result<Vec<ChildSummary>, CoreError> {
+        let store = self.store().await?;
+        let today = self.clock.now().date_naive();
+        Ok(store
+            .children()
+            .await?
+            .into_iter()
+            .map(|c| ChildSummary {
+                age: c.birthday.map(|b| age_on(b, today)),
+                id: c.id,
+                display_name: c.display_name,
+                avatar_url: c.avatar_url,
+                friend_approval: c.friend_approval,
+                pending_requests: i32::try_from(c.pending_requests).unwrap_or(i32::MAX),
+            })
+            .collect())
+    }
+
+    pub async fn status(&self) -> Status {
+        let last_synced = match self.store.read().await.as_ref() {
+            Some(store) => store.meta(LAST_SYNCED).await.ok().flatten(),
+            None => None,
+        };
+        Status {
+            provider: ProviderInfo {
+                kind: if self.is_demo() { "demo" } else { "custom" }.into(),
+                url: self.client.base_url().to_string(),
+            },
+            secure_storage: self.secrets.is_persistent(),
+            signed_in: self.client.is_signed_in().await,
+            last_synced,
+            offline: *self.offline.lock().await,
+            notices: self.notices.lock().await.clone(),
+        }
+    }
+
+    /// Status and children in one call, for the dashboard.
+    pub async fn dashboard(&self) -> Result<Dashboard, CoreError> {
+        let children = if self.store.read().await.is_some() { self.children().await? } else { Vec::new() };
+        Ok(Dashboard { status: self.status().await, children })
+    }
+
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    async fn store(&self) -> Result<Store, CoreError> {
+        self.store.read().await.clone().ok_or_else(|| ClientError::SignInRequired.into())
+    }
+
+    async fn lock_cache(&self) {
+        if let Some(store) = self.store.write().await.take() {
+            store.close().await;
+        }
+    }
+
+    /// Opens the encrypted cache with the key from the secret store (making one the first time).
+    async fn open_cache(&self) -> Result<(), CoreError> {
+        let mut slot = self.store.write().await;
+        if slot.is_some() {
+            return Ok(());
+        }
+        let secrets = self.secrets.clone();
+        let key = match spawn_secret(move || secrets.get(DB_KEY_SECRET)).await? {
+            Some(hex) => DbKey::from_hex(hex.expose()),
+            None => None,
+        };
+        let key = match key {
+            Some(key) => key,
+            None => {
+                let key = DbKey::generate();
+                let secrets = self.secrets.clone();
+                let value = Secret::new(key.to_hex());
+                spawn_secret(move || secrets.set(DB_KEY_SECRET, &value)).await?;
+                key
+            }
+        };
+        let store = if self.secrets.is_persistent() {
+            let path = self.settings.data_dir.join(&self.profile).join("cache.db");
+            let (store, set_aside) = Store::open_or_set_aside(&path, &key).await?;
+            if let Some(set_aside) = set_aside {
+                self.notices.lock().await.push(Notice {
+                    code: "cache_rebuilt".into(),
+                    message: format!(
+                        "The saved data on this computer could not be read (its key was missing or the \
+                         file was damaged). It was kept, still encrypted, at {}, and a new copy is being \
+                         rebuilt from the provider.",
+                        set_aside.moved_to.display()
+                    ),
+                });
+            }
+            store
+        } else {
+            // Without a keyring the key cannot be kept safely, so the cache stays in memory.
+            Store::open_in_memory(&key).await?
+        };
+        *slot = Some(store);
+        Ok(())
+    }
+}
+
+async fn open_secrets(settings: &Settings, profile: &str, notices: &mut Vec<Notice>) -> Arc<dyn SecretStore> {
+    if settings.use_keyring {
+        let service = settings.keyring_service.clone();
+        let profile = profile.to_owned();
+        let opened = tokio::task::spawn_blocking(move || KeyringSecrets::open(&service, &profile)).await;
+        match opened {
+            Ok(Ok(store)) => return Arc::new(store),
+            Ok(Err(error)) => tracing::warn!(%error, "no OS keyring; secrets stay in memory"),
+            Err(error) => tracing::warn!(%error, "keyring probe failed; secrets stay in memory"),
+        }
+        notices.push(Notice {
+            code: "no_secure_storage".into(),
+            message: "No secure storage (such as the system keyring) is available on this computer. \
+                      Guardian will not keep your sign-in or its data in plain files: you will sign in \
+                      each time, and the data stays in memory until you close the app."
+                .into(),
+        });
+    }
+    Arc::new(MemorySecrets::default())
+}
+
+async fn spawn_secret<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, guardian_client::SecretError> + Send + 'static,
+) -> Result<T, CoreError> {
+    Ok(guardian_client::off_executor(f).await?)
+}

@@ -1,0 +1,161 @@
+//! The engine end to end: real sandbox over loopback HTTP, real encrypted cache file, and (in
+//! `keyring_*` tests) the real OS keyring.
+
+use guardian_client::{KeyringSecrets, SecretStore};
+use guardian_core::{Engine, ProviderChoice, Secret, Settings};
+use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
+use std::path::Path;
+
+fn settings(provider: ProviderChoice, data_dir: &Path, keyring_service: Option<&str>) -> Settings {
+    Settings {
+        provider,
+        data_dir: data_dir.to_owned(),
+        keyring_service: keyring_service.unwrap_or("unused").to_owned(),
+        use_keyring: keyring_service.is_some(),
+    }
+}
+
+fn names(children: &[guardian_core::ChildSummary]) -> Vec<String> {
+    children.iter().map(|c| c.display_name.clone()).collect()
+}
+
+fn file_bytes(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                out.push((path, bytes));
+            }
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn the_embedded_demo_signs_in_and_lists_the_demo_family() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let engine = Engine::start(settings(ProviderChoice::Demo, dir.path(), None)).await.expect("start");
+    engine.sync().await.expect("sync");
+    let dashboard = engine.dashboard().await.expect("dashboard");
+    assert_eq!(dashboard.status.provider.kind, "demo");
+    assert!(dashboard.status.signed_in);
+    assert!(dashboard.status.last_synced.is_some(), "sync time recorded");
+    assert_eq!(names(&dashboard.children), ["Ava", "Leo", "Mei"]);
+    let ages: Vec<_> = dashboard.children.iter().map(|c| c.age).collect();
+    assert!(ages.iter().all(Option::is_some), "demo children have birthdays");
+    assert_eq!(
+        dashboard.children.iter().map(|c| c.pending_requests).sum::<i32>(),
+        3,
+        "three incoming friend requests wait in the demo family"
+    );
+}
+
+#[tokio::test]
+async fn a_configured_provider_shows_no_demo_data_until_sign_in() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let engine =
+        Engine::start(settings(ProviderChoice::Url(sandbox.url()), dir.path(), None)).await.expect("start");
+    let dashboard = engine.dashboard().await.expect("dashboard");
+    assert_eq!(dashboard.status.provider.kind, "custom");
+    assert!(!dashboard.status.signed_in);
+    assert!(dashboard.children.is_empty(), "nothing shown before sign-in");
+
+    let error = engine.sign_in(DEMO_PHONE, &Secret::new("nope")).await.expect_err("wrong password");
+    assert_eq!(error.code(), "invalid_credentials", "{error}");
+    assert!(engine.children().await.is_err(), "still locked");
+
+    engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
+    assert_eq!(names(&engine.children().await.expect("children")), ["Ava", "Leo", "Mei"]);
+}
+
+#[tokio::test]
+async fn offline_the_cache_still_answers_and_the_status_says_so() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let engine =
+        Engine::start(settings(ProviderChoice::Url(sandbox.url()), dir.path(), None)).await.expect("start");
+    engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
+    sandbox.stop().await;
+
+    let error = engine.sync().await.expect_err("provider gone");
+    assert_eq!(error.code(), "offline");
+    let dashboard = engine.dashboard().await.expect("dashboard");
+    assert!(dashboard.status.offline, "offline shown");
+    assert_eq!(names(&dashboard.children), ["Ava", "Leo", "Mei"], "cached children still shown");
+}
+
+/// Keyring tests use their own service name so they never touch a real user's entries.
+fn keyring(service: &str, profile: &str) -> KeyringSecrets {
+    KeyringSecrets::open(service, profile).expect("an OS keyring is required (make test starts one)")
+}
+
+#[tokio::test]
+async fn keyring_holds_tokens_and_key_until_sign_out_and_the_cache_holds_no_plaintext() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = format!("guardian-test-{}-a", std::process::id());
+    let provider = ProviderChoice::Url(sandbox.url());
+    let entries = keyring(&service, &provider.profile());
+    let engine = Engine::start(settings(provider.clone(), dir.path(), Some(&service))).await.expect("start");
+    assert!(engine.status().await.secure_storage, "the OS keyring is in use");
+    engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
+
+    let session = entries.get("session").expect("read").expect("tokens are in the keyring");
+    assert!(entries.get("db-key").expect("read").is_some(), "the cache key is in the keyring");
+    let session: serde_json::Value = serde_json::from_str(session.expose()).expect("json");
+    let access = session["access_token"].as_str().expect("access token").to_owned();
+    let refresh = session["refresh_token"].as_str().expect("refresh token").to_owned();
+
+    let files = file_bytes(dir.path());
+    assert!(files.iter().any(|(p, _)| p.ends_with("cache.db")), "the cache is on disk: {files:?}");
+    for (path, bytes) in &files {
+        assert!(!bytes.starts_with(b"SQLite format 3"), "{path:?} has a plaintext SQLite header");
+        for secret in ["Ava", "Leo", "Mei", &access, &refresh, DEMO_PHONE] {
+            assert!(!contains(bytes, secret), "{path:?} holds plaintext {secret:?}");
+        }
+    }
+
+    // A second start (the app relaunched) restores the session from the keyring.
+    drop(engine);
+    let again = Engine::start(settings(provider.clone(), dir.path(), Some(&service))).await.expect("restart");
+    assert!(again.status().await.signed_in, "session restored from the keyring");
+    assert_eq!(names(&again.children().await.expect("cached children")), ["Ava", "Leo", "Mei"]);
+
+    again.sign_out().await.expect("sign out");
+    assert!(entries.get("session").expect("read").is_none(), "tokens removed on sign-out");
+    assert!(entries.get("db-key").expect("read").is_none(), "key removed on sign-out");
+    assert!(file_bytes(dir.path()).is_empty(), "cache removed on sign-out");
+}
+
+#[tokio::test]
+async fn keyring_losing_the_cache_key_sets_the_cache_aside_and_rebuilds_it() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = format!("guardian-test-{}-b", std::process::id());
+    let provider = ProviderChoice::Url(sandbox.url());
+    let entries = keyring(&service, &provider.profile());
+    let engine = Engine::start(settings(provider.clone(), dir.path(), Some(&service))).await.expect("start");
+    engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
+    drop(engine);
+
+    entries.delete("db-key").expect("lose the key");
+    let engine = Engine::start(settings(provider, dir.path(), Some(&service))).await.expect("no crash");
+    let status = engine.status().await;
+    assert!(
+        status.notices.iter().any(|n| n.code == "cache_rebuilt"),
+        "the guardian is told: {:?}",
+        status.notices
+    );
+    engine.sync().await.expect("rebuild from the provider");
+    assert_eq!(names(&engine.children().await.expect("children")), ["Ava", "Leo", "Mei"]);
+    engine.sign_out().await.expect("clean up");
+}

@@ -1,0 +1,15 @@
+//! Wire types shared by the Guardian client and the provider sandbox.
+//!
+//! The provider API contract lives in `api/openapi.yaml`; these types are its Rust form. Anything
+//! that crosses the wire is defined here once, so client and sandbox cannot drift apart.
+
+mod clock;
+mod error;
+mod wire;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{ErrorBody, ErrorCode};
+pub use wire::*;
+
+/// The API version this build speaks; sent as `Guardian-Api-Version` on every request.
+pub const API_VERSION: &str = "1";

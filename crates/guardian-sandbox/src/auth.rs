@@ -1,0 +1,186 @@
+//! Sign-in, rotating refresh tokens and bearer authentication.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use base64::Engine as _;
+use chrono::{DateTime, Duration, Utc};
+use guardian_domain::{ErrorCode, PasswordSignIn, RefreshRequest, TokenResponse};
+use rand::RngCore as _;
+use sha2::{Digest as _, Sha256};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::ApiJson;
+
+const ACCESS_TTL: Duration = Duration::minutes(15);
+const REFRESH_TTL: Duration = Duration::days(30);
+
+/// An argon2id hash of a password or PIN; the secret itself is never stored.
+pub(crate) fn hash_secret(secret: &str) -> anyhow::Result<String> {
+    let mut raw = [0u8; 16];
+    rand::rng().fill_bytes(&mut raw);
+    let salt = SaltString::encode_b64(&raw).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Argon2::default()
+        .hash_password(secret.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+}
+
+fn verify_secret(secret: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Tokens are looked up by their SHA-256, so a leaked database holds no usable token.
+fn token_hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+async fn issue(state: &AppState, family_id: &str, guardian_id: &str) -> ApiResult<TokenResponse> {
+    let now = state.clock.now();
+    let access = new_token();
+    let refresh = new_token();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("INSERT INTO access_tokens (token_hash, family_id, expires_at) VALUES (?, ?, ?)")
+        .bind(token_hash(&access))
+        .bind(family_id)
+        .bind(now + ACCESS_TTL)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO refresh_tokens (token_hash, family_id, expires_at) VALUES (?, ?, ?)")
+        .bind(token_hash(&refresh))
+        .bind(family_id)
+        .bind(now + REFRESH_TTL)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(TokenResponse {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: "Bearer".into(),
+        expires_in: ACCESS_TTL.num_seconds(),
+        guardian_id: guardian_id.to_owned(),
+    })
+}
+
+pub(crate) async fn sign_in_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<PasswordSignIn>,
+) -> ApiResult<Json<TokenResponse>> {
+    if body.phone.trim().is_empty() {
+        return Err(ApiError::validation("phone", "phone is required"));
+    }
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM guardians WHERE phone = ?")
+            .bind(body.phone.trim())
+            .fetch_optional(&state.db)
+            .await?;
+    // The same answer for an unknown phone and a wrong password: nothing about who has an account.
+    let Some((guardian_id, _)) = row.filter(|(_, hash)| verify_secret(&body.password, hash)) else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials,
+            "the phone number or password is not correct",
+        ));
+    };
+    let family_id = uuid::Uuid::new_v4().to_string();
+    sqlx::query("INSERT INTO token_families (id, guardian_id) VALUES (?, ?)")
+        .bind(&family_id)
+        .bind(&guardian_id)
+        .execute(&state.db)
+        .await?;
+    Ok(Json(issue(&state, &family_id, &guardian_id).await?))
+}
+
+pub(crate) async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let now = state.clock.now();
+    let row: Option<(String, String, i64, DateTime<Utc>, bool)> = sqlx::query_as(
+        "SELECT f.id, f.guardian_id, r.used, r.expires_at, f.revoked FROM refresh_tokens r \
+         JOIN token_families f ON f.id = r.family_id WHERE r.token_hash = ?",
+    )
+    .bind(token_hash(&body.refresh_token))
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((family_id, guardian_id, used, expires_at, revoked)) = row else {
+        return Err(ApiError::unauthorized("the refresh token is not valid; sign in again"));
+    };
+    if revoked || expires_at <= now {
+        return Err(ApiError::unauthorized("the session has ended; sign in again"));
+    }
+    if used != 0 {
+        // A spent refresh token came back: someone else may hold the family. End it.
+        revoke_family(&state, &family_id).await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::TokenReused,
+            "this session was ended because a refresh token was used twice; sign in again",
+        ));
+    }
+    sqlx::query("UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?")
+        .bind(token_hash(&body.refresh_token))
+        .execute(&state.db)
+        .await?;
+    Ok(Json(issue(&state, &family_id, &guardian_id).await?))
+}
+
+pub(crate) async fn sign_out(State(state): State<AppState>, auth: Authed) -> ApiResult<StatusCode> {
+    revoke_family(&state, &auth.family_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn revoke_family(state: &AppState, family_id: &str) -> ApiResult<()> {
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE token_families SET revoked = 1 WHERE id = ?")
+        .bind(family_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM access_tokens WHERE family_id = ?").bind(family_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A request carrying a valid bearer access token.
+pub(crate) struct Authed {
+    pub guardian_id: String,
+    pub family_id: String,
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::unauthorized("sign-in required"))?;
+        let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT f.guardian_id, f.id, a.expires_at FROM access_tokens a \
+             JOIN token_families f ON f.id = a.family_id WHERE a.token_hash = ? AND f.revoked = 0",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&state.db)
+        .await?;
+        match row {
+            Some((guardian_id, family_id, expires_at)) if expires_at > state.clock.now() => {
+                Ok(Self { guardian_id, family_id })
+            }
+            _ => Err(ApiError::unauthorized("the access token is not valid or has expired")),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Seed scenarios: data files that describe a family and what is waiting for its guardian.
+
+use anyhow::{Context as _, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use sqlx::SqlitePool;
+
+/// The demo guardian's sign-in, known to the embedded demo and to tests.
+pub const DEMO_PHONE: &str = "+8613800000001";
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// Every scenario this build ships: name and file contents.
+pub const SCENARIOS: &[(&str, &str)] = &[("demo-family", include_str!("../scenarios/demo-family.json"))];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    guardians: Vec<SeedGuardian>,
+    children: Vec<SeedChild>,
+    #[serde(default)]
+    contacts: Vec<SeedContact>,
+    #[serde(default)]
+    friend_requests: Vec<SeedFriendRequest>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedGuardian {
+    id: String,
+    display_name: String,
+    phone: String,
+    password: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedChild {
+    id: String,
+    guardian_id: String,
+    display_name: String,
+    friend_approval: String,
+    #[serde(default)]
+    avatar_url: Option<String>,
+    #[serde(default)]
+    birthday: Option<NaiveDate>,
+    #[serde(default)]
+    country: Option<String>,
+    #[serde(default)]
+    gender: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedContact {
+    child_id: String,
+    contact_id: String,
+    display_name: String,
+    status: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedFriendRequest {
+    id: String,
+    child_id: String,
+    other_name: String,
+    direction: String,
+    status: String,
+}
+
+impl Scenario {
+    pub fn named(name: &str) -> anyhow::Result<Self> {
+        let Some((_, text)) = SCENARIOS.iter().find(|(n, _)| *n == name) else {
+            let known: Vec<_> = SCENARIOS.iter().map(|(n, _)| *n).collect();
+            bail!("unknown scenario {name:?}; known: {}", known.join(", "));
+        };
+        serde_json::from_str(text).with_context(|| format!("scenario {name} is malformed"))
+    }
+
+    pub(crate) async fn seed(&self, db: &SqlitePool, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let mut tx = db.begin().await?;
+        for g in &self.guardians {
+            sqlx::query("INSERT INTO guardians (id, display_name, phone, password_hash) VALUES (?, ?, ?, ?)")
+                .bind(&g.id)
+                .bind(&g.display_name)
+                .bind(&g.phone)
+                .bind(crate::auth::hash_secret(&g.password)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for c in &self.children {
+            sqlx::query(
+                "INSERT INTO children (id, guardian_id, display_name, avatar_url, friend_approval, \
+                 country, gender, birthday, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&c.id)
+            .bind(&c.guardian_id)
+            .bind(&c.display_name)
+            .bind(&c.avatar_url)
+            .bind(&c.friend_approval)
+            .bind(&c.country)
+            .bind(&c.gender)
+            .bind(c.birthday)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for c in &self.contacts {
+            sqlx::query(
+                "INSERT INTO contacts (child_id, contact_id, display_name, status) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&c.child_id)
+            .bind(&c.contact_id)
+            .bind(&c.display_name)
+            .bind(&c.status)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for r in &self.friend_requests {
+            sqlx::query(
+                "INSERT INTO friend_requests (id, child_id, other_name, direction, status, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&r.id)
+            .bind(&r.child_id)
+            .bind(&r.other_name)
+            .bind(&r.direction)
+            .bind(&r.status)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_scenario_parses() {
+        for (name, _) in SCENARIOS {
+            let scenario = Scenario::named(name).expect("shipped scenarios parse");
+            assert_eq!(&scenario.name, name, "a scenario's file names itself");
+        }
+    }
+
+    #[test]
+    fn an_unknown_scenario_names_the_known_ones() {
+        let error = Scenario::named("nope").expect_err("unknown scenario").to_string();
+        assert!(error.contains("demo-family"), "{error}");
+    }
+}

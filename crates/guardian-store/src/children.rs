@@ -1,0 +1,84 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use guardian_domain::{Child, Demographics, FriendApproval};
+
+use crate::{Result, Store};
+
+/// A child as the cache holds it.
+#[derive(Clone, PartialEq, sqlx::FromRow)]
+pub struct CachedChild {
+    pub id: String,
+    pub guardian_id: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    pub friend_approval: String,
+    pub country: Option<String>,
+    pub gender: Option<String>,
+    pub birthday: Option<NaiveDate>,
+    pub pending_requests: i64,
+    pub version: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for CachedChild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedChild").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+impl CachedChild {
+    pub fn to_wire(&self) -> Child {
+        Child {
+            id: self.id.clone(),
+            display_name: self.display_name.clone(),
+            avatar_url: self.avatar_url.clone(),
+            friend_approval: FriendApproval::parse(&self.friend_approval)
+                .unwrap_or(FriendApproval::PinRequired),
+            demographics: Demographics {
+                country: self.country.clone(),
+                gender: self.gender.clone(),
+                birthday: self.birthday,
+            },
+            pending_requests: u32::try_from(self.pending_requests).unwrap_or(0),
+            version: self.version.clone(),
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+impl Store {
+    /// Replaces the guardian's children with a complete list from the provider, in one
+    /// transaction: a child the provider no longer lists is removed.
+    pub async fn replace_children(&self, guardian_id: &str, children: &[Child]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM children WHERE guardian_id = ?").bind(guardian_id).execute(&mut *tx).await?;
+        for child in children {
+            sqlx::query(
+                "INSERT INTO children (id, guardian_id, display_name, avatar_url, friend_approval, \
+                 country, gender, birthday, pending_requests, version, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&child.id)
+            .bind(guardian_id)
+            .bind(&child.display_name)
+            .bind(&child.avatar_url)
+            .bind(child.friend_approval.as_str())
+            .bind(&child.demographics.country)
+            .bind(&child.demographics.gender)
+            .bind(child.demographics.birthday)
+            .bind(i64::from(child.pending_requests))
+            .bind(&child.version)
+            .bind(child.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The cached children, youngest first is not assumed: ordered by name for display.
+    pub async fn children(&self) -> Result<Vec<CachedChild>> {
+        Ok(sqlx::query_as("SELECT * FROM children ORDER BY display_name COLLATE NOCASE, id")
+            .fetch_all(self.pool())
+            .await?)
+    }
+}

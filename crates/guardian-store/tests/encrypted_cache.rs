@@ -1,0 +1,109 @@
+//! The cache file on disk is encrypted: no SQLite header, no child name, unreadable without its key.
+
+use chrono::{DateTime, Utc};
+use guardian_domain::{Child, Demographics, FriendApproval};
+use guardian_store::{DbKey, Store, StoreError};
+
+fn child(id: &str, name: &str) -> Child {
+    Child {
+        id: id.into(),
+        display_name: name.into(),
+        avatar_url: None,
+        friend_approval: FriendApproval::PinRequired,
+        demographics: Demographics::default(),
+        pending_requests: 2,
+        version: "1".into(),
+        updated_at: DateTime::<Utc>::UNIX_EPOCH,
+    }
+}
+
+fn all_bytes(path: &std::path::Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        if let Ok(b) = std::fs::read(&name) {
+            bytes.extend(b);
+        }
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn the_file_on_disk_holds_no_plaintext() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cache.db");
+    let key = DbKey::generate();
+    let store = Store::open(&path, &key).await.expect("open new cache");
+    store
+        .replace_children("g1", &[child("c1", "Zephyrina"), child("c2", "Bartholomew")])
+        .await
+        .expect("write children");
+    // Read back while the WAL still holds the pages, then check both the WAL and the main file.
+    assert_eq!(store.children().await.expect("read").len(), 2);
+    let live = all_bytes(&path);
+    assert!(!contains(&live, b"Zephyrina"), "a child's name is readable in the cache or its WAL");
+    store.close().await;
+
+    let bytes = all_bytes(&path);
+    assert!(bytes.len() > 4096, "the cache was written to disk");
+    assert!(!bytes.starts_with(b"SQLite format 3"), "the file has a plaintext SQLite header");
+    for needle in [&b"Zephyrina"[..], b"Bartholomew", b"CREATE TABLE", b"children"] {
+        assert!(!contains(&bytes, needle), "plaintext {:?} found on disk", String::from_utf8_lossy(needle));
+    }
+
+    let reopened = Store::open(&path, &key).await.expect("the right key opens it");
+    let names: Vec<_> =
+        reopened.children().await.expect("read").into_iter().map(|c| c.display_name).collect();
+    assert_eq!(names, ["Bartholomew", "Zephyrina"], "data survives a reopen, ordered by name");
+    reopened.integrity_check().await.expect("integrity ok");
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_a_clear_error_and_the_file_is_set_aside_not_overwritten() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cache.db");
+    let store = Store::open(&path, &DbKey::generate()).await.expect("open");
+    store.replace_children("g1", &[child("c1", "Zephyrina")]).await.expect("write");
+    store.close().await;
+    let original = std::fs::read(&path).expect("read file");
+
+    let wrong = DbKey::generate();
+    let error = Store::open(&path, &wrong).await.expect_err("a wrong key must not open the cache");
+    assert!(matches!(error, StoreError::Unreadable), "got {error:?}");
+
+    let (fresh, set_aside) = Store::open_or_set_aside(&path, &wrong).await.expect("rebuild");
+    let set_aside = set_aside.expect("the unreadable file was set aside");
+    assert_eq!(std::fs::read(&set_aside.moved_to).expect("moved file"), original, "moved intact");
+    assert!(fresh.children().await.expect("read").is_empty(), "the new cache starts empty");
+    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("list").flatten().collect();
+    for file in files {
+        let bytes = std::fs::read(file.path()).expect("read");
+        assert!(!bytes.starts_with(b"SQLite format 3"), "{:?} is plaintext SQLite", file.path());
+    }
+}
+
+#[tokio::test]
+async fn a_damaged_file_is_set_aside_and_rebuilt() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cache.db");
+    std::fs::write(&path, vec![0xA5; 64 * 1024]).expect("write garbage");
+    let (store, set_aside) =
+        Store::open_or_set_aside(&path, &DbKey::generate()).await.expect("rebuilt, not crashed");
+    assert!(set_aside.is_some(), "the damaged file was set aside");
+    store.integrity_check().await.expect("new cache is sound");
+}
+
+#[test]
+fn keys_round_trip_and_never_print() {
+    let key = DbKey::generate();
+    let again = DbKey::from_hex(&key.to_hex()).expect("hex round trip");
+    assert_eq!(again.to_hex(), key.to_hex());
+    assert_eq!(key.to_hex().len(), 64, "256 bits");
+    assert!(!format!("{key:?}").contains(&key.to_hex()[..8]), "key printed by Debug");
+    assert!(DbKey::from_hex("abcd").is_none(), "short keys are refused");
+}

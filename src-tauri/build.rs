@@ -1,0 +1,14 @@
+//! Lists every app command so the capability files must grant each one explicitly: without an
+//! app manifest, Tauri would allow all commands to every window.
+
+/// The app's commands; keep in sync with `commands::COMMANDS` (a test checks).
+const COMMANDS: &[&str] = &["get_dashboard", "sync_now", "sign_in", "sign_out"];
+
+fn main() {
+    println!("cargo:rerun-if-changed=capabilities");
+    println!("cargo:rerun-if-changed=tauri.conf.json");
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

@@ -1,0 +1,93 @@
+//! The desktop shell: thin Tauri commands over `guardian-core`. No SQL, no HTTP and no business
+//! rules live here; each command calls one engine function and maps its error.
+
+mod commands;
+mod error;
+
+pub use commands::specta_builder;
+pub use error::AppError;
+
+/// Builds and runs the app.
+pub fn run() {
+    init_logging();
+    let builder = specta_builder();
+    let state = commands::EngineSlot::default();
+    tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .manage(state)
+        .setup(move |app| {
+            builder.mount_events(app);
+            // Start the engine (and, with nothing configured, the demo provider) while the
+            // window loads; the first command waits for it.
+            commands::warm_up(app.handle());
+            Ok(())
+        })
+        .run(tauri::generate_context!("tauri.conf.json"))
+        .expect("error while running Guardian");
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GUARDIAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    const BINDINGS: &str = "ui/src/bindings.ts";
+    const HEADER: &str = "// Generated from the Rust commands by `make bindings`. Do not edit.\n";
+
+    fn root() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn export() -> String {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("bindings.ts");
+        crate::specta_builder()
+            .export(specta_typescript::Typescript::default().header(HEADER), &out)
+            .expect("export bindings");
+        std::fs::read_to_string(out).expect("read exported bindings")
+    }
+
+    /// `UPDATE_BINDINGS=1 cargo test -p guardian-desktop --lib` rewrites the committed file.
+    #[test]
+    fn typescript_bindings_are_up_to_date() {
+        let fresh = export();
+        let path = root().join(BINDINGS);
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).expect("write bindings");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(committed == fresh, "{BINDINGS} is stale: run `make bindings` and commit the result");
+    }
+
+    /// Every command the UI can invoke is granted explicitly, and nothing else is.
+    #[test]
+    fn capabilities_grant_exactly_the_exported_commands() {
+        let bindings = export();
+        let mut commands: Vec<String> = bindings
+            .split("TAURI_INVOKE(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .collect();
+        commands.sort();
+        assert!(!commands.is_empty(), "found the commands in the bindings");
+
+        let capability: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join("capabilities/main-window.json")).expect("capability file"),
+        )
+        .expect("capability JSON");
+        let mut granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .expect("permissions list")
+            .iter()
+            .map(|p| p.as_str().expect("plain permission names").to_owned())
+            .collect();
+        granted.sort();
+        assert_eq!(granted, commands, "the main window is granted exactly the app's commands");
+    }
+}

@@ -1,0 +1,91 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import App from "./App.svelte";
+import type { Api, Dashboard, Result } from "./lib/api";
+
+function dashboard(overrides: Partial<Dashboard["status"]> = {}, names = ["Ava", "Leo", "Mei"]): Dashboard {
+  return {
+    status: {
+      provider: { kind: "demo", url: "http://127.0.0.1:1/" },
+      secure_storage: true,
+      signed_in: true,
+      last_synced: "2026-11-23T09:00:00Z",
+      offline: false,
+      notices: [],
+      ...overrides,
+    },
+    children: names.map((display_name, i) => ({
+      id: `c${i}`,
+      display_name,
+      age: 6 + i,
+      avatar_url: null,
+      friend_approval: i === 0 ? "child_may_add" : "pin_required",
+      pending_requests: i,
+    })),
+  };
+}
+
+afterEach(cleanup);
+
+const ok = <T,>(data: T): Result<T> => ({ status: "ok", data });
+
+function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
+  return {
+    getDashboard: vi.fn(async () => ok(first)),
+    syncNow: vi.fn(async () => ok(null)),
+    signIn: vi.fn(async () => ok(null)),
+    signOut: vi.fn(async () => ok(null)),
+    ...overrides,
+  };
+}
+
+describe("dashboard", () => {
+  it("lists the children and marks the demo provider", async () => {
+    render(App, { api: fakeApi(dashboard()), locale: "en" });
+    const names = await screen.findAllByTestId("child-name");
+    expect(names.map((n) => n.textContent)).toEqual(["Ava", "Leo", "Mei"]);
+    expect(screen.getByText("Demo provider")).toBeTruthy();
+    expect(screen.getByText("2 friend requests waiting")).toBeTruthy();
+  });
+
+  it("renders names from the provider as text, never as markup", async () => {
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    render(App, { api: fakeApi(dashboard({}, [hostile])), locale: "en" });
+    const name = await screen.findByTestId("child-name");
+    expect(name.textContent).toBe(hostile);
+    expect(name.querySelector("img")).toBeNull();
+  });
+
+  it("shows the offline banner and keeps the cached children", async () => {
+    const api = fakeApi(dashboard({ offline: true }), {
+      syncNow: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+    });
+    render(App, { api, locale: "en" });
+    expect(await screen.findByTestId("offline")).toBeTruthy();
+    expect((await screen.findAllByTestId("child-card")).length).toBe(3);
+  });
+
+  it("speaks Chinese when the OS does", async () => {
+    render(App, { api: fakeApi(dashboard()), locale: "zh-CN" });
+    expect(await screen.findByText("您的孩子")).toBeTruthy();
+    expect(screen.getByText("演示服务")).toBeTruthy();
+  });
+});
+
+describe("sign-in", () => {
+  it("explains a wrong password and keeps the phone number", async () => {
+    const api = fakeApi(dashboard({ signed_in: false, provider: { kind: "custom", url: "https://p.example/" } }, []), {
+      signIn: vi.fn(async () => ({ status: "error", error: { code: "invalid_credentials", message: "no" } }) as const),
+    });
+    render(App, { api, locale: "en" });
+    const phone = (await screen.findByLabelText("Phone number")) as HTMLInputElement;
+    const password = screen.getByLabelText("Password") as HTMLInputElement;
+    await fireEvent.input(phone, { target: { value: "+8613800000001" } });
+    await fireEvent.input(password, { target: { value: "wrong" } });
+    await fireEvent.submit(phone.form!);
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("not correct"));
+    expect(phone.value).toBe("+8613800000001");
+    expect(password.value).toBe("");
+    expect(api.signIn).toHaveBeenCalledWith("+8613800000001", "wrong");
+  });
+});
