@@ -5,7 +5,7 @@ CARGO ?= cargo
 KEYRING := scripts/with-keyring
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot clean
+.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean
 
 ## Run the desktop app (on the embedded demo provider unless GUARDIAN_PROVIDER_URL is set).
 run: setup-run ui
@@ -53,6 +53,10 @@ e2e:
 ## Regenerate ui/src/bindings.ts from the Rust commands.
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test -p guardian-desktop --lib typescript_bindings_are_up_to_date
+
+## Screenshots of the screens the end-to-end tests visit, into docs/screenshots/.
+screenshots: ui
+	GUARDIAN_SCREENSHOTS=$(CURDIR)/docs/screenshots $(XVFB) $(KEYRING) $(CARGO) test -p guardian-desktop --test desktop_e2e -- --test-threads=1
 
 ## Screenshot of the running app on the demo provider into docs/screenshot.png.
 screenshot: ui

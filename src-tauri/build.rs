@@ -1,8 +1,20 @@
 //! Lists every app command so the capability files must grant each one explicitly: without an
 //! app manifest, Tauri would allow all commands to every window.
 
-/// The app's commands; keep in sync with `commands::COMMANDS` (a test checks).
-const COMMANDS: &[&str] = &["get_dashboard", "sync_now", "sign_in", "sign_out"];
+/// The app's commands; each must also be granted in `capabilities/` (a test checks).
+const COMMANDS: &[&str] = &[
+    "get_dashboard",
+    "sync_now",
+    "sign_in",
+    "sign_out",
+    "list_requests",
+    "list_contacts",
+    "approve_request",
+    "deny_request",
+    "set_contact_blocked",
+    "pending_decisions",
+    "dismiss_decision",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=capabilities");

@@ -80,14 +80,90 @@ async fn texts(client: &Client, css: &str) -> Vec<String> {
     out
 }
 
+/// A fresh app on the embedded demo provider, with its own data folder and keyring entries.
+struct App {
+    _data: tempfile::TempDir,
+    driver: Driver,
+    client: Client,
+}
+
+impl App {
+    async fn start(tag: &str) -> Self {
+        let data = tempfile::tempdir().expect("temp dir");
+        let data_dir = data.path().to_str().expect("utf-8 path").to_owned();
+        let service = format!("guardian-e2e-{}-{tag}", std::process::id());
+        let driver =
+            Driver::start(&[("GUARDIAN_DATA_DIR", &data_dir), ("GUARDIAN_KEYRING_SERVICE", &service)]);
+        let client = connect(&driver).await;
+        Self { _data: data, driver, client }
+    }
+
+    async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    }
+
+    /// Saves a screenshot into `$GUARDIAN_SCREENSHOTS/NAME.png` when that variable is set
+    /// (`make screenshots`).
+    async fn screenshot(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("GUARDIAN_SCREENSHOTS") {
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::create_dir_all(&dir).expect("screenshot folder");
+            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png)
+                .expect("save screenshot");
+        }
+    }
+
+    async fn close(self) {
+        let _ = self.client.close().await;
+        drop(self.driver);
+    }
+}
+
+#[tokio::test]
+async fn approving_a_friend_request_asks_for_the_pin_and_reaches_the_provider() {
+    let app = App::start("pin").await;
+    let result = async {
+        app.wait_for("[data-child-id=c-leo] button").await.click().await.expect("open Leo");
+        app.wait_for("[data-testid=contact]").await;
+        app.screenshot("child-requests-and-contacts").await;
+        app.wait_for("[data-request-id=fr-1] button").await.click().await.expect("approve");
+        let pin = app.wait_for("[data-testid=pin-dialog] input[name=pin]").await;
+        app.screenshot("pin-dialog").await;
+        pin.send_keys("1234").await.expect("type PIN");
+        app.client
+            .find(Locator::Css("[data-testid=pin-dialog] button[type=submit]"))
+            .await
+            .expect("confirm button")
+            .click()
+            .await
+            .expect("confirm");
+        let outcome = app.wait_for("[data-testid=outcome]").await.text().await.expect("text");
+        assert_eq!(outcome, "Done.", "the provider accepted the approval");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let status = app.wait_for("[data-request-id=fr-1] [data-testid=request-status]").await;
+            let text = status.text().await.expect("status");
+            if text.starts_with("Approved") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "request never showed as approved: {text:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    .await;
+    app.close().await;
+    result
+}
+
 #[tokio::test]
 async fn the_dashboard_lists_the_demo_family_from_the_embedded_provider() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let data_dir = data.path().to_str().expect("utf-8 path").to_owned();
-    let service = format!("guardian-e2e-{}", std::process::id());
-    let driver = Driver::start(&[("GUARDIAN_DATA_DIR", &data_dir), ("GUARDIAN_KEYRING_SERVICE", &service)]);
-    let client = connect(&driver).await;
-
+    let app = App::start("list").await;
+    let client = &app.client;
     let result = async {
         client
             .wait()
@@ -95,9 +171,10 @@ async fn the_dashboard_lists_the_demo_family_from_the_embedded_provider() {
             .for_element(Locator::Css("[data-testid=child-card]"))
             .await
             .expect("child cards appear");
-        let names = texts(&client, "[data-testid=child-name]").await;
+        let names = texts(client, "[data-testid=child-name]").await;
         assert_eq!(names, ["Ava", "Leo", "Mei"], "the demo family, in the real web view");
-        let provider = texts(&client, "[data-testid=provider]").await.join(" ");
+        app.screenshot("dashboard").await;
+        let provider = texts(client, "[data-testid=provider]").await.join(" ");
         assert!(provider.contains("Demo provider"), "demo mode is visible: {provider:?}");
 
         // The CSP forbids inline script: an injected inline <script> must not run.
@@ -112,7 +189,6 @@ async fn the_dashboard_lists_the_demo_family_from_the_embedded_provider() {
         assert_eq!(ran, serde_json::Value::Bool(false), "inline script executed despite the CSP");
     }
     .await;
-    client.close().await.expect("close session");
-    drop(driver);
+    app.close().await;
     result
 }

@@ -1,6 +1,8 @@
 use std::sync::Arc;
 
-use guardian_core::{Dashboard, Engine, Secret, Settings};
+use guardian_core::{
+    ContactView, Dashboard, DecisionOutcome, Engine, PendingDecision, RequestView, Secret, Settings,
+};
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
 
@@ -20,11 +22,41 @@ impl EngineSlot {
     }
 }
 
-pub(crate) fn warm_up(app: &AppHandle) {
+/// How often the app syncs in the background (it also syncs on start, focus and network return,
+/// which the UI asks for).
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Told to the UI after every background sync, so it can refresh what it shows.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct SyncFinished {
+    pub ok: bool,
+    pub offline: bool,
+    pub queued_decisions: i32,
+}
+
+/// Starts the engine early, then syncs on a timer, telling the UI each time.
+pub(crate) fn start_background(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        if let Err(error) = app.state::<EngineSlot>().get().await {
-            tracing::error!(code = %error.code, "engine failed to start");
+        let engine = match app.state::<EngineSlot>().get().await {
+            Ok(engine) => engine,
+            Err(error) => {
+                tracing::error!(code = %error.code, "engine failed to start");
+                return;
+            }
+        };
+        loop {
+            tokio::time::sleep(SYNC_EVERY).await;
+            if !engine.status().await.signed_in {
+                continue;
+            }
+            let ok = engine.sync().await.is_ok();
+            let status = engine.status().await;
+            let event =
+                SyncFinished { ok, offline: status.offline, queued_decisions: status.queued_decisions };
+            if let Err(error) = tauri_specta::Event::emit(&event, &app) {
+                tracing::warn!(%error, "could not tell the window about a sync");
+            }
         }
     });
 }
@@ -32,7 +64,20 @@ pub(crate) fn warm_up(app: &AppHandle) {
 /// Every command the web view may call (each must also be granted in `capabilities/`).
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(tauri_specta::collect_commands![get_dashboard, sync_now, sign_in, sign_out])
+        .commands(tauri_specta::collect_commands![
+            get_dashboard,
+            sync_now,
+            sign_in,
+            sign_out,
+            list_requests,
+            list_contacts,
+            approve_request,
+            deny_request,
+            set_contact_blocked,
+            pending_decisions,
+            dismiss_decision,
+        ])
+        .events(tauri_specta::collect_events![SyncFinished])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
 }
 
@@ -60,4 +105,64 @@ async fn sign_in(slot: State<'_, EngineSlot>, phone: String, password: String) -
 #[specta::specta]
 async fn sign_out(slot: State<'_, EngineSlot>) -> Result<(), AppError> {
     Ok(slot.get().await?.sign_out().await?)
+}
+
+/// A child's friend requests from the cache, with decisions still waiting to be sent.
+#[tauri::command]
+#[specta::specta]
+async fn list_requests(slot: State<'_, EngineSlot>, child_id: String) -> Result<Vec<RequestView>, AppError> {
+    Ok(slot.get().await?.friend_requests(&child_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn list_contacts(slot: State<'_, EngineSlot>, child_id: String) -> Result<Vec<ContactView>, AppError> {
+    Ok(slot.get().await?.contacts(&child_id).await?)
+}
+
+/// Approves a friend request; `pin` is the child's 4-digit parental PIN when one is required.
+#[tauri::command]
+#[specta::specta]
+async fn approve_request(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    request_id: String,
+    pin: Option<String>,
+) -> Result<DecisionOutcome, AppError> {
+    let pin = pin.map(Secret::new);
+    Ok(slot.get().await?.approve_request(&child_id, &request_id, pin.as_ref()).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn deny_request(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    request_id: String,
+) -> Result<DecisionOutcome, AppError> {
+    Ok(slot.get().await?.deny_request(&child_id, &request_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_contact_blocked(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    contact_id: String,
+    blocked: bool,
+) -> Result<DecisionOutcome, AppError> {
+    Ok(slot.get().await?.set_contact_blocked(&child_id, &contact_id, blocked).await?)
+}
+
+/// Decisions the provider does not have yet, or refused.
+#[tauri::command]
+#[specta::specta]
+async fn pending_decisions(slot: State<'_, EngineSlot>) -> Result<Vec<PendingDecision>, AppError> {
+    Ok(slot.get().await?.pending_decisions().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn dismiss_decision(slot: State<'_, EngineSlot>, id: String) -> Result<(), AppError> {
+    Ok(slot.get().await?.dismiss_decision(&id).await?)
 }

@@ -19,7 +19,7 @@ pub fn run() {
             builder.mount_events(app);
             // Start the engine (and, with nothing configured, the demo provider) while the
             // window loads; the first command waits for it.
-            commands::warm_up(app.handle());
+            commands::start_background(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!("tauri.conf.json"))
@@ -88,6 +88,14 @@ mod tests {
             .map(|p| p.as_str().expect("plain permission names").to_owned())
             .collect();
         granted.sort();
+        // Besides its own commands, the window may only listen for the app's events.
+        let core: Vec<String> = granted.iter().filter(|p| p.starts_with("core:")).cloned().collect();
+        assert_eq!(
+            core,
+            ["core:event:allow-listen", "core:event:allow-unlisten"],
+            "no other core permission"
+        );
+        granted.retain(|p| !p.starts_with("core:"));
         assert_eq!(granted, commands, "the main window is granted exactly the app's commands");
     }
 }

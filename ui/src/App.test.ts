@@ -11,6 +11,8 @@ function dashboard(overrides: Partial<Dashboard["status"]> = {}, names = ["Ava",
       signed_in: true,
       last_synced: "2026-11-23T09:00:00Z",
       offline: false,
+      queued_decisions: 0,
+      refused_decisions: 0,
       notices: [],
       ...overrides,
     },
@@ -35,6 +37,39 @@ function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     syncNow: vi.fn(async () => ok(null)),
     signIn: vi.fn(async () => ok(null)),
     signOut: vi.fn(async () => ok(null)),
+    listRequests: vi.fn(async (childId: string) =>
+      ok([
+        {
+          id: "fr-1",
+          child_id: childId,
+          other_name: "Oliver",
+          direction: "incoming",
+          status: "pending",
+          expires_at: "2026-12-07T09:00:00Z",
+          queued: null,
+        },
+      ]),
+    ),
+    listContacts: vi.fn(async (childId: string) =>
+      ok([
+        {
+          child_id: childId,
+          contact_id: "u-sam",
+          display_name: "Sam",
+          status: "approved",
+          messages_7d: 40,
+          calls_7d: 1,
+          last_interaction: null,
+          queued: null,
+        },
+      ]),
+    ),
+    approveRequest: vi.fn(async () => ok({ state: "queued", message: null })),
+    denyRequest: vi.fn(async () => ok({ state: "sent", message: null })),
+    setContactBlocked: vi.fn(async () => ok({ state: "sent", message: null })),
+    pendingDecisions: vi.fn(async () => ok([])),
+    dismissDecision: vi.fn(async () => ok(null)),
+    onSyncFinished: vi.fn(() => () => {}),
     ...overrides,
   };
 }
@@ -87,5 +122,46 @@ describe("sign-in", () => {
     expect(phone.value).toBe("+8613800000001");
     expect(password.value).toBe("");
     expect(api.signIn).toHaveBeenCalledWith("+8613800000001", "wrong");
+  });
+});
+
+describe("friend requests", () => {
+  it("asks for a 4-digit PIN before approving and says when the approval is queued", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Open Leo" }));
+    expect((await screen.findByTestId("child-title")).textContent).toBe("Leo");
+    expect(screen.getByText("Oliver")).toBeTruthy();
+    expect(screen.getByText(/40 messages this week/)).toBeTruthy();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Approve" }));
+    const pin = (await screen.findByLabelText("Parental PIN")) as HTMLInputElement;
+    await fireEvent.input(pin, { target: { value: "12" } });
+    await fireEvent.submit(pin.form!);
+    expect(screen.getByText("The PIN is exactly 4 digits.")).toBeTruthy();
+    expect(api.approveRequest).not.toHaveBeenCalled();
+
+    await fireEvent.input(pin, { target: { value: "1234" } });
+    await fireEvent.submit(pin.form!);
+    await waitFor(() => expect(api.approveRequest).toHaveBeenCalledWith("c1", "fr-1", "1234"));
+    expect((await screen.findByTestId("outcome")).textContent).toContain("Saved on this computer");
+  });
+
+  it("approves without a PIN when the child may add friends", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Open Ava" }));
+    await fireEvent.click(await screen.findByRole("button", { name: "Approve" }));
+    await waitFor(() => expect(api.approveRequest).toHaveBeenCalledWith("c0", "fr-1", null));
+  });
+
+  it("shows a refusal in the provider's words", async () => {
+    const api = fakeApi(dashboard(), {
+      denyRequest: vi.fn(async () => ok({ state: "refused", message: "this friend request has expired" })),
+    });
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Open Mei" }));
+    await fireEvent.click(await screen.findByRole("button", { name: "Deny" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("this friend request has expired");
   });
 });

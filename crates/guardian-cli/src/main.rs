@@ -4,7 +4,7 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use guardian_core::{ChildSummary, CoreError, Engine, Secret, Settings};
+use guardian_core::{ChildSummary, CoreError, DecisionOutcome, Engine, Secret, Settings};
 
 #[derive(Parser)]
 #[command(name = "guardian", version, about = "Look after your children's accounts from a terminal")]
@@ -33,11 +33,54 @@ enum Command {
     },
     /// Sign out: the tokens and the cache key leave the keyring and the local cache is removed.
     SignOut,
+    /// Friend requests of a child; approve (with the parental PIN) or deny them.
+    Requests {
+        #[command(subcommand)]
+        action: Option<RequestAction>,
+        /// The child, by name or ID.
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A child's contacts with interaction metadata (never message content); block or unblock.
+    Contacts {
+        #[command(subcommand)]
+        action: Option<ContactAction>,
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send queued decisions and fetch what changed.
+    Sync,
+    /// Decisions not yet accepted by the provider: queued, or refused with its reason.
+    Pending {
+        #[arg(long)]
+        json: bool,
+        /// Remove a refused decision (after reading why it was refused).
+        #[arg(long, value_name = "ID")]
+        dismiss: Option<String>,
+    },
     /// Run the reference provider sandbox.
     Sandbox {
         #[command(subcommand)]
         command: SandboxCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum RequestAction {
+    /// Approve a friend request; the 4-digit parental PIN is read from the terminal.
+    Approve { request_id: String },
+    /// Deny a friend request.
+    Deny { request_id: String },
+}
+
+#[derive(Subcommand)]
+enum ContactAction {
+    Block { contact_id: String },
+    Unblock { contact_id: String },
 }
 
 #[derive(Subcommand)]
@@ -62,6 +105,7 @@ mod exit {
     pub const SIGN_IN_REQUIRED: u8 = 3;
     pub const OFFLINE: u8 = 4;
     pub const INVALID_INPUT: u8 = 5;
+    pub const REFUSED: u8 = 6;
 }
 
 #[tokio::main]
@@ -78,6 +122,7 @@ async fn main() -> ExitCode {
         Err(error) => {
             eprintln!("guardian: {error:#}");
             let code = match error.downcast_ref::<CoreError>().map(CoreError::code) {
+                _ if error.downcast_ref::<Refused>().is_some() => exit::REFUSED,
                 Some("sign_in_required" | "invalid_credentials") => exit::SIGN_IN_REQUIRED,
                 Some("offline") => exit::OFFLINE,
                 Some("invalid_input" | "invalid_provider_url") => exit::INVALID_INPUT,
@@ -128,6 +173,110 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("Signed in. {} children synced.", engine.children().await?.len());
             Ok(())
         }
+        Command::Requests { action, child, json } => {
+            let engine = start().await?;
+            sync_or_warn(&engine).await?;
+            let child = one_child(&engine, child.as_deref()).await?;
+            match action {
+                None => {
+                    let requests = engine.friend_requests(&child).await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&requests)?);
+                    } else if requests.is_empty() {
+                        println!("No friend requests.");
+                    } else {
+                        println!(
+                            "{:<8}  {:<9}  {:<9}  {:<24}  NOTE",
+                            "ID", "DIRECTION", "STATUS", "FROM / TO"
+                        );
+                        for r in requests {
+                            let note = match r.queued.as_deref() {
+                                Some("approve_request") => "approval waiting to sync",
+                                Some("deny_request") => "denial waiting to sync",
+                                _ => "",
+                            };
+                            println!(
+                                "{:<8}  {:<9}  {:<9}  {:<24}  {note}",
+                                r.id, r.direction, r.status, r.other_name
+                            );
+                        }
+                    }
+                }
+                Some(RequestAction::Approve { request_id }) => {
+                    let needs_pin = engine.find_child(&child).await?.friend_approval == "pin_required";
+                    let pin = if needs_pin { Some(read_secret("Parental PIN (4 digits): ")?) } else { None };
+                    report(engine.approve_request(&child, &request_id, pin.as_ref()).await?, "Approved")?;
+                }
+                Some(RequestAction::Deny { request_id }) => {
+                    report(engine.deny_request(&child, &request_id).await?, "Denied")?;
+                }
+            }
+            Ok(())
+        }
+        Command::Contacts { action, child, json } => {
+            let engine = start().await?;
+            sync_or_warn(&engine).await?;
+            let child = one_child(&engine, child.as_deref()).await?;
+            match action {
+                None => {
+                    let contacts = engine.contacts(&child).await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&contacts)?);
+                    } else if contacts.is_empty() {
+                        println!("No contacts.");
+                    } else {
+                        println!(
+                            "{:<12}  {:<24}  {:<8}  {:>8}  {:>6}  NOTE",
+                            "ID", "NAME", "STATUS", "MSGS/7D", "CALLS"
+                        );
+                        for c in contacts {
+                            let note = if c.queued.is_some() { "change waiting to sync" } else { "" };
+                            println!(
+                                "{:<12}  {:<24}  {:<8}  {:>8}  {:>6}  {note}",
+                                c.contact_id, c.display_name, c.status, c.messages_7d, c.calls_7d
+                            );
+                        }
+                    }
+                }
+                Some(ContactAction::Block { contact_id }) => {
+                    report(engine.set_contact_blocked(&child, &contact_id, true).await?, "Blocked")?;
+                }
+                Some(ContactAction::Unblock { contact_id }) => {
+                    report(engine.set_contact_blocked(&child, &contact_id, false).await?, "Unblocked")?;
+                }
+            }
+            Ok(())
+        }
+        Command::Sync => {
+            let engine = start().await?;
+            engine.sync().await?;
+            let status = engine.status().await;
+            println!(
+                "Synced. {} decision(s) waiting, {} refused.",
+                status.queued_decisions, status.refused_decisions
+            );
+            Ok(())
+        }
+        Command::Pending { json, dismiss } => {
+            let engine = start().await?;
+            if let Some(id) = dismiss {
+                engine.dismiss_decision(&id).await?;
+                println!("Removed.");
+                return Ok(());
+            }
+            let pending = engine.pending_decisions().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&pending)?);
+            } else if pending.is_empty() {
+                println!("Nothing waiting: the provider has every decision.");
+            } else {
+                for p in pending {
+                    let why = p.message.as_deref().unwrap_or("");
+                    println!("{:>4}  {:<8}  {:<16}  {}  {why}", p.id, p.state, p.kind, p.subject);
+                }
+            }
+            Ok(())
+        }
         Command::SignOut => {
             let engine = start().await?;
             engine.sign_out().await?;
@@ -163,6 +312,38 @@ async fn sync_or_warn(engine: &Engine) -> anyhow::Result<()> {
         Err(error) => Err(error.into()),
     }
 }
+
+/// The child named on the command line, or the only child when there is one.
+async fn one_child(engine: &Engine, child: Option<&str>) -> anyhow::Result<String> {
+    if let Some(child) = child {
+        return Ok(engine.find_child(child).await?.id);
+    }
+    match engine.children().await?.as_slice() {
+        [only] => Ok(only.id.clone()),
+        _ => Err(CoreError::Invalid("say which child with --child NAME".into()).into()),
+    }
+}
+
+/// Prints what happened to a decision; a refusal is an error (exit code 6).
+fn report(outcome: DecisionOutcome, done: &str) -> anyhow::Result<()> {
+    match outcome.state.as_str() {
+        "sent" => println!("{done}."),
+        "queued" => println!("{done} on this computer; it will be sent when the provider can be reached."),
+        _ => anyhow::bail!(Refused(outcome.message.unwrap_or_else(|| "the provider refused this".into()))),
+    }
+    Ok(())
+}
+
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the provider refused this: {}", self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 fn provider_label(kind: &str) -> &'static str {
     if kind == "demo" { "Demo provider" } else { "Provider" }

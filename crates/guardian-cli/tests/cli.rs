@@ -131,3 +131,45 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_are_approved_with_a_pin_read_from_stdin_and_refusals_exit_6() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("requests");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+
+    let listed = run(&["requests", "--child", "Leo", "--json"], "");
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let requests: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(requests.as_array().map(Vec::len), Some(2), "Leo has two requests");
+
+    let wrong = run(&["requests", "approve", "fr-1", "--child", "Leo"], "0000\n");
+    assert_eq!(wrong.status.code(), Some(6), "refused: {}", text(&wrong.stderr));
+    assert!(text(&wrong.stderr).contains("PIN is not correct"), "{}", text(&wrong.stderr));
+
+    let bad = run(&["requests", "approve", "fr-1", "--child", "Leo"], "12\n");
+    assert_eq!(bad.status.code(), Some(5), "bad input: {}", text(&bad.stderr));
+
+    let right = run(&["requests", "approve", "fr-1", "--child", "Leo"], "1234\n");
+    assert!(right.status.success(), "{}", text(&right.stderr));
+    assert!(text(&right.stdout).contains("Approved."));
+    let table = run(&["requests", "--child", "leo"], "");
+    assert!(text(&table.stdout).contains("approved"), "{}", text(&table.stdout));
+
+    let pending = run(&["pending", "--json"], "");
+    let pending: serde_json::Value = serde_json::from_slice(&pending.stdout).expect("json");
+    let refused = pending.as_array().expect("array");
+    assert_eq!(refused.len(), 1, "the refused attempt is kept for the guardian: {pending}");
+    assert!(!pending.to_string().contains("0000"), "no PIN is kept with a refused decision");
+
+    let blocked = run(&["contacts", "block", "u-sam", "--child", "Leo"], "");
+    assert!(blocked.status.success(), "{}", text(&blocked.stderr));
+    let contacts = run(&["contacts", "--child", "Leo"], "");
+    assert!(text(&contacts.stdout).contains("blocked"), "{}", text(&contacts.stdout));
+
+    let ambiguous = run(&["requests"], "");
+    assert_eq!(ambiguous.status.code(), Some(5), "several children: say which");
+    assert!(text(&ambiguous.stderr).contains("--child"));
+}

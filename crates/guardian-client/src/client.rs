@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use guardian_domain::{
-    API_VERSION, Child, Clock, ErrorBody, ErrorCode, Guardian, Page, PasswordSignIn, RefreshRequest,
-    TokenResponse,
+    API_VERSION, ApproveRequest, ChangePage, Child, Clock, Contact, ErrorBody, ErrorCode, FriendApproval,
+    FriendRequest, Guardian, Page, PasswordSignIn, RefreshRequest, SetPin, TokenResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -164,6 +164,78 @@ impl ProviderClient {
         }
     }
 
+    /// One page of the change feed; no cursor starts with a full snapshot.
+    pub async fn changes(&self, cursor: Option<&str>, limit: u32) -> Result<ChangePage, ClientError> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor.to_owned()));
+        }
+        self.get_json("/v1/changes", &query).await
+    }
+
+    pub async fn approve_request(
+        &self,
+        child_id: &str,
+        request_id: &str,
+        pin: Option<&Secret>,
+        idempotency_key: &str,
+    ) -> Result<FriendRequest, ClientError> {
+        let body = ApproveRequest { pin: pin.map(|p| p.expose().to_owned()) };
+        let path = format!("/v1/children/{}/friend-requests/{}/approve", seg(child_id), seg(request_id));
+        self.mutate(Method::POST, &path, Some(to_json(&body)?), idempotency_key, None).await
+    }
+
+    pub async fn deny_request(
+        &self,
+        child_id: &str,
+        request_id: &str,
+        idempotency_key: &str,
+    ) -> Result<FriendRequest, ClientError> {
+        let path = format!("/v1/children/{}/friend-requests/{}/deny", seg(child_id), seg(request_id));
+        self.mutate(Method::POST, &path, None, idempotency_key, None).await
+    }
+
+    pub async fn set_contact_blocked(
+        &self,
+        child_id: &str,
+        contact_id: &str,
+        blocked: bool,
+        idempotency_key: &str,
+    ) -> Result<Contact, ClientError> {
+        let action = if blocked { "block" } else { "unblock" };
+        let path = format!("/v1/children/{}/contacts/{}/{action}", seg(child_id), seg(contact_id));
+        self.mutate(Method::POST, &path, None, idempotency_key, None).await
+    }
+
+    pub async fn set_pin(
+        &self,
+        child_id: &str,
+        new_pin: &Secret,
+        current_pin: Option<&Secret>,
+        idempotency_key: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let body = SetPin {
+            new_pin: new_pin.expose().to_owned(),
+            current_pin: current_pin.map(|p| p.expose().to_owned()),
+        };
+        let path = format!("/v1/children/{}/pin", seg(child_id));
+        self.mutate(Method::PUT, &path, Some(to_json(&body)?), idempotency_key, None).await
+    }
+
+    /// Changes how the child's friends are approved; `version` is the child's version as last
+    /// seen (a stale one gets 412 with what the provider now has).
+    pub async fn set_friend_approval(
+        &self,
+        child_id: &str,
+        mode: FriendApproval,
+        version: &str,
+        idempotency_key: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let body = serde_json::json!({ "friend_approval": mode });
+        let path = format!("/v1/children/{}/settings", seg(child_id));
+        self.mutate(Method::PATCH, &path, Some(body), idempotency_key, Some(version)).await
+    }
+
     // ---- the one request path ----
 
     fn url(&self, path: &str) -> Url {
@@ -179,18 +251,46 @@ impl ProviderClient {
     ) -> Result<T, ClientError> {
         let mut url = self.url(path);
         url.query_pairs_mut().extend_pairs(query);
-        self.authorized(Method::GET, url).await
+        self.authorized(&Call { method: Method::GET, url, body: None, idempotency_key: None, if_match: None })
+            .await
+    }
+
+    /// A mutating call: always with an Idempotency-Key, so a retry can never apply it twice.
+    async fn mutate<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        idempotency_key: &str,
+        if_match: Option<&str>,
+    ) -> Result<T, ClientError> {
+        let call =
+            Call { method, url: self.url(path), body, idempotency_key: Some(idempotency_key), if_match };
+        self.authorized(&call).await
+    }
+
+    fn build(&self, call: &Call<'_>, token: &Secret) -> reqwest::RequestBuilder {
+        let mut request =
+            self.http.request(call.method.clone(), call.url.clone()).bearer_auth(token.expose());
+        if let Some(key) = call.idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
+        if let Some(version) = call.if_match {
+            request = request.header("If-Match", format!("\"{version}\""));
+        }
+        if let Some(body) = &call.body {
+            request = request.json(body);
+        }
+        request
     }
 
     /// Sends with the current access token, refreshing ahead of expiry and once after a 401.
-    async fn authorized<T: DeserializeOwned>(&self, method: Method, url: Url) -> Result<T, ClientError> {
+    async fn authorized<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<T, ClientError> {
         let token = self.access_token().await?;
-        let request = self.http.request(method.clone(), url.clone()).bearer_auth(token.expose());
-        match self.send(request).await {
+        match self.send(self.build(call, &token)).await {
             Err(ClientError::Provider { status: 401, .. }) => {
                 let fresh = self.refresh_after_rejection(&token).await?;
-                let retry = self.http.request(method, url).bearer_auth(fresh.expose());
-                match self.send(retry).await {
+                match self.send(self.build(call, &fresh)).await {
                     Err(ClientError::Provider { status: 401, .. }) => {
                         self.forget_session().await?;
                         Err(ClientError::SignInRequired)
@@ -279,6 +379,8 @@ impl ProviderClient {
     async fn send_raw(&self, request: reqwest::RequestBuilder) -> Result<(StatusCode, Vec<u8>), ClientError> {
         let mut response = request.header("Guardian-Api-Version", API_VERSION).send().await?;
         let status = response.status();
+        let response_retry_after =
+            response.headers().get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await? {
             if body.len() + chunk.len() > MAX_BODY {
@@ -295,8 +397,27 @@ impl ProviderClient {
             request_id: String::new(),
             details: serde_json::Value::Null,
         });
-        Err(ClientError::Provider { status: status.as_u16(), body: error })
+        let retry_after = response_retry_after.and_then(|v| v.trim().parse::<u64>().ok());
+        Err(ClientError::Provider { status: status.as_u16(), body: error, retry_after })
     }
+}
+
+/// One request, rebuilt as-is if it must be sent again after a refresh.
+struct Call<'a> {
+    method: Method,
+    url: Url,
+    body: Option<serde_json::Value>,
+    idempotency_key: Option<&'a str>,
+    if_match: Option<&'a str>,
+}
+
+/// A path segment with anything but unreserved characters percent-encoded.
+fn seg(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ClientError> {
+    serde_json::to_value(value).map_err(|e| ClientError::Decode(e.to_string()))
 }
 
 impl Session {

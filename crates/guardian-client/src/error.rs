@@ -12,7 +12,12 @@ pub enum ClientError {
     #[error("the phone number or password is not correct")]
     InvalidCredentials,
     #[error("the provider refused the request: {}", .body.message)]
-    Provider { status: u16, body: ErrorBody },
+    Provider {
+        status: u16,
+        body: ErrorBody,
+        /// Seconds from the `Retry-After` header, when the provider asked to wait.
+        retry_after: Option<u64>,
+    },
     #[error("the provider cannot be reached: {0}")]
     Network(String),
     #[error("the provider sent a response this app cannot read: {0}")]
@@ -35,6 +40,24 @@ impl ClientError {
     /// Whether the request never reached a provider that answered (offline, DNS, timeouts).
     pub fn is_offline(&self) -> bool {
         matches!(self, Self::Network(_))
+    }
+
+    /// Whether sending the same request again later may succeed: offline, a provider error
+    /// (5xx), rate limiting (429), a timeout (408), or a reply that was cut off or garbled.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Network(_) | Self::Decode(_) | Self::TooLarge(_) => true,
+            Self::Provider { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+            _ => false,
+        }
+    }
+
+    /// How long the provider asked us to wait, if it did.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Provider { retry_after, .. } => *retry_after,
+            _ => None,
+        }
     }
 }
 

@@ -15,18 +15,20 @@ use crate::{CoreError, ProviderChoice, Settings};
 
 /// The keyring entry that holds the cache's SQLCipher key.
 const DB_KEY_SECRET: &str = "db-key";
-const LAST_SYNCED: &str = "last_synced";
+pub(crate) const LAST_SYNCED: &str = "last_synced";
 
 pub struct Engine {
-    settings: Settings,
-    profile: String,
-    clock: Arc<dyn Clock>,
-    secrets: Arc<dyn SecretStore>,
-    client: ProviderClient,
+    pub(crate) settings: Settings,
+    pub(crate) profile: String,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) secrets: Arc<dyn SecretStore>,
+    pub(crate) client: ProviderClient,
     /// Open while signed in; `None` when signed out (the cache is locked).
-    store: RwLock<Option<Store>>,
-    notices: Mutex<Vec<Notice>>,
-    offline: Mutex<bool>,
+    pub(crate) store: RwLock<Option<Store>>,
+    pub(crate) notices: Mutex<Vec<Notice>>,
+    pub(crate) offline: Mutex<bool>,
+    /// One sync at a time: a decision is never sent twice by overlapping syncs.
+    pub(crate) sync_lock: Mutex<()>,
     /// The embedded demo provider, alive as long as the engine.
     _demo: Option<Sandbox>,
 }
@@ -65,6 +67,7 @@ impl Engine {
             store: RwLock::new(None),
             notices: Mutex::new(notices),
             offline: Mutex::new(false),
+            sync_lock: Mutex::new(()),
             _demo: demo,
         };
 
@@ -109,30 +112,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Fetches the children from the provider into the cache. When the provider cannot be
-    /// reached the cache keeps what it has and the status says "offline".
-    pub async fn sync(&self) -> Result<(), CoreError> {
-        let Some(guardian_id) = self.client.guardian_id().await else {
-            return Err(ClientError::SignInRequired.into());
-        };
-        let children = match self.client.children().await {
-            Ok(children) => children,
-            Err(error) => {
-                *self.offline.lock().await = error.is_offline();
-                if matches!(error, ClientError::SignInRequired) {
-                    self.lock_cache().await;
-                }
-                return Err(error.into());
-            }
-        };
-        *self.offline.lock().await = false;
-        let store = self.store().await?;
-        store.replace_children(&guardian_id, &children).await?;
-        store.set_meta(LAST_SYNCED, &self.clock.now().to_rfc3339()).await?;
-        tracing::info!(children = children.len(), "sync complete");
-        Ok(())
-    }
-
     /// The children as cached (works offline).
     pub async fn children(&self) -> Result<Vec<ChildSummary>, CoreError> {
         let store = self.store().await?;
@@ -153,10 +132,14 @@ impl Engine {
     }
 
     pub async fn status(&self) -> Status {
-        let last_synced = match self.store.read().await.as_ref() {
-            Some(store) => store.meta(LAST_SYNCED).await.ok().flatten(),
-            None => None,
+        let (last_synced, outbox) = match self.store.read().await.as_ref() {
+            Some(store) => {
+                (store.meta(LAST_SYNCED).await.ok().flatten(), store.outbox().await.unwrap_or_default())
+            }
+            None => (None, Vec::new()),
         };
+        let refused = outbox.iter().filter(|r| r.state == "failed").count();
+        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         Status {
             provider: ProviderInfo {
                 kind: if self.is_demo() { "demo" } else { "custom" }.into(),
@@ -166,6 +149,8 @@ impl Engine {
             signed_in: self.client.is_signed_in().await,
             last_synced,
             offline: *self.offline.lock().await,
+            queued_decisions: count(outbox.len() - refused),
+            refused_decisions: count(refused),
             notices: self.notices.lock().await.clone(),
         }
     }
@@ -184,11 +169,11 @@ impl Engine {
         self.clock.now()
     }
 
-    async fn store(&self) -> Result<Store, CoreError> {
+    pub(crate) async fn store(&self) -> Result<Store, CoreError> {
         self.store.read().await.clone().ok_or_else(|| ClientError::SignInRequired.into())
     }
 
-    async fn lock_cache(&self) {
+    pub(crate) async fn lock_cache(&self) {
         if let Some(store) = self.store.write().await.take() {
             store.close().await;
         }

@@ -32,6 +32,10 @@ pub struct Status {
     pub last_synced: Option<String>,
     /// The last sync could not reach the provider.
     pub offline: bool,
+    /// Decisions waiting to be sent.
+    pub queued_decisions: i32,
+    /// Decisions the provider refused, waiting for the guardian to read why.
+    pub refused_decisions: i32,
     pub notices: Vec<Notice>,
 }
 
@@ -93,3 +97,72 @@ mod tests {
         }
     }
 }
+
+/// A friend request, with the guardian's queued decision if it has not reached the provider.
+#[derive(Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RequestView {
+    pub id: String,
+    pub child_id: String,
+    pub other_name: String,
+    /// `"incoming"` or `"outgoing"`.
+    pub direction: String,
+    /// `"pending"`, `"approved"`, `"denied"` or `"expired"`, as the provider last said.
+    pub status: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// `"approve_request"` or `"deny_request"` while a decision waits to be sent.
+    pub queued: Option<String>,
+}
+
+/// A contact, with interaction metadata only (never message content).
+#[derive(Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ContactView {
+    pub child_id: String,
+    pub contact_id: String,
+    pub display_name: String,
+    /// `"approved"` or `"blocked"`, as the provider last said.
+    pub status: String,
+    pub messages_7d: i32,
+    pub calls_7d: i32,
+    pub last_interaction: Option<String>,
+    /// `"block_contact"` or `"unblock_contact"` while a decision waits to be sent.
+    pub queued: Option<String>,
+}
+
+/// A decision not yet accepted by the provider: queued, or refused with the provider's words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PendingDecision {
+    pub id: String,
+    pub kind: String,
+    pub child_id: String,
+    pub subject: String,
+    /// `"queued"` or `"refused"`.
+    pub state: String,
+    pub attempts: i32,
+    /// What the provider said (for a refused decision), or the last passing error.
+    pub message: Option<String>,
+}
+
+/// What happened to a decision just made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DecisionOutcome {
+    /// `"sent"` (the provider has it), `"queued"` (it will be sent when possible) or
+    /// `"refused"` (the provider said no; `message` says why).
+    pub state: String,
+    pub message: Option<String>,
+}
+
+macro_rules! redacted_debug {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($t)).finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+redacted_debug!(RequestView, ContactView);

@@ -16,6 +16,17 @@ pub enum ErrorCode {
     PayloadTooLarge,
     RateLimited,
     CursorExpired,
+    /// The parental PIN was wrong; `details.attempts_left` says how many tries remain.
+    PinIncorrect,
+    /// Too many wrong PINs: wait `details.retry_after_seconds`, or reset the PIN after
+    /// re-authenticating when `details.reset_required` is true.
+    PinLocked,
+    /// The child has no parental PIN yet.
+    PinNotSet,
+    /// The same Idempotency-Key was sent with a different request.
+    IdempotencyMismatch,
+    /// A mutating request without an Idempotency-Key.
+    IdempotencyKeyRequired,
     Internal,
     Unavailable,
     /// A code this build does not know yet (a newer provider).

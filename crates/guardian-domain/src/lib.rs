@@ -4,10 +4,12 @@
 //! that crosses the wire is defined here once, so client and sandbox cannot drift apart.
 
 mod clock;
+mod decisions;
 mod error;
 mod wire;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use decisions::*;
 pub use error::{ErrorBody, ErrorCode};
 pub use wire::*;
 

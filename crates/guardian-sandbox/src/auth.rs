@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
+use guardian_domain::Clock as _;
 use guardian_domain::{ErrorCode, PasswordSignIn, RefreshRequest, TokenResponse};
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
@@ -30,7 +31,7 @@ pub(crate) fn hash_secret(secret: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
 }
 
-fn verify_secret(secret: &str, hash: &str) -> bool {
+pub(crate) fn verify_secret(secret: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)

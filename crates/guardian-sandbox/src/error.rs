@@ -44,15 +44,28 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code,
+            message: self.message.clone(),
+            request_id: uuid::Uuid::new_v4().to_string(),
+            details: self.details.clone(),
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such {what}"))
+    }
+
+    pub fn conflict(message: impl Into<String>, details: serde_json::Value) -> Self {
+        Self { details, ..Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, message) }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            code: self.code,
-            message: self.message,
-            request_id: uuid::Uuid::new_v4().to_string(),
-            details: self.details,
-        };
-        (self.status, Json(body)).into_response()
+        (self.status, Json(self.body())).into_response()
     }
 }
 

@@ -9,8 +9,13 @@
 //! # Ok(()) }
 //! ```
 
+mod admin;
 mod auth;
+mod decisions;
 mod error;
+mod faults;
+mod feed;
+mod idempotency;
 mod routes;
 mod scenario;
 
@@ -24,7 +29,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use scenario::{DEMO_PASSWORD, DEMO_PHONE, SCENARIOS, Scenario};
+pub use admin::SandboxClock;
+pub use faults::{Fault, FaultKind};
+pub use scenario::{DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, SCENARIOS, Scenario};
+
+/// The provider API contract (`api/openapi.yaml`), also served at `/v1/openapi.yaml`.
+pub const OPENAPI: &str = include_str!("../../../api/openapi.yaml");
 
 /// How to start a sandbox.
 pub struct Config {
@@ -35,6 +45,9 @@ pub struct Config {
     /// A database file; `None` keeps everything in memory.
     pub database: Option<std::path::PathBuf>,
     pub clock: Arc<dyn Clock>,
+    /// Serve the admin endpoints (`/admin/...`: move the clock, compact the feed). Only ever on
+    /// a loopback address.
+    pub admin: bool,
 }
 
 impl Default for Config {
@@ -44,6 +57,7 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database: None,
             clock: Arc::new(SystemClock),
+            admin: false,
         }
     }
 }
@@ -52,12 +66,17 @@ impl Default for Config {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub db: SqlitePool,
-    pub clock: Arc<dyn Clock>,
+    pub clock: Arc<SandboxClock>,
+    /// Serialises mutations (the sandbox favours simple, strict semantics over throughput).
+    pub write_lock: Arc<tokio::sync::Mutex<()>>,
+    pub faults: Arc<faults::Faults>,
 }
 
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
     addr: SocketAddr,
+    clock: Arc<SandboxClock>,
+    state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -67,14 +86,24 @@ impl Sandbox {
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let scenario = Scenario::named(&config.scenario)?;
         let db = open_database(config.database.as_deref()).await?;
-        scenario.seed(&db, config.clock.now()).await.context("seeding the scenario")?;
-        let state = AppState { db, clock: config.clock };
+        let clock = Arc::new(SandboxClock::new(config.clock));
+        // A database file that already holds a family (a restarted sandbox) is not seeded again.
+        let (families,): (i64,) = sqlx::query_as("SELECT count(*) FROM guardians").fetch_one(&db).await?;
+        if families == 0 {
+            scenario.seed(&db, clock.now()).await.context("seeding the scenario")?;
+        }
+        let state = AppState { db, clock: clock.clone(), write_lock: Arc::default(), faults: Arc::default() };
+        if config.admin && !config.addr.ip().is_loopback() {
+            anyhow::bail!("the sandbox admin endpoints may only be served on a loopback address");
+        }
 
         let listener =
             TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let app = routes::router(state);
+        let api = routes::router(state.clone())
+            .layer(axum::middleware::from_fn_with_state(state.clone(), faults::middleware));
+        let app = if config.admin { api.merge(admin::router(state.clone())) } else { api };
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -86,7 +115,22 @@ impl Sandbox {
             }
         });
         tracing::info!(%addr, scenario = %scenario.name, "sandbox provider listening");
-        Ok(Self { addr, shutdown: Some(tx), task })
+        Ok(Self { addr, clock, state, shutdown: Some(tx), task })
+    }
+
+    /// The sandbox's clock: tests move it to pass deadlines and expiry without waiting.
+    pub fn clock(&self) -> Arc<SandboxClock> {
+        self.clock.clone()
+    }
+
+    /// Makes matching requests fail (see [`Fault`]).
+    pub fn inject(&self, fault: Fault) {
+        self.state.faults.add(fault);
+    }
+
+    /// Forgets the change history: every cursor issued so far gets `410 Gone`.
+    pub async fn compact_feed(&self) -> anyhow::Result<()> {
+        feed::compact(&self.state).await.map_err(|e| anyhow::anyhow!("{}", e.message))
     }
 
     pub fn addr(&self) -> SocketAddr {

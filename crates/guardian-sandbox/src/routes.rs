@@ -1,19 +1,21 @@
 //! The `/v1` routes.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use guardian_domain::{Child, Demographics, ErrorCode, FriendApproval, Guardian, Page, PageQuery};
 use serde::de::DeserializeOwned;
+use sqlx::AssertSqlSafe;
 
 use crate::AppState;
 use crate::auth::{self, Authed};
 use crate::error::{ApiError, ApiResult};
+use crate::{decisions, feed};
 
 /// Request bodies larger than this are refused with `413`.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -27,6 +29,27 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/auth/sign-out", post(auth::sign_out))
         .route("/v1/guardian", get(guardian))
         .route("/v1/children", get(children))
+        .route("/v1/children/{child_id}/friend-requests", get(decisions::list_requests))
+        .route(
+            "/v1/children/{child_id}/friend-requests/{request_id}/approve",
+            post(decisions::approve_request),
+        )
+        .route("/v1/children/{child_id}/friend-requests/{request_id}/deny", post(decisions::deny_request))
+        .route("/v1/children/{child_id}/contacts", get(decisions::list_contacts))
+        .route("/v1/children/{child_id}/contacts/{contact_id}/block", post(decisions::block_contact))
+        .route("/v1/children/{child_id}/contacts/{contact_id}/unblock", post(decisions::unblock_contact))
+        .route("/v1/children/{child_id}/pin", put(decisions::set_pin))
+        .route("/v1/children/{child_id}/settings", patch(decisions::patch_settings))
+        .route("/v1/changes", get(feed::changes))
+        .route("/v1/openapi.yaml", get(openapi))
+        // Axum still adds the `Allow` header to this answer.
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorCode::BadRequest,
+                "this method is not allowed here",
+            )
+        })
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such resource") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
@@ -68,6 +91,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// Path parameters whose rejections (e.g. a percent-encoded segment that is not UTF-8) use the
+/// API's error shape.
+pub(crate) struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        Path::<T>::from_request_parts(parts, state).await.map(|Path(p)| Self(p)).map_err(
+            |r: PathRejection| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, r.body_text()),
+        )
+    }
+}
+
 async fn guardian(State(state): State<AppState>, auth: Authed) -> ApiResult<Json<Guardian>> {
     let (id, display_name, phone): (String, String, String) =
         sqlx::query_as("SELECT id, display_name, phone FROM guardians WHERE id = ?")
@@ -79,7 +116,7 @@ async fn guardian(State(state): State<AppState>, auth: Authed) -> ApiResult<Json
 }
 
 /// Cursors are opaque to clients; here they carry the last ID of the previous page.
-fn decode_cursor(cursor: Option<&str>) -> ApiResult<String> {
+pub(crate) fn decode_cursor(cursor: Option<&str>) -> ApiResult<String> {
     let Some(cursor) = cursor else { return Ok(String::new()) };
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
@@ -88,15 +125,21 @@ fn decode_cursor(cursor: Option<&str>) -> ApiResult<String> {
         .ok_or_else(|| ApiError::validation("cursor", "the cursor is not valid"))
 }
 
-fn encode_cursor(last_id: &str) -> String {
+pub(crate) fn encode_cursor(last_id: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last_id)
 }
 
-fn page_limit(limit: Option<u32>) -> ApiResult<u32> {
+/// The page size asked for: 1 to 200 as the contract says, 50 when not given.
+pub(crate) fn page_limit(limit: Option<u32>) -> ApiResult<u32> {
     match limit.unwrap_or(DEFAULT_PAGE) {
-        0 => Err(ApiError::validation("limit", "limit must be at least 1")),
-        n => Ok(n.min(MAX_PAGE)),
+        n @ 1..=MAX_PAGE => Ok(n),
+        _ => Err(ApiError::validation("limit", "limit must be between 1 and 200")),
     }
+}
+
+/// The contract this server implements, served as-is.
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([("content-type", "application/yaml")], crate::OPENAPI)
 }
 
 type ChildRow = (
@@ -112,29 +155,28 @@ type ChildRow = (
     i64,
 );
 
-async fn children(
-    State(state): State<AppState>,
-    auth: Authed,
-    ApiQuery(query): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<Child>>> {
-    let after = decode_cursor(query.cursor.as_deref())?;
-    let limit = page_limit(query.limit)?;
-    let rows: Vec<ChildRow> = sqlx::query_as(
+/// The guardian's children matching `filter` (a condition on `c`, with one `?` for `arg`).
+pub(crate) async fn load_children(
+    db: &sqlx::SqlitePool,
+    guardian_id: &str,
+    filter: &str,
+    arg: &str,
+    limit: i64,
+) -> ApiResult<Vec<Child>> {
+    let rows: Vec<ChildRow> = sqlx::query_as(AssertSqlSafe(format!(
         "SELECT c.id, c.display_name, c.avatar_url, c.friend_approval, c.country, c.gender, \
          c.birthday, c.version, c.updated_at, \
          (SELECT count(*) FROM friend_requests r WHERE r.child_id = c.id \
             AND r.direction = 'incoming' AND r.status = 'pending') \
-         FROM children c WHERE c.guardian_id = ? AND c.id > ? ORDER BY c.id LIMIT ?",
-    )
-    .bind(&auth.guardian_id)
-    .bind(&after)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(&state.db)
+         FROM children c WHERE c.guardian_id = ? AND {filter} ORDER BY c.id LIMIT ?"
+    )))
+    .bind(guardian_id)
+    .bind(arg)
+    .bind(limit)
+    .fetch_all(db)
     .await?;
-    let more = rows.len() > limit as usize;
-    let items: Vec<Child> = rows
+    Ok(rows
         .into_iter()
-        .take(limit as usize)
         .map(
             |(
                 id,
@@ -147,18 +189,30 @@ async fn children(
                 version,
                 updated_at,
                 pending,
-            )| Child {
-                id,
-                display_name,
-                avatar_url,
-                friend_approval: FriendApproval::parse(&approval).unwrap_or(FriendApproval::PinRequired),
-                demographics: Demographics { country, gender, birthday },
-                pending_requests: u32::try_from(pending).unwrap_or(u32::MAX),
-                version: version.to_string(),
-                updated_at,
+            )| {
+                Child {
+                    id,
+                    display_name,
+                    avatar_url,
+                    friend_approval: FriendApproval::parse(&approval).unwrap_or(FriendApproval::PinRequired),
+                    demographics: Demographics { country, gender, birthday },
+                    pending_requests: u32::try_from(pending).unwrap_or(u32::MAX),
+                    version: version.to_string(),
+                    updated_at,
+                }
             },
         )
-        .collect();
-    let next_cursor = if more { items.last().map(|c| encode_cursor(&c.id)) } else { None };
-    Ok(Json(Page { items, next_cursor }))
+        .collect())
+}
+
+async fn children(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Child>>> {
+    let after = decode_cursor(query.cursor.as_deref())?;
+    let limit = page_limit(query.limit)?;
+    let children =
+        load_children(&state.db, &auth.guardian_id, "c.id > ?", &after, i64::from(limit) + 1).await?;
+    Ok(Json(decisions::paged(children, limit, |c| c.id.clone())))
 }

@@ -8,6 +8,8 @@ use sqlx::SqlitePool;
 /// The demo guardian's sign-in, known to the embedded demo and to tests.
 pub const DEMO_PHONE: &str = "+8613800000001";
 pub const DEMO_PASSWORD: &str = "demo-password";
+/// The demo children's parental PIN.
+pub const DEMO_PIN: &str = "1234";
 
 /// Every scenario this build ships: name and file contents.
 pub const SCENARIOS: &[(&str, &str)] = &[("demo-family", include_str!("../scenarios/demo-family.json"))];
@@ -23,6 +25,15 @@ pub struct Scenario {
     contacts: Vec<SeedContact>,
     #[serde(default)]
     friend_requests: Vec<SeedFriendRequest>,
+    #[serde(default)]
+    pins: Vec<SeedPin>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedPin {
+    child_id: String,
+    pin: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,6 +69,10 @@ struct SeedContact {
     contact_id: String,
     display_name: String,
     status: String,
+    #[serde(default)]
+    messages_7d: u32,
+    #[serde(default)]
+    calls_7d: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,19 +124,23 @@ impl Scenario {
         }
         for c in &self.contacts {
             sqlx::query(
-                "INSERT INTO contacts (child_id, contact_id, display_name, status) VALUES (?, ?, ?, ?)",
+                "INSERT INTO contacts (child_id, contact_id, display_name, status, messages_7d, calls_7d, \
+                 last_interaction) VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&c.child_id)
             .bind(&c.contact_id)
             .bind(&c.display_name)
             .bind(&c.status)
+            .bind(c.messages_7d)
+            .bind(c.calls_7d)
+            .bind((c.messages_7d + c.calls_7d > 0).then(|| now - chrono::Duration::hours(3)))
             .execute(&mut *tx)
             .await?;
         }
         for r in &self.friend_requests {
             sqlx::query(
-                "INSERT INTO friend_requests (id, child_id, other_name, direction, status, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO friend_requests (id, child_id, other_name, direction, status, created_at, \
+                 expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&r.id)
             .bind(&r.child_id)
@@ -129,8 +148,16 @@ impl Scenario {
             .bind(&r.direction)
             .bind(&r.status)
             .bind(now)
+            .bind(now + crate::decisions::REQUEST_LIFETIME)
             .execute(&mut *tx)
             .await?;
+        }
+        for p in &self.pins {
+            sqlx::query("INSERT INTO pins (child_id, pin_hash) VALUES (?, ?)")
+                .bind(&p.child_id)
+                .bind(crate::auth::hash_secret(&p.pin)?)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -49,27 +49,10 @@ impl Store {
     /// Replaces the guardian's children with a complete list from the provider, in one
     /// transaction: a child the provider no longer lists is removed.
     pub async fn replace_children(&self, guardian_id: &str, children: &[Child]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("DELETE FROM children WHERE guardian_id = ?").bind(guardian_id).execute(&mut *tx).await?;
         for child in children {
-            sqlx::query(
-                "INSERT INTO children (id, guardian_id, display_name, avatar_url, friend_approval, \
-                 country, gender, birthday, pending_requests, version, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&child.id)
-            .bind(guardian_id)
-            .bind(&child.display_name)
-            .bind(&child.avatar_url)
-            .bind(child.friend_approval.as_str())
-            .bind(&child.demographics.country)
-            .bind(&child.demographics.gender)
-            .bind(child.demographics.birthday)
-            .bind(i64::from(child.pending_requests))
-            .bind(&child.version)
-            .bind(child.updated_at)
-            .execute(&mut *tx)
-            .await?;
+            upsert_child(&mut tx, guardian_id, child).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -81,4 +64,35 @@ impl Store {
             .fetch_all(self.pool())
             .await?)
     }
+}
+
+/// Inserts or updates one child (the provider's view of it).
+pub(crate) async fn upsert_child(
+    conn: &mut sqlx::SqliteConnection,
+    guardian_id: &str,
+    child: &Child,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO children (id, guardian_id, display_name, avatar_url, friend_approval, country, gender, \
+         birthday, pending_requests, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT(id) DO UPDATE SET guardian_id = excluded.guardian_id, display_name = excluded.display_name, \
+         avatar_url = excluded.avatar_url, friend_approval = excluded.friend_approval, \
+         country = excluded.country, gender = excluded.gender, birthday = excluded.birthday, \
+         pending_requests = excluded.pending_requests, version = excluded.version, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&child.id)
+    .bind(guardian_id)
+    .bind(&child.display_name)
+    .bind(&child.avatar_url)
+    .bind(child.friend_approval.as_str())
+    .bind(&child.demographics.country)
+    .bind(&child.demographics.gender)
+    .bind(child.demographics.birthday)
+    .bind(i64::from(child.pending_requests))
+    .bind(&child.version)
+    .bind(child.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod children;
 mod key;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use children::CachedChild;
 pub use key::DbKey;
+pub use sync::OutboxRow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,0 +1,78 @@
+//! The guardian's decisions: written to the outbox first, so none is ever lost, then sent.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A decision, as queued in the outbox.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Decision {
+    ApproveRequest { child_id: String, request_id: String, pin: Option<String> },
+    DenyRequest { child_id: String, request_id: String },
+    BlockContact { child_id: String, contact_id: String },
+    UnblockContact { child_id: String, contact_id: String },
+}
+
+impl Decision {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ApproveRequest { .. } => "approve_request",
+            Self::DenyRequest { .. } => "deny_request",
+            Self::BlockContact { .. } => "block_contact",
+            Self::UnblockContact { .. } => "unblock_contact",
+        }
+    }
+
+    pub fn child_id(&self) -> &str {
+        match self {
+            Self::ApproveRequest { child_id, .. }
+            | Self::DenyRequest { child_id, .. }
+            | Self::BlockContact { child_id, .. }
+            | Self::UnblockContact { child_id, .. } => child_id,
+        }
+    }
+
+    /// The same decision with any PIN removed, for keeping after it was refused.
+    pub fn without_secrets(&self) -> Self {
+        match self {
+            Self::ApproveRequest { child_id, request_id, .. } => {
+                Self::ApproveRequest { child_id: child_id.clone(), request_id: request_id.clone(), pin: None }
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// The friend request or contact the decision is about.
+    pub fn subject(&self) -> &str {
+        match self {
+            Self::ApproveRequest { request_id, .. } | Self::DenyRequest { request_id, .. } => request_id,
+            Self::BlockContact { contact_id, .. } | Self::UnblockContact { contact_id, .. } => contact_id,
+        }
+    }
+}
+
+// The PIN never reaches a log.
+impl fmt::Debug for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decision").field("kind", &self.kind()).field("subject", &self.subject()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_round_trip_and_hide_the_pin() {
+        let d = Decision::ApproveRequest {
+            child_id: "c".into(),
+            request_id: "r".into(),
+            pin: Some("4821".into()),
+        };
+        let json = serde_json::to_string(&d).expect("json");
+        assert_eq!(serde_json::from_str::<Decision>(&json).expect("parse"), d);
+        assert!(json.contains("\"kind\":\"approve_request\""), "{json}");
+        assert!(!format!("{d:?}").contains("4821"), "PIN printed by Debug");
+    }
+}

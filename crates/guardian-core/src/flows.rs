@@ -1,0 +1,358 @@
+//! Sync, and the decisions a guardian makes about friend requests and contacts.
+
+use std::collections::HashSet;
+
+use guardian_client::ClientError;
+use guardian_domain::{Change, ErrorCode, is_valid_pin};
+use guardian_store::OutboxRow;
+use rand::Rng as _;
+
+use crate::decisions::Decision;
+use crate::engine::LAST_SYNCED;
+use crate::sync::{Step, plan, retry_delay};
+use crate::views::{ContactView, DecisionOutcome, PendingDecision, RequestView};
+use crate::{ChildSummary, CoreError, Engine, Secret};
+
+/// Feed page size: large enough that a big family bootstraps in few round trips.
+const FEED_PAGE: u32 = 200;
+
+/// How sending one queued decision ended.
+enum Sent {
+    Done,
+    /// Try again later (offline, provider trouble, rate limited).
+    Later(ClientError),
+    /// The provider refused it for good.
+    Refused(String),
+}
+
+impl Engine {
+    /// Sends queued decisions, then brings the cache up to date from the change feed. When the
+    /// provider cannot be reached, nothing is lost: decisions stay queued and the cache keeps
+    /// what it has.
+    pub async fn sync(&self) -> Result<(), CoreError> {
+        let _one_at_a_time = self.sync_lock.lock().await;
+        let result = self.sync_inner().await;
+        if let Err(CoreError::Client(error)) = &result {
+            *self.offline.lock().await = error.is_offline();
+            if matches!(error, ClientError::SignInRequired) {
+                self.lock_cache().await;
+            }
+        } else if result.is_ok() {
+            *self.offline.lock().await = false;
+        }
+        result
+    }
+
+    async fn sync_inner(&self) -> Result<(), CoreError> {
+        let Some(guardian_id) = self.client.guardian_id().await else {
+            return Err(ClientError::SignInRequired.into());
+        };
+        let store = self.store().await?;
+        let outbox = store.outbox().await?;
+        let cursor = store.feed_cursor().await?;
+        let mut held_children: HashSet<Option<String>> = HashSet::new();
+        let mut first_transient: Option<ClientError> = None;
+        for step in plan(&outbox, cursor.as_deref(), self.clock.now()) {
+            match step {
+                Step::Send { seq } => {
+                    let Some(row) = outbox.iter().find(|r| r.seq == seq) else { continue };
+                    if held_children.contains(&row.child_id) {
+                        continue;
+                    }
+                    match self.send(row).await? {
+                        Sent::Done => store.outbox_done(seq).await?,
+                        Sent::Refused(message) => {
+                            let kept = serde_json::from_str::<Decision>(&row.payload)
+                                .ok()
+                                .and_then(|d| serde_json::to_string(&d.without_secrets()).ok())
+                                .unwrap_or_else(|| "{}".into());
+                            store.outbox_refused(seq, &message, &kept).await?;
+                        }
+                        Sent::Later(error) => {
+                            let jitter = rand::rng().random::<f64>();
+                            let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+                            let at = self.clock.now() + retry_delay(attempts, error.retry_after(), jitter);
+                            store.outbox_retry_at(seq, at, &error.to_string()).await?;
+                            held_children.insert(row.child_id.clone());
+                            if error.is_offline() {
+                                return Err(error.into());
+                            }
+                            first_transient.get_or_insert(error);
+                        }
+                    }
+                }
+                Step::Bootstrap => self.bootstrap(&guardian_id).await?,
+                Step::Pull { cursor } => match self.pull(&guardian_id, cursor).await {
+                    Err(CoreError::Client(ClientError::Provider { body, .. }))
+                        if body.code == ErrorCode::CursorExpired =>
+                    {
+                        tracing::info!("feed position expired; fetching a full snapshot");
+                        self.bootstrap(&guardian_id).await?;
+                    }
+                    other => other?,
+                },
+            }
+        }
+        store.set_meta(LAST_SYNCED, &self.clock.now().to_rfc3339()).await?;
+        match first_transient {
+            Some(error) => Err(error.into()),
+            None => Ok(()),
+        }
+    }
+
+    /// A full snapshot, applied in one transaction once every page has arrived.
+    async fn bootstrap(&self, guardian_id: &str) -> Result<(), CoreError> {
+        let mut changes: Vec<Change> = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self.client.changes(cursor.as_deref(), FEED_PAGE).await?;
+            changes.extend(page.changes);
+            cursor = Some(page.cursor);
+            if !page.has_more {
+                break;
+            }
+        }
+        let cursor = cursor.unwrap_or_default();
+        self.store().await?.apply_snapshot(guardian_id, &changes, &cursor).await?;
+        tracing::info!(changes = changes.len(), "snapshot applied");
+        Ok(())
+    }
+
+    /// Incremental pages, each applied with its cursor in one transaction.
+    async fn pull(&self, guardian_id: &str, mut cursor: String) -> Result<(), CoreError> {
+        let store = self.store().await?;
+        loop {
+            let page = self.client.changes(Some(&cursor), FEED_PAGE).await?;
+            store.apply_changes(guardian_id, &page.changes, &page.cursor).await?;
+            cursor = page.cursor;
+            if !page.has_more {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn send(&self, row: &OutboxRow) -> Result<Sent, CoreError> {
+        let decision: Decision = match serde_json::from_str(&row.payload) {
+            Ok(decision) => decision,
+            Err(_) => return Ok(Sent::Refused("this queued decision could not be read".into())),
+        };
+        let key = row.idempotency_key.as_str();
+        let result = match &decision {
+            Decision::ApproveRequest { child_id, request_id, pin } => {
+                let pin = pin.clone().map(Secret::new);
+                self.client.approve_request(child_id, request_id, pin.as_ref(), key).await.map(drop)
+            }
+            Decision::DenyRequest { child_id, request_id } => {
+                self.client.deny_request(child_id, request_id, key).await.map(drop)
+            }
+            Decision::BlockContact { child_id, contact_id } => {
+                self.client.set_contact_blocked(child_id, contact_id, true, key).await.map(drop)
+            }
+            Decision::UnblockContact { child_id, contact_id } => {
+                self.client.set_contact_blocked(child_id, contact_id, false, key).await.map(drop)
+            }
+        };
+        Ok(match result {
+            Ok(()) => Sent::Done,
+            Err(ClientError::SignInRequired) => return Err(ClientError::SignInRequired.into()),
+            Err(error) if error.is_transient() => Sent::Later(error),
+            Err(ClientError::Provider { body, .. }) => Sent::Refused(body.message),
+            Err(other) => Sent::Refused(other.to_string()),
+        })
+    }
+
+    /// Queues a decision (it is safe on disk before anything is sent), then tries to send it.
+    pub async fn decide(&self, decision: Decision) -> Result<DecisionOutcome, CoreError> {
+        let store = self.store().await?;
+        let payload = serde_json::to_string(&decision).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let key = format!("guardian-{}", uuid_like());
+        let seq =
+            store.enqueue(&key, decision.child_id(), decision.kind(), &payload, self.clock.now()).await?;
+        // Sending is best effort here: offline, the decision simply waits in the queue.
+        let _ = self.sync().await;
+        let row = store.outbox().await?.into_iter().find(|r| r.seq == seq);
+        Ok(match row {
+            None => DecisionOutcome { state: "sent".into(), message: None },
+            Some(row) if row.state == "failed" => {
+                DecisionOutcome { state: "refused".into(), message: row.last_error }
+            }
+            Some(row) => DecisionOutcome { state: "queued".into(), message: row.last_error },
+        })
+    }
+
+    /// Approves a friend request. In `pin_required` mode the child's 4-digit PIN is needed.
+    pub async fn approve_request(
+        &self,
+        child: &str,
+        request_id: &str,
+        pin: Option<&Secret>,
+    ) -> Result<DecisionOutcome, CoreError> {
+        let child = self.find_child(child).await?;
+        if child.friend_approval == "pin_required" {
+            match pin {
+                Some(pin) if is_valid_pin(pin.expose()) => {}
+                Some(_) => return Err(CoreError::Invalid("the parental PIN is exactly 4 digits".into())),
+                None => return Err(CoreError::Invalid("enter the 4-digit parental PIN to approve".into())),
+            }
+        }
+        self.known_request(&child.id, request_id).await?;
+        self.decide(Decision::ApproveRequest {
+            child_id: child.id,
+            request_id: request_id.to_owned(),
+            pin: pin.map(|p| p.expose().to_owned()),
+        })
+        .await
+    }
+
+    pub async fn deny_request(&self, child: &str, request_id: &str) -> Result<DecisionOutcome, CoreError> {
+        let child = self.find_child(child).await?;
+        self.known_request(&child.id, request_id).await?;
+        self.decide(Decision::DenyRequest { child_id: child.id, request_id: request_id.to_owned() }).await
+    }
+
+    pub async fn set_contact_blocked(
+        &self,
+        child: &str,
+        contact_id: &str,
+        blocked: bool,
+    ) -> Result<DecisionOutcome, CoreError> {
+        let child = self.find_child(child).await?;
+        let store = self.store().await?;
+        if !store.contacts(&child.id).await?.iter().any(|c| c.contact_id == contact_id) {
+            return Err(CoreError::Invalid(format!(
+                "{} has no contact with the ID {contact_id}",
+                child.display_name
+            )));
+        }
+        let child_id = child.id;
+        let contact_id = contact_id.to_owned();
+        self.decide(if blocked {
+            Decision::BlockContact { child_id, contact_id }
+        } else {
+            Decision::UnblockContact { child_id, contact_id }
+        })
+        .await
+    }
+
+    async fn known_request(&self, child_id: &str, request_id: &str) -> Result<(), CoreError> {
+        let store = self.store().await?;
+        if store.friend_requests(child_id).await?.iter().any(|r| r.id == request_id) {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid(format!("there is no friend request {request_id} for this child")))
+        }
+    }
+
+    /// A child by ID, or by name (case-insensitive) when the name is unique.
+    pub async fn find_child(&self, name_or_id: &str) -> Result<ChildSummary, CoreError> {
+        let children = self.children().await?;
+        if let Some(child) = children.iter().find(|c| c.id == name_or_id) {
+            return Ok(child.clone());
+        }
+        let matches: Vec<_> =
+            children.iter().filter(|c| c.display_name.eq_ignore_ascii_case(name_or_id.trim())).collect();
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(CoreError::Invalid(format!("no child called {name_or_id:?}"))),
+            _ => Err(CoreError::Invalid(format!("more than one child is called {name_or_id:?}: use the ID"))),
+        }
+    }
+
+    /// The child's friend requests as last synced, each with any decision still queued.
+    pub async fn friend_requests(&self, child: &str) -> Result<Vec<RequestView>, CoreError> {
+        let child = self.find_child(child).await?;
+        let store = self.store().await?;
+        let queued = self.queued_by_subject().await?;
+        Ok(store
+            .friend_requests(&child.id)
+            .await?
+            .into_iter()
+            .map(|r| RequestView {
+                queued: queued.iter().find(|(s, _)| *s == r.id).map(|(_, k)| k.clone()),
+                id: r.id,
+                child_id: r.child_id,
+                other_name: r.other_name,
+                direction: if r.direction == guardian_domain::Direction::Incoming {
+                    "incoming"
+                } else {
+                    "outgoing"
+                }
+                .into(),
+                status: r.status.as_str().into(),
+                expires_at: r.expires_at.to_rfc3339(),
+            })
+            .collect())
+    }
+
+    pub async fn contacts(&self, child: &str) -> Result<Vec<ContactView>, CoreError> {
+        let child = self.find_child(child).await?;
+        let store = self.store().await?;
+        let queued = self.queued_by_subject().await?;
+        Ok(store
+            .contacts(&child.id)
+            .await?
+            .into_iter()
+            .map(|c| ContactView {
+                queued: queued.iter().find(|(s, _)| *s == c.contact_id).map(|(_, k)| k.clone()),
+                child_id: c.child_id,
+                contact_id: c.contact_id,
+                display_name: c.display_name,
+                status: c.status.as_str().into(),
+                messages_7d: i32::try_from(c.messages_7d).unwrap_or(i32::MAX),
+                calls_7d: i32::try_from(c.calls_7d).unwrap_or(i32::MAX),
+                last_interaction: c.last_interaction.map(|t| t.to_rfc3339()),
+            })
+            .collect())
+    }
+
+    /// Decisions the provider does not have yet (queued) or refused.
+    pub async fn pending_decisions(&self) -> Result<Vec<PendingDecision>, CoreError> {
+        let store = self.store().await?;
+        Ok(store
+            .outbox()
+            .await?
+            .into_iter()
+            .map(|row| {
+                let subject = serde_json::from_str::<Decision>(&row.payload)
+                    .map(|d| d.subject().to_owned())
+                    .unwrap_or_default();
+                PendingDecision {
+                    id: row.seq.to_string(),
+                    kind: row.kind,
+                    child_id: row.child_id.unwrap_or_default(),
+                    subject,
+                    state: if row.state == "failed" { "refused" } else { "queued" }.into(),
+                    attempts: i32::try_from(row.attempts).unwrap_or(i32::MAX),
+                    message: row.last_error,
+                }
+            })
+            .collect())
+    }
+
+    /// Removes a refused decision once the guardian has read why.
+    pub async fn dismiss_decision(&self, id: &str) -> Result<(), CoreError> {
+        let seq: i64 = id.parse().map_err(|_| CoreError::Invalid(format!("no pending decision {id}")))?;
+        if self.store().await?.outbox_dismiss(seq).await? {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid(format!("no refused decision {id}")))
+        }
+    }
+
+    /// (subject, kind) of every queued (not refused) decision.
+    async fn queued_by_subject(&self) -> Result<Vec<(String, String)>, CoreError> {
+        Ok(self
+            .pending_decisions()
+            .await?
+            .into_iter()
+            .filter(|p| p.state == "queued")
+            .map(|p| (p.subject, p.kind))
+            .collect())
+    }
+}
+
+/// A random 128-bit identifier in hex (for idempotency keys).
+fn uuid_like() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

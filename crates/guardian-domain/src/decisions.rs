@@ -1,0 +1,199 @@
+//! Friend requests, contacts, the parental PIN and the change feed.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Child;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Someone asked to be the child's friend.
+    Incoming,
+    /// The child asked someone.
+    Outgoing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Pending,
+    Approved,
+    Denied,
+    Expired,
+}
+
+impl RequestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Denied => "denied",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Denied, Self::Expired].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A friend request waiting for (or decided by) the guardian.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct FriendRequest {
+    pub id: String,
+    pub child_id: String,
+    /// The other user's display name (rendered as text, never as markup).
+    pub other_name: String,
+    pub direction: Direction,
+    pub status: RequestStatus,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl fmt::Debug for FriendRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FriendRequest")
+            .field("id", &self.id)
+            .field("child_id", &self.child_id)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactStatus {
+    Approved,
+    Blocked,
+}
+
+impl ContactStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Blocked => "blocked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Approved, Self::Blocked].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// One of the child's contacts, with interaction metadata only — never message content.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub child_id: String,
+    pub contact_id: String,
+    pub display_name: String,
+    pub status: ContactStatus,
+    /// Messages exchanged in the last 7 days (a count; the provider keeps no content).
+    pub messages_7d: u32,
+    /// Voice and video calls in the last 7 days.
+    pub calls_7d: u32,
+    pub last_interaction: Option<DateTime<Utc>>,
+}
+
+impl fmt::Debug for Contact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Contact")
+            .field("child_id", &self.child_id)
+            .field("contact_id", &self.contact_id)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Approve a friend request. The PIN is required when the child is in `pin_required` mode.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveRequest {
+    #[serde(default)]
+    pub pin: Option<String>,
+}
+
+impl fmt::Debug for ApproveRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApproveRequest(<redacted>)")
+    }
+}
+
+/// Set or change a child's parental PIN (4 digits). `current_pin` is needed to change one.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetPin {
+    pub new_pin: String,
+    #[serde(default)]
+    pub current_pin: Option<String>,
+}
+
+impl fmt::Debug for SetPin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SetPin(<redacted>)")
+    }
+}
+
+/// Whether a string is a valid parental PIN: exactly four ASCII digits.
+pub fn is_valid_pin(pin: &str) -> bool {
+    pin.len() == 4 && pin.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Change the child's friend-approval mode (sent with `If-Match` of the child's version).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChildSettingsPatch {
+    pub friend_approval: crate::FriendApproval,
+}
+
+/// What changed, in feed order. Deletions are tombstones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    Child { data: Child },
+    FriendRequest { data: FriendRequest },
+    Contact { data: Contact },
+    ChildDeleted { id: String },
+    ContactDeleted { child_id: String, contact_id: String },
+}
+
+/// One page of the change feed (`GET /v1/changes`). Keep `cursor` and send it back; while
+/// `has_more` is true, ask again at once. A `410` with `cursor_expired` means: start over
+/// without a cursor (the first pages are then a full snapshot).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePage {
+    pub changes: Vec<Change>,
+    pub cursor: String,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_are_exactly_four_digits() {
+        for ok in ["0000", "1234", "9876"] {
+            assert!(is_valid_pin(ok), "{ok}");
+        }
+        for bad in ["", "123", "12345", "12a4", "١٢٣٤", " 123"] {
+            assert!(!is_valid_pin(bad), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn pin_requests_never_print_the_pin() {
+        let a = ApproveRequest { pin: Some("4821".into()) };
+        let s = SetPin { new_pin: "4821".into(), current_pin: Some("1111".into()) };
+        assert!(!format!("{a:?}{s:?}").contains("4821"));
+    }
+}

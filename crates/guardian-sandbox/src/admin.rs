@@ -1,0 +1,74 @@
+//! Controls for tests, demos and support staff: the clock and the feed. Served only when
+//! enabled, and only on loopback.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use guardian_domain::Clock;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::routes::ApiJson;
+
+/// The sandbox's time: a base clock plus an offset that only moves forward.
+pub struct SandboxClock {
+    base: Arc<dyn Clock>,
+    offset: Mutex<Duration>,
+}
+
+impl SandboxClock {
+    pub fn new(base: Arc<dyn Clock>) -> Self {
+        Self { base, offset: Mutex::new(Duration::zero()) }
+    }
+
+    /// Moves the sandbox's time forward (e.g. past a 15-day deadline).
+    pub fn advance(&self, by: Duration) {
+        let mut offset = self.offset.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *offset += by.max(Duration::zero());
+    }
+}
+
+impl Clock for SandboxClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.base.now() + *self.offset.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: i64,
+}
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/admin/clock/advance", post(advance))
+        .route("/admin/feed/compact", post(compact))
+        .route("/admin/faults", post(add_fault).delete(clear_faults))
+        .with_state(state)
+}
+
+async fn advance(State(state): State<AppState>, ApiJson(body): ApiJson<Advance>) -> Json<serde_json::Value> {
+    state.clock.advance(Duration::seconds(body.seconds));
+    Json(serde_json::json!({ "now": state.clock.now() }))
+}
+
+async fn compact(State(state): State<AppState>) -> ApiResult<StatusCode> {
+    crate::feed::compact(&state).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn add_fault(State(state): State<AppState>, ApiJson(fault): ApiJson<crate::Fault>) -> StatusCode {
+    state.faults.add(fault);
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(state): State<AppState>) -> StatusCode {
+    state.faults.clear();
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,466 @@
+//! Friend requests, contacts, the parental PIN and child settings.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::{DateTime, Duration, Utc};
+use guardian_domain::Clock as _;
+use guardian_domain::{
+    ApproveRequest, ChildSettingsPatch, Contact, ContactStatus, Direction, ErrorCode, FriendRequest, Page,
+    PageQuery, RequestStatus, SetPin, is_valid_pin,
+};
+use serde_json::json;
+use sqlx::AssertSqlSafe;
+use sqlx::SqliteConnection;
+
+use crate::AppState;
+use crate::auth::Authed;
+use crate::error::{ApiError, ApiResult};
+use crate::idempotency::IdempotencyKey;
+use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, encode_cursor, page_limit};
+
+/// A friend request not decided within this time expires.
+pub(crate) const REQUEST_LIFETIME: Duration = Duration::days(14);
+/// Wrong PINs allowed before delays start, and before a reset is required.
+const FREE_ATTEMPTS: i64 = 5;
+const RESET_AFTER: i64 = 10;
+
+/// The child, if it belongs to this guardian; otherwise 404 (nothing about other families).
+pub(crate) async fn owned_child(
+    db: &sqlx::SqlitePool,
+    guardian_id: &str,
+    child_id: &str,
+) -> ApiResult<String> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT id, friend_approval FROM children WHERE id = ? AND guardian_id = ?")
+            .bind(child_id)
+            .bind(guardian_id)
+            .fetch_optional(db)
+            .await?;
+    row.map(|(_, approval)| approval).ok_or_else(|| ApiError::not_found("child"))
+}
+
+pub(crate) async fn record_change(
+    conn: &mut SqliteConnection,
+    guardian_id: &str,
+    entity: &str,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    sqlx::query("INSERT INTO changes (guardian_id, entity, at) VALUES (?, ?, ?)")
+        .bind(guardian_id)
+        .bind(entity)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+type RequestRow = (String, String, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>);
+
+pub(crate) fn request_from_row(row: RequestRow) -> FriendRequest {
+    let (id, child_id, other_name, direction, status, created_at, expires_at) = row;
+    FriendRequest {
+        id,
+        child_id,
+        other_name,
+        direction: if direction == "outgoing" { Direction::Outgoing } else { Direction::Incoming },
+        status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Pending),
+        created_at,
+        expires_at: expires_at.unwrap_or(created_at + REQUEST_LIFETIME),
+    }
+}
+
+pub(crate) const REQUEST_COLUMNS: &str =
+    "id, child_id, other_name, direction, status, created_at, expires_at";
+
+type ContactRow = (String, String, String, String, i64, i64, Option<DateTime<Utc>>);
+
+pub(crate) fn contact_from_row(row: ContactRow) -> Contact {
+    let (child_id, contact_id, display_name, status, messages, calls, last_interaction) = row;
+    Contact {
+        child_id,
+        contact_id,
+        display_name,
+        status: ContactStatus::parse(&status).unwrap_or(ContactStatus::Approved),
+        messages_7d: u32::try_from(messages).unwrap_or(0),
+        calls_7d: u32::try_from(calls).unwrap_or(0),
+        last_interaction,
+    }
+}
+
+pub(crate) const CONTACT_COLUMNS: &str =
+    "child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction";
+
+/// Pending requests past their expiry become `expired` (and are announced in the feed).
+async fn expire_requests(state: &AppState, guardian_id: &str) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let expired: Vec<(String,)> = sqlx::query_as(
+        "UPDATE friend_requests SET status = 'expired' WHERE status = 'pending' AND expires_at <= ? \
+         AND child_id IN (SELECT id FROM children WHERE guardian_id = ?) RETURNING id",
+    )
+    .bind(now)
+    .bind(guardian_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (id,) in expired {
+        record_change(&mut tx, guardian_id, &format!("friend_request:{id}"), now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn list_requests(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(child_id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<FriendRequest>>> {
+    owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+    expire_requests(&state, &auth.guardian_id).await?;
+    let after = decode_cursor(query.cursor.as_deref())?;
+    let limit = page_limit(query.limit)?;
+    let rows: Vec<RequestRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE child_id = ? AND id > ? ORDER BY id LIMIT ?"
+    )))
+    .bind(&child_id)
+    .bind(&after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(paged(rows.into_iter().map(request_from_row).collect(), limit, |r| r.id.clone())))
+}
+
+pub(crate) async fn list_contacts(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(child_id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Contact>>> {
+    owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+    let after = decode_cursor(query.cursor.as_deref())?;
+    let limit = page_limit(query.limit)?;
+    let rows: Vec<ContactRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts WHERE child_id = ? AND contact_id > ? ORDER BY contact_id LIMIT ?"
+    )))
+    .bind(&child_id)
+    .bind(&after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(paged(rows.into_iter().map(contact_from_row).collect(), limit, |c| c.contact_id.clone())))
+}
+
+pub(crate) fn paged<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> Page<T> {
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = if more { items.last().map(|i| encode_cursor(&key(i))) } else { None };
+    Page { items, next_cursor }
+}
+
+/// Checks a PIN with attempt counting: 5 free tries, then growing delays, then a reset.
+async fn check_pin(state: &AppState, child_id: &str, pin: Option<&str>) -> ApiResult<()> {
+    let now = state.clock.now();
+    let row: Option<(String, i64, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
+        "SELECT pin_hash, failed_attempts, locked_until, reset_required FROM pins WHERE child_id = ?",
+    )
+    .bind(child_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((hash, failed, locked_until, reset_required)) = row else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::PinNotSet,
+            "set a parental PIN for this child first",
+        ));
+    };
+    if reset_required {
+        return Err(pin_locked(None, true));
+    }
+    if let Some(until) = locked_until.filter(|u| *u > now) {
+        return Err(pin_locked(Some((until - now).num_seconds().max(1)), false));
+    }
+    let pin = pin.unwrap_or_default();
+    if is_valid_pin(pin) && crate::auth::verify_secret(pin, &hash) {
+        sqlx::query("UPDATE pins SET failed_attempts = 0, locked_until = NULL WHERE child_id = ?")
+            .bind(child_id)
+            .execute(&state.db)
+            .await?;
+        return Ok(());
+    }
+    let failed = failed + 1;
+    let (locked_until, reset) = if failed >= RESET_AFTER {
+        (None, true)
+    } else if failed >= FREE_ATTEMPTS {
+        // 30 s after the 5th wrong PIN, doubling each time after.
+        (Some(now + Duration::seconds(30 << (failed - FREE_ATTEMPTS))), false)
+    } else {
+        (None, false)
+    };
+    sqlx::query(
+        "UPDATE pins SET failed_attempts = ?, locked_until = ?, reset_required = ? WHERE child_id = ?",
+    )
+    .bind(failed)
+    .bind(locked_until)
+    .bind(reset)
+    .bind(child_id)
+    .execute(&state.db)
+    .await?;
+    if reset {
+        return Err(pin_locked(None, true));
+    }
+    if let Some(until) = locked_until {
+        return Err(pin_locked(Some((until - now).num_seconds()), false));
+    }
+    Err(ApiError {
+        details: json!({ "attempts_left": FREE_ATTEMPTS - failed }),
+        ..ApiError::new(StatusCode::FORBIDDEN, ErrorCode::PinIncorrect, "the parental PIN is not correct")
+    })
+}
+
+fn pin_locked(retry_after: Option<i64>, reset_required: bool) -> ApiError {
+    let message = if reset_required {
+        "too many wrong PINs: reset the PIN after signing in again"
+    } else {
+        "too many wrong PINs: wait before trying again"
+    };
+    ApiError {
+        details: json!({ "retry_after_seconds": retry_after, "reset_required": reset_required }),
+        ..ApiError::new(StatusCode::FORBIDDEN, ErrorCode::PinLocked, message)
+    }
+}
+
+async fn pending_request(state: &AppState, child_id: &str, request_id: &str) -> ApiResult<FriendRequest> {
+    let row: Option<RequestRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ? AND child_id = ?"
+    )))
+    .bind(request_id)
+    .bind(child_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let request = request_from_row(row.ok_or_else(|| ApiError::not_found("friend request"))?);
+    if request.direction != Direction::Incoming {
+        return Err(ApiError::conflict("only incoming requests are decided by the guardian", json!({})));
+    }
+    if request.status == RequestStatus::Pending && request.expires_at <= state.clock.now() {
+        return Err(ApiError::conflict("this friend request has expired", json!({ "status": "expired" })));
+    }
+    if request.status != RequestStatus::Pending {
+        return Err(ApiError::conflict(
+            format!("this friend request was already {}", request.status.as_str()),
+            json!({ "status": request.status.as_str() }),
+        ));
+    }
+    Ok(request)
+}
+
+pub(crate) async fn approve_request(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath((child_id, request_id)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<ApproveRequest>,
+) -> Response {
+    let fingerprint = format!("approve:{child_id}:{request_id}:{}", body.pin.as_deref().unwrap_or(""));
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        let approval = owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        let request = pending_request(&state, &child_id, &request_id).await?;
+        if approval == "pin_required" {
+            check_pin(&state, &child_id, body.pin.as_deref()).await?;
+        }
+        decide(&state, &auth.guardian_id, &request, RequestStatus::Approved).await
+    })
+    .await
+}
+
+pub(crate) async fn deny_request(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath((child_id, request_id)): ApiPath<(String, String)>,
+) -> Response {
+    let fingerprint = format!("deny:{child_id}:{request_id}");
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        let request = pending_request(&state, &child_id, &request_id).await?;
+        decide(&state, &auth.guardian_id, &request, RequestStatus::Denied).await
+    })
+    .await
+}
+
+async fn decide(
+    state: &AppState,
+    guardian_id: &str,
+    request: &FriendRequest,
+    status: RequestStatus,
+) -> ApiResult<(StatusCode, serde_json::Value)> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE friend_requests SET status = ? WHERE id = ?")
+        .bind(status.as_str())
+        .bind(&request.id)
+        .execute(&mut *tx)
+        .await?;
+    record_change(&mut tx, guardian_id, &format!("friend_request:{}", request.id), now).await?;
+    record_change(&mut tx, guardian_id, &format!("child:{}", request.child_id), now).await?;
+    if status == RequestStatus::Approved {
+        let contact_id = format!("u-{}", request.id);
+        sqlx::query(
+            "INSERT INTO contacts (child_id, contact_id, display_name, status) VALUES (?, ?, ?, 'approved') \
+             ON CONFLICT(child_id, contact_id) DO UPDATE SET status = 'approved'",
+        )
+        .bind(&request.child_id)
+        .bind(&contact_id)
+        .bind(&request.other_name)
+        .execute(&mut *tx)
+        .await?;
+        record_change(&mut tx, guardian_id, &format!("contact:{}/{contact_id}", request.child_id), now)
+            .await?;
+    }
+    tx.commit().await?;
+    let decided = FriendRequest { status, ..request.clone() };
+    Ok((StatusCode::OK, serde_json::to_value(decided).map_err(anyhow::Error::from)?))
+}
+
+async fn set_contact_status(
+    state: AppState,
+    auth: Authed,
+    key: IdempotencyKey,
+    child_id: String,
+    contact_id: String,
+    status: ContactStatus,
+) -> Response {
+    let fingerprint = format!("contact:{child_id}:{contact_id}:{}", status.as_str());
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        let now = state.clock.now();
+        let mut tx = state.db.begin().await?;
+        let row: Option<ContactRow> = sqlx::query_as(AssertSqlSafe(format!(
+            "UPDATE contacts SET status = ? WHERE child_id = ? AND contact_id = ? RETURNING {CONTACT_COLUMNS}"
+        )))
+        .bind(status.as_str())
+        .bind(&child_id)
+        .bind(&contact_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let contact = contact_from_row(row.ok_or_else(|| ApiError::not_found("contact"))?);
+        record_change(&mut tx, &auth.guardian_id, &format!("contact:{child_id}/{contact_id}"), now).await?;
+        tx.commit().await?;
+        Ok((StatusCode::OK, serde_json::to_value(contact).map_err(anyhow::Error::from)?))
+    })
+    .await
+}
+
+pub(crate) async fn block_contact(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath((child_id, contact_id)): ApiPath<(String, String)>,
+) -> Response {
+    set_contact_status(state, auth, key, child_id, contact_id, ContactStatus::Blocked).await
+}
+
+pub(crate) async fn unblock_contact(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath((child_id, contact_id)): ApiPath<(String, String)>,
+) -> Response {
+    set_contact_status(state, auth, key, child_id, contact_id, ContactStatus::Approved).await
+}
+
+pub(crate) async fn set_pin(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath(child_id): ApiPath<String>,
+    ApiJson(body): ApiJson<SetPin>,
+) -> Response {
+    let fingerprint =
+        format!("pin:{child_id}:{}:{}", body.new_pin, body.current_pin.as_deref().unwrap_or(""));
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        if !is_valid_pin(&body.new_pin) {
+            return Err(ApiError::validation("new_pin", "a parental PIN is exactly 4 digits"));
+        }
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM pins WHERE child_id = ?")
+            .bind(&child_id)
+            .fetch_optional(&state.db)
+            .await?;
+        if exists.is_some() {
+            check_pin(&state, &child_id, body.current_pin.as_deref()).await?;
+        }
+        sqlx::query(
+            "INSERT INTO pins (child_id, pin_hash) VALUES (?, ?) ON CONFLICT(child_id) DO UPDATE SET \
+             pin_hash = excluded.pin_hash, failed_attempts = 0, locked_until = NULL, reset_required = 0",
+        )
+        .bind(&child_id)
+        .bind(crate::auth::hash_secret(&body.new_pin)?)
+        .execute(&state.db)
+        .await?;
+        Ok((StatusCode::OK, json!({ "pin_set": true })))
+    })
+    .await
+}
+
+pub(crate) async fn patch_settings(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    headers: HeaderMap,
+    ApiPath(child_id): ApiPath<String>,
+    ApiJson(body): ApiJson<ChildSettingsPatch>,
+) -> Response {
+    let if_match =
+        headers.get("If-Match").and_then(|v| v.to_str().ok()).map(|v| v.trim_matches('"').to_owned());
+    let fingerprint = format!(
+        "settings:{child_id}:{}:{}",
+        body.friend_approval.as_str(),
+        if_match.as_deref().unwrap_or("")
+    );
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        let Some(expected) = if_match else {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                ErrorCode::PreconditionFailed,
+                "send If-Match with the child's version",
+            ));
+        };
+        let now = state.clock.now();
+        let mut tx = state.db.begin().await?;
+        let updated: Option<(i64,)> = sqlx::query_as(
+            "UPDATE children SET friend_approval = ?, version = version + 1, updated_at = ? \
+             WHERE id = ? AND CAST(version AS TEXT) = ? RETURNING version",
+        )
+        .bind(body.friend_approval.as_str())
+        .bind(now)
+        .bind(&child_id)
+        .bind(&expected)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((version,)) = updated else {
+            let current: (i64, String) =
+                sqlx::query_as("SELECT version, friend_approval FROM children WHERE id = ?")
+                    .bind(&child_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            return Err(ApiError {
+                details: json!({ "version": current.0.to_string(), "friend_approval": current.1 }),
+                ..ApiError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    ErrorCode::PreconditionFailed,
+                    "the child's settings changed since you last saw them",
+                )
+            });
+        };
+        record_change(&mut tx, &auth.guardian_id, &format!("child:{child_id}"), now).await?;
+        tx.commit().await?;
+        Ok((
+            StatusCode::OK,
+            json!({ "version": version.to_string(), "friend_approval": body.friend_approval }),
+        ))
+    })
+    .await
+}

@@ -1,0 +1,207 @@
+//! The change feed: a full snapshot for a client without a cursor, then every change in order.
+//! Cursors are opaque to clients; here they are base64 JSON. A cursor older than the compaction
+//! floor gets `410 Gone` and the client starts over.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use base64::Engine as _;
+use guardian_domain::{Change, ChangePage, ChangeQuery, ErrorCode};
+use serde::{Deserialize, Serialize};
+use sqlx::AssertSqlSafe;
+
+use crate::AppState;
+use crate::auth::Authed;
+use crate::decisions::{CONTACT_COLUMNS, REQUEST_COLUMNS, contact_from_row, request_from_row};
+use crate::error::{ApiError, ApiResult};
+use crate::routes::{ApiQuery, load_children, page_limit};
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+struct Cursor {
+    /// The provider database the cursor belongs to.
+    e: String,
+    /// The last change sequence number covered.
+    h: i64,
+    /// During the snapshot: which collection (0 children, 1 friend requests, 2 contacts) and the
+    /// last key sent in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    s: Option<(u8, String)>,
+}
+
+fn encode(cursor: &Cursor) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
+}
+
+fn decode(text: &str) -> ApiResult<Cursor> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| ApiError::validation("cursor", "the cursor is not valid"))
+}
+
+pub(crate) async fn changes(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiQuery(query): ApiQuery<ChangeQuery>,
+) -> ApiResult<Json<ChangePage>> {
+    let limit = page_limit(query.limit)?;
+    let (floor, epoch): (i64, String) =
+        sqlx::query_as("SELECT floor, epoch FROM feed_state WHERE id = 1").fetch_one(&state.db).await?;
+    let cursor = match query.cursor.as_deref() {
+        None => {
+            let (head,): (i64,) =
+                sqlx::query_as("SELECT coalesce(max(seq), 0) FROM changes WHERE guardian_id = ?")
+                    .bind(&auth.guardian_id)
+                    .fetch_one(&state.db)
+                    .await?;
+            Cursor { e: epoch.clone(), h: head.max(floor), s: Some((0, String::new())) }
+        }
+        Some(text) => decode(text)?,
+    };
+    if cursor.h < floor || cursor.e != epoch {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            ErrorCode::CursorExpired,
+            "this sync position is too old; start again without a cursor",
+        ));
+    }
+    match cursor.s {
+        Some((collection, after)) => {
+            snapshot(&state, &auth.guardian_id, &epoch, cursor.h, collection, after, limit).await
+        }
+        None => incremental(&state, &auth.guardian_id, &epoch, cursor.h, limit).await,
+    }
+    .map(Json)
+}
+
+async fn snapshot(
+    state: &AppState,
+    guardian_id: &str,
+    epoch: &str,
+    head: i64,
+    collection: u8,
+    after: String,
+    limit: u32,
+) -> ApiResult<ChangePage> {
+    let fetch = i64::from(limit) + 1;
+    let (mut changes, keys): (Vec<Change>, Vec<String>) = match collection {
+        0 => load_children(&state.db, guardian_id, "c.id > ?", &after, fetch)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.clone(), Change::Child { data: c }))
+            .map(|(k, c)| (c, k))
+            .unzip(),
+        1 => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE child_id IN \
+             (SELECT id FROM children WHERE guardian_id = ?) AND id > ? ORDER BY id LIMIT ?"
+        )))
+        .bind(guardian_id)
+        .bind(&after)
+        .bind(fetch)
+        .fetch_all(&state.db)
+        .await?
+        .into_iter()
+        .map(request_from_row)
+        .map(|r| (r.id.clone(), Change::FriendRequest { data: r }))
+        .map(|(k, c)| (c, k))
+        .unzip(),
+        _ => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE child_id IN \
+             (SELECT id FROM children WHERE guardian_id = ?) AND child_id || '/' || contact_id > ? \
+             ORDER BY child_id || '/' || contact_id LIMIT ?"
+        )))
+        .bind(guardian_id)
+        .bind(&after)
+        .bind(fetch)
+        .fetch_all(&state.db)
+        .await?
+        .into_iter()
+        .map(contact_from_row)
+        .map(|c| (format!("{}/{}", c.child_id, c.contact_id), Change::Contact { data: c }))
+        .map(|(k, c)| (c, k))
+        .unzip(),
+    };
+    let more_here = changes.len() > limit as usize;
+    changes.truncate(limit as usize);
+    let next = if more_here {
+        Cursor { e: epoch.to_owned(), h: head, s: Some((collection, keys[limit as usize - 1].clone())) }
+    } else if collection < 2 {
+        Cursor { e: epoch.to_owned(), h: head, s: Some((collection + 1, String::new())) }
+    } else {
+        Cursor { e: epoch.to_owned(), h: head, s: None }
+    };
+    let has_more = next.s.is_some();
+    Ok(ChangePage { changes, cursor: encode(&next), has_more })
+}
+
+async fn incremental(
+    state: &AppState,
+    guardian_id: &str,
+    epoch: &str,
+    after: i64,
+    limit: u32,
+) -> ApiResult<ChangePage> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT seq, entity FROM changes WHERE guardian_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    )
+    .bind(guardian_id)
+    .bind(after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&state.db)
+    .await?;
+    let has_more = rows.len() > limit as usize;
+    let mut last = after;
+    let mut changes = Vec::new();
+    for (seq, entity) in rows.into_iter().take(limit as usize) {
+        last = seq;
+        changes.push(resolve(state, guardian_id, &entity).await?);
+    }
+    Ok(ChangePage { changes, cursor: encode(&Cursor { e: epoch.to_owned(), h: last, s: None }), has_more })
+}
+
+/// The current state of a changed entity, or its tombstone.
+async fn resolve(state: &AppState, guardian_id: &str, entity: &str) -> ApiResult<Change> {
+    let (kind, id) = entity.split_once(':').unwrap_or((entity, ""));
+    Ok(match kind {
+        "child" => match load_children(&state.db, guardian_id, "c.id = ?", id, 1).await?.pop() {
+            Some(child) => Change::Child { data: child },
+            None => Change::ChildDeleted { id: id.to_owned() },
+        },
+        "friend_request" => {
+            let row = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?"
+            )))
+            .bind(id)
+            .fetch_one(&state.db)
+            .await?;
+            Change::FriendRequest { data: request_from_row(row) }
+        }
+        _ => {
+            let (child_id, contact_id) = id.split_once('/').unwrap_or((id, ""));
+            let row = sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE child_id = ? AND contact_id = ?"
+            )))
+            .bind(child_id)
+            .bind(contact_id)
+            .fetch_optional(&state.db)
+            .await?;
+            match row {
+                Some(row) => Change::Contact { data: contact_from_row(row) },
+                None => Change::ContactDeleted {
+                    child_id: child_id.to_owned(),
+                    contact_id: contact_id.to_owned(),
+                },
+            }
+        }
+    })
+}
+
+/// Forgets all changes so far: every cursor issued before now gets `410`. (Admin only.)
+pub(crate) async fn compact(state: &AppState) -> ApiResult<()> {
+    sqlx::query("UPDATE feed_state SET floor = (SELECT coalesce(max(seq), 0) FROM changes) WHERE id = 1")
+        .execute(&state.db)
+        .await?;
+    sqlx::query("DELETE FROM changes").execute(&state.db).await?;
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! The sandbox's HTTP semantics, driven over loopback with plain HTTP requests.
+
+use chrono::Duration;
+use guardian_domain::{
+    Change, ChangePage, ErrorBody, ErrorCode, FriendRequest, RequestStatus, TokenResponse,
+};
+use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, Sandbox};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+
+struct Api {
+    sandbox: Sandbox,
+    http: Client,
+    token: String,
+}
+
+impl Api {
+    async fn start() -> Self {
+        let sandbox = Sandbox::start(Config { admin: true, ..Config::default() }).await.expect("sandbox");
+        let http = Client::new();
+        let token = Self::sign_in(&http, &sandbox).await;
+        Self { sandbox, http, token }
+    }
+
+    async fn sign_in(http: &Client, sandbox: &Sandbox) -> String {
+        let tokens: TokenResponse = http
+            .post(format!("{}/v1/auth/password", sandbox.url()))
+            .json(&json!({ "phone": DEMO_PHONE, "password": DEMO_PASSWORD }))
+            .send()
+            .await
+            .expect("sign in")
+            .json()
+            .await
+            .expect("tokens");
+        tokens.access_token
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.sandbox.url())).bearer_auth(&self.token);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn approve(&self, key: &str, child: &str, request: &str, pin: &str) -> (StatusCode, Value) {
+        let path = format!("/v1/children/{child}/friend-requests/{request}/approve");
+        self.call(Method::POST, &path, Some(key), Some(json!({ "pin": pin }))).await
+    }
+
+    async fn feed(&self, cursor: Option<&str>) -> (StatusCode, Value) {
+        let path = match cursor {
+            Some(c) => format!("/v1/changes?limit=2&cursor={c}"),
+            None => "/v1/changes?limit=2".to_owned(),
+        };
+        self.call(Method::GET, &path, None, None).await
+    }
+
+    /// Follows the feed until it has nothing more; returns the changes and the last cursor.
+    async fn drain(&self, mut cursor: Option<String>) -> (Vec<Change>, String) {
+        let mut all = Vec::new();
+        loop {
+            let (status, body) = self.feed(cursor.as_deref()).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let page: ChangePage = serde_json::from_value(body).expect("change page");
+            all.extend(page.changes);
+            cursor = Some(page.cursor.clone());
+            if !page.has_more {
+                return (all, page.cursor);
+            }
+        }
+    }
+}
+
+fn code(body: &Value) -> ErrorCode {
+    serde_json::from_value::<ErrorBody>(body.clone()).expect("error body").code
+}
+
+#[tokio::test]
+async fn an_idempotent_replay_returns_the_first_answer_and_changes_nothing_twice() {
+    let api = Api::start().await;
+    let (status, first) = api.approve("k-1", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (status, replay) = api.approve("k-1", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::OK, "a replay is not a conflict");
+    assert_eq!(first, replay, "the stored response comes back");
+    let decided: FriendRequest = serde_json::from_value(first).expect("request");
+    assert_eq!(decided.status, RequestStatus::Approved);
+
+    // A new key for the same decision is a new request: the request is no longer pending.
+    let (status, body) = api.approve("k-2", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // The same key with a different request is refused.
+    let (status, body) = api.approve("k-1", "c-leo", "fr-2", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code(&body), ErrorCode::IdempotencyMismatch);
+    // No key at all.
+    let (status, body) =
+        api.call(Method::POST, "/v1/children/c-leo/friend-requests/fr-2/deny", None, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&body), ErrorCode::IdempotencyKeyRequired);
+}
+
+#[tokio::test]
+async fn wrong_pins_count_down_then_delay_then_require_a_reset() {
+    let api = Api::start().await;
+    for left in (0..5).rev() {
+        let (status, body) = api.approve(&format!("w{left}"), "c-leo", "fr-1", "0000").await;
+        if left > 0 {
+            assert_eq!(status, StatusCode::FORBIDDEN);
+            assert_eq!(code(&body), ErrorCode::PinIncorrect);
+            assert_eq!(body["details"]["attempts_left"], left, "{body}");
+        } else {
+            assert_eq!(code(&body), ErrorCode::PinLocked, "the 5th wrong PIN starts a delay: {body}");
+            assert_eq!(body["details"]["retry_after_seconds"], 30);
+        }
+    }
+    // Even the right PIN waits out the delay.
+    let (_, body) = api.approve("r1", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(code(&body), ErrorCode::PinLocked);
+    api.sandbox.clock().advance(Duration::seconds(31));
+    let (status, body) = api.approve("r2", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::OK, "after the delay the right PIN works: {body}");
+    // A wrong-length PIN is just a wrong PIN.
+    let (_, body) = api.approve("r3", "c-leo", "fr-2", "12345").await;
+    assert_eq!(code(&body), ErrorCode::PinIncorrect);
+}
+
+#[tokio::test]
+async fn a_stale_if_match_gets_412_with_what_the_provider_now_says() {
+    let api = Api::start().await;
+    let path = "/v1/children/c-mei/settings";
+    let patch = |version: &'static str, mode: &'static str| {
+        let request = api
+            .http
+            .patch(format!("{}{path}", api.sandbox.url()))
+            .bearer_auth(&api.token)
+            .header("Idempotency-Key", format!("{version}-{mode}"))
+            .header("If-Match", format!("\"{version}\""))
+            .json(&json!({ "friend_approval": mode }));
+        async move {
+            let r = request.send().await.expect("send");
+            (r.status(), r.json::<Value>().await.expect("json"))
+        }
+    };
+    let (status, body) = patch("1", "child_may_add").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"], "2");
+    let (status, body) = patch("1", "pin_required").await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(body["details"]["friend_approval"], "child_may_add", "{body}");
+}
+
+#[tokio::test]
+async fn the_feed_bootstraps_then_sends_changes_and_expires_old_cursors() {
+    let api = Api::start().await;
+    let (snapshot, cursor) = api.drain(None).await;
+    let children = snapshot.iter().filter(|c| matches!(c, Change::Child { .. })).count();
+    let requests = snapshot.iter().filter(|c| matches!(c, Change::FriendRequest { .. })).count();
+    let contacts = snapshot.iter().filter(|c| matches!(c, Change::Contact { .. })).count();
+    assert_eq!((children, requests, contacts), (3, 4, 5), "the whole demo family, paged by 2");
+
+    let (nothing, same) = api.drain(Some(cursor.clone())).await;
+    assert!(nothing.is_empty(), "no changes yet");
+
+    let (status, _) = api.approve("k", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::OK);
+    let (changes, after) = api.drain(Some(same)).await;
+    assert!(changes.iter().any(|c| matches!(c, Change::FriendRequest { data } if data.id == "fr-1" && data.status == RequestStatus::Approved)));
+    assert!(changes.iter().any(|c| matches!(c, Change::Contact { data } if data.display_name == "Oliver")));
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::Child { data } if data.id == "c-leo" && data.pending_requests == 1))
+    );
+
+    let compact =
+        api.http.post(format!("{}/admin/feed/compact", api.sandbox.url())).send().await.expect("compact");
+    assert_eq!(compact.status(), StatusCode::NO_CONTENT);
+    let (status, body) = api.feed(Some(&cursor)).await;
+    assert_eq!(status, StatusCode::GONE, "an old cursor is refused");
+    assert_eq!(code(&body), ErrorCode::CursorExpired);
+    let (_, fresh) = api.feed(Some(&after)).await;
+    assert_eq!(fresh["changes"], json!([]), "the newest cursor still works");
+    let (status, body) = api.feed(Some("not-a-cursor")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+#[tokio::test]
+async fn requests_expire_and_other_families_stay_invisible() {
+    let mut api = Api::start().await;
+    api.sandbox.clock().advance(Duration::days(15));
+    api.token = Api::sign_in(&api.http, &api.sandbox).await;
+    let (status, body) = api.approve("k", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (_, list) = api.call(Method::GET, "/v1/children/c-leo/friend-requests", None, None).await;
+    assert!(list["items"].as_array().expect("items").iter().all(|r| r["status"] != "pending"), "{list}");
+
+    for path in ["/v1/children/c-other/contacts", "/v1/children/c-other/friend-requests"] {
+        let (status, body) = api.call(Method::GET, path, None, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn the_served_contract_is_the_repository_contract() {
+    let api = Api::start().await;
+    let served = api.http.get(format!("{}/v1/openapi.yaml", api.sandbox.url())).send().await.expect("get");
+    let text = served.text().await.expect("text");
+    let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../api/openapi.yaml"))
+        .expect("file");
+    assert_eq!(text, file, "the sandbox serves api/openapi.yaml unchanged");
+}
+
+#[tokio::test]
+async fn a_cursor_from_another_provider_database_is_gone() {
+    let first = Api::start().await;
+    let (_, cursor) = first.drain(None).await;
+    let second = Api::start().await;
+    let (status, body) = second.feed(Some(&cursor)).await;
+    assert_eq!(status, StatusCode::GONE, "a reset provider must not be trusted to continue: {body}");
+    assert_eq!(code(&body), ErrorCode::CursorExpired);
+}

@@ -1,0 +1,294 @@
+//! What the change feed and the outbox need from the cache. Each function is one transaction:
+//! the feed position is stored together with the changes it covers, and every local decision
+//! is stored in one piece.
+
+use chrono::{DateTime, Utc};
+use guardian_domain::{Change, Contact, FriendRequest};
+use sqlx::SqliteConnection;
+
+use crate::{Result, Store};
+
+const CURSOR: &str = "feed_cursor";
+
+/// A decision waiting in the outbox (or refused by the provider).
+#[derive(Clone, PartialEq, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub seq: i64,
+    pub idempotency_key: String,
+    pub child_id: Option<String>,
+    pub kind: String,
+    /// JSON; may hold a PIN, so it never leaves the encrypted cache except to the provider.
+    pub payload: String,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub state: String,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for OutboxRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxRow")
+            .field("seq", &self.seq)
+            .field("kind", &self.kind)
+            .field("state", &self.state)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Where the change feed left off, if a full snapshot has been applied.
+    pub async fn feed_cursor(&self) -> Result<Option<String>> {
+        self.meta(CURSOR).await
+    }
+
+    /// Replaces everything with a full snapshot and stores its cursor, atomically.
+    pub async fn apply_snapshot(&self, guardian_id: &str, changes: &[Change], cursor: &str) -> Result<()> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM contacts").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM friend_requests").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM children").execute(&mut *tx).await?;
+        for change in changes {
+            apply(&mut tx, guardian_id, change).await?;
+        }
+        set_cursor(&mut tx, cursor).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Applies one page of changes and moves the cursor past it, atomically.
+    pub async fn apply_changes(&self, guardian_id: &str, changes: &[Change], cursor: &str) -> Result<()> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        for change in changes {
+            apply(&mut tx, guardian_id, change).await?;
+        }
+        set_cursor(&mut tx, cursor).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Queues a decision. Nothing else changes locally: the cache mirrors the provider, and the
+    /// queue is shown beside it until the provider has the decision.
+    pub async fn enqueue(
+        &self,
+        idempotency_key: &str,
+        child_id: &str,
+        kind: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO outbox (idempotency_key, child_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?) \
+             RETURNING seq",
+        )
+        .bind(idempotency_key)
+        .bind(child_id)
+        .bind(kind)
+        .bind(payload)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(seq)
+    }
+
+    /// Every queued or refused decision, oldest first.
+    pub async fn outbox(&self) -> Result<Vec<OutboxRow>> {
+        Ok(sqlx::query_as(
+            "SELECT seq, idempotency_key, child_id, kind, payload, created_at, attempts, last_error, state, \
+             next_attempt_at FROM outbox ORDER BY seq",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The guardian has read a refused decision: remove it.
+    pub async fn outbox_dismiss(&self, seq: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM outbox WHERE seq = ? AND state = 'failed'")
+            .bind(seq)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The provider has the decision: forget it.
+    pub async fn outbox_done(&self, seq: i64) -> Result<()> {
+        sqlx::query("DELETE FROM outbox WHERE seq = ?").bind(seq).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Sending failed for a passing reason: try again at `next_attempt_at`.
+    pub async fn outbox_retry_at(&self, seq: i64, next_attempt_at: DateTime<Utc>, error: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?",
+        )
+        .bind(next_attempt_at)
+        .bind(error)
+        .bind(seq)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The provider refused the decision for good: keep it, with its words, for the guardian.
+    /// `kept_payload` replaces the payload (callers drop any PIN from it).
+    pub async fn outbox_refused(&self, seq: i64, provider_says: &str, kept_payload: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, payload = ? \
+             WHERE seq = ?",
+        )
+        .bind(provider_says)
+        .bind(kept_payload)
+        .bind(seq)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn friend_requests(&self, child_id: &str) -> Result<Vec<FriendRequest>> {
+        let rows: Vec<RequestRow> = sqlx::query_as(
+            "SELECT id, child_id, other_name, direction, status, created_at, expires_at FROM friend_requests \
+             WHERE child_id = ? ORDER BY created_at, id",
+        )
+        .bind(child_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().filter_map(RequestRow::into_wire).collect())
+    }
+
+    pub async fn contacts(&self, child_id: &str) -> Result<Vec<Contact>> {
+        let rows: Vec<ContactRow> = sqlx::query_as(
+            "SELECT child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction \
+             FROM contacts WHERE child_id = ? ORDER BY display_name COLLATE NOCASE, contact_id",
+        )
+        .bind(child_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().filter_map(ContactRow::into_wire).collect())
+    }
+}
+
+async fn set_cursor(conn: &mut SqliteConnection, cursor: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(CURSOR)
+    .bind(cursor)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) -> Result<()> {
+    match change {
+        Change::Child { data } => crate::children::upsert_child(conn, guardian_id, data).await,
+        Change::ChildDeleted { id } => {
+            for table in ["contacts", "friend_requests"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE child_id = ?")))
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM children WHERE id = ?").bind(id).execute(&mut *conn).await?;
+            Ok(())
+        }
+        Change::FriendRequest { data } => {
+            sqlx::query(
+                "INSERT INTO friend_requests (id, child_id, other_name, direction, status, created_at, expires_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, \
+                 other_name = excluded.other_name, expires_at = excluded.expires_at",
+            )
+            .bind(&data.id)
+            .bind(&data.child_id)
+            .bind(&data.other_name)
+            .bind(serde_plain(&data.direction))
+            .bind(data.status.as_str())
+            .bind(data.created_at)
+            .bind(data.expires_at)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+        Change::Contact { data } => {
+            sqlx::query(
+                "INSERT INTO contacts (child_id, contact_id, display_name, status, messages_7d, calls_7d, \
+                 last_interaction) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(child_id, contact_id) DO UPDATE SET \
+                 display_name = excluded.display_name, status = excluded.status, \
+                 messages_7d = excluded.messages_7d, calls_7d = excluded.calls_7d, \
+                 last_interaction = excluded.last_interaction",
+            )
+            .bind(&data.child_id)
+            .bind(&data.contact_id)
+            .bind(&data.display_name)
+            .bind(data.status.as_str())
+            .bind(i64::from(data.messages_7d))
+            .bind(i64::from(data.calls_7d))
+            .bind(data.last_interaction)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+        Change::ContactDeleted { child_id, contact_id } => {
+            sqlx::query("DELETE FROM contacts WHERE child_id = ? AND contact_id = ?")
+                .bind(child_id)
+                .bind(contact_id)
+                .execute(conn)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+fn serde_plain<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+#[derive(sqlx::FromRow)]
+struct RequestRow {
+    id: String,
+    child_id: String,
+    other_name: String,
+    direction: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+impl RequestRow {
+    fn into_wire(self) -> Option<FriendRequest> {
+        Some(FriendRequest {
+            id: self.id,
+            child_id: self.child_id,
+            other_name: self.other_name,
+            direction: serde_json::from_value(serde_json::Value::String(self.direction)).ok()?,
+            status: guardian_domain::RequestStatus::parse(&self.status)?,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    child_id: String,
+    contact_id: String,
+    display_name: String,
+    status: String,
+    messages_7d: i64,
+    calls_7d: i64,
+    last_interaction: Option<DateTime<Utc>>,
+}
+
+impl ContactRow {
+    fn into_wire(self) -> Option<Contact> {
+        Some(Contact {
+            child_id: self.child_id,
+            contact_id: self.contact_id,
+            display_name: self.display_name,
+            status: guardian_domain::ContactStatus::parse(&self.status)?,
+            messages_7d: u32::try_from(self.messages_7d).ok()?,
+            calls_7d: u32::try_from(self.calls_7d).ok()?,
+            last_interaction: self.last_interaction,
+        })
+    }
+}
