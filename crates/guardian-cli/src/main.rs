@@ -4,7 +4,7 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use guardian_core::{ChildSummary, CoreError, DecisionOutcome, Engine, Secret, Settings};
+use guardian_core::{ChildSummary, CoreError, Decision, DecisionOutcome, Engine, Secret, Settings};
 
 #[derive(Parser)]
 #[command(name = "guardian", version, about = "Look after your children's accounts from a terminal")]
@@ -62,6 +62,12 @@ enum Command {
         #[arg(long, value_name = "ID")]
         dismiss: Option<String>,
     },
+    /// Tools for testing Guardian itself.
+    #[command(hide = true)]
+    Debug {
+        #[command(subcommand)]
+        command: DebugCommand,
+    },
     /// Run the reference provider sandbox.
     Sandbox {
         #[command(subcommand)]
@@ -81,6 +87,20 @@ enum RequestAction {
 enum ContactAction {
     Block { contact_id: String },
     Unblock { contact_id: String },
+}
+
+#[derive(Subcommand)]
+enum DebugCommand {
+    /// Queue and send block/unblock decisions in a loop, printing `queued KEY` once each is
+    /// safely on disk (the crash-safety harness kills this process at random moments).
+    Churn {
+        #[arg(long)]
+        child: String,
+        #[arg(long)]
+        contact: String,
+        #[arg(long, default_value_t = 1000)]
+        count: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -111,9 +131,7 @@ mod exit {
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GUARDIAN_LOG").unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(guardian_core::logging::filter_from_env("warn"))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -136,6 +154,25 @@ async fn main() -> ExitCode {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Sandbox { command } => sandbox(command).await,
+        Command::Debug { command: DebugCommand::Churn { child, contact, count } } => {
+            use std::io::Write as _;
+            let engine = Engine::start(Settings::from_env()).await?;
+            let child = engine.find_child(&child).await?.id;
+            for i in 0..count {
+                let decision = if i % 2 == 0 {
+                    Decision::BlockContact { child_id: child.clone(), contact_id: contact.clone() }
+                } else {
+                    Decision::UnblockContact { child_id: child.clone(), contact_id: contact.clone() }
+                };
+                let (_, key) = engine.queue(&decision).await?;
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "queued {key}")?;
+                out.flush()?;
+                drop(out);
+                let _ = engine.sync().await;
+            }
+            Ok(())
+        }
         Command::Children { json } => {
             let engine = start().await?;
             sync_or_warn(&engine).await?;

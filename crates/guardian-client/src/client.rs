@@ -18,6 +18,8 @@ use crate::{ClientError, Secret, SecretStore};
 
 /// Responses larger than this are refused rather than read into memory.
 const MAX_BODY: usize = 8 * 1024 * 1024;
+/// A request that takes longer than this fails (and a queued decision is retried later).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Refresh this long before the access token expires.
 const REFRESH_AHEAD: chrono::Duration = chrono::Duration::seconds(60);
 /// The keyring entry that holds the session (both tokens), written as one value.
@@ -73,12 +75,22 @@ impl ProviderClient {
         secrets: Arc<dyn SecretStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, ClientError> {
+        Self::with_timeout(base_url, secrets, clock, DEFAULT_TIMEOUT)
+    }
+
+    /// As [`Self::new`], with `timeout` for a whole request (connecting gets at most 10 s of it).
+    pub fn with_timeout(
+        base_url: &str,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+        timeout: Duration,
+    ) -> Result<Self, ClientError> {
         let base = validate_provider_url(base_url)?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("Guardian/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .read_timeout(Duration::from_secs(30))
-            .timeout(Duration::from_secs(60))
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .read_timeout(timeout.min(Duration::from_secs(30)))
+            .timeout(timeout)
             .https_only(base.scheme() == "https")
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;

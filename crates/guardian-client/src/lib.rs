@@ -7,6 +7,6 @@ mod client;
 mod error;
 mod secrets;
 
-pub use client::{ProviderClient, validate_provider_url};
+pub use client::{DEFAULT_TIMEOUT, ProviderClient, validate_provider_url};
 pub use error::ClientError;
 pub use secrets::{KeyringSecrets, MemorySecrets, Secret, SecretError, SecretStore, off_executor};

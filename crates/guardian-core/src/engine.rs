@@ -57,7 +57,8 @@ impl Engine {
             }
             ProviderChoice::Url(url) => (None, url.clone()),
         };
-        let client = ProviderClient::new(&url, secrets.clone(), clock.clone())?;
+        let client =
+            ProviderClient::with_timeout(&url, secrets.clone(), clock.clone(), settings.request_timeout)?;
         let engine = Self {
             settings,
             profile,
@@ -159,6 +160,11 @@ impl Engine {
     pub async fn dashboard(&self) -> Result<Dashboard, CoreError> {
         let children = if self.store.read().await.is_some() { self.children().await? } else { Vec::new() };
         Ok(Dashboard { status: self.status().await, children })
+    }
+
+    /// `PRAGMA integrity_check` on the cache (for diagnostics and tests).
+    pub async fn check_cache_integrity(&self) -> Result<(), CoreError> {
+        Ok(self.store().await?.integrity_check().await?)
     }
 
     pub fn profile(&self) -> &str {

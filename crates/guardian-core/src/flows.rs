@@ -161,13 +161,21 @@ impl Engine {
         })
     }
 
-    /// Queues a decision (it is safe on disk before anything is sent), then tries to send it.
-    pub async fn decide(&self, decision: Decision) -> Result<DecisionOutcome, CoreError> {
+    /// Queues a decision without sending it; returns its outbox number and idempotency key. Once
+    /// this returns, the decision is on disk and will reach the provider exactly once.
+    pub async fn queue(&self, decision: &Decision) -> Result<(i64, String), CoreError> {
         let store = self.store().await?;
-        let payload = serde_json::to_string(&decision).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let payload = serde_json::to_string(decision).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let key = format!("guardian-{}", uuid_like());
         let seq =
             store.enqueue(&key, decision.child_id(), decision.kind(), &payload, self.clock.now()).await?;
+        Ok((seq, key))
+    }
+
+    /// Queues a decision (it is safe on disk before anything is sent), then tries to send it.
+    pub async fn decide(&self, decision: Decision) -> Result<DecisionOutcome, CoreError> {
+        let store = self.store().await?;
+        let (seq, _) = self.queue(&decision).await?;
         // Sending is best effort here: offline, the decision simply waits in the queue.
         let _ = self.sync().await;
         let row = store.outbox().await?.into_iter().find(|r| r.seq == seq);

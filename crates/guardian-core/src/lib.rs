@@ -5,6 +5,7 @@ mod decisions;
 mod engine;
 mod error;
 mod flows;
+pub mod logging;
 mod settings;
 pub mod sync;
 mod views;

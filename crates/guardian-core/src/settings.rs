@@ -48,6 +48,8 @@ pub struct Settings {
     pub keyring_service: String,
     /// Use the OS keyring; when false (or when none is available) secrets stay in memory.
     pub use_keyring: bool,
+    /// How long one provider request may take.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -70,6 +72,7 @@ impl Settings {
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "guardian".into()),
             use_keyring: true,
+            request_timeout: guardian_client::DEFAULT_TIMEOUT,
         }
     }
 }

@@ -1,68 +1,12 @@
 //! Decisions through the outbox against the real sandbox: online, offline, refused, rate
 //! limited, and across a feed reset. The engine's clock is injected so retry times are exact.
 
-use std::net::SocketAddr;
-use std::path::Path;
-use std::sync::Arc;
+mod common;
 
-use chrono::{Duration, Utc};
-use guardian_core::{Engine, ProviderChoice, Secret, Settings};
-use guardian_domain::FixedClock;
-use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, Fault, FaultKind, Sandbox};
-
-struct World {
-    sandbox: Option<Sandbox>,
-    addr: SocketAddr,
-    provider_db: tempfile::TempDir,
-    _data: tempfile::TempDir,
-    clock: Arc<FixedClock>,
-    engine: Engine,
-}
-
-async fn sandbox_at(addr: SocketAddr, db: &Path) -> Sandbox {
-    Sandbox::start(Config { addr, database: Some(db.join("provider.db")), ..Config::default() })
-        .await
-        .expect("sandbox")
-}
-
-impl World {
-    async fn new() -> Self {
-        let provider_db = tempfile::tempdir().expect("temp dir");
-        let sandbox = sandbox_at(SocketAddr::from(([127, 0, 0, 1], 0)), provider_db.path()).await;
-        let addr = sandbox.addr();
-        let data = tempfile::tempdir().expect("temp dir");
-        let clock = Arc::new(FixedClock::new(Utc::now()));
-        let settings = Settings {
-            provider: ProviderChoice::Url(sandbox.url()),
-            data_dir: data.path().to_owned(),
-            keyring_service: "unused".into(),
-            use_keyring: false,
-        };
-        let engine = Engine::start_with_clock(settings, clock.clone()).await.expect("engine");
-        engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
-        Self { sandbox: Some(sandbox), addr, provider_db, _data: data, clock, engine }
-    }
-
-    fn sandbox(&self) -> &Sandbox {
-        self.sandbox.as_ref().expect("sandbox running")
-    }
-
-    async fn go_offline(&mut self) {
-        if let Some(sandbox) = self.sandbox.take() {
-            sandbox.stop().await;
-        }
-    }
-
-    async fn come_back(&mut self) {
-        self.sandbox = Some(sandbox_at(self.addr, self.provider_db.path()).await);
-    }
-
-    async fn request_status(&self, child: &str, id: &str) -> (String, Option<String>) {
-        let requests = self.engine.friend_requests(child).await.expect("requests");
-        let r = requests.into_iter().find(|r| r.id == id).expect("request listed");
-        (r.status, r.queued)
-    }
-}
+use chrono::Duration;
+use common::World;
+use guardian_core::Secret;
+use guardian_sandbox::{DEMO_PIN, Fault, FaultKind};
 
 #[tokio::test]
 async fn an_approval_with_the_pin_reaches_the_provider_and_comes_back_through_the_feed() {

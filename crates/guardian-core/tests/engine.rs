@@ -12,6 +12,7 @@ fn settings(provider: ProviderChoice, data_dir: &Path, keyring_service: Option<&
         data_dir: data_dir.to_owned(),
         keyring_service: keyring_service.unwrap_or("unused").to_owned(),
         use_keyring: keyring_service.is_some(),
+        request_timeout: guardian_client::DEFAULT_TIMEOUT,
     }
 }
 

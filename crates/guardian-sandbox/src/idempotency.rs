@@ -100,6 +100,15 @@ impl IdempotencyKey {
                 (status, text, error.into_response())
             }
         };
+        if status.is_success() {
+            sqlx::query("INSERT INTO mutation_log (guardian_id, key, status, at) VALUES (?, ?, ?, ?)")
+                .bind(guardian_id)
+                .bind(&self.0)
+                .bind(i64::from(status.as_u16()))
+                .bind(state.clock.now())
+                .execute(&state.db)
+                .await?;
+        }
         // Server errors are not stored: the client may retry them with the same key.
         if !status.is_server_error() {
             sqlx::query(

@@ -23,6 +23,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use axum::response::IntoResponse as _;
 use guardian_domain::{Clock, SystemClock};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
@@ -77,6 +78,8 @@ pub struct Sandbox {
     addr: SocketAddr,
     clock: Arc<SandboxClock>,
     state: AppState,
+    /// The default database's folder, removed when the sandbox is dropped.
+    _temp_dir: Option<tempfile::TempDir>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -85,7 +88,7 @@ impl Sandbox {
     /// Creates the database, seeds the scenario and starts serving.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let scenario = Scenario::named(&config.scenario)?;
-        let db = open_database(config.database.as_deref()).await?;
+        let (db, temp_dir) = open_database(config.database.as_deref()).await?;
         let clock = Arc::new(SandboxClock::new(config.clock));
         // A database file that already holds a family (a restarted sandbox) is not seeded again.
         let (families,): (i64,) = sqlx::query_as("SELECT count(*) FROM guardians").fetch_one(&db).await?;
@@ -102,7 +105,8 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let api = routes::router(state.clone())
-            .layer(axum::middleware::from_fn_with_state(state.clone(), faults::middleware));
+            .layer(axum::middleware::from_fn_with_state(state.clone(), faults::middleware))
+            .layer(axum::middleware::from_fn(run_to_completion));
         let app = if config.admin { api.merge(admin::router(state.clone())) } else { api };
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app)
@@ -115,7 +119,7 @@ impl Sandbox {
             }
         });
         tracing::info!(%addr, scenario = %scenario.name, "sandbox provider listening");
-        Ok(Self { addr, clock, state, shutdown: Some(tx), task })
+        Ok(Self { addr, clock, state, shutdown: Some(tx), task, _temp_dir: temp_dir })
     }
 
     /// The sandbox's clock: tests move it to pass deadlines and expiry without waiting.
@@ -126,6 +130,14 @@ impl Sandbox {
     /// Makes matching requests fail (see [`Fault`]).
     pub fn inject(&self, fault: Fault) {
         self.state.faults.add(fault);
+    }
+
+    /// How many times each Idempotency-Key's mutation was carried out (a replay does not
+    /// count). Every count must be 1.
+    pub async fn applied_mutations(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as("SELECT key, count(*) FROM mutation_log GROUP BY key ORDER BY key")
+            .fetch_all(&self.state.db)
+            .await?)
     }
 
     /// Forgets the change history: every cursor issued so far gets `410 Gone`.
@@ -159,22 +171,45 @@ impl Drop for Sandbox {
     }
 }
 
-async fn open_database(path: Option<&std::path::Path>) -> anyhow::Result<SqlitePool> {
-    let (options, max) = match path {
-        Some(path) => (
-            SqliteConnectOptions::new()
-                .filename(path)
-                .create_if_missing(true)
-                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal),
-            4,
-        ),
-        // An in-memory database lives in its one connection.
-        None => (SqliteConnectOptions::new().in_memory(true), 1),
+/// Like a real provider, the sandbox finishes a request it has started even when the client
+/// goes away (the client then never learns the result: a "lost response").
+async fn run_to_completion(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// Opens the sandbox's database: the given file, or, by default, a file in a private temporary
+/// folder that disappears with the sandbox, encrypted with a random key so the (fictional) seed
+/// data is not readable on disk either. A file rather than memory: a connection dropped by a
+/// cancelled request must not take the data with it.
+async fn open_database(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<(SqlitePool, Option<tempfile::TempDir>)> {
+    let (file, temp) = match path {
+        Some(path) => (path.to_owned(), None),
+        None => {
+            let dir = tempfile::Builder::new().prefix("guardian-sandbox-").tempdir()?;
+            (dir.path().join("provider.db"), Some(dir))
+        }
     };
-    let pool = SqlitePoolOptions::new()
-        .max_connections(max)
-        .connect_with(options.foreign_keys(true).busy_timeout(std::time::Duration::from_secs(5)))
-        .await?;
+    let mut options = SqliteConnectOptions::new()
+        .filename(&file)
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .foreign_keys(true)
+        .busy_timeout(std::time::Duration::from_secs(5));
+    if temp.is_some() {
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        options = options.pragma("key", format!("\"x'{hex}'\""));
+    }
+    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+    Ok((pool, temp))
 }

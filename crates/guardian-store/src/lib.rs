@@ -88,8 +88,15 @@ impl Store {
         max_connections: u32,
         path: Option<PathBuf>,
     ) -> Result<Self> {
-        let options =
-            options.pragma("key", key.pragma_value()).foreign_keys(true).busy_timeout(Duration::from_secs(5));
+        // Statements are never logged: the first one on each connection carries the key.
+        let options = sqlx::ConnectOptions::disable_statement_logging(options)
+            .pragma("key", key.pragma_value())
+            .foreign_keys(true)
+            // Deleted rows (a sent decision may have held a PIN) are overwritten, not left behind.
+            .pragma("secure_delete", "ON")
+            // Sorts and temporary tables stay in memory: no unencrypted temp files.
+            .pragma("temp_store", "MEMORY")
+            .busy_timeout(Duration::from_secs(5));
         let pool = match SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await
         {
             Ok(pool) => pool,

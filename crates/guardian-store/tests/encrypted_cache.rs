@@ -107,3 +107,15 @@ fn keys_round_trip_and_never_print() {
     assert!(!format!("{key:?}").contains(&key.to_hex()[..8]), "key printed by Debug");
     assert!(DbKey::from_hex("abcd").is_none(), "short keys are refused");
 }
+
+#[tokio::test]
+async fn deleted_rows_are_overwritten_and_temp_files_stay_in_memory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("cache.db"), &DbKey::generate()).await.expect("open");
+    let secure_delete: i64 =
+        sqlx::query_scalar("PRAGMA secure_delete").fetch_one(store.pool()).await.expect("pragma");
+    assert_eq!(secure_delete, 1, "secure_delete is on");
+    let temp_store: i64 =
+        sqlx::query_scalar("PRAGMA temp_store").fetch_one(store.pool()).await.expect("pragma");
+    assert_eq!(temp_store, 2, "temp_store is MEMORY");
+}

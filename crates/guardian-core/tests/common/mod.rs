@@ -1,0 +1,71 @@
+//! A sandbox provider with a database file (so it can be stopped and started again on the same
+//! port), and an engine signed in to it with an injected clock.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Utc;
+use guardian_core::{Engine, ProviderChoice, Secret, Settings};
+use guardian_domain::FixedClock;
+use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
+
+pub struct World {
+    pub sandbox: Option<Sandbox>,
+    pub addr: SocketAddr,
+    provider_db: tempfile::TempDir,
+    _data: tempfile::TempDir,
+    pub clock: Arc<FixedClock>,
+    pub engine: Engine,
+}
+
+async fn sandbox_at(addr: SocketAddr, db: &Path) -> Sandbox {
+    Sandbox::start(Config { addr, database: Some(db.join("provider.db")), ..Config::default() })
+        .await
+        .expect("sandbox")
+}
+
+impl World {
+    pub async fn new() -> Self {
+        Self::with_timeout(guardian_client::DEFAULT_TIMEOUT).await
+    }
+
+    pub async fn with_timeout(request_timeout: std::time::Duration) -> Self {
+        let provider_db = tempfile::tempdir().expect("temp dir");
+        let sandbox = sandbox_at(SocketAddr::from(([127, 0, 0, 1], 0)), provider_db.path()).await;
+        let addr = sandbox.addr();
+        let data = tempfile::tempdir().expect("temp dir");
+        let clock = Arc::new(FixedClock::new(Utc::now()));
+        let settings = Settings {
+            provider: ProviderChoice::Url(sandbox.url()),
+            data_dir: data.path().to_owned(),
+            keyring_service: "unused".into(),
+            use_keyring: false,
+            request_timeout,
+        };
+        let engine = Engine::start_with_clock(settings, clock.clone()).await.expect("engine");
+        engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
+        Self { sandbox: Some(sandbox), addr, provider_db, _data: data, clock, engine }
+    }
+
+    pub fn sandbox(&self) -> &Sandbox {
+        self.sandbox.as_ref().expect("sandbox running")
+    }
+
+    pub async fn go_offline(&mut self) {
+        if let Some(sandbox) = self.sandbox.take() {
+            sandbox.stop().await;
+        }
+    }
+
+    pub async fn come_back(&mut self) {
+        self.sandbox = Some(sandbox_at(self.addr, self.provider_db.path()).await);
+    }
+
+    pub async fn request_status(&self, child: &str, id: &str) -> (String, Option<String>) {
+        let requests = self.engine.friend_requests(child).await.expect("requests");
+        let r = requests.into_iter().find(|r| r.id == id).expect("request listed");
+        (r.status, r.queued)
+    }
+}

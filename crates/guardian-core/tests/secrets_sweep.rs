@@ -1,0 +1,103 @@
+//! After sign-in, a full sync and a set of decisions (sent, queued offline, refused), no token,
+//! PIN, phone number or child name may be readable in the cache file, its WAL, or the logs.
+//! Uses the real OS keyring (make test provides one).
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use guardian_client::{KeyringSecrets, SecretStore};
+use guardian_core::{Engine, ProviderChoice, Secret, Settings};
+use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, Sandbox};
+
+/// Log lines written during the test, at the most verbose level.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    // The app's own filter, asked for everything.
+    tracing_subscriber::fmt()
+        .with_env_filter(guardian_core::logging::filter("trace"))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .init();
+
+    let provider_dir = tempfile::tempdir().expect("temp dir");
+    let mut sandbox = Some(
+        Sandbox::start(Config { database: Some(provider_dir.path().join("p.db")), ..Config::default() })
+            .await
+            .expect("sandbox"),
+    );
+    let addr = sandbox.as_ref().expect("running").addr();
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = format!("guardian-sweep-{}", std::process::id());
+    let provider = ProviderChoice::Url(format!("http://{addr}"));
+    let settings = Settings {
+        provider: provider.clone(),
+        data_dir: data.path().to_owned(),
+        keyring_service: service.clone(),
+        use_keyring: true,
+        request_timeout: std::time::Duration::from_secs(5),
+    };
+    let engine = Engine::start(settings).await.expect("engine");
+    engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
+    let sent = engine.approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN))).await.expect("approve");
+    assert_eq!(sent.state, "sent");
+    let refused = engine.approve_request("Leo", "fr-2", Some(&Secret::new("9876"))).await.expect("decided");
+    assert_eq!(refused.state, "refused");
+    if let Some(s) = sandbox.take() {
+        s.stop().await;
+    }
+    let queued = engine.approve_request("Mei", "fr-3", Some(&Secret::new("4321"))).await.expect("queued");
+    assert_eq!(queued.state, "queued", "offline: the PIN waits in the encrypted outbox");
+
+    let keyring = KeyringSecrets::open(&service, &provider.profile()).expect("keyring");
+    let session = keyring.get("session").expect("read").expect("session in the keyring");
+    let session: serde_json::Value = serde_json::from_str(session.expose()).expect("json");
+    let db_key = keyring.get("db-key").expect("read").expect("key in the keyring");
+    let secrets = [
+        session["access_token"].as_str().expect("access").to_owned(),
+        session["refresh_token"].as_str().expect("refresh").to_owned(),
+        db_key.expose().to_owned(),
+        DEMO_PHONE.to_owned(),
+        DEMO_PASSWORD.to_owned(),
+        "\"pin\":\"4321\"".to_owned(),
+        "\"pin\":\"1234\"".to_owned(),
+        "Oliver".to_owned(),
+        "Grandma Lin".to_owned(),
+        "Mei".to_owned(),
+        "Leo".to_owned(),
+    ];
+
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(data.path().join(provider.profile())).expect("profile dir").flatten() {
+        files.push((entry.path(), std::fs::read(entry.path()).expect("read")));
+    }
+    assert!(files.iter().any(|(p, _)| p.ends_with("cache.db")), "the cache is on disk");
+    let log_bytes = logs.0.lock().expect("logs").clone();
+    assert!(!log_bytes.is_empty(), "the logs were captured");
+    files.push(("logs".into(), log_bytes));
+    for (path, bytes) in &files {
+        for secret in &secrets {
+            assert!(!contains(bytes, secret), "{path:?} holds {secret:?} in plain bytes");
+        }
+    }
+    engine.sign_out().await.expect("clean up");
+}
