@@ -5,14 +5,14 @@ CARGO ?= cargo
 KEYRING := scripts/with-keyring
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean
+.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench
 
 ## Run the desktop app (on the embedded demo provider unless GUARDIAN_PROVIDER_URL is set).
 run: setup-run ui
 	$(CARGO) run -p guardian-desktop
 
 ## Everything CI runs: formatting, lints, every Rust test, the UI tests and the desktop end-to-end tests.
-test: setup-test ui check rust-test ui-test e2e
+test: setup-test ui check rust-test ui-test contract e2e
 	@echo "All checks passed."
 
 ## Rust and UI tests without the desktop end-to-end suite (e.g. on macOS or Windows).
@@ -50,9 +50,18 @@ e2e:
 	@echo "==> Desktop end-to-end tests (Xvfb + WebDriver + keyring)"
 	$(XVFB) $(KEYRING) $(CARGO) test -p guardian-desktop --test desktop_e2e --locked -- --test-threads=1
 
+## The provider contract: Schemathesis (in target/contract-venv) against a live sandbox and api/openapi.yaml.
+contract:
+	@echo "==> Contract test (Schemathesis against the sandbox)"
+	CARGO="$(CARGO)" scripts/contract-test
+
 ## Regenerate ui/src/bindings.ts from the Rust commands.
 bindings:
 	UPDATE_BINDINGS=1 $(CARGO) test -p guardian-desktop --lib typescript_bindings_are_up_to_date
+
+## Benchmarks (each against a baseline measured in the same run); rewrites docs/PERFORMANCE.md.
+bench:
+	$(CARGO) bench -p guardian-core --bench sync
 
 ## Screenshots of the screens the end-to-end tests visit, into docs/screenshots/.
 screenshots: ui

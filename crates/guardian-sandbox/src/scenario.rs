@@ -12,7 +12,10 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 pub const DEMO_PIN: &str = "1234";
 
 /// Every scenario this build ships: name and file contents.
-pub const SCENARIOS: &[(&str, &str)] = &[("demo-family", include_str!("../scenarios/demo-family.json"))];
+pub const SCENARIOS: &[(&str, &str)] = &[
+    ("demo-family", include_str!("../scenarios/demo-family.json")),
+    ("large-family", include_str!("../scenarios/large-family.json")),
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +30,19 @@ pub struct Scenario {
     friend_requests: Vec<SeedFriendRequest>,
     #[serde(default)]
     pins: Vec<SeedPin>,
+    /// Rows made up at seed time, for scenarios too large to list.
+    #[serde(default)]
+    generate: Option<Generate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Generate {
+    /// Approved contacts per child, with deterministic names and interaction counts.
+    contacts_per_child: u32,
+    /// Pending incoming friend requests per child.
+    #[serde(default)]
+    requests_per_child: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +174,37 @@ impl Scenario {
                 .bind(crate::auth::hash_secret(&p.pin)?)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some(generate) = &self.generate {
+            for child in &self.children {
+                for i in 0..generate.contacts_per_child {
+                    sqlx::query(
+                        "INSERT INTO contacts (child_id, contact_id, display_name, status, messages_7d, calls_7d, \
+                         last_interaction) VALUES (?, ?, ?, 'approved', ?, ?, ?)",
+                    )
+                    .bind(&child.id)
+                    .bind(format!("u-{}-{i:05}", child.id))
+                    .bind(format!("Friend {i:05} of {}", child.display_name))
+                    .bind(i % 97)
+                    .bind(i % 7)
+                    .bind(now - chrono::Duration::minutes(i64::from(i)))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for i in 0..generate.requests_per_child {
+                    sqlx::query(
+                        "INSERT INTO friend_requests (id, child_id, other_name, direction, status, created_at, \
+                         expires_at) VALUES (?, ?, ?, 'incoming', 'pending', ?, ?)",
+                    )
+                    .bind(format!("fr-{}-{i:04}", child.id))
+                    .bind(&child.id)
+                    .bind(format!("Stranger {i:04}"))
+                    .bind(now)
+                    .bind(now + crate::decisions::REQUEST_LIFETIME)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
         }
         tx.commit().await?;
         Ok(())

@@ -234,3 +234,50 @@ async fn a_cursor_from_another_provider_database_is_gone() {
     assert_eq!(status, StatusCode::GONE, "a reset provider must not be trusted to continue: {body}");
     assert_eq!(code(&body), ErrorCode::CursorExpired);
 }
+
+#[tokio::test]
+async fn malformed_requests_get_a_4xx_with_the_error_body() {
+    let api = Api::start().await;
+    let cases: [(Method, &str, Option<&str>, StatusCode, ErrorCode); 6] = [
+        (
+            Method::GET,
+            "/v1/children?limit=201",
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Validation,
+        ),
+        (Method::GET, "/v1/children?limit=0", None, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation),
+        (Method::GET, "/v1/changes?limit=many", None, StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+        (
+            Method::GET,
+            "/v1/children/c-leo/contacts?x=1",
+            None,
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+        ),
+        (Method::GET, "/v1/children/%FF/contacts", None, StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+        (
+            Method::POST,
+            "/v1/children/c-leo/contacts/u-sam/block",
+            Some("tab\tinside"),
+            StatusCode::BAD_REQUEST,
+            ErrorCode::IdempotencyKeyRequired,
+        ),
+    ];
+    for (method, path, key, status, error) in cases {
+        let (got, body) = api.call(method, path, key, None).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(code(&body), error, "{path}");
+    }
+    let (status, body) = api.call(Method::GET, "/v1/children?limit=200", None, None).await;
+    assert_eq!(status, StatusCode::OK, "the largest page is allowed: {body}");
+
+    // A method the path does not offer: 405 with the error body, and what it does offer.
+    let response =
+        api.http.delete(format!("{}/v1/guardian", api.sandbox.url())).send().await.expect("delete");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let allow = response.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(allow.contains("GET"), "Allow: {allow}");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(code(&body), ErrorCode::BadRequest);
+}
