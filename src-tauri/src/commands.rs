@@ -13,6 +13,11 @@ use crate::AppError;
 pub struct EngineSlot(OnceCell<Arc<Engine>>);
 
 impl EngineSlot {
+    /// The engine, if it has started.
+    pub(crate) fn started(&self) -> Option<Arc<Engine>> {
+        self.0.get().cloned()
+    }
+
     async fn get(&self) -> Result<Arc<Engine>, AppError> {
         self.0
             .get_or_try_init(|| async { Engine::start(Settings::from_env()).await.map(Arc::new) })
@@ -22,8 +27,8 @@ impl EngineSlot {
     }
 }
 
-/// How often the app syncs in the background (it also syncs on start, focus and network return,
-/// which the UI asks for).
+/// How often the app syncs in the background when nothing is pushed (it also syncs on start,
+/// focus and network return, which the UI asks for).
 const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Told to the UI after every background sync, so it can refresh what it shows.
@@ -34,7 +39,8 @@ pub struct SyncFinished {
     pub queued_decisions: i32,
 }
 
-/// Starts the engine early, then syncs on a timer, telling the UI each time.
+/// Starts the engine early, then syncs whenever the provider pushes a change and on a timer,
+/// telling the UI each time.
 pub(crate) fn start_background(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -45,8 +51,22 @@ pub(crate) fn start_background(app: &AppHandle) {
                 return;
             }
         };
+        let pushed = Arc::new(tokio::sync::Notify::new());
+        let watcher = engine.clone();
+        let notify = pushed.clone();
+        tauri::async_runtime::spawn(async move {
+            loop {
+                let notify = notify.clone();
+                watcher.watch(move || notify.notify_one()).await;
+                // Signed out: look again later (the guardian may sign in).
+                tokio::time::sleep(SYNC_EVERY).await;
+            }
+        });
         loop {
-            tokio::time::sleep(SYNC_EVERY).await;
+            tokio::select! {
+                () = tokio::time::sleep(SYNC_EVERY) => {}
+                () = pushed.notified() => {}
+            }
             if !engine.status().await.signed_in {
                 continue;
             }

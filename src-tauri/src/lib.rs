@@ -4,6 +4,8 @@
 mod commands;
 mod error;
 
+use tauri::Manager as _;
+
 pub use commands::specta_builder;
 pub use error::AppError;
 
@@ -22,8 +24,16 @@ pub fn run() {
             commands::start_background(app.handle());
             Ok(())
         })
-        .run(tauri::generate_context!("tauri.conf.json"))
-        .expect("error while running Guardian");
+        .build(tauri::generate_context!("tauri.conf.json"))
+        .expect("error while building Guardian")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Close the cache and the demo provider before the process goes.
+                if let Some(engine) = app.state::<commands::EngineSlot>().started() {
+                    tauri::async_runtime::block_on(engine.close());
+                }
+            }
+        });
 }
 
 fn init_logging() {

@@ -152,11 +152,22 @@ async fn main() -> ExitCode {
 }
 
 async fn run(command: Command) -> anyhow::Result<()> {
+    if let Command::Sandbox { command } = command {
+        return sandbox(command).await;
+    }
+    let quiet = matches!(command, Command::Debug { .. });
+    let engine = start(quiet).await?;
+    let result = with_engine(&engine, command).await;
+    // Close the cache and any embedded provider before the process exits.
+    engine.close().await;
+    result
+}
+
+async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Sandbox { command } => sandbox(command).await,
+        Command::Sandbox { .. } => Ok(()),
         Command::Debug { command: DebugCommand::Churn { child, contact, count } } => {
             use std::io::Write as _;
-            let engine = Engine::start(Settings::from_env()).await?;
             let child = engine.find_child(&child).await?.id;
             for i in 0..count {
                 let decision = if i % 2 == 0 {
@@ -174,8 +185,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Children { json } => {
-            let engine = start().await?;
-            sync_or_warn(&engine).await?;
+            sync_or_warn(engine).await?;
             let children = engine.children().await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&children)?);
@@ -185,7 +195,6 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Status { json } => {
-            let engine = start().await?;
             let status = engine.status().await;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
@@ -204,16 +213,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SignIn { phone } => {
-            let engine = start().await?;
             let password = read_secret("Password: ")?;
             engine.sign_in(&phone, &password).await?;
             println!("Signed in. {} children synced.", engine.children().await?.len());
             Ok(())
         }
         Command::Requests { action, child, json } => {
-            let engine = start().await?;
-            sync_or_warn(&engine).await?;
-            let child = one_child(&engine, child.as_deref()).await?;
+            sync_or_warn(engine).await?;
+            let child = one_child(engine, child.as_deref()).await?;
             match action {
                 None => {
                     let requests = engine.friend_requests(&child).await?;
@@ -251,9 +258,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Contacts { action, child, json } => {
-            let engine = start().await?;
-            sync_or_warn(&engine).await?;
-            let child = one_child(&engine, child.as_deref()).await?;
+            sync_or_warn(engine).await?;
+            let child = one_child(engine, child.as_deref()).await?;
             match action {
                 None => {
                     let contacts = engine.contacts(&child).await?;
@@ -285,7 +291,6 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sync => {
-            let engine = start().await?;
             engine.sync().await?;
             let status = engine.status().await;
             println!(
@@ -295,7 +300,6 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Pending { json, dismiss } => {
-            let engine = start().await?;
             if let Some(id) = dismiss {
                 engine.dismiss_decision(&id).await?;
                 println!("Removed.");
@@ -315,7 +319,6 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SignOut => {
-            let engine = start().await?;
             engine.sign_out().await?;
             println!(
                 "Signed out. Tokens, the cache key and the local cache were removed from this computer."
@@ -325,8 +328,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-async fn start() -> anyhow::Result<Engine> {
+async fn start(quiet: bool) -> anyhow::Result<Engine> {
     let engine = Engine::start(Settings::from_env()).await?;
+    if quiet {
+        return Ok(engine);
+    }
     if engine.is_demo() {
         eprintln!(
             "Demo provider: showing the demo family (set GUARDIAN_PROVIDER_URL to use a real provider)."

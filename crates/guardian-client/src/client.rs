@@ -37,6 +37,8 @@ struct StoredSession {
 /// The authenticated client for one provider.
 pub struct ProviderClient {
     http: reqwest::Client,
+    /// For the push stream: no limit on the whole response, only on silence between events.
+    stream_http: reqwest::Client,
     base: Url,
     secrets: Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
@@ -94,7 +96,15 @@ impl ProviderClient {
             .https_only(base.scheme() == "https")
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;
-        Ok(Self { http, base, secrets, clock, session: Mutex::new(None) })
+        let stream_http = reqwest::Client::builder()
+            .user_agent(concat!("Guardian/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            // The provider sends a keep-alive at least every 15 s.
+            .read_timeout(Duration::from_secs(45))
+            .https_only(base.scheme() == "https")
+            .build()
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok(Self { http, stream_http, base, secrets, clock, session: Mutex::new(None) })
     }
 
     pub fn base_url(&self) -> &Url {
@@ -174,6 +184,52 @@ impl ProviderClient {
                 None => return Ok(all),
             }
         }
+    }
+
+    /// Listens to the provider's push stream (`GET /v1/events`), calling `on_event` with each
+    /// event's name (`ready` once subscribed, then `changes` whenever changes are waiting).
+    /// Returns when the stream ends; the caller reconnects.
+    pub async fn watch_events(&self, mut on_event: impl FnMut(&str) + Send) -> Result<(), ClientError> {
+        const MAX_LINE: usize = 64 * 1024;
+        let token = self.access_token().await?;
+        let mut response = self
+            .stream_http
+            .get(self.url("/v1/events"))
+            .bearer_auth(token.expose())
+            .header("Accept", "text/event-stream")
+            .header("Guardian-Api-Version", API_VERSION)
+            .send()
+            .await?;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            // Refresh (or learn that the session is over); the caller reconnects.
+            self.refresh_after_rejection(&token).await?;
+            return Ok(());
+        }
+        if !response.status().is_success() {
+            let status = response.status().as_u16();
+            return Err(ClientError::Network(format!("the push stream answered {status}")));
+        }
+        let mut buffer = String::new();
+        let mut event = String::new();
+        while let Some(chunk) = response.chunk().await? {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            if buffer.len() > MAX_LINE {
+                return Err(ClientError::TooLarge(MAX_LINE));
+            }
+            while let Some(end) = buffer.find('\n') {
+                let line: String = buffer.drain(..=end).collect();
+                let line = line.trim_end_matches(['\r', '\n']);
+                if line.is_empty() {
+                    if !event.is_empty() {
+                        on_event(&event);
+                        event.clear();
+                    }
+                } else if let Some(name) = line.strip_prefix("event:") {
+                    name.trim().clone_into(&mut event);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// One page of the change feed; no cursor starts with a full snapshot.

@@ -29,8 +29,8 @@ pub struct Engine {
     pub(crate) offline: Mutex<bool>,
     /// One sync at a time: a decision is never sent twice by overlapping syncs.
     pub(crate) sync_lock: Mutex<()>,
-    /// The embedded demo provider, alive as long as the engine.
-    _demo: Option<Sandbox>,
+    /// The embedded demo provider, alive as long as the engine (or until `close`).
+    demo: Mutex<Option<Sandbox>>,
 }
 
 impl Engine {
@@ -69,7 +69,7 @@ impl Engine {
             notices: Mutex::new(notices),
             offline: Mutex::new(false),
             sync_lock: Mutex::new(()),
-            _demo: demo,
+            demo: Mutex::new(demo),
         };
 
         if engine.is_demo() {
@@ -160,6 +160,15 @@ impl Engine {
     pub async fn dashboard(&self) -> Result<Dashboard, CoreError> {
         let children = if self.store.read().await.is_some() { self.children().await? } else { Vec::new() };
         Ok(Dashboard { status: self.status().await, children })
+    }
+
+    /// Closes the cache and stops the embedded demo provider, waiting until both are done, so
+    /// nothing is mid-write when the process exits.
+    pub async fn close(&self) {
+        self.lock_cache().await;
+        if let Some(demo) = self.demo.lock().await.take() {
+            demo.stop().await;
+        }
     }
 
     /// `PRAGMA integrity_check` on the cache (for diagnostics and tests).

@@ -100,6 +100,33 @@ impl Engine {
         }
     }
 
+    /// Follows the provider's push stream for as long as the guardian is signed in, calling
+    /// `on_change` whenever changes are waiting (the caller then syncs). Reconnects with
+    /// backoff after any failure; returns only when a new sign-in is needed.
+    pub async fn watch(&self, mut on_change: impl FnMut() + Send) {
+        let mut failures: u32 = 0;
+        loop {
+            let mut heard = false;
+            let result = self
+                .client
+                .watch_events(|event| {
+                    heard = true;
+                    if event == "changes" {
+                        on_change();
+                    }
+                })
+                .await;
+            if matches!(result, Err(ClientError::SignInRequired)) {
+                return;
+            }
+            failures = if heard { 0 } else { failures.saturating_add(1) };
+            let jitter = rand::rng().random::<f64>();
+            let wait =
+                retry_delay(failures, None, jitter).to_std().unwrap_or(std::time::Duration::from_secs(1));
+            tokio::time::sleep(wait.min(std::time::Duration::from_secs(60))).await;
+        }
+    }
+
     /// A full snapshot, applied in one transaction once every page has arrived.
     async fn bootstrap(&self, guardian_id: &str) -> Result<(), CoreError> {
         let mut changes: Vec<Change> = Vec::new();

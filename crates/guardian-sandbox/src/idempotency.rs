@@ -101,6 +101,8 @@ impl IdempotencyKey {
             }
         };
         if status.is_success() {
+            // Signed-in clients of this guardian hear that changes are waiting (push).
+            let _ = state.pushes.send(guardian_id.to_owned());
             sqlx::query("INSERT INTO mutation_log (guardian_id, key, status, at) VALUES (?, ?, ?, ?)")
                 .bind(guardian_id)
                 .bind(&self.0)

@@ -16,6 +16,7 @@ mod error;
 mod faults;
 mod feed;
 mod idempotency;
+mod push;
 mod routes;
 mod scenario;
 
@@ -71,6 +72,8 @@ pub(crate) struct AppState {
     /// Serialises mutations (the sandbox favours simple, strict semantics over throughput).
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
     pub faults: Arc<faults::Faults>,
+    /// The guardian whose data just changed, for the push stream.
+    pub pushes: tokio::sync::broadcast::Sender<String>,
 }
 
 /// A running sandbox. Dropping it stops the server.
@@ -95,7 +98,13 @@ impl Sandbox {
         if families == 0 {
             scenario.seed(&db, clock.now()).await.context("seeding the scenario")?;
         }
-        let state = AppState { db, clock: clock.clone(), write_lock: Arc::default(), faults: Arc::default() };
+        let state = AppState {
+            db,
+            clock: clock.clone(),
+            write_lock: Arc::default(),
+            faults: Arc::default(),
+            pushes: tokio::sync::broadcast::channel(256).0,
+        };
         if config.admin && !config.addr.ip().is_loopback() {
             anyhow::bail!("the sandbox admin endpoints may only be served on a loopback address");
         }
@@ -160,6 +169,8 @@ impl Sandbox {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        // Close every database connection before returning, so none is mid-write at exit.
+        self.state.db.close().await;
     }
 }
 

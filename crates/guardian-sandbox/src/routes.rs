@@ -41,6 +41,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/pin", put(decisions::set_pin))
         .route("/v1/children/{child_id}/settings", patch(decisions::patch_settings))
         .route("/v1/changes", get(feed::changes))
+        .route("/v1/events", get(crate::push::events))
         .route("/v1/openapi.yaml", get(openapi))
         // Axum still adds the `Allow` header to this answer.
         .method_not_allowed_fallback(|| async {
