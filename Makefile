@@ -70,7 +70,7 @@ screenshots: ui
 ## Screenshot of the running app on the demo provider into docs/screenshot.png.
 screenshot: ui
 	$(CARGO) build -p guardian-desktop
-	../shared/tools/screenshot docs/screenshot.png 12 -- $(KEYRING) target/debug/guardian-desktop
+	$(KEYRING) ../shared/tools/screenshot docs/screenshot.png 12 -- target/debug/guardian-desktop
 
 clean:
 	$(CARGO) clean

@@ -160,6 +160,40 @@ async fn approving_a_friend_request_asks_for_the_pin_and_reaches_the_provider() 
     result
 }
 
+/// Calls a command from inside the web view; returns `allowed` or `denied: <reason>`.
+async fn invoke_from_web_view(client: &Client, command: &str, args: serde_json::Value) -> String {
+    let script = "const [cmd, args, done] = arguments;\
+                  window.__TAURI_INTERNALS__.invoke(cmd, args)\
+                    .then(() => done('allowed'), (e) => done('denied: ' + String(e)));";
+    let answer = client
+        .execute_async(script, vec![serde_json::Value::from(command), args])
+        .await
+        .expect("execute in the web view");
+    answer.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_web_view_can_call_only_the_commands_it_was_granted() {
+    let app = App::start("acl").await;
+    let result = async {
+        app.wait_for("[data-testid=child-card]").await;
+        let granted = invoke_from_web_view(&app.client, "get_dashboard", serde_json::json!({})).await;
+        assert_eq!(granted, "allowed", "a granted command works");
+        for (command, args) in [
+            ("plugin:window|set_title", serde_json::json!({ "label": "main", "value": "pwned" })),
+            ("plugin:event|emit", serde_json::json!({ "event": "sync-finished", "payload": {} })),
+            ("plugin:webview|create_webview_window", serde_json::json!({})),
+            ("no_such_command", serde_json::json!({})),
+        ] {
+            let answer = invoke_from_web_view(&app.client, command, args).await;
+            assert!(answer.contains("not allowed"), "{command} must be refused by the ACL, got {answer:?}");
+        }
+    }
+    .await;
+    app.close().await;
+    result
+}
+
 #[tokio::test]
 async fn the_dashboard_lists_the_demo_family_from_the_embedded_provider() {
     let app = App::start("list").await;

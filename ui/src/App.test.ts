@@ -165,3 +165,29 @@ describe("friend requests", () => {
     expect((await screen.findByRole("alert")).textContent).toContain("this friend request has expired");
   });
 });
+
+describe("sync health", () => {
+  it("lists refused decisions with the provider's reason and lets the guardian dismiss them", async () => {
+    const api = fakeApi(dashboard({ refused_decisions: 1 }), {
+      pendingDecisions: vi.fn(async () =>
+        ok([
+          {
+            id: "7",
+            kind: "approve_request",
+            child_id: "c1",
+            subject: "fr-1",
+            state: "refused",
+            attempts: 1,
+            message: "the parental PIN is not correct",
+          },
+        ]),
+      ),
+    });
+    render(App, { api, locale: "en" });
+    const panel = await screen.findByTestId("refused");
+    expect(panel.textContent).toContain("the parental PIN is not correct");
+    expect(panel.textContent).toContain("Approving a friend request");
+    await fireEvent.click(screen.getByRole("button", { name: "Dismiss" }));
+    await waitFor(() => expect(api.dismissDecision).toHaveBeenCalledWith("7"));
+  });
+});
