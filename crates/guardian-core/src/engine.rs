@@ -224,8 +224,9 @@ impl Engine {
                     message: format!(
                         "The saved data on this computer could not be read (its key was missing or the \
                          file was damaged). It was kept, still encrypted, at {}, and a new copy is being \
-                         rebuilt from the provider.",
-                        set_aside.moved_to.display()
+                         rebuilt from the provider. Decisions rescued from it and still to be sent: {}.",
+                        set_aside.moved_to.display(),
+                        set_aside.rescued_decisions
                     ),
                 });
             }

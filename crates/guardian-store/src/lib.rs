@@ -38,6 +38,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct SetAside {
     /// Where the unreadable file now is (still encrypted; nothing was written in plain text).
     pub moved_to: PathBuf,
+    /// Queued decisions read from the old file and carried into the new one.
+    pub rescued_decisions: usize,
 }
 
 /// The open cache.
@@ -73,10 +75,13 @@ impl Store {
         match Self::open(path, key).await {
             Ok(store) => Ok((store, None)),
             Err(StoreError::Unreadable | StoreError::Corrupt(_)) => {
+                // A damaged file may still give up its outbox: the guardian's decisions come first.
+                let rescued = sync::rescue_outbox(path, key).await;
                 let moved_to = set_aside(path)?;
-                tracing::warn!("local cache unreadable; set aside and rebuilding");
+                tracing::warn!(rescued = rescued.len(), "local cache unreadable; set aside and rebuilding");
                 let store = Self::open(path, key).await?;
-                Ok((store, Some(SetAside { moved_to })))
+                let rescued_decisions = store.restore_outbox(&rescued).await?;
+                Ok((store, Some(SetAside { moved_to, rescued_decisions })))
             }
             Err(other) => Err(other),
         }

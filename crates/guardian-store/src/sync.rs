@@ -168,6 +168,53 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Puts rescued decisions back in the queue, keeping their idempotency keys (so one the
+    /// provider already has is not applied twice). Returns how many were restored.
+    pub(crate) async fn restore_outbox(&self, rows: &[OutboxRow]) -> Result<usize> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        for row in rows {
+            sqlx::query(
+                "INSERT OR IGNORE INTO outbox (idempotency_key, child_id, kind, payload, created_at, attempts, \
+                 last_error, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&row.idempotency_key)
+            .bind(&row.child_id)
+            .bind(&row.kind)
+            .bind(&row.payload)
+            .bind(row.created_at)
+            .bind(row.attempts)
+            .bind(&row.last_error)
+            .bind(&row.state)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+}
+
+/// Reads whatever outbox rows a damaged cache still yields (nothing, if the key is wrong).
+pub(crate) async fn rescue_outbox(path: &std::path::Path, key: &crate::DbKey) -> Vec<OutboxRow> {
+    let options = sqlx::ConnectOptions::disable_statement_logging(
+        sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true),
+    )
+    .pragma("key", key.pragma_value());
+    let Ok(pool) = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(options).await
+    else {
+        return Vec::new();
+    };
+    let rows = sqlx::query_as(
+        "SELECT seq, idempotency_key, child_id, kind, payload, created_at, attempts, last_error, state, \
+         next_attempt_at FROM outbox ORDER BY seq",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap_or_default();
+    pool.close().await;
+    rows
+}
+
 async fn set_cursor(conn: &mut SqliteConnection, cursor: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -119,3 +119,36 @@ async fn deleted_rows_are_overwritten_and_temp_files_stay_in_memory() {
         sqlx::query_scalar("PRAGMA temp_store").fetch_one(store.pool()).await.expect("pragma");
     assert_eq!(temp_store, 2, "temp_store is MEMORY");
 }
+
+#[tokio::test]
+async fn queued_decisions_are_rescued_from_a_damaged_cache() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cache.db");
+    let key = DbKey::generate();
+    let store = Store::open(&path, &key).await.expect("open");
+    let now = DateTime::<Utc>::UNIX_EPOCH;
+    store
+        .enqueue("key-1", "c1", "approve_request", r#"{"kind":"approve_request"}"#, now)
+        .await
+        .expect("queue");
+    store.enqueue("key-2", "c1", "deny_request", r#"{"kind":"deny_request"}"#, now).await.expect("queue");
+    // Many children, so the damaged page at the end of the file is theirs, not the outbox's.
+    let children: Vec<_> =
+        (0..2000).map(|i| child(&format!("c{i:04}"), &format!("Child number {i}"))).collect();
+    store.replace_children("g1", &children).await.expect("write");
+    store.close().await;
+
+    let mut bytes = std::fs::read(&path).expect("read");
+    let len = bytes.len();
+    for b in &mut bytes[len - 2048..] {
+        *b ^= 0x5A;
+    }
+    std::fs::write(&path, &bytes).expect("damage the last page");
+
+    let (fresh, set_aside) = Store::open_or_set_aside(&path, &key).await.expect("rebuilt, not crashed");
+    let set_aside = set_aside.expect("the damaged file was set aside");
+    assert_eq!(set_aside.rescued_decisions, 2, "both queued decisions were rescued");
+    let keys: Vec<_> = fresh.outbox().await.expect("outbox").into_iter().map(|r| r.idempotency_key).collect();
+    assert_eq!(keys, ["key-1", "key-2"], "rescued with their idempotency keys, in order");
+    assert!(fresh.children().await.expect("children").is_empty(), "the rest is rebuilt from the provider");
+}
