@@ -1,4 +1,5 @@
-//! Initial sync of the `large-family` scenario (3 children × 10,000 contacts) over loopback,
+//! Initial sync of the `large-family` scenario (3 children × 10,000 contacts, 100,020 activity
+//! rows) over loopback,
 //! against a baseline measured in the same run: a raw bulk insert of the same rows into an
 //! encrypted SQLite file in one transaction. Also: peak memory growth during the sync, and the
 //! time from a change at the provider to the engine's updated status (push, then sync).
@@ -91,6 +92,8 @@ async fn raw_insert(changes: &[Change], dir: &Path) -> Duration {
         "CREATE TABLE friend_requests (id TEXT PRIMARY KEY, child_id TEXT, name TEXT, status TEXT)",
         "CREATE TABLE contacts (child_id TEXT, contact_id TEXT, name TEXT, status TEXT, m INTEGER, \
          c INTEGER, last TEXT, PRIMARY KEY (child_id, contact_id))",
+        "CREATE TABLE activity (child_id TEXT, day TEXT, feature TEXT, uses INTEGER, minutes INTEGER, \
+         PRIMARY KEY (child_id, day, feature))",
     ] {
         sqlx::query(ddl).execute(&pool).await.expect("ddl");
     }
@@ -124,6 +127,16 @@ async fn raw_insert(changes: &[Change], dir: &Path) -> Duration {
                     .bind(i64::from(data.messages_7d))
                     .bind(i64::from(data.calls_7d))
                     .bind(data.last_interaction)
+                    .execute(&mut *tx)
+                    .await
+            }
+            Change::Activity { data } => {
+                sqlx::query("INSERT INTO activity VALUES (?, ?, ?, ?, ?)")
+                    .bind(&data.child_id)
+                    .bind(data.day)
+                    .bind(&data.feature)
+                    .bind(i64::from(data.uses))
+                    .bind(i64::from(data.minutes))
                     .execute(&mut *tx)
                     .await
             }
@@ -206,6 +219,7 @@ fn main() {
             peak_growth_kib = peak_growth_kib.max(after.saturating_sub(before));
             let contacts = engine.contacts("One").await.expect("contacts").len();
             assert_eq!(contacts, 10_000, "run {run}: the whole family arrived");
+            assert_eq!(engine.activity_rows("One").await.expect("activity"), 33_340, "run {run}: all activity");
         }
 
         // Change at the provider → engine status updated, 100 times.
@@ -242,7 +256,7 @@ fn main() {
         let p99 = percentile(&latencies, 0.99);
         let mark = |ok: bool| if ok { "met" } else { "**missed**" };
         let table = format!(
-            "Machine: {}. Rows: {rows} (3 children, 30,000 contacts, 150 friend requests). Median of {RUNS} runs.\n\n\
+            "Machine: {}. Rows: {rows} (3 children, 30,000 contacts, 150 friend requests, 100,020 activity rows). Median of {RUNS} runs.\n\n\
              | measure | baseline | Guardian | ratio | goal |\n\
              | --- | --- | --- | --- | --- |\n\
              | initial sync of `large-family` over loopback vs raw bulk insert of the same rows (encrypted, one transaction) | {:.0} ms | {:.0} ms | {ratio:.2}× | ≤ 2.5× ({}) |\n\

@@ -340,6 +340,12 @@ impl Engine {
             .collect())
     }
 
+    /// How many days × features of activity the cache holds for a child.
+    pub async fn activity_rows(&self, child: &str) -> Result<i64, CoreError> {
+        let child = self.find_child(child).await?;
+        Ok(self.store().await?.activity_rows(&child.id).await?)
+    }
+
     /// Decisions the provider does not have yet (queued) or refused.
     pub async fn pending_decisions(&self) -> Result<Vec<PendingDecision>, CoreError> {
         let store = self.store().await?;

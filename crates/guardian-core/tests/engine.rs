@@ -53,6 +53,11 @@ async fn the_embedded_demo_signs_in_and_lists_the_demo_family() {
     let ages: Vec<_> = dashboard.children.iter().map(|c| c.age).collect();
     assert!(ages.iter().all(Option::is_some), "demo children have birthdays");
     assert_eq!(
+        engine.activity_rows("Mei").await.expect("activity"),
+        140,
+        "two weeks × ten features of usage"
+    );
+    assert_eq!(
         dashboard.children.iter().map(|c| c.pending_requests).sum::<i32>(),
         3,
         "three incoming friend requests wait in the demo family"
@@ -120,7 +125,8 @@ async fn keyring_holds_tokens_and_key_until_sign_out_and_the_cache_holds_no_plai
     assert!(files.iter().any(|(p, _)| p.ends_with("cache.db")), "the cache is on disk: {files:?}");
     for (path, bytes) in &files {
         assert!(!bytes.starts_with(b"SQLite format 3"), "{path:?} has a plaintext SQLite header");
-        for secret in ["Ava", "Leo", "Mei", &access, &refresh, DEMO_PHONE] {
+        // Names long enough that encrypted bytes cannot contain them by chance.
+        for secret in ["Grandma Lin", "FreeGems4U", "Cousin Hua", &access, &refresh, DEMO_PHONE] {
             assert!(!contains(bytes, secret), "{path:?} holds plaintext {secret:?}");
         }
     }

@@ -148,6 +148,20 @@ pub struct ChildSettingsPatch {
     pub friend_approval: crate::FriendApproval,
 }
 
+/// One day of one feature's use by a child: how often and for how long. Usage only — never
+/// what was said or shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityRow {
+    pub child_id: String,
+    pub day: chrono::NaiveDate,
+    /// `chat`, `voice_call`, `video_call`, `games`, … (providers may add more).
+    pub feature: String,
+    /// Times used that day.
+    pub uses: u32,
+    /// Minutes spent that day.
+    pub minutes: u32,
+}
+
 /// What changed, in feed order. Deletions are tombstones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -155,6 +169,7 @@ pub enum Change {
     Child { data: Child },
     FriendRequest { data: FriendRequest },
     Contact { data: Contact },
+    Activity { data: ActivityRow },
     ChildDeleted { id: String },
     ContactDeleted { child_id: String, contact_id: String },
 }

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine as _;
-use guardian_domain::{Change, ChangePage, ChangeQuery, ErrorCode};
+use guardian_domain::{ActivityRow, Change, ChangePage, ChangeQuery, ErrorCode};
 use serde::{Deserialize, Serialize};
 use sqlx::AssertSqlSafe;
 
@@ -22,10 +22,22 @@ struct Cursor {
     e: String,
     /// The last change sequence number covered.
     h: i64,
-    /// During the snapshot: which collection (0 children, 1 friend requests, 2 contacts) and the
+    /// During the snapshot: which collection (0 children, 1 friend requests, 2 contacts,
+    /// 3 activity) and the
     /// last key sent in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     s: Option<(u8, String)>,
+}
+
+/// Snapshot positions made of several key columns, joined with a separator no ID contains.
+const KEY_SEPARATOR: char = '\u{1f}';
+
+fn join_key(parts: &[&str]) -> String {
+    parts.join(&KEY_SEPARATOR.to_string())
+}
+
+fn key_part(key: &str, index: usize) -> String {
+    key.split(KEY_SEPARATOR).nth(index).unwrap_or("").to_owned()
 }
 
 fn encode(cursor: &Cursor) -> String {
@@ -106,27 +118,54 @@ async fn snapshot(
         .map(|r| (r.id.clone(), Change::FriendRequest { data: r }))
         .map(|(k, c)| (c, k))
         .unzip(),
-        _ => sqlx::query_as(AssertSqlSafe(format!(
+        // Keyset pagination on the primary key (row values use its index).
+        2 => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {CONTACT_COLUMNS} FROM contacts WHERE child_id IN \
-             (SELECT id FROM children WHERE guardian_id = ?) AND child_id || '/' || contact_id > ? \
-             ORDER BY child_id || '/' || contact_id LIMIT ?"
+             (SELECT id FROM children WHERE guardian_id = ?) AND (child_id, contact_id) > (?, ?) \
+             ORDER BY child_id, contact_id LIMIT ?"
         )))
         .bind(guardian_id)
-        .bind(&after)
+        .bind(key_part(&after, 0))
+        .bind(key_part(&after, 1))
         .bind(fetch)
         .fetch_all(&state.db)
         .await?
         .into_iter()
         .map(contact_from_row)
-        .map(|c| (format!("{}/{}", c.child_id, c.contact_id), Change::Contact { data: c }))
+        .map(|c| (join_key(&[&c.child_id, &c.contact_id]), Change::Contact { data: c }))
         .map(|(k, c)| (c, k))
+        .unzip(),
+        _ => sqlx::query_as::<_, (String, chrono::NaiveDate, String, i64, i64)>(
+            "SELECT child_id, day, feature, uses, minutes FROM activity WHERE child_id IN \
+             (SELECT id FROM children WHERE guardian_id = ?) AND (child_id, day, feature) > (?, ?, ?) \
+             ORDER BY child_id, day, feature LIMIT ?",
+        )
+        .bind(guardian_id)
+        .bind(key_part(&after, 0))
+        .bind(key_part(&after, 1))
+        .bind(key_part(&after, 2))
+        .bind(fetch)
+        .fetch_all(&state.db)
+        .await?
+        .into_iter()
+        .map(|(child_id, day, feature, uses, minutes)| {
+            let key = join_key(&[&child_id, &day.to_string(), &feature]);
+            let data = ActivityRow {
+                child_id,
+                day,
+                feature,
+                uses: u32::try_from(uses).unwrap_or(0),
+                minutes: u32::try_from(minutes).unwrap_or(0),
+            };
+            (Change::Activity { data }, key)
+        })
         .unzip(),
     };
     let more_here = changes.len() > limit as usize;
     changes.truncate(limit as usize);
     let next = if more_here {
         Cursor { e: epoch.to_owned(), h: head, s: Some((collection, keys[limit as usize - 1].clone())) }
-    } else if collection < 2 {
+    } else if collection < 3 {
         Cursor { e: epoch.to_owned(), h: head, s: Some((collection + 1, String::new())) }
     } else {
         Cursor { e: epoch.to_owned(), h: head, s: None }

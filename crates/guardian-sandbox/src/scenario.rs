@@ -43,7 +43,24 @@ struct Generate {
     /// Pending incoming friend requests per child.
     #[serde(default)]
     requests_per_child: u32,
+    /// Days of activity per child, one row per feature per day, ending today.
+    #[serde(default)]
+    activity_days: u32,
 }
+
+/// The features whose daily use the sandbox reports.
+const FEATURES: &[&str] = &[
+    "chat",
+    "voice_call",
+    "video_call",
+    "games",
+    "stickers",
+    "photos",
+    "stories",
+    "quiz",
+    "drawing",
+    "music",
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -190,6 +207,20 @@ impl Scenario {
                     .bind(now - chrono::Duration::minutes(i64::from(i)))
                     .execute(&mut *tx)
                     .await?;
+                }
+                for d in 0..generate.activity_days {
+                    let day = (now - chrono::Duration::days(i64::from(d))).date_naive();
+                    for (f, feature) in FEATURES.iter().enumerate() {
+                        let seed = (d as usize * 31 + f * 7) % 13;
+                        sqlx::query("INSERT INTO activity (child_id, day, feature, uses, minutes) VALUES (?, ?, ?, ?, ?)")
+                            .bind(&child.id)
+                            .bind(day)
+                            .bind(*feature)
+                            .bind(seed as i64)
+                            .bind((seed * 4) as i64)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                 }
                 for i in 0..generate.requests_per_child {
                     sqlx::query(

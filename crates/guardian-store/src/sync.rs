@@ -46,6 +46,7 @@ impl Store {
     /// Replaces everything with a full snapshot and stores its cursor, atomically.
     pub async fn apply_snapshot(&self, guardian_id: &str, changes: &[Change], cursor: &str) -> Result<()> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM activity").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM contacts").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM friend_requests").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM children").execute(&mut *tx).await?;
@@ -145,6 +146,14 @@ impl Store {
         Ok(())
     }
 
+    /// How many activity rows the cache holds for a child.
+    pub async fn activity_rows(&self, child_id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM activity WHERE child_id = ?")
+            .bind(child_id)
+            .fetch_one(self.pool())
+            .await?)
+    }
+
     pub async fn friend_requests(&self, child_id: &str) -> Result<Vec<FriendRequest>> {
         let rows: Vec<RequestRow> = sqlx::query_as(
             "SELECT id, child_id, other_name, direction, status, created_at, expires_at FROM friend_requests \
@@ -230,7 +239,7 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
     match change {
         Change::Child { data } => crate::children::upsert_child(conn, guardian_id, data).await,
         Change::ChildDeleted { id } => {
-            for table in ["contacts", "friend_requests"] {
+            for table in ["activity", "contacts", "friend_requests"] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE child_id = ?")))
                     .bind(id)
                     .execute(&mut *conn)
@@ -271,6 +280,20 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
             .bind(i64::from(data.messages_7d))
             .bind(i64::from(data.calls_7d))
             .bind(data.last_interaction)
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+        Change::Activity { data } => {
+            sqlx::query(
+                "INSERT INTO activity (child_id, day, feature, uses, minutes) VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT(child_id, day, feature) DO UPDATE SET uses = excluded.uses, minutes = excluded.minutes",
+            )
+            .bind(&data.child_id)
+            .bind(data.day)
+            .bind(&data.feature)
+            .bind(i64::from(data.uses))
+            .bind(i64::from(data.minutes))
             .execute(conn)
             .await?;
             Ok(())
