@@ -1,5 +1,6 @@
 //! After sign-in, a full sync and a set of decisions (sent, queued offline, refused), no token,
-//! PIN, phone number or child name may be readable in the cache file, its WAL, or the logs.
+//! PIN, phone number or child name may be readable in the cache file, its WAL, the logs, or
+//! anything left in the temporary folder.
 //! Uses the real OS keyring (make test provides one).
 
 use std::io::Write;
@@ -39,6 +40,8 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
         .with_ansi(false)
         .init();
 
+    // What Guardian or SQLite leave in the temporary folder is searched too.
+    let temp_before: std::collections::HashSet<_> = files_below(&std::env::temp_dir()).into_iter().collect();
     let provider_dir = tempfile::tempdir().expect("temp dir");
     let mut sandbox = Some(
         Sandbox::start(Config { database: Some(provider_dir.path().join("p.db")), ..Config::default() })
@@ -93,6 +96,17 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
         files.push((entry.path(), std::fs::read(entry.path()).expect("read")));
     }
     assert!(files.iter().any(|(p, _)| p.ends_with("cache.db")), "the cache is on disk");
+    for path in files_below(&std::env::temp_dir()) {
+        // New files of SQLite (`etilqs_*`) or of Guardian's own; other programs' files are not ours.
+        let ours = path.to_string_lossy().contains("guardian")
+            || path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("etilqs"));
+        if !ours || temp_before.contains(&path) || path.starts_with(provider_dir.path()) {
+            continue;
+        }
+        if let Ok(bytes) = std::fs::read(&path) {
+            files.push((path, bytes));
+        }
+    }
     let log_bytes = logs.0.lock().expect("logs").clone();
     assert!(!log_bytes.is_empty(), "the logs were captured");
     files.push(("logs".into(), log_bytes));
@@ -106,4 +120,21 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
         assert!(!logs_text.contains(name), "the logs name a child or contact: {name:?}");
     }
     engine.sign_out().await.expect("clean up");
+}
+
+/// Every file below `dir` (unreadable folders are skipped).
+fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }

@@ -215,6 +215,8 @@ async fn open_database(
         .foreign_keys(true)
         .busy_timeout(std::time::Duration::from_secs(5));
     if temp.is_some() {
+        // As in guardian-store: OpenSSL without exit-time cleanup, before the first cipher use.
+        openssl_sys::init();
         let mut key = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();

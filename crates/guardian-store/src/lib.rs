@@ -93,6 +93,7 @@ impl Store {
         max_connections: u32,
         path: Option<PathBuf>,
     ) -> Result<Self> {
+        init_crypto();
         // Statements are never logged: the first one on each connection carries the key.
         let options = sqlx::ConnectOptions::disable_statement_logging(options)
             .pragma("key", key.pragma_value())
@@ -174,6 +175,14 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Initialises OpenSSL (SQLCipher's crypto) without its exit-time cleanup, once per process and
+/// before any encrypted connection opens. Otherwise OpenSSL tears its state down at `exit` while
+/// a database worker thread may still be closing an encrypted connection, and the process
+/// crashes on the way out.
+pub fn init_crypto() {
+    openssl_sys::init();
 }
 
 fn is_not_a_database(error: &sqlx::Error) -> bool {
