@@ -89,11 +89,18 @@ struct App {
 
 impl App {
     async fn start(tag: &str) -> Self {
+        Self::start_with_scenario(tag, "demo-family").await
+    }
+
+    async fn start_with_scenario(tag: &str, scenario: &str) -> Self {
         let data = tempfile::tempdir().expect("temp dir");
         let data_dir = data.path().to_str().expect("utf-8 path").to_owned();
         let service = format!("guardian-e2e-{}-{tag}", std::process::id());
-        let driver =
-            Driver::start(&[("GUARDIAN_DATA_DIR", &data_dir), ("GUARDIAN_KEYRING_SERVICE", &service)]);
+        let driver = Driver::start(&[
+            ("GUARDIAN_DATA_DIR", &data_dir),
+            ("GUARDIAN_KEYRING_SERVICE", &service),
+            ("GUARDIAN_DEMO_SCENARIO", scenario),
+        ]);
         let client = connect(&driver).await;
         Self { _data: data, driver, client }
     }
@@ -170,6 +177,35 @@ async fn invoke_from_web_view(client: &Client, command: &str, args: serde_json::
         .await
         .expect("execute in the web view");
     answer.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn html_and_script_in_provider_data_are_shown_as_text_and_never_run() {
+    let app = App::start_with_scenario("xss", "hostile-names").await;
+    let client = &app.client;
+    let result = async {
+        app.wait_for("[data-testid=child-card]").await;
+        let names = texts(client, "[data-testid=child-name]").await;
+        assert_eq!(
+            names,
+            ["<img src=x onerror=\"window.__pwned='img'\">", "<script>window.__pwned='script'</script>"],
+            "names are shown exactly as sent, as text"
+        );
+        app.wait_for("[data-child-id=c-img] button").await.click().await.expect("open the child");
+        app.wait_for("[data-testid=contact]").await;
+        let page = client.source().await.expect("page source");
+        assert!(!page.contains("<svg onload"), "a contact's name became markup");
+        assert!(!page.contains("<a href=\"javascript:"), "a requester's name became a link");
+        let pwned =
+            client.execute("return window.__pwned === undefined ? null : window.__pwned;", vec![]).await;
+        assert_eq!(pwned.expect("execute"), serde_json::Value::Null, "no payload ran");
+        let injected =
+            client.find_all(Locator::Css("main img, main script, main svg, main a")).await.expect("find");
+        assert!(injected.is_empty(), "no element was created from provider data");
+    }
+    .await;
+    app.close().await;
+    result
 }
 
 #[tokio::test]

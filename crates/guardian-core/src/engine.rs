@@ -47,6 +47,7 @@ impl Engine {
         let (demo, url) = match &settings.provider {
             ProviderChoice::Demo => {
                 let sandbox = Sandbox::start(guardian_sandbox::Config {
+                    scenario: crate::settings::demo_scenario(),
                     clock: clock.clone(),
                     ..guardian_sandbox::Config::default()
                 })

@@ -52,6 +52,14 @@ pub struct Settings {
     pub request_timeout: std::time::Duration,
 }
 
+/// The embedded demo provider's scenario: `GUARDIAN_DEMO_SCENARIO`, by default `demo-family`.
+pub fn demo_scenario() -> String {
+    std::env::var("GUARDIAN_DEMO_SCENARIO")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "demo-family".into())
+}
+
 impl Settings {
     /// The defaults for this machine: provider from the environment, the OS data folder
     /// (or `GUARDIAN_DATA_DIR`), the OS keyring (service `GUARDIAN_KEYRING_SERVICE`, default

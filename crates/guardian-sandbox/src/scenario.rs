@@ -15,6 +15,7 @@ pub const DEMO_PIN: &str = "1234";
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("demo-family", include_str!("../scenarios/demo-family.json")),
     ("large-family", include_str!("../scenarios/large-family.json")),
+    ("hostile-names", include_str!("../scenarios/hostile-names.json")),
 ];
 
 #[derive(Debug, Deserialize)]
