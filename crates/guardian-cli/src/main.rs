@@ -68,6 +68,8 @@ enum Command {
         #[command(subcommand)]
         command: DebugCommand,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
+    Completions { shell: clap_complete::Shell },
     /// Run the reference provider sandbox.
     Sandbox {
         #[command(subcommand)]
@@ -155,6 +157,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
     if let Command::Sandbox { command } = command {
         return sandbox(command).await;
     }
+    if let Command::Completions { shell } = command {
+        use clap::CommandFactory as _;
+        clap_complete::generate(shell, &mut Cli::command(), "guardian", &mut std::io::stdout());
+        return Ok(());
+    }
     let quiet = matches!(command, Command::Debug { .. });
     let engine = start(quiet).await?;
     let result = with_engine(&engine, command).await;
@@ -165,7 +172,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
 
 async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Sandbox { .. } => Ok(()),
+        Command::Sandbox { .. } | Command::Completions { .. } => Ok(()),
         Command::Debug { command: DebugCommand::Churn { child, contact, count } } => {
             use std::io::Write as _;
             let child = engine.find_child(&child).await?.id;

@@ -173,3 +173,15 @@ async fn requests_are_approved_with_a_pin_read_from_stdin_and_refusals_exit_6() 
     assert_eq!(ambiguous.status.code(), Some(5), "several children: say which");
     assert!(text(&ambiguous.stderr).contains("--child"));
 }
+
+#[test]
+fn shell_completions_cover_the_commands_without_touching_any_account() {
+    let env = Env::new("completions");
+    let out = env.run(Some("http://provider.example"), &["completions", "bash"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let script = text(&out.stdout);
+    for word in ["requests", "contacts", "pending", "sign-in", "--json", "--child"] {
+        assert!(script.contains(word), "the bash completion knows {word}");
+    }
+    assert!(walk(env.data.path()).is_empty(), "printing completions opens no cache");
+}
