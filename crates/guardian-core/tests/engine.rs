@@ -1,6 +1,9 @@
 //! The engine end to end: real sandbox over loopback HTTP, real encrypted cache file, and (in
 //! `keyring_*` tests) the real OS keyring.
 
+mod common;
+
+use common::{contains, files_below};
 use guardian_client::{KeyringSecrets, SecretStore};
 use guardian_core::{Engine, ProviderChoice, Secret, Settings};
 use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
@@ -21,23 +24,10 @@ fn names(children: &[guardian_core::ChildSummary]) -> Vec<String> {
 }
 
 fn file_bytes(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                out.push((path, bytes));
-            }
-        }
-    }
-    out
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    files_below(dir)
+        .into_iter()
+        .filter_map(|path| std::fs::read(&path).ok().map(|bytes| (path, bytes)))
+        .collect()
 }
 
 #[tokio::test]

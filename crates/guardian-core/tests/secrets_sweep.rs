@@ -3,9 +3,12 @@
 //! anything left in the temporary folder.
 //! Uses the real OS keyring (make test provides one).
 
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use common::{contains, files_below};
 use guardian_client::{KeyringSecrets, SecretStore};
 use guardian_core::{Engine, ProviderChoice, Secret, Settings};
 use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, Sandbox};
@@ -23,10 +26,6 @@ impl Write for Captured {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test]
@@ -120,21 +119,4 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
         assert!(!logs_text.contains(name), "the logs name a child or contact: {name:?}");
     }
     engine.sign_out().await.expect("clean up");
-}
-
-/// Every file below `dir` (unreadable folders are skipped).
-fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files
 }
