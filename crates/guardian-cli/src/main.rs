@@ -3,6 +3,8 @@
 use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 
+mod rights;
+
 use clap::{Parser, Subcommand};
 use guardian_core::{ChildSummary, CoreError, Decision, DecisionOutcome, Engine, Secret, Settings};
 
@@ -62,6 +64,46 @@ enum Command {
         #[arg(long, value_name = "ID")]
         dismiss: Option<String>,
     },
+    /// Account deletion: a child's account or your own, with a cooling-off period.
+    Account {
+        #[command(subcommand)]
+        action: rights::AccountAction,
+    },
+    /// A child's consents per purpose, with their full history; give or withdraw.
+    Consent {
+        #[command(subcommand)]
+        action: Option<rights::ConsentAction>,
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Privacy-policy versions, including changes announced before they take effect.
+    Policy {
+        #[command(subcommand)]
+        action: Option<rights::PolicyAction>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a child's data (`--child NAME --out FILE`), or verify, show and compare exports.
+    Export {
+        #[command(subcommand)]
+        action: Option<rights::ExportAction>,
+        #[arg(long)]
+        child: Option<String>,
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// The language of the readable report inside (en or zh-CN).
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+    /// The local audit log of sensitive actions on this computer (no personal data in it).
+    Audit {
+        #[command(subcommand)]
+        action: Option<rights::AuditAction>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Tools for testing Guardian itself.
     #[command(hide = true)]
     Debug {
@@ -116,6 +158,9 @@ enum SandboxCommand {
         /// Keep the sandbox's data in this SQLite file instead of memory.
         #[arg(long)]
         db: Option<std::path::PathBuf>,
+        /// Serve the admin endpoints (move the clock, inject faults); loopback only.
+        #[arg(long)]
+        admin: bool,
     },
     /// List the seed scenarios.
     Scenarios,
@@ -145,7 +190,7 @@ async fn main() -> ExitCode {
                 _ if error.downcast_ref::<Refused>().is_some() => exit::REFUSED,
                 Some("sign_in_required" | "invalid_credentials") => exit::SIGN_IN_REQUIRED,
                 Some("offline") => exit::OFFLINE,
-                Some("invalid_input" | "invalid_provider_url") => exit::INVALID_INPUT,
+                Some("invalid_input" | "invalid_provider_url" | "archive_invalid") => exit::INVALID_INPUT,
                 _ => exit::FAILURE,
             };
             ExitCode::from(code)
@@ -325,6 +370,16 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Account { action } => rights::account(engine, action).await,
+        Command::Consent { action, child, json } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            rights::consent(engine, &child, action, json).await
+        }
+        Command::Policy { action, json } => rights::policy(engine, action, json).await,
+        Command::Export { action, child, out, language } => {
+            rights::export(engine, action, child, out, &language).await
+        }
+        Command::Audit { action, json } => rights::audit(engine, action, json).await,
         Command::SignOut => {
             engine.sign_out().await?;
             println!(
@@ -352,7 +407,7 @@ async fn start(quiet: bool) -> anyhow::Result<Engine> {
 }
 
 /// Syncs; when offline, says so and carries on with the cache.
-async fn sync_or_warn(engine: &Engine) -> anyhow::Result<()> {
+pub(crate) async fn sync_or_warn(engine: &Engine) -> anyhow::Result<()> {
     match engine.sync().await {
         Ok(()) => Ok(()),
         Err(error) if error.code() == "offline" => {
@@ -414,8 +469,16 @@ fn print_children(children: &[ChildSummary]) {
     }
 }
 
+/// Reads one line (with echo) after a prompt.
+pub(crate) fn read_line(prompt: &str) -> anyhow::Result<String> {
+    eprint!("{prompt}");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
 /// Reads a secret without echo from the terminal, or one line from standard input when piped.
-fn read_secret(prompt: &str) -> anyhow::Result<Secret> {
+pub(crate) fn read_secret(prompt: &str) -> anyhow::Result<Secret> {
     let value = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(prompt)?
     } else {
@@ -435,11 +498,12 @@ async fn sandbox(command: SandboxCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        SandboxCommand::Serve { scenario, port, db } => {
+        SandboxCommand::Serve { scenario, port, db, admin } => {
             let sandbox = guardian_sandbox::Sandbox::start(guardian_sandbox::Config {
                 scenario,
                 addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
                 database: db,
+                admin,
                 ..guardian_sandbox::Config::default()
             })
             .await?;

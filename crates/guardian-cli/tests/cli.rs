@@ -185,3 +185,53 @@ fn shell_completions_cover_the_commands_without_touching_any_account() {
     }
     assert!(walk(env.data.path()).is_empty(), "printing completions opens no cache");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_verify_diff_and_a_child_deletion_walkthrough_from_a_terminal() {
+    let sandbox = Sandbox::start(Config { admin: true, ..Config::default() }).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("rights");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let a = dir.path().join("leo-a.zip");
+    let b = dir.path().join("leo-b.zip");
+    let out = run(&["export", "--child", "Leo", "--out", a.to_str().expect("utf-8")], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("checked against the manifest"), "{}", text(&out.stdout));
+    assert!(run(&["contacts", "block", "u-sam", "--child", "Leo"], "").status.success());
+    assert!(run(&["export", "--child", "Leo", "--out", b.to_str().expect("utf-8")], "").status.success());
+    let out = run(&["export", "verify", a.to_str().expect("utf-8")], "");
+    assert!(text(&out.stdout).starts_with("OK:"), "{}", text(&out.stdout));
+    let out = run(&["export", "diff", a.to_str().expect("utf-8"), b.to_str().expect("utf-8")], "");
+    assert!(text(&out.stdout).contains("contact Sam: approved -> blocked"), "{}", text(&out.stdout));
+    // A damaged file: exit code 5 and a reason.
+    let mut bytes = std::fs::read(&a).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&a, bytes).expect("write");
+    let out = run(&["export", "verify", a.to_str().expect("utf-8")], "");
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+
+    // The deletion walkthrough: a wrong typed name submits nothing; then the real thing.
+    let out = run(&["account", "delete", "--child", "Leo"], &format!("Leon\n{DEMO_PASSWORD}\n1234\n"));
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("Uninstalling Guardian or the kids' app does NOT delete"), "{shown}");
+    assert!(shown.contains("(365 days): Kept at least one year"), "the provider's retention notes: {shown}");
+    let out = run(&["account", "delete", "--child", "Leo"], &format!("Leo\n{DEMO_PASSWORD}\n1234\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let status = run(&["account", "status", "--json"], "");
+    let requests: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert_eq!(requests[0]["status"], "cooling_off");
+    sandbox.clock().advance(chrono::Duration::days(8));
+    let out = run(&["children", "--json"], "");
+    let children: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let names: Vec<_> =
+        children.as_array().expect("array").iter().map(|c| c["display_name"].clone()).collect();
+    assert_eq!(names, ["Ava", "Mei"], "Leo is gone from this computer too");
+    let audit = run(&["audit", "verify"], "");
+    assert!(text(&audit.stdout).starts_with("OK:"), "{}", text(&audit.stdout));
+    assert!(run(&["sign-out"], "").status.success());
+}

@@ -36,7 +36,7 @@ struct StoredSession {
 
 /// The authenticated client for one provider.
 pub struct ProviderClient {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     /// For the push stream: no limit on the whole response, only on silence between events.
     stream_http: reqwest::Client,
     base: Url,
@@ -170,6 +170,11 @@ impl ProviderClient {
 
     /// Every child of the signed-in guardian, following pagination to the end.
     pub async fn children(&self) -> Result<Vec<Child>, ClientError> {
+        self.all_pages("/v1/children").await
+    }
+
+    /// Every item of a paginated list, following `next_cursor` to the end.
+    pub(crate) async fn all_pages<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ClientError> {
         let mut all = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -177,7 +182,7 @@ impl ProviderClient {
             if let Some(c) = &cursor {
                 query.push(("cursor", c.clone()));
             }
-            let page: Page<Child> = self.get_json("/v1/children", &query).await?;
+            let page: Page<T> = self.get_json(path, &query).await?;
             all.extend(page.items);
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
@@ -306,13 +311,13 @@ impl ProviderClient {
 
     // ---- the one request path ----
 
-    fn url(&self, path: &str) -> Url {
+    pub(crate) fn url(&self, path: &str) -> Url {
         let mut url = self.base.clone();
         url.set_path(path);
         url
     }
 
-    async fn get_json<T: DeserializeOwned>(
+    pub(crate) async fn get_json<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -324,7 +329,7 @@ impl ProviderClient {
     }
 
     /// A mutating call: always with an Idempotency-Key, so a retry can never apply it twice.
-    async fn mutate<T: DeserializeOwned>(
+    pub(crate) async fn mutate<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -370,7 +375,7 @@ impl ProviderClient {
         }
     }
 
-    async fn access_token(&self) -> Result<Secret, ClientError> {
+    pub(crate) async fn access_token(&self) -> Result<Secret, ClientError> {
         let mut session = self.session.lock().await;
         let Some(current) = session.as_ref() else { return Err(ClientError::SignInRequired) };
         if current.expires_at - REFRESH_AHEAD > self.clock.now() {
@@ -380,7 +385,7 @@ impl ProviderClient {
         self.refresh_locked(&mut session, &refresh).await
     }
 
-    async fn refresh_after_rejection(&self, rejected: &Secret) -> Result<Secret, ClientError> {
+    pub(crate) async fn refresh_after_rejection(&self, rejected: &Secret) -> Result<Secret, ClientError> {
         let mut session = self.session.lock().await;
         let Some(current) = session.as_ref() else { return Err(ClientError::SignInRequired) };
         // Another caller refreshed while we waited for the lock: use its token.
@@ -444,30 +449,50 @@ impl ProviderClient {
     }
 
     /// Sends a request and reads a bounded body; non-2xx answers become [`ClientError::Provider`].
-    async fn send_raw(&self, request: reqwest::RequestBuilder) -> Result<(StatusCode, Vec<u8>), ClientError> {
+    pub(crate) async fn send_raw(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, Vec<u8>), ClientError> {
+        let mut response = self.open(request).await?;
+        Ok((response.status(), read_bounded(&mut response).await?))
+    }
+
+    /// Sends a request and returns the response to be read as a stream when it succeeded;
+    /// non-2xx answers become [`ClientError::Provider`].
+    pub(crate) async fn open(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ClientError> {
         let mut response = request.header("Guardian-Api-Version", API_VERSION).send().await?;
         let status = response.status();
-        let response_retry_after =
-            response.headers().get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(ClientError::TooLarge(MAX_BODY));
-            }
-            body.extend_from_slice(&chunk);
-        }
         if status.is_success() {
-            return Ok((status, body));
+            return Ok(response);
         }
+        let retry_after = response
+            .headers()
+            .get("Retry-After")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let body = read_bounded(&mut response).await?;
         let error = serde_json::from_slice::<ErrorBody>(&body).unwrap_or_else(|_| ErrorBody {
             code: if status.is_server_error() { ErrorCode::Unavailable } else { ErrorCode::Unknown },
             message: format!("the provider answered {status}"),
             request_id: String::new(),
             details: serde_json::Value::Null,
         });
-        let retry_after = response_retry_after.and_then(|v| v.trim().parse::<u64>().ok());
         Err(ClientError::Provider { status: status.as_u16(), body: error, retry_after })
     }
+}
+
+async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, ClientError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(ClientError::TooLarge(MAX_BODY));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// One request, rebuilt as-is if it must be sent again after a refresh.
@@ -480,11 +505,11 @@ struct Call<'a> {
 }
 
 /// A path segment with anything but unreserved characters percent-encoded.
-fn seg(value: &str) -> String {
+pub(crate) fn seg(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ClientError> {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ClientError> {
     serde_json::to_value(value).map_err(|e| ClientError::Decode(e.to_string()))
 }
 

@@ -26,6 +26,9 @@ pub enum ClientError {
     TooLarge(usize),
     #[error(transparent)]
     Secrets(#[from] SecretError),
+    /// Writing a download to disk failed (e.g. the disk is full).
+    #[error("could not save the file: {0}")]
+    File(String),
 }
 
 impl ClientError {

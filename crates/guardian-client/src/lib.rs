@@ -5,6 +5,7 @@
 
 mod client;
 mod error;
+mod rights;
 mod secrets;
 
 pub use client::{DEFAULT_TIMEOUT, ProviderClient, validate_provider_url};

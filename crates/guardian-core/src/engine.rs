@@ -106,11 +106,28 @@ impl Engine {
     /// Ends the session: tokens and the cache key leave the keyring and the cache is removed.
     pub async fn sign_out(&self) -> Result<(), CoreError> {
         self.client.sign_out().await?;
+        self.forget_this_computer().await
+    }
+
+    /// Removes everything this app keeps for the provider from this computer: the session and
+    /// the cache key (keyring), and the cache folder.
+    pub(crate) async fn forget_this_computer(&self) -> Result<(), CoreError> {
+        self.client.forget_session().await?;
         if let Some(store) = self.store.write().await.take() {
             store.destroy().await?;
         }
+        if self.secrets.is_persistent() {
+            let folder = self.settings.data_dir.join(&self.profile);
+            if folder.exists() {
+                std::fs::remove_dir_all(&folder).map_err(|e| CoreError::File(e.to_string()))?;
+            }
+        }
         let secrets = self.secrets.clone();
-        spawn_secret(move || secrets.delete(DB_KEY_SECRET)).await?;
+        spawn_secret(move || {
+            secrets.delete(DB_KEY_SECRET)?;
+            secrets.delete("guardian-deletion")
+        })
+        .await?;
         Ok(())
     }
 

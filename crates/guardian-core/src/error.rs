@@ -14,6 +14,12 @@ pub enum CoreError {
     Demo(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("could not use the file: {0}")]
+    File(String),
+    #[error("{0}")]
+    Archive(String),
+    #[error("your Guardian account has been deleted; its data was removed from this computer")]
+    AccountDeleted,
 }
 
 impl CoreError {
@@ -30,6 +36,9 @@ impl CoreError {
             Self::Store(_) => "local_cache",
             Self::Demo(_) => "demo_provider",
             Self::Invalid(_) => "invalid_input",
+            Self::Client(ClientError::File(_)) | Self::File(_) => "file",
+            Self::Archive(_) => "archive_invalid",
+            Self::AccountDeleted => "account_deleted",
         }
     }
 }

@@ -393,7 +393,7 @@ impl Engine {
 }
 
 /// A random 128-bit identifier in hex (for idempotency keys).
-fn uuid_like() -> String {
+pub(crate) fn uuid_like() -> String {
     let bytes: [u8; 16] = rand::rng().random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,11 +1,13 @@
 //! Guardian's use cases. The desktop shell and the CLI are thin adapters over [`Engine`]; nothing
 //! here depends on Tauri.
 
+pub mod archive;
 mod decisions;
 mod engine;
 mod error;
 mod flows;
 pub mod logging;
+mod rights;
 mod settings;
 pub mod sync;
 mod views;
@@ -20,3 +22,5 @@ pub use views::{
 };
 
 pub use guardian_client::Secret;
+pub use guardian_store::{AuditBroken, AuditEntry};
+pub use rights::{DiffLine, ExportProgress, file_sha256, policy_diff, policy_in_force_and_pending};

@@ -27,6 +27,8 @@ pub enum ErrorCode {
     IdempotencyMismatch,
     /// A mutating request without an Idempotency-Key.
     IdempotencyKeyRequired,
+    /// A sensitive action needs a fresh re-authentication (`POST /v1/auth/reauth`).
+    ReauthRequired,
     Internal,
     Unavailable,
     /// A code this build does not know yet (a newer provider).

@@ -37,14 +37,14 @@ pub(crate) fn verify_secret(secret: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Tokens are looked up by their SHA-256, so a leaked database holds no usable token.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
@@ -87,6 +87,11 @@ pub(crate) async fn sign_in_password(
             .bind(body.phone.trim())
             .fetch_optional(&state.db)
             .await?;
+    // An account whose deletion has just come due is deleted now, before anyone signs in to it.
+    let row = match row {
+        Some((id, _)) if crate::rights::settle(&state, &id).await? => None,
+        other => other,
+    };
     // The same answer for an unknown phone and a wrong password: nothing about who has an account.
     let Some((guardian_id, _)) = row.filter(|(_, hash)| verify_secret(&body.password, hash)) else {
         return Err(ApiError::new(
@@ -179,6 +184,11 @@ impl FromRequestParts<AppState> for Authed {
         .await?;
         match row {
             Some((guardian_id, family_id, expires_at)) if expires_at > state.clock.now() => {
+                // Deletions whose cooling-off period has ended are carried out first; a guardian
+                // whose own account just went has no session any more.
+                if crate::rights::settle(state, &guardian_id).await? {
+                    return Err(ApiError::unauthorized("this account has been deleted"));
+                }
                 Ok(Self { guardian_id, family_id })
             }
             _ => Err(ApiError::unauthorized("the access token is not valid or has expired")),

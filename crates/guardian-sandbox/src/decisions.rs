@@ -160,7 +160,7 @@ pub(crate) fn paged<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> String
 }
 
 /// Checks a PIN with attempt counting: 5 free tries, then growing delays, then a reset.
-async fn check_pin(state: &AppState, child_id: &str, pin: Option<&str>) -> ApiResult<()> {
+pub(crate) async fn check_pin(state: &AppState, child_id: &str, pin: Option<&str>) -> ApiResult<()> {
     let now = state.clock.now();
     let row: Option<(String, i64, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
         "SELECT pin_hash, failed_attempts, locked_until, reset_required FROM pins WHERE child_id = ?",

@@ -29,12 +29,15 @@ pub enum FaultKind {
     Malformed,
     /// Do the work, then answer `503` as if the connection dropped before the reply arrived.
     LoseResponse,
+    /// Send the first half of the body, then drop the connection (a download cut off).
+    Interrupted,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
-    /// Requests whose path starts with this are affected.
+    /// Requests whose path starts with this are affected; `*` stands for any run of
+    /// characters (`/v1/exports/*/archive`).
     pub path_prefix: String,
     #[serde(flatten)]
     pub kind: FaultKind,
@@ -57,12 +60,26 @@ impl Faults {
     /// The fault for this path, if any, counting it as used.
     fn take(&self, path: &str) -> Option<FaultKind> {
         let mut faults = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let index = faults.iter().position(|f| path.starts_with(&f.path_prefix) && f.times > 0)?;
+        let index = faults.iter().position(|f| prefix_matches(&f.path_prefix, path) && f.times > 0)?;
         faults[index].times -= 1;
         let kind = faults[index].kind.clone();
         faults.retain(|f| f.times > 0);
         Some(kind)
     }
+}
+
+/// Whether `path` starts with `pattern`, where `*` in the pattern matches any characters.
+fn prefix_matches(pattern: &str, path: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let Some(rest) = parts.next().and_then(|first| path.strip_prefix(first)) else { return false };
+    let mut rest = rest;
+    for part in parts {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 pub(crate) async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -95,6 +112,22 @@ pub(crate) async fn middleware(State(state): State<AppState>, request: Request, 
             parts.headers.remove("content-length");
             Response::from_parts(parts, Body::from(half))
         }
+        FaultKind::Interrupted => {
+            let (parts, body) = next.run(request).await.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let half = bytes.slice(..bytes.len() / 2);
+            // Content-Length stays: the client sees the body end early, as when a line drops.
+            let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> =
+                vec![Ok(half), Err(std::io::Error::other("connection dropped"))];
+            // A pause after the first half, so it is on the wire before the connection drops.
+            let stream = futures_util::StreamExt::then(futures_util::stream::iter(chunks), |chunk| async {
+                if chunk.is_err() {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                chunk
+            });
+            Response::from_parts(parts, Body::from_stream(stream))
+        }
         FaultKind::Malformed => {
             let _ = next.run(request).await;
             (StatusCode::OK, [("content-type", "application/json")], "<html>oops</html>").into_response()
@@ -103,5 +136,18 @@ pub(crate) async fn middleware(State(state): State<AppState>, request: Request, 
             let _ = next.run(request).await;
             unavailable()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_matches;
+
+    #[test]
+    fn fault_paths_are_prefixes_with_wildcards() {
+        assert!(prefix_matches("/v1/children", "/v1/children/c-leo/contacts"));
+        assert!(!prefix_matches("/v1/children", "/v1/changes"));
+        assert!(prefix_matches("/v1/exports/*/archive", "/v1/exports/exp-1/archive"));
+        assert!(!prefix_matches("/v1/exports/*/archive", "/v1/exports/exp-1"));
     }
 }

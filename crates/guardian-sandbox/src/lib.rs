@@ -13,10 +13,12 @@ mod admin;
 mod auth;
 mod decisions;
 mod error;
+mod exports;
 mod faults;
 mod feed;
 mod idempotency;
 mod push;
+mod rights;
 mod routes;
 mod scenario;
 

@@ -15,7 +15,7 @@ use sqlx::AssertSqlSafe;
 use crate::AppState;
 use crate::auth::{self, Authed};
 use crate::error::{ApiError, ApiResult};
-use crate::{decisions, feed};
+use crate::{decisions, exports, feed, rights};
 
 /// Request bodies larger than this are refused with `413`.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -40,6 +40,20 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/contacts/{contact_id}/unblock", post(decisions::unblock_contact))
         .route("/v1/children/{child_id}/pin", put(decisions::set_pin))
         .route("/v1/children/{child_id}/settings", patch(decisions::patch_settings))
+        .route("/v1/auth/reauth", post(rights::reauthenticate))
+        .route("/v1/retention", get(rights::retention))
+        .route("/v1/guardian/deletion", post(rights::request_guardian_deletion))
+        .route("/v1/children/{child_id}/deletion", post(rights::request_child_deletion))
+        .route("/v1/deletion-requests", get(rights::list_deletions))
+        .route("/v1/deletion-requests/{deletion_id}", get(rights::get_deletion))
+        .route("/v1/deletion-requests/{deletion_id}/cancel", post(rights::cancel_deletion))
+        .route("/v1/children/{child_id}/consents", get(rights::consents))
+        .route("/v1/children/{child_id}/consents/{purpose}", put(rights::set_consent))
+        .route("/v1/policies", get(rights::policies))
+        .route("/v1/policies/{version}/acknowledge", post(rights::acknowledge_policy))
+        .route("/v1/children/{child_id}/exports", get(exports::list_exports).post(exports::create_export))
+        .route("/v1/exports/{export_id}", get(exports::get_export))
+        .route("/v1/exports/{export_id}/archive", get(exports::download_export))
         .route("/v1/changes", get(feed::changes))
         .route("/v1/events", get(crate::push::events))
         .route("/v1/openapi.yaml", get(openapi))

@@ -16,6 +16,8 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("demo-family", include_str!("../scenarios/demo-family.json")),
     ("large-family", include_str!("../scenarios/large-family.json")),
     ("hostile-names", include_str!("../scenarios/hostile-names.json")),
+    ("deletion-pending", include_str!("../scenarios/deletion-pending.json")),
+    ("policy-update-pending", include_str!("../scenarios/policy-update-pending.json")),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -34,7 +36,44 @@ pub struct Scenario {
     /// Rows made up at seed time, for scenarios too large to list.
     #[serde(default)]
     generate: Option<Generate>,
+    /// Policy versions; when none are listed, one version has been in force for 60 days.
+    #[serde(default)]
+    policies: Vec<SeedPolicy>,
+    /// Deletion requests already waiting out their cooling-off period.
+    #[serde(default)]
+    deletions: Vec<SeedDeletion>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedPolicy {
+    version: String,
+    /// Days from now (negative: already in force).
+    effective_in_days: i64,
+    #[serde(default)]
+    major: bool,
+    summary: String,
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedDeletion {
+    child_id: String,
+    requested_days_ago: i64,
+}
+
+/// Every child starts with these choices (made when the account was created).
+const DEFAULT_CONSENTS: &[(&str, bool)] = &[
+    ("analytics", false),
+    ("sms_verification", true),
+    ("crash_reporting", true),
+    ("cross_border_transfer", false),
+];
+
+const FIRST_POLICY_TEXT: &str = "We collect only what the service needs to work. A guardian approves \
+    every contact of a child under 14 and can see, correct, export or delete the child's data at any \
+    time. We never keep message content.";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -192,6 +231,65 @@ impl Scenario {
                 .bind(crate::auth::hash_secret(&p.pin)?)
                 .execute(&mut *tx)
                 .await?;
+        }
+        let default_policy = [SeedPolicy {
+            version: "2026-01".into(),
+            effective_in_days: -60,
+            major: false,
+            summary: "The first version of this policy.".into(),
+            text: FIRST_POLICY_TEXT.into(),
+        }];
+        let policies = if self.policies.is_empty() { &default_policy[..] } else { &self.policies[..] };
+        for p in policies {
+            let effective_at = now + chrono::Duration::days(p.effective_in_days);
+            sqlx::query(
+                "INSERT INTO policies (version, published_at, effective_at, major, summary, text) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&p.version)
+            .bind(effective_at.min(now) - chrono::Duration::days(30))
+            .bind(effective_at)
+            .bind(p.major)
+            .bind(&p.summary)
+            .bind(&p.text)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let first_version = policies.iter().min_by_key(|p| p.effective_in_days).map(|p| p.version.clone());
+        for child in &self.children {
+            for (purpose, granted) in DEFAULT_CONSENTS {
+                sqlx::query(
+                    "INSERT INTO consent_events (child_id, purpose, granted, at, policy_version) \
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(&child.id)
+                .bind(purpose)
+                .bind(granted)
+                .bind(now - chrono::Duration::days(30))
+                .bind(first_version.as_deref().unwrap_or_default())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for d in &self.deletions {
+            let guardian: (String,) = sqlx::query_as("SELECT guardian_id FROM children WHERE id = ?")
+                .bind(&d.child_id)
+                .fetch_one(&mut *tx)
+                .await
+                .with_context(|| format!("deletion of unknown child {}", d.child_id))?;
+            let requested_at = now - chrono::Duration::days(d.requested_days_ago);
+            sqlx::query(
+                "INSERT INTO deletion_requests (id, guardian_id, subject, child_id, status, requested_at, \
+                 cooling_off_until, due_at) VALUES (?, ?, 'child', ?, 'cooling_off', ?, ?, ?)",
+            )
+            .bind(format!("del-seed-{}", d.child_id))
+            .bind(guardian.0)
+            .bind(&d.child_id)
+            .bind(requested_at)
+            .bind(requested_at + crate::rights::COOLING_OFF)
+            .bind(requested_at + chrono::Duration::days(15))
+            .execute(&mut *tx)
+            .await?;
         }
         if let Some(generate) = &self.generate {
             for child in &self.children {

@@ -1,93 +1,14 @@
 //! The sandbox's HTTP semantics, driven over loopback with plain HTTP requests.
 
 use chrono::Duration;
-use guardian_domain::{
-    Change, ChangePage, ErrorBody, ErrorCode, FriendRequest, RequestStatus, TokenResponse,
-};
-use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, Sandbox};
-use reqwest::{Client, Method, StatusCode};
+use guardian_domain::{Change, ErrorCode, FriendRequest, RequestStatus};
+use guardian_sandbox::DEMO_PIN;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-struct Api {
-    sandbox: Sandbox,
-    http: Client,
-    token: String,
-}
+mod common;
 
-impl Api {
-    async fn start() -> Self {
-        let sandbox = Sandbox::start(Config { admin: true, ..Config::default() }).await.expect("sandbox");
-        let http = Client::new();
-        let token = Self::sign_in(&http, &sandbox).await;
-        Self { sandbox, http, token }
-    }
-
-    async fn sign_in(http: &Client, sandbox: &Sandbox) -> String {
-        let tokens: TokenResponse = http
-            .post(format!("{}/v1/auth/password", sandbox.url()))
-            .json(&json!({ "phone": DEMO_PHONE, "password": DEMO_PASSWORD }))
-            .send()
-            .await
-            .expect("sign in")
-            .json()
-            .await
-            .expect("tokens");
-        tokens.access_token
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        key: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request =
-            self.http.request(method, format!("{}{path}", self.sandbox.url())).bearer_auth(&self.token);
-        if let Some(key) = key {
-            request = request.header("Idempotency-Key", key);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let text = response.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    async fn approve(&self, key: &str, child: &str, request: &str, pin: &str) -> (StatusCode, Value) {
-        let path = format!("/v1/children/{child}/friend-requests/{request}/approve");
-        self.call(Method::POST, &path, Some(key), Some(json!({ "pin": pin }))).await
-    }
-
-    async fn feed(&self, cursor: Option<&str>) -> (StatusCode, Value) {
-        let path = match cursor {
-            Some(c) => format!("/v1/changes?limit=2&cursor={c}"),
-            None => "/v1/changes?limit=2".to_owned(),
-        };
-        self.call(Method::GET, &path, None, None).await
-    }
-
-    /// Follows the feed until it has nothing more; returns the changes and the last cursor.
-    async fn drain(&self, mut cursor: Option<String>) -> (Vec<Change>, String) {
-        let mut all = Vec::new();
-        loop {
-            let (status, body) = self.feed(cursor.as_deref()).await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            let page: ChangePage = serde_json::from_value(body).expect("change page");
-            all.extend(page.changes);
-            cursor = Some(page.cursor.clone());
-            if !page.has_more {
-                return (all, page.cursor);
-            }
-        }
-    }
-}
-
-fn code(body: &Value) -> ErrorCode {
-    serde_json::from_value::<ErrorBody>(body.clone()).expect("error body").code
-}
+use common::{Api, code};
 
 #[tokio::test]
 async fn an_idempotent_replay_returns_the_first_answer_and_changes_nothing_twice() {

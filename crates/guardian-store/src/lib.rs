@@ -2,6 +2,7 @@
 //! keyring. Migrations run on open; a cache that cannot be read is set aside, never overwritten,
 //! and rebuilt from the provider.
 
+mod audit;
 mod children;
 mod key;
 mod sync;
@@ -12,6 +13,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+pub use audit::{AuditBroken, AuditEntry, subject_ref, verify_chain};
 pub use children::CachedChild;
 pub use key::DbKey;
 pub use sync::OutboxRow;

@@ -53,6 +53,12 @@ impl Store {
         for change in changes {
             apply(&mut tx, guardian_id, change).await?;
         }
+        // Decisions about a child the provider no longer has can never apply.
+        sqlx::query(
+            "DELETE FROM outbox WHERE child_id IS NOT NULL AND child_id NOT IN (SELECT id FROM children)",
+        )
+        .execute(&mut *tx)
+        .await?;
         set_cursor(&mut tx, cursor).await?;
         tx.commit().await?;
         Ok(())
@@ -239,7 +245,8 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
     match change {
         Change::Child { data } => crate::children::upsert_child(conn, guardian_id, data).await,
         Change::ChildDeleted { id } => {
-            for table in ["activity", "contacts", "friend_requests"] {
+            // Everything of the child goes, queued decisions included (they can never apply).
+            for table in ["activity", "contacts", "friend_requests", "outbox"] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE child_id = ?")))
                     .bind(id)
                     .execute(&mut *conn)

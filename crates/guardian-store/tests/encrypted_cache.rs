@@ -152,3 +152,26 @@ async fn queued_decisions_are_rescued_from_a_damaged_cache() {
     assert_eq!(keys, ["key-1", "key-2"], "rescued with their idempotency keys, in order");
     assert!(fresh.children().await.expect("children").is_empty(), "the rest is rebuilt from the provider");
 }
+
+#[tokio::test]
+async fn the_audit_log_is_append_only_and_an_edit_breaks_its_chain() {
+    let store = Store::open_in_memory(&DbKey::generate()).await.expect("open");
+    let now = chrono::Utc::now();
+    store.append_audit(now, "consent_granted", "child:0123", "analytics").await.expect("append");
+    store.append_audit(now, "consent_withdrawn", "child:0123", "analytics").await.expect("append");
+    assert_eq!(store.verify_audit().await.expect("verify"), Ok(2));
+    let pool = store.pool();
+    sqlx::query("UPDATE audit_log SET outcome = 'x' WHERE seq = 1")
+        .execute(pool)
+        .await
+        .expect_err("append-only");
+    sqlx::query("DELETE FROM audit_log WHERE seq = 1").execute(pool).await.expect_err("append-only");
+    // Someone with the key and a SQLite shell removes the guard and edits an entry: found.
+    sqlx::query("DROP TRIGGER audit_log_no_update").execute(pool).await.expect("drop trigger");
+    sqlx::query("UPDATE audit_log SET outcome = 'sms_verification' WHERE seq = 1")
+        .execute(pool)
+        .await
+        .expect("edit");
+    let broken = store.verify_audit().await.expect("verify").expect_err("edited");
+    assert_eq!((broken.seq, broken.reason), (1, "its contents do not match its hash"));
+}

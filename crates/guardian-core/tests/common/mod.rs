@@ -15,15 +15,19 @@ pub struct World {
     pub sandbox: Option<Sandbox>,
     pub addr: SocketAddr,
     provider_db: tempfile::TempDir,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
     pub clock: Arc<FixedClock>,
     pub engine: Engine,
 }
 
-async fn sandbox_at(addr: SocketAddr, db: &Path) -> Sandbox {
-    Sandbox::start(Config { addr, database: Some(db.join("provider.db")), ..Config::default() })
-        .await
-        .expect("sandbox")
+async fn sandbox_at(addr: SocketAddr, db: &Path, scenario: &str) -> Sandbox {
+    let config = Config {
+        addr,
+        database: Some(db.join("provider.db")),
+        scenario: scenario.into(),
+        ..Config::default()
+    };
+    Sandbox::start(config).await.expect("sandbox")
 }
 
 impl World {
@@ -32,8 +36,16 @@ impl World {
     }
 
     pub async fn with_timeout(request_timeout: std::time::Duration) -> Self {
+        Self::build("demo-family", request_timeout).await
+    }
+
+    pub async fn with_scenario(scenario: &str) -> Self {
+        Self::build(scenario, guardian_client::DEFAULT_TIMEOUT).await
+    }
+
+    async fn build(scenario: &str, request_timeout: std::time::Duration) -> Self {
         let provider_db = tempfile::tempdir().expect("temp dir");
-        let sandbox = sandbox_at(SocketAddr::from(([127, 0, 0, 1], 0)), provider_db.path()).await;
+        let sandbox = sandbox_at(SocketAddr::from(([127, 0, 0, 1], 0)), provider_db.path(), scenario).await;
         let addr = sandbox.addr();
         let data = tempfile::tempdir().expect("temp dir");
         let clock = Arc::new(FixedClock::new(Utc::now()));
@@ -46,7 +58,17 @@ impl World {
         };
         let engine = Engine::start_with_clock(settings, clock.clone()).await.expect("engine");
         engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
-        Self { sandbox: Some(sandbox), addr, provider_db, _data: data, clock, engine }
+        Self { sandbox: Some(sandbox), addr, provider_db, data, clock, engine }
+    }
+
+    /// Moves both clocks (the provider's and this computer's) forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.sandbox().clock().advance(by);
+        self.clock.advance(by);
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
     }
 
     pub fn sandbox(&self) -> &Sandbox {
@@ -60,7 +82,8 @@ impl World {
     }
 
     pub async fn come_back(&mut self) {
-        self.sandbox = Some(sandbox_at(self.addr, self.provider_db.path()).await);
+        // The database is already seeded: the scenario is not applied again.
+        self.sandbox = Some(sandbox_at(self.addr, self.provider_db.path(), "demo-family").await);
     }
 
     pub async fn request_status(&self, child: &str, id: &str) -> (String, Option<String>) {

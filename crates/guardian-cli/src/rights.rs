@@ -1,0 +1,392 @@
+//! `guardian account|consent|policy|export|audit`: data rights and account deletion.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use guardian_core::{CoreError, Engine};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{read_line, read_secret};
+
+#[derive(Subcommand)]
+pub enum AccountAction {
+    /// Deletion requests in progress and their receipts.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Walk through deleting a child's account (`--child NAME`) or your own (`--guardian`).
+    /// The password and PIN are always asked for; nothing skips verification.
+    Delete {
+        #[arg(long, conflicts_with = "guardian", required_unless_present = "guardian")]
+        child: Option<String>,
+        #[arg(long)]
+        guardian: bool,
+    },
+    /// Cancel a deletion during its cooling-off period.
+    Cancel { request_id: String },
+}
+
+#[derive(Subcommand)]
+pub enum ConsentAction {
+    /// Give consent for a purpose (analytics, sms_verification, crash_reporting, cross_border_transfer).
+    Grant { purpose: String },
+    /// Withdraw consent for a purpose; as easy as giving it.
+    Withdraw { purpose: String },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyAction {
+    /// Show a version, with what changed from the version in force.
+    Show { version: String },
+    /// Record that you have read a version.
+    Ack { version: String },
+}
+
+#[derive(Subcommand)]
+pub enum ExportAction {
+    /// Check an export archive against its manifest (every file's size and SHA-256).
+    Verify { file: PathBuf },
+    /// What changed between two exports of the same child.
+    Diff {
+        a: PathBuf,
+        b: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what an export holds.
+    Show {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditAction {
+    /// Check the log's hash chain: exit code 1 if any entry was changed, removed or reordered.
+    Verify,
+}
+
+fn date(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+pub async fn account(engine: &Engine, action: AccountAction) -> anyhow::Result<()> {
+    match action {
+        AccountAction::Status { json } => {
+            let requests = engine.deletion_requests().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&requests)?);
+                return Ok(());
+            }
+            if requests.is_empty() {
+                println!("No deletion requests.");
+            }
+            for r in requests {
+                let who = r.child_id.as_deref().unwrap_or("your own account");
+                println!("{}  {}  {}", r.id, r.status.as_str(), who);
+                println!("    requested {}; due by {}", date(r.requested_at), date(r.due_at));
+                match r.completed_at {
+                    Some(done) => {
+                        println!("    completed {}; deleted: {}", date(done), r.deleted.join(", "));
+                        for note in &r.retained {
+                            let how_long = note
+                                .kept_for_days
+                                .map_or("while a legal hold lasts".into(), |d| format!("{d} days"));
+                            println!("    kept: {} ({how_long}): {}", note.what, note.reason);
+                        }
+                    }
+                    None if r.status.as_str() == "cooling_off" => println!(
+                        "    can be cancelled until {} (guardian account cancel {})",
+                        date(r.cooling_off_until),
+                        r.id
+                    ),
+                    None => {}
+                }
+            }
+            Ok(())
+        }
+        AccountAction::Cancel { request_id } => {
+            let request = engine.cancel_deletion(&request_id).await?;
+            println!("Cancelled: nothing was deleted ({}).", request.status.as_str());
+            Ok(())
+        }
+        AccountAction::Delete { child: Some(child), .. } => delete_child(engine, &child).await,
+        AccountAction::Delete { child: None, .. } => delete_guardian(engine).await,
+    }
+}
+
+/// The steps of the desktop walkthrough, in a terminal.
+async fn delete_child(engine: &Engine, child: &str) -> anyhow::Result<()> {
+    crate::sync_or_warn(engine).await?;
+    let child = engine.find_child(child).await?;
+    println!("Deleting {}'s account\n", child.display_name);
+    println!("1. What happens");
+    println!(
+        "   Everything the service holds about {} is deleted: profile, contacts, friend",
+        child.display_name
+    );
+    println!(
+        "   requests, activity, parental PIN, consents and exports. Deletion also withdraws all consent."
+    );
+    println!("   Uninstalling Guardian or the kids' app does NOT delete anything.");
+    println!("   The provider keeps, by law or for safety:");
+    for note in engine.retention_notes().await? {
+        let how_long = note.kept_for_days.map_or("while a legal hold lasts".into(), |d| format!("{d} days"));
+        println!("   - {} ({how_long}): {}", note.what, note.reason);
+    }
+    println!("\n2. Before you go");
+    println!("   Save a copy first with: guardian export --child {:?} --out FILE.zip", child.display_name);
+    println!("\n3. Verify it is you");
+    let typed = read_line(&format!("   Type the child's name ({}) to confirm: ", child.display_name))?;
+    let password = read_secret("   Your Guardian password: ")?;
+    let pin = read_secret(&format!("   {}'s 4-digit parental PIN: ", child.display_name))?;
+    let request = engine.request_child_deletion(&child.id, &typed, &password, &pin).await?;
+    println!("\n4. Submitted ({})", request.id);
+    println!(
+        "   Nothing is deleted until {}: you can cancel until then with",
+        date(request.cooling_off_until)
+    );
+    println!("   guardian account cancel {}", request.id);
+    println!(
+        "   The provider must complete it by {}. Check with: guardian account status",
+        date(request.due_at)
+    );
+    Ok(())
+}
+
+async fn delete_guardian(engine: &Engine) -> anyhow::Result<()> {
+    crate::sync_or_warn(engine).await?;
+    println!("Deleting your own Guardian account\n");
+    println!("Your profile, phone number, password and sessions are deleted or anonymised. This cannot be");
+    println!("undone. When it completes, Guardian also removes its data and keys from this computer.\n");
+    let typed = read_line("Type \"delete my account\" to confirm: ")?;
+    if typed.trim() != "delete my account" {
+        return Err(CoreError::Invalid("not confirmed: nothing was requested".into()).into());
+    }
+    let password = read_secret("Your Guardian password: ")?;
+    let request = engine.request_guardian_deletion(&password).await?;
+    println!(
+        "Submitted ({}). Nothing is deleted until {}; cancel until then with",
+        request.id,
+        date(request.cooling_off_until)
+    );
+    println!("guardian account cancel {}", request.id);
+    Ok(())
+}
+
+pub async fn consent(
+    engine: &Engine,
+    child: &str,
+    action: Option<ConsentAction>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let ledger = match action {
+        None => engine.consents(child).await?,
+        Some(ConsentAction::Grant { purpose }) => {
+            let ledger = engine.set_consent(child, &purpose, true).await?;
+            println!("Consent given for {purpose}.");
+            ledger
+        }
+        Some(ConsentAction::Withdraw { purpose }) => {
+            let ledger = engine.set_consent(child, &purpose, false).await?;
+            println!(
+                "Consent withdrawn for {purpose}. From now on the provider must stop; what it did before \
+                 you withdrew stays lawful."
+            );
+            ledger
+        }
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&ledger)?);
+        return Ok(());
+    }
+    println!("{:<24} {:<9} SINCE (POLICY)", "PURPOSE", "CONSENT");
+    for c in &ledger.current {
+        let state = if c.granted { "given" } else { "withdrawn" };
+        println!("{:<24} {state:<9} {} ({})", c.purpose.as_str(), date(c.at), c.policy_version);
+    }
+    println!("\nHistory ({} changes):", ledger.history.len());
+    for c in &ledger.history {
+        let state = if c.granted { "given" } else { "withdrawn" };
+        println!("  {}  {:<24} {state}", date(c.at), c.purpose.as_str());
+    }
+    Ok(())
+}
+
+pub async fn policy(engine: &Engine, action: Option<PolicyAction>, json: bool) -> anyhow::Result<()> {
+    let policies = engine.policies().await?;
+    let (in_force, pending) = guardian_core::policy_in_force_and_pending(&policies, engine.now());
+    match action {
+        None if json => println!("{}", serde_json::to_string_pretty(&policies)?),
+        None => {
+            for p in &policies {
+                let state = if Some(p) == in_force {
+                    "in force".to_owned()
+                } else if p.effective_at > engine.now() {
+                    format!("takes effect {}", date(p.effective_at))
+                } else {
+                    "replaced".to_owned()
+                };
+                let read =
+                    p.acknowledged_at.map_or("not yet read".to_owned(), |t| format!("read {}", date(t)));
+                let major = if p.major { " [major change]" } else { "" };
+                println!("{}  {state}; {read}{major}\n    {}", p.version, p.summary);
+            }
+            if let Some(p) = pending.filter(|p| p.acknowledged_at.is_none()) {
+                println!(
+                    "\nPlease read {} before {}: guardian policy show {}",
+                    p.version,
+                    date(p.effective_at),
+                    p.version
+                );
+            }
+        }
+        Some(PolicyAction::Show { version }) => {
+            let p = policies
+                .iter()
+                .find(|p| p.version == version)
+                .ok_or_else(|| CoreError::Invalid(format!("no policy version {version:?}")))?;
+            println!("Policy {} (takes effect {})\n{}\n", p.version, date(p.effective_at), p.summary);
+            match in_force.filter(|f| f.version != p.version) {
+                Some(current) => {
+                    println!("Changes from the version in force ({}):", current.version);
+                    for line in guardian_core::policy_diff(&current.text, &p.text) {
+                        let mark = match line.kind.as_str() {
+                            "added" => "+ ",
+                            "removed" => "- ",
+                            _ => "  ",
+                        };
+                        println!("{mark}{}", line.text);
+                    }
+                }
+                None => println!("{}", p.text),
+            }
+        }
+        Some(PolicyAction::Ack { version }) => {
+            let p = engine.acknowledge_policy(&version).await?;
+            println!("Recorded that you read policy {}.", p.version);
+        }
+    }
+    Ok(())
+}
+
+pub async fn export(
+    engine: &Engine,
+    action: Option<ExportAction>,
+    child: Option<String>,
+    out: Option<PathBuf>,
+    language: &str,
+) -> anyhow::Result<()> {
+    match action {
+        None => {
+            let (Some(child), Some(out)) = (child, out) else {
+                return Err(
+                    CoreError::Invalid("say which child and where: --child NAME --out FILE".into()).into()
+                );
+            };
+            crate::sync_or_warn(engine).await?;
+            let bar = ProgressBar::new(100);
+            bar.set_style(
+                ProgressStyle::with_template("{msg:12} [{bar:40}] {percent:>3}%")?.progress_chars("=> "),
+            );
+            let summary = engine
+                .export_child(&child, &out, language, |p| {
+                    bar.set_message(p.stage.clone());
+                    if p.total > 0.0 {
+                        bar.set_position((p.done / p.total * 100.0).round() as u64);
+                    }
+                })
+                .await;
+            bar.finish_and_clear();
+            let summary = summary?;
+            println!(
+                "Saved {} ({} files, checked against the manifest). Open it with: guardian export show {}",
+                out.display(),
+                summary.files,
+                out.display()
+            );
+            Ok(())
+        }
+        Some(ExportAction::Verify { file }) => {
+            let summary =
+                guardian_core::archive::verify(&file).map_err(|e| CoreError::Archive(e.to_string()))?;
+            println!(
+                "OK: {} files match the manifest ({}, made {}).",
+                summary.files, summary.format, summary.created_at
+            );
+            Ok(())
+        }
+        Some(ExportAction::Diff { a, b, json }) => {
+            let diff = guardian_core::archive::diff(&a, &b).map_err(|e| CoreError::Archive(e.to_string()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&diff)?);
+                return Ok(());
+            }
+            for f in &diff.profile {
+                println!("profile {}: {:?} -> {:?}", f.what, f.before, f.after);
+            }
+            for name in &diff.contacts_added {
+                println!("contact added: {name}");
+            }
+            for name in &diff.contacts_removed {
+                println!("contact removed: {name}");
+            }
+            for f in &diff.contacts_changed {
+                println!("contact {}: {} -> {}", f.what, f.before, f.after);
+            }
+            println!("activity rows: {} -> {}", diff.activity_rows_before, diff.activity_rows_after);
+            Ok(())
+        }
+        Some(ExportAction::Show { file, json }) => {
+            let contents = engine.open_export(&file).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&contents)?);
+                return Ok(());
+            }
+            println!("Export of {} made {}", contents.child.display_name, contents.summary.created_at);
+            println!(
+                "{} contacts, {} friend requests, {} activity rows",
+                contents.contacts.len(),
+                contents.friend_requests.len(),
+                contents.activity.len()
+            );
+            println!("Not included, by design:");
+            for e in &contents.summary.excluded {
+                println!("  - {e}");
+            }
+            Ok(())
+        }
+    }
+}
+
+pub async fn audit(engine: &Engine, action: Option<AuditAction>, json: bool) -> anyhow::Result<()> {
+    match action {
+        Some(AuditAction::Verify) => match engine.verify_audit_log().await? {
+            Ok(n) => {
+                println!("OK: the audit log's {n} entries are intact.");
+                Ok(())
+            }
+            Err(broken) => anyhow::bail!(broken),
+        },
+        None => {
+            let entries = engine.audit_log().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+            } else {
+                for e in entries {
+                    println!(
+                        "{:>4}  {}  {:<20} {:<28} {}",
+                        e.seq,
+                        date(e.at),
+                        e.action,
+                        e.subject,
+                        e.outcome
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}

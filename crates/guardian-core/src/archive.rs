@@ -1,0 +1,262 @@
+//! Reading Guardian export archives (`docs/export-format.md`): verification against the
+//! manifest, the contents for the viewer, and the difference between two exports. Nothing here
+//! trusts the archive: names are checked before use, sizes are bounded, and every file is
+//! hashed while it streams.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use guardian_domain::{ActivityRow, Child, Contact, EXPORT_FORMAT, ExportManifest, FriendRequest};
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+
+/// The manifest is small; anything bigger is not a Guardian export.
+const MAX_MANIFEST: u64 = 1024 * 1024;
+/// A JSON file read whole for the viewer (10,000 contacts take about 2 MiB).
+const MAX_JSON: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ArchiveError {
+    #[error("this file is not a Guardian export (it is not a zip archive or has no manifest)")]
+    NotAnExport,
+    #[error("this export was made in a format this version does not read ({0})")]
+    UnknownFormat(String),
+    #[error("the archive contains a file with an unsafe name ({0:?}); it was not opened")]
+    UnsafePath(String),
+    #[error("{0} does not match the manifest: the export was changed or damaged")]
+    Tampered(String),
+    #[error("{0} is listed in the manifest but missing from the archive")]
+    Missing(String),
+    #[error("{0} is in the archive but not in the manifest")]
+    Unexpected(String),
+    #[error("{0} could not be read: {1}")]
+    Unreadable(String, String),
+}
+
+/// What a verified archive holds.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ArchiveSummary {
+    pub format: String,
+    pub child_id: String,
+    /// RFC 3339.
+    pub created_at: String,
+    pub files: usize,
+    /// Uncompressed bytes of all listed files (a u64 would not fit a JavaScript number).
+    pub bytes: f64,
+    pub excluded: Vec<String>,
+}
+
+/// The contents the viewer shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveContents {
+    pub summary: ArchiveSummary,
+    pub child: Child,
+    pub contacts: Vec<Contact>,
+    pub friend_requests: Vec<FriendRequest>,
+    pub activity: Vec<ActivityRow>,
+}
+
+/// What changed between two exports of the same child.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ArchiveDiff {
+    pub profile: Vec<FieldChange>,
+    pub contacts_added: Vec<String>,
+    pub contacts_removed: Vec<String>,
+    pub contacts_changed: Vec<FieldChange>,
+    pub activity_rows_before: u32,
+    pub activity_rows_after: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FieldChange {
+    pub what: String,
+    pub before: String,
+    pub after: String,
+}
+
+type Zip = zip::ZipArchive<std::fs::File>;
+
+fn open(path: &Path) -> Result<Zip, ArchiveError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| ArchiveError::Unreadable(path.display().to_string(), e.to_string()))?;
+    zip::ZipArchive::new(file).map_err(|_| ArchiveError::NotAnExport)
+}
+
+/// A name is safe when it is a plain relative path: no `..`, no root, no drive, no backslash.
+pub fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('/')
+        && !name.contains('\\')
+        && !name.contains(':')
+        && !name.contains('\0')
+        && name.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+/// Reads one entry whole, refusing anything over `limit` bytes.
+fn read_entry(zip: &mut Zip, name: &str, limit: u64) -> Result<Vec<u8>, ArchiveError> {
+    let entry = zip.by_name(name).map_err(|_| ArchiveError::Missing(name.to_owned()))?;
+    let mut bytes = Vec::new();
+    entry
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ArchiveError::Unreadable(name.to_owned(), e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(ArchiveError::Unreadable(name.to_owned(), "too large".into()));
+    }
+    Ok(bytes)
+}
+
+/// Checks every name, the manifest, and every file's size and SHA-256 (streamed).
+pub fn verify(path: &Path) -> Result<ArchiveSummary, ArchiveError> {
+    let mut zip = open(path)?;
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|name| name.map(|n| n.into_owned()))
+        .collect::<Result<_, _>>()
+        .map_err(|_| ArchiveError::NotAnExport)?;
+    if let Some(bad) = names.iter().find(|n| !is_safe_name(n)) {
+        return Err(ArchiveError::UnsafePath(bad.clone()));
+    }
+    let manifest_bytes = read_entry(&mut zip, "manifest.json", MAX_MANIFEST).map_err(|e| match e {
+        ArchiveError::Missing(_) => ArchiveError::NotAnExport,
+        other => other,
+    })?;
+    let manifest: ExportManifest =
+        serde_json::from_slice(&manifest_bytes).map_err(|_| ArchiveError::NotAnExport)?;
+    if manifest.format != EXPORT_FORMAT {
+        return Err(ArchiveError::UnknownFormat(manifest.format));
+    }
+    if let Some(bad) = manifest.files.iter().find(|f| !is_safe_name(&f.path)) {
+        return Err(ArchiveError::UnsafePath(bad.path.clone()));
+    }
+    let listed: BTreeMap<&str, _> = manifest.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    if let Some(extra) = names.iter().find(|n| *n != "manifest.json" && !listed.contains_key(n.as_str())) {
+        return Err(ArchiveError::Unexpected(extra.clone()));
+    }
+    let mut bytes = 0u64;
+    for file in &manifest.files {
+        let entry = zip.by_name(&file.path).map_err(|_| ArchiveError::Missing(file.path.clone()))?;
+        // Never read past the size the manifest promises (a decompression bomb stops here).
+        let mut reader = entry.take(file.size + 1);
+        let mut hasher = Sha256::new();
+        let mut buffer = [0u8; 64 * 1024];
+        let mut seen = 0u64;
+        loop {
+            let n = reader.read(&mut buffer).map_err(|_| ArchiveError::Tampered(file.path.clone()))?;
+            if n == 0 {
+                break;
+            }
+            seen += n as u64;
+            hasher.update(&buffer[..n]);
+        }
+        if seen != file.size || hex(&hasher.finalize()) != file.sha256 {
+            return Err(ArchiveError::Tampered(file.path.clone()));
+        }
+        bytes += seen;
+    }
+    Ok(ArchiveSummary {
+        format: manifest.format,
+        child_id: manifest.child_id,
+        created_at: manifest.created_at.to_rfc3339(),
+        files: manifest.files.len(),
+        bytes: bytes as f64,
+        excluded: manifest.excluded,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn json<T: serde::de::DeserializeOwned>(zip: &mut Zip, name: &str) -> Result<T, ArchiveError> {
+    let bytes = read_entry(zip, name, MAX_JSON)?;
+    serde_json::from_slice(&bytes).map_err(|e| ArchiveError::Unreadable(name.to_owned(), e.to_string()))
+}
+
+/// Verifies, then reads the contents for the viewer.
+pub fn read(path: &Path) -> Result<ArchiveContents, ArchiveError> {
+    let summary = verify(path)?;
+    let mut zip = open(path)?;
+    Ok(ArchiveContents {
+        summary,
+        child: json(&mut zip, "child.json")?,
+        contacts: json(&mut zip, "contacts.json")?,
+        friend_requests: json(&mut zip, "friend_requests.json")?,
+        activity: json(&mut zip, "activity.json")?,
+    })
+}
+
+/// What changed from export `a` to export `b` (both verified first).
+pub fn diff(a: &Path, b: &Path) -> Result<ArchiveDiff, ArchiveError> {
+    let (a, b) = (read(a)?, read(b)?);
+    if a.child.id != b.child.id {
+        return Err(ArchiveError::Unreadable(
+            "the two exports".into(),
+            "they are of different children".into(),
+        ));
+    }
+    let mut out = ArchiveDiff {
+        activity_rows_before: u32::try_from(a.activity.len()).unwrap_or(u32::MAX),
+        activity_rows_after: u32::try_from(b.activity.len()).unwrap_or(u32::MAX),
+        ..ArchiveDiff::default()
+    };
+    let mut field = |what: &str, before: String, after: String| {
+        if before != after {
+            out.profile.push(FieldChange { what: what.into(), before, after });
+        }
+    };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    field("name", a.child.display_name.clone(), b.child.display_name.clone());
+    field("avatar", opt(&a.child.avatar_url), opt(&b.child.avatar_url));
+    field(
+        "friend_approval",
+        a.child.friend_approval.as_str().into(),
+        b.child.friend_approval.as_str().into(),
+    );
+    field("country", opt(&a.child.demographics.country), opt(&b.child.demographics.country));
+    field("gender", opt(&a.child.demographics.gender), opt(&b.child.demographics.gender));
+    field(
+        "birthday",
+        a.child.demographics.birthday.map(|d| d.to_string()).unwrap_or_default(),
+        b.child.demographics.birthday.map(|d| d.to_string()).unwrap_or_default(),
+    );
+    let before: BTreeMap<&str, &Contact> = a.contacts.iter().map(|c| (c.contact_id.as_str(), c)).collect();
+    let after: BTreeMap<&str, &Contact> = b.contacts.iter().map(|c| (c.contact_id.as_str(), c)).collect();
+    for (id, c) in &after {
+        match before.get(id) {
+            None => out.contacts_added.push(c.display_name.clone()),
+            Some(old) if old.status != c.status => out.contacts_changed.push(FieldChange {
+                what: c.display_name.clone(),
+                before: old.status.as_str().into(),
+                after: c.status.as_str().into(),
+            }),
+            Some(_) => {}
+        }
+    }
+    out.contacts_removed = before
+        .iter()
+        .filter(|(id, _)| !after.contains_key(*id))
+        .map(|(_, c)| c.display_name.clone())
+        .collect();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_names_are_safe() {
+        for good in ["child.json", "images/avatar.png", "a/b/c.csv"] {
+            assert!(is_safe_name(good), "{good}");
+        }
+        for bad in ["", "../x", "a/../../x", "/etc/passwd", "C:\\x", "a\\..\\x", "a//b", "./a", "c:x", "a\0b"]
+        {
+            assert!(!is_safe_name(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! Data rights and account deletion: the use cases behind the walkthroughs in the desktop app
+//! and `guardian account|consent|policy|export|audit`. Every sensitive action is written to
+//! the local audit log (with opaque subjects, never names).
+
+use std::path::{Path, PathBuf};
+
+use guardian_client::ClientError;
+use guardian_domain::{
+    ConsentLedger, ConsentPurpose, DeletionRequest, DeletionStatus, ErrorCode, ExportJob, ExportStatus,
+    PolicyVersion, RetentionNote, is_valid_pin,
+};
+use guardian_store::{AuditBroken, AuditEntry, subject_ref};
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+
+use crate::archive::{self, ArchiveSummary};
+use crate::{CoreError, Engine, Secret};
+
+/// The secret-store entry marking a requested deletion of the guardian's own account.
+const GUARDIAN_DELETION: &str = "guardian-deletion";
+/// How long to wait for the provider to prepare an export.
+const EXPORT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Where an export is, for a progress bar.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ExportProgress {
+    /// `preparing`, `downloading` or `verifying`.
+    pub stage: String,
+    pub done: f64,
+    pub total: f64,
+}
+
+/// Beside a partial download: which job it belongs to, so a later run can resume it.
+#[derive(Serialize, serde::Deserialize)]
+struct PartInfo {
+    job_id: String,
+    sha256: String,
+}
+
+impl Engine {
+    pub(crate) async fn audit(&self, action: &str, subject: &str, outcome: &str) {
+        let Ok(store) = self.store().await else { return };
+        if let Err(error) = store.append_audit(self.clock.now(), action, subject, outcome).await {
+            tracing::warn!(%error, action, "could not write the audit log");
+        }
+    }
+
+    /// The local audit log, oldest first.
+    pub async fn audit_log(&self) -> Result<Vec<AuditEntry>, CoreError> {
+        Ok(self.store().await?.audit_entries().await?)
+    }
+
+    /// Checks the audit log's hash chain: the number of entries, or where it was changed.
+    pub async fn verify_audit_log(&self) -> Result<Result<usize, AuditBroken>, CoreError> {
+        Ok(self.store().await?.verify_audit().await?)
+    }
+
+    /// What the provider keeps after a deletion (its own words).
+    pub async fn retention_notes(&self) -> Result<Vec<RetentionNote>, CoreError> {
+        Ok(self.client.retention_notes().await?)
+    }
+
+    /// Every deletion request of this guardian, newest first. When the guardian's own account
+    /// has been deleted meanwhile, this computer's copy goes too (`account_deleted`).
+    pub async fn deletion_requests(&self) -> Result<Vec<DeletionRequest>, CoreError> {
+        match self.client.deletion_requests().await {
+            Ok(mut requests) => {
+                requests.sort_by_key(|r| std::cmp::Reverse(r.requested_at));
+                Ok(requests)
+            }
+            Err(ClientError::SignInRequired) if self.guardian_deletion_due().await? => {
+                self.forget_this_computer().await?;
+                Err(CoreError::AccountDeleted)
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    async fn remember_guardian_deletion(&self, request: Option<&DeletionRequest>) -> Result<(), CoreError> {
+        let secrets = self.secrets.clone();
+        let until = request.map(|r| Secret::new(r.cooling_off_until.to_rfc3339()));
+        guardian_client::off_executor(move || match until {
+            Some(until) => secrets.set(GUARDIAN_DELETION, &until),
+            None => secrets.delete(GUARDIAN_DELETION),
+        })
+        .await?;
+        Ok(())
+    }
+
+    async fn guardian_deletion_due(&self) -> Result<bool, CoreError> {
+        let secrets = self.secrets.clone();
+        let until = guardian_client::off_executor(move || secrets.get(GUARDIAN_DELETION)).await?;
+        Ok(until
+            .and_then(|u| chrono::DateTime::parse_from_rfc3339(u.expose()).ok())
+            .is_some_and(|u| u <= self.clock.now()))
+    }
+
+    /// Confirms the guardian's password; a wrong one is a clear error, not a sign-out.
+    async fn reauthenticate(&self, password: &Secret) -> Result<Secret, CoreError> {
+        match self.client.reauthenticate(password).await {
+            Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::InvalidCredentials => {
+                Err(CoreError::Invalid("the password is not correct".into()))
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Asks the provider to delete a child's account. The guardian types the child's name,
+    /// confirms the password and gives the child's PIN; nothing is deleted locally until the
+    /// provider has completed the request (after its cooling-off period).
+    pub async fn request_child_deletion(
+        &self,
+        child: &str,
+        typed_name: &str,
+        password: &Secret,
+        pin: &Secret,
+    ) -> Result<DeletionRequest, CoreError> {
+        let child = self.find_child(child).await?;
+        if typed_name.trim() != child.display_name.trim() {
+            return Err(CoreError::Invalid(format!(
+                "type the child's name exactly as shown ({}) to confirm",
+                child.display_name
+            )));
+        }
+        if !is_valid_pin(pin.expose()) {
+            return Err(CoreError::Invalid("the parental PIN is exactly 4 digits".into()));
+        }
+        let proof = self.reauthenticate(password).await?;
+        let key = format!("guardian-delete-{}", crate::flows::uuid_like());
+        let subject = subject_ref("child", &child.id);
+        match self.client.request_child_deletion(&child.id, &proof, pin, &key).await {
+            Ok(request) => {
+                self.audit("pin_used", &subject, "accepted").await;
+                self.audit("deletion_requested", &subject, "cooling_off").await;
+                Ok(request)
+            }
+            Err(error) => {
+                if matches!(error.provider_code(), Some(ErrorCode::PinIncorrect | ErrorCode::PinLocked)) {
+                    self.audit("pin_used", &subject, "refused").await;
+                }
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Asks to delete the guardian's own account. Refused while children remain.
+    pub async fn request_guardian_deletion(&self, password: &Secret) -> Result<DeletionRequest, CoreError> {
+        let children = self.children().await?;
+        if !children.is_empty() {
+            let names: Vec<_> = children.iter().map(|c| c.display_name.as_str()).collect();
+            return Err(CoreError::Invalid(format!(
+                "your account cannot be deleted while children remain whose guardian you are ({}): \
+                 delete each child's account first",
+                names.join(", ")
+            )));
+        }
+        let proof = self.reauthenticate(password).await?;
+        let key = format!("guardian-delete-{}", crate::flows::uuid_like());
+        let request = self.client.request_guardian_deletion(&proof, &key).await?;
+        self.audit("deletion_requested", "guardian", "cooling_off").await;
+        // Once the provider has deleted the account it no longer answers for it; this marker
+        // (a date, nothing personal) tells this computer to clean up then.
+        self.remember_guardian_deletion(Some(&request)).await?;
+        Ok(request)
+    }
+
+    /// Cancels a deletion during its cooling-off period: nothing has been deleted.
+    pub async fn cancel_deletion(&self, id: &str) -> Result<DeletionRequest, CoreError> {
+        let key = format!("guardian-cancel-{}", crate::flows::uuid_like());
+        let request = self.client.cancel_deletion(id, &key).await?;
+        if request.child_id.is_none() {
+            self.remember_guardian_deletion(None).await?;
+        }
+        let subject =
+            request.child_id.as_deref().map_or_else(|| "guardian".to_owned(), |id| subject_ref("child", id));
+        self.audit("deletion_cancelled", &subject, "cancelled").await;
+        Ok(request)
+    }
+
+    /// Brings local data in line with completed deletions: a deleted child's rows went with the
+    /// sync's tombstone; the audit log records it. Returns
+    /// the completed requests not seen before.
+    pub async fn settle_deletions(&self) -> Result<Vec<DeletionRequest>, CoreError> {
+        let store = self.store().await?;
+        let mut newly = Vec::new();
+        for request in self.client.deletion_requests().await? {
+            if request.status != DeletionStatus::Completed {
+                continue;
+            }
+            let seen_key = format!("deletion_settled:{}", request.id);
+            if store.meta(&seen_key).await?.is_some() {
+                continue;
+            }
+            if let Some(child_id) = &request.child_id {
+                // The child's rows and queued decisions go with the feed's tombstone.
+                let _ = self.sync().await;
+                self.audit("deletion_completed", &subject_ref("child", child_id), "purged_locally").await;
+            }
+            store
+                .set_meta(&seen_key, &request.completed_at.unwrap_or(request.requested_at).to_rfc3339())
+                .await?;
+            newly.push(request);
+        }
+        Ok(newly)
+    }
+
+    // ---- consent and policy ----
+
+    pub async fn consents(&self, child: &str) -> Result<ConsentLedger, CoreError> {
+        let child = self.find_child(child).await?;
+        Ok(self.client.consents(&child.id).await?)
+    }
+
+    /// Grants or withdraws one purpose. Withdrawal does not undo earlier lawful processing.
+    pub async fn set_consent(
+        &self,
+        child: &str,
+        purpose: &str,
+        granted: bool,
+    ) -> Result<ConsentLedger, CoreError> {
+        let child = self.find_child(child).await?;
+        let purpose = ConsentPurpose::parse(purpose).ok_or_else(|| {
+            let known: Vec<_> = ConsentPurpose::ALL.iter().map(|p| p.as_str()).collect();
+            CoreError::Invalid(format!("unknown purpose {purpose:?}; one of: {}", known.join(", ")))
+        })?;
+        let key = format!("guardian-consent-{}", crate::flows::uuid_like());
+        let ledger = self.client.set_consent(&child.id, purpose, granted, &key).await?;
+        let action = if granted { "consent_granted" } else { "consent_withdrawn" };
+        self.audit(action, &subject_ref("child", &child.id), purpose.as_str()).await;
+        Ok(ledger)
+    }
+
+    pub async fn policies(&self) -> Result<Vec<PolicyVersion>, CoreError> {
+        Ok(self.client.policies().await?)
+    }
+
+    pub async fn acknowledge_policy(&self, version: &str) -> Result<PolicyVersion, CoreError> {
+        let key = format!("guardian-ack-{}", crate::flows::uuid_like());
+        let policy = self.client.acknowledge_policy(version, &key).await?;
+        self.audit("policy_acknowledged", "guardian", &policy.version).await;
+        Ok(policy)
+    }
+
+    // ---- export ----
+
+    /// Exports one child's data to `out`: the provider prepares the archive, it downloads (and
+    /// resumes, if an earlier run was interrupted) beside `out`, is checked against its SHA-256
+    /// and manifest, and only then takes the name `out`.
+    pub async fn export_child(
+        &self,
+        child: &str,
+        out: &Path,
+        language: &str,
+        mut on_progress: impl FnMut(ExportProgress) + Send,
+    ) -> Result<ArchiveSummary, CoreError> {
+        let child = self.find_child(child).await?;
+        let part = part_path(out);
+        let info_path = part.with_extension("part.json");
+        let job = match self.resumable_job(&info_path).await {
+            Some(job) => job,
+            None => {
+                remove_quietly(&part);
+                let key = format!("guardian-export-{}", crate::flows::uuid_like());
+                let job = self.client.create_export(&child.id, language, &key).await?;
+                self.wait_for_export(job, &mut on_progress).await?
+            }
+        };
+        let sha256 = job.sha256.clone().unwrap_or_default();
+        let info = serde_json::to_vec(&PartInfo { job_id: job.id.clone(), sha256: sha256.clone() })
+            .map_err(|e| CoreError::File(e.to_string()))?;
+        std::fs::write(&info_path, info).map_err(|e| CoreError::File(e.to_string()))?;
+        let progress = |done: u64, total: u64| ExportProgress {
+            stage: "downloading".into(),
+            done: done as f64,
+            total: total as f64,
+        };
+        let downloaded =
+            self.client.download_export(&job, &part, |done, total| on_progress(progress(done, total))).await;
+        match downloaded {
+            Ok(()) => {}
+            // A full disk or an unwritable folder: nothing half-written is left behind.
+            Err(ClientError::File(message)) => {
+                remove_quietly(&part);
+                remove_quietly(&info_path);
+                return Err(CoreError::File(message));
+            }
+            // Offline or cut off: the partial file stays, and the next run resumes it.
+            Err(other) => return Err(other.into()),
+        }
+        on_progress(ExportProgress { stage: "verifying".into(), done: 0.0, total: 1.0 });
+        let check = part.clone();
+        let summary = tokio::task::spawn_blocking(move || -> Result<ArchiveSummary, CoreError> {
+            if file_sha256(&check).map_err(|e| CoreError::File(e.to_string()))? != sha256 {
+                return Err(CoreError::Archive(
+                    "the downloaded archive does not match the provider's checksum".into(),
+                ));
+            }
+            archive::verify(&check).map_err(|e| CoreError::Archive(e.to_string()))
+        })
+        .await
+        .map_err(|e| CoreError::File(e.to_string()))?;
+        let summary = match summary {
+            Ok(summary) => summary,
+            Err(error) => {
+                remove_quietly(&part);
+                remove_quietly(&info_path);
+                return Err(error);
+            }
+        };
+        std::fs::rename(&part, out).map_err(|e| CoreError::File(e.to_string()))?;
+        remove_quietly(&info_path);
+        on_progress(ExportProgress { stage: "verifying".into(), done: 1.0, total: 1.0 });
+        self.audit("export_saved", &subject_ref("child", &child.id), "verified").await;
+        Ok(summary)
+    }
+
+    async fn resumable_job(&self, info_path: &Path) -> Option<ExportJob> {
+        let info: PartInfo = serde_json::from_slice(&std::fs::read(info_path).ok()?).ok()?;
+        let job = self.client.export_job(&info.job_id).await.ok()?;
+        (job.status == ExportStatus::Ready && job.sha256.as_deref() == Some(info.sha256.as_str()))
+            .then_some(job)
+    }
+
+    async fn wait_for_export(
+        &self,
+        mut job: ExportJob,
+        on_progress: &mut (impl FnMut(ExportProgress) + Send),
+    ) -> Result<ExportJob, CoreError> {
+        let started = std::time::Instant::now();
+        loop {
+            on_progress(ExportProgress {
+                stage: "preparing".into(),
+                done: f64::from(job.progress),
+                total: 100.0,
+            });
+            match job.status {
+                ExportStatus::Ready => return Ok(job),
+                ExportStatus::Failed => {
+                    return Err(CoreError::Archive(
+                        "the provider could not prepare the export; try again".into(),
+                    ));
+                }
+                ExportStatus::Preparing if started.elapsed() > EXPORT_PATIENCE => {
+                    return Err(CoreError::Archive(
+                        "the provider is taking too long to prepare the export; try again later".into(),
+                    ));
+                }
+                ExportStatus::Preparing => {}
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            job = self.client.export_job(&job.id).await?;
+        }
+    }
+
+    /// Verifies an export archive on disk and records that it was opened.
+    pub async fn open_export(&self, path: &Path) -> Result<archive::ArchiveContents, CoreError> {
+        let path = path.to_owned();
+        let contents = tokio::task::spawn_blocking(move || archive::read(&path))
+            .await
+            .map_err(|e| CoreError::File(e.to_string()))?
+            .map_err(|e| CoreError::Archive(e.to_string()))?;
+        self.audit("export_opened", &subject_ref("child", &contents.summary.child_id), "verified").await;
+        Ok(contents)
+    }
+}
+
+/// The partial download beside the chosen file: `report.zip` downloads as `report.zip.part`.
+fn part_path(out: &Path) -> PathBuf {
+    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".part");
+    out.with_file_name(name)
+}
+
+fn remove_quietly(path: &Path) {
+    if let Err(error) = std::fs::remove_file(path)
+        && error.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(%error, "could not remove a partial file");
+    }
+}
+
+/// SHA-256 of a file, streamed.
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// One line of a policy diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DiffLine {
+    /// `same`, `added` or `removed`.
+    pub kind: String,
+    pub text: String,
+}
+
+/// A readable line-by-line difference between two policy texts.
+pub fn policy_diff(old: &str, new: &str) -> Vec<DiffLine> {
+    similar::TextDiff::from_lines(old, new)
+        .iter_all_changes()
+        .map(|change| DiffLine {
+            kind: match change.tag() {
+                similar::ChangeTag::Equal => "same",
+                similar::ChangeTag::Delete => "removed",
+                similar::ChangeTag::Insert => "added",
+            }
+            .into(),
+            text: change.value().trim_end_matches(['\r', '\n']).to_owned(),
+        })
+        .collect()
+}
+
+/// The version in force at `now` and the newest one announced but not yet in force.
+pub fn policy_in_force_and_pending(
+    policies: &[PolicyVersion],
+    now: chrono::DateTime<chrono::Utc>,
+) -> (Option<&PolicyVersion>, Option<&PolicyVersion>) {
+    let in_force = policies.iter().filter(|p| p.effective_at <= now).max_by_key(|p| p.effective_at);
+    let pending = policies.iter().filter(|p| p.effective_at > now).max_by_key(|p| p.effective_at);
+    (in_force, pending)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_diff_marks_added_and_removed_lines() {
+        let diff = policy_diff("a\nb\nc\n", "a\nc\nd\n");
+        let kinds: Vec<(&str, &str)> = diff.iter().map(|l| (l.kind.as_str(), l.text.as_str())).collect();
+        assert_eq!(kinds, [("same", "a"), ("removed", "b"), ("same", "c"), ("added", "d")]);
+    }
+}

@@ -1,0 +1,250 @@
+//! Data rights end to end: the engine against a real sandbox over loopback, real archives on
+//! disk, both clocks moved to pass cooling-off periods.
+
+mod common;
+
+use std::io::Write as _;
+
+use chrono::Duration;
+use common::World;
+use guardian_core::archive::{self, ArchiveError};
+use guardian_core::{CoreError, Secret};
+use guardian_sandbox::{DEMO_PASSWORD, DEMO_PIN, Fault, FaultKind};
+
+fn secret(s: &str) -> Secret {
+    Secret::new(s)
+}
+
+#[tokio::test]
+async fn an_export_resumes_after_a_dropped_connection_then_verifies_and_diffs() {
+    let world = World::new().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = dir.path().join("ava-1.zip");
+    // The first try loses the connection halfway through the archive.
+    world.sandbox().inject(Fault {
+        path_prefix: "/v1/exports/*/archive".into(),
+        kind: FaultKind::Interrupted,
+        times: 1,
+    });
+    let mut stages = Vec::new();
+    let error = world
+        .engine
+        .export_child("Ava", &first, "en", |p| stages.push(p.stage))
+        .await
+        .expect_err("the connection dropped");
+    assert_eq!(error.code(), "offline", "{error}");
+    let part = dir.path().join("ava-1.zip.part");
+    let kept = std::fs::metadata(&part).expect("the partial download is kept").len();
+    assert!(kept > 0, "half the archive arrived");
+    assert!(!first.exists(), "nothing unverified takes the chosen name");
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("ava-1.zip.part.json")).expect("job note"))
+            .expect("json");
+    // Run again: the same job resumes from what arrived and is verified.
+    let mut progress = Vec::new();
+    let summary = world
+        .engine
+        .export_child("Ava", &first, "en", |p| progress.push((p.stage, p.done, p.total)))
+        .await
+        .expect("export");
+    assert_eq!(summary.child_id, "c-ava");
+    assert!(!part.exists() && !dir.path().join("ava-1.zip.part.json").exists(), "no partial files left");
+    assert!(progress.iter().any(|(stage, _, _)| stage == "downloading"), "{progress:?}");
+    assert!(stages.contains(&"preparing".to_owned()), "{stages:?}");
+    assert_eq!(progress.first().map(|p| p.1), Some(kept as f64), "the download resumed where it stopped");
+    assert_eq!(
+        guardian_core::file_sha256(&first).expect("hash"),
+        info["sha256"].as_str().expect("sha"),
+        "the resumed file is the same archive the first try began"
+    );
+    archive::verify(&first).expect("a verified archive");
+
+    // Block Zoe and export again: the difference shows it.
+    world.engine.set_contact_blocked("Ava", "u-zoe", true).await.expect("block");
+    let second = dir.path().join("ava-2.zip");
+    world.engine.export_child("Ava", &second, "zh-CN", |_| {}).await.expect("export");
+    let diff = archive::diff(&first, &second).expect("diff");
+    assert_eq!(diff.contacts_changed.len(), 1, "{diff:?}");
+    assert_eq!(
+        (
+            diff.contacts_changed[0].what.as_str(),
+            diff.contacts_changed[0].before.as_str(),
+            diff.contacts_changed[0].after.as_str()
+        ),
+        ("Zoe", "approved", "blocked")
+    );
+    let contents = world.engine.open_export(&second).await.expect("open");
+    assert_eq!(contents.child.display_name, "Ava");
+
+    // The local audit log recorded each export, without names, and its chain holds.
+    let log = world.engine.audit_log().await.expect("audit log");
+    assert_eq!(log.iter().filter(|e| e.action == "export_saved").count(), 2, "{log:?}");
+    assert!(log.iter().all(|e| !e.subject.contains("Ava") && !e.subject.contains("c-ava")), "{log:?}");
+    assert_eq!(world.engine.verify_audit_log().await.expect("verify"), Ok(log.len()));
+}
+
+/// Rewrites an archive, letting `edit` change or add entries.
+fn rewrite(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    edit: impl Fn(&str, Vec<u8>) -> Vec<u8>,
+    extra: Option<(&str, &[u8])>,
+) {
+    let mut source = zip::ZipArchive::new(std::fs::File::open(from).expect("open")).expect("zip");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(to).expect("create"));
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..source.len() {
+        let mut entry = source.by_index(i).expect("entry");
+        let name = entry.name().expect("utf-8 name").into_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).expect("read");
+        out.start_file(name.clone(), options).expect("start");
+        out.write_all(&edit(&name, bytes)).expect("write");
+    }
+    if let Some((name, bytes)) = extra {
+        out.start_file(name, options).expect("start");
+        out.write_all(bytes).expect("write");
+    }
+    out.finish().expect("finish");
+}
+
+#[tokio::test]
+async fn a_tampered_foreign_or_traversing_archive_is_refused_with_a_clear_reason() {
+    let world = World::new().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good.zip");
+    world.engine.export_child("Leo", &good, "en", |_| {}).await.expect("export");
+
+    let tampered = dir.path().join("tampered.zip");
+    rewrite(
+        &good,
+        &tampered,
+        |name, bytes| if name == "contacts.csv" { b"nothing to see".to_vec() } else { bytes },
+        None,
+    );
+    assert_eq!(
+        archive::verify(&tampered).expect_err("tampered"),
+        ArchiveError::Tampered("contacts.csv".into())
+    );
+
+    let traversal = dir.path().join("traversal.zip");
+    rewrite(&good, &traversal, |_, b| b, Some(("../../evil.sh", b"#!/bin/sh")));
+    let error = archive::verify(&traversal).expect_err("traversal");
+    assert_eq!(error, ArchiveError::UnsafePath("../../evil.sh".into()));
+    assert!(error.to_string().contains("unsafe name"), "{error}");
+
+    let extra = dir.path().join("extra.zip");
+    rewrite(&good, &extra, |_, b| b, Some(("notes.txt", b"hi")));
+    assert_eq!(archive::verify(&extra).expect_err("extra"), ArchiveError::Unexpected("notes.txt".into()));
+
+    let foreign = dir.path().join("foreign.zip");
+    std::fs::write(&foreign, b"PK\x03\x04 not really a zip").expect("write");
+    assert_eq!(archive::verify(&foreign).expect_err("foreign"), ArchiveError::NotAnExport);
+    let error = world.engine.open_export(&foreign).await.expect_err("foreign");
+    assert_eq!(error.code(), "archive_invalid");
+}
+
+#[tokio::test]
+async fn a_child_deletion_cools_off_then_purges_the_child_from_this_computer() {
+    let world = World::new().await;
+    // Queue a decision offline-style first: it must go with the child.
+    world.sandbox().inject(Fault {
+        path_prefix: "/v1/children/c-mei/friend-requests".into(),
+        kind: FaultKind::Unavailable,
+        times: 50,
+    });
+    world.engine.approve_request("Mei", "fr-3", Some(&secret(DEMO_PIN))).await.expect("queued");
+    assert_eq!(world.engine.pending_decisions().await.expect("pending").len(), 1);
+
+    // Wrong name, wrong password, wrong PIN: clear errors, nothing requested.
+    let e = world.engine.request_child_deletion("Mei", "Me", &secret(DEMO_PASSWORD), &secret(DEMO_PIN)).await;
+    assert!(matches!(e, Err(CoreError::Invalid(_))), "{e:?}");
+    let e = world.engine.request_child_deletion("Mei", "Mei", &secret("wrong"), &secret(DEMO_PIN)).await;
+    assert_eq!(e.expect_err("wrong password").to_string(), "the password is not correct");
+    let e = world.engine.request_child_deletion("Mei", "Mei", &secret(DEMO_PASSWORD), &secret("0000")).await;
+    assert_eq!(e.expect_err("wrong PIN").code(), "provider_error");
+    assert!(world.engine.deletion_requests().await.expect("requests").is_empty());
+
+    let request = world
+        .engine
+        .request_child_deletion("Mei", "Mei", &secret(DEMO_PASSWORD), &secret(DEMO_PIN))
+        .await
+        .expect("requested");
+    assert_eq!(request.status.as_str(), "cooling_off");
+    // Closing nothing, deleting nothing: during cooling-off Mei is still here.
+    world.advance(Duration::days(6));
+    world.engine.sync().await.ok();
+    assert!(world.engine.find_child("Mei").await.is_ok());
+
+    world.advance(Duration::days(2));
+    let settled = world.engine.settle_deletions().await.expect("settle");
+    assert_eq!(settled.len(), 1);
+    let error = world.engine.find_child("Mei").await.expect_err("Mei is gone");
+    assert_eq!(error.code(), "invalid_input");
+    assert!(
+        world.engine.pending_decisions().await.expect("pending").is_empty(),
+        "her queued decision went too"
+    );
+    let names: Vec<_> =
+        world.engine.children().await.expect("children").into_iter().map(|c| c.display_name).collect();
+    assert_eq!(names, ["Ava", "Leo"]);
+    let log = world.engine.audit_log().await.expect("log");
+    let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"deletion_requested") && actions.contains(&"deletion_completed"),
+        "{actions:?}"
+    );
+    assert!(actions.contains(&"pin_used"), "{actions:?}");
+    assert!(world.engine.settle_deletions().await.expect("again").is_empty(), "settled once");
+}
+
+#[tokio::test]
+async fn cancelling_during_cooling_off_restores_everything() {
+    let world = World::with_scenario("deletion-pending").await;
+    let requests = world.engine.deletion_requests().await.expect("requests");
+    assert_eq!(requests.len(), 1);
+    world.engine.cancel_deletion(&requests[0].id).await.expect("cancel");
+    world.advance(Duration::days(20));
+    world.engine.sync().await.expect("sync");
+    assert!(world.engine.find_child("Kai").await.is_ok(), "Kai stays");
+    assert!(world.engine.settle_deletions().await.expect("settle").is_empty());
+}
+
+#[tokio::test]
+async fn the_guardian_account_is_refused_while_children_remain_then_leaves_nothing_behind() {
+    let world = World::with_scenario("deletion-pending").await;
+    let error =
+        world.engine.request_guardian_deletion(&secret(DEMO_PASSWORD)).await.expect_err("children remain");
+    assert!(error.to_string().contains("Kai, Rin"), "{error}");
+    world
+        .engine
+        .request_child_deletion("Rin", "Rin", &secret(DEMO_PASSWORD), &secret(DEMO_PIN))
+        .await
+        .expect("Rin");
+    world.advance(Duration::days(8));
+    world.engine.settle_deletions().await.expect("settle");
+    assert!(world.engine.children().await.expect("children").is_empty());
+    world.engine.request_guardian_deletion(&secret(DEMO_PASSWORD)).await.expect("requested");
+    world.advance(Duration::days(8));
+    let error = world.engine.deletion_requests().await.expect_err("the account is gone");
+    assert_eq!(error.code(), "account_deleted");
+    assert!(!world.engine.status().await.signed_in);
+    assert!(common::files_below(world.data_dir()).is_empty(), "nothing left on disk");
+}
+
+#[tokio::test]
+async fn consent_and_policy_notices_round_trip() {
+    let world = World::with_scenario("policy-update-pending").await;
+    let ledger = world.engine.set_consent("Mei", "crash_reporting", false).await.expect("withdraw");
+    assert!(ledger.current.iter().any(|c| c.purpose.as_str() == "crash_reporting" && !c.granted));
+    let e = world.engine.set_consent("Mei", "telepathy", true).await.expect_err("unknown purpose");
+    assert!(e.to_string().contains("cross_border_transfer"), "{e}");
+    let policies = world.engine.policies().await.expect("policies");
+    let (in_force, pending) = guardian_core::policy_in_force_and_pending(&policies, world.engine.now());
+    let (in_force, pending) = (in_force.expect("in force"), pending.expect("pending"));
+    assert!(pending.major);
+    let diff = guardian_core::policy_diff(&in_force.text, &pending.text);
+    assert!(diff.iter().any(|l| l.kind == "added" && l.text.contains("cross-border")), "{diff:?}");
+    let acked = world.engine.acknowledge_policy(&pending.version).await.expect("ack");
+    assert!(acked.acknowledged_at.is_some());
+}

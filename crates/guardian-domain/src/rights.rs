@@ -1,0 +1,200 @@
+//! Data rights: re-authentication, account deletion, consent, policy versions and exports.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/auth/reauth`: the guardian's password again, before something irreversible.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reauthenticate {
+    pub password: String,
+}
+
+/// A short-lived proof of a fresh re-authentication, sent with the sensitive request.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ReauthProof {
+    pub proof: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What the provider keeps after a deletion, for how long and why (from the provider, never
+/// hard-coded in the client).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionNote {
+    pub category: String,
+    pub what: String,
+    /// `None` while a legal hold lasts.
+    pub kept_for_days: Option<u32>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeletionStatus {
+    /// Waiting out the cooling-off period; may still be cancelled.
+    CoolingOff,
+    Cancelled,
+    Completed,
+}
+
+impl DeletionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CoolingOff => "cooling_off",
+            Self::Cancelled => "cancelled",
+            Self::Completed => "completed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::CoolingOff, Self::Cancelled, Self::Completed].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// `POST /v1/children/{id}/deletion`: needs a fresh re-authentication and the child's PIN.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestChildDeletion {
+    pub reauth_proof: String,
+    pub pin: String,
+}
+
+/// `POST /v1/guardian/deletion`: the guardian's own account.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestGuardianDeletion {
+    pub reauth_proof: String,
+}
+
+/// A deletion request and, once completed, its receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeletionRequest {
+    pub id: String,
+    /// `child` or `guardian`.
+    pub subject: String,
+    pub child_id: Option<String>,
+    pub status: DeletionStatus,
+    pub requested_at: DateTime<Utc>,
+    /// Until then the request can be cancelled and nothing is deleted.
+    pub cooling_off_until: DateTime<Utc>,
+    /// The provider's deadline to complete it (15 days under the seed policies).
+    pub due_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// What was deleted (categories); filled in on completion.
+    #[serde(default)]
+    pub deleted: Vec<String>,
+    /// What the provider keeps, for how long and why.
+    #[serde(default)]
+    pub retained: Vec<RetentionNote>,
+}
+
+/// The purposes a guardian consents to separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentPurpose {
+    Analytics,
+    SmsVerification,
+    CrashReporting,
+    CrossBorderTransfer,
+}
+
+impl ConsentPurpose {
+    pub const ALL: [Self; 4] =
+        [Self::Analytics, Self::SmsVerification, Self::CrashReporting, Self::CrossBorderTransfer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Analytics => "analytics",
+            Self::SmsVerification => "sms_verification",
+            Self::CrashReporting => "crash_reporting",
+            Self::CrossBorderTransfer => "cross_border_transfer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// One grant or withdrawal; the ledger keeps every one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsentEvent {
+    pub purpose: ConsentPurpose,
+    pub granted: bool,
+    pub at: DateTime<Utc>,
+    /// The policy version in force when the choice was made.
+    pub policy_version: String,
+}
+
+/// A child's consents now and their full history, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsentLedger {
+    pub child_id: String,
+    pub current: Vec<ConsentEvent>,
+    pub history: Vec<ConsentEvent>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetConsent {
+    pub granted: bool,
+}
+
+/// A version of the provider's privacy policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    pub version: String,
+    pub published_at: DateTime<Utc>,
+    pub effective_at: DateTime<Utc>,
+    /// A major change is announced prominently, before it takes effect.
+    pub major: bool,
+    pub summary: String,
+    pub text: String,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportStatus {
+    Preparing,
+    Ready,
+    Failed,
+}
+
+/// An export job: the provider prepares an archive of one child's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportJob {
+    pub id: String,
+    pub child_id: String,
+    pub status: ExportStatus,
+    /// 0 to 100.
+    pub progress: u8,
+    pub created_at: DateTime<Utc>,
+    /// Set when ready: the archive's size in bytes and SHA-256 (hex).
+    pub size: Option<u64>,
+    pub sha256: Option<String>,
+}
+
+/// `manifest.json` at the root of every export archive (see `docs/export-format.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportManifest {
+    /// `guardian-export/1`.
+    pub format: String,
+    pub child_id: String,
+    pub created_at: DateTime<Utc>,
+    pub files: Vec<ManifestEntry>,
+    /// What is left out on purpose, and why.
+    pub excluded: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestEntry {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// The archive format this build reads and the sandbox writes.
+pub const EXPORT_FORMAT: &str = "guardian-export/1";

@@ -1,0 +1,575 @@
+//! Re-authentication, account deletion (with a cooling-off period), retention notes, the consent
+//! ledger and policy versions.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
+use chrono::{DateTime, Duration, Utc};
+use guardian_domain::Clock as _;
+use guardian_domain::{
+    ConsentEvent, ConsentLedger, ConsentPurpose, DeletionRequest, DeletionStatus, ErrorCode, Page, PageQuery,
+    PolicyVersion, ReauthProof, Reauthenticate, RequestChildDeletion, RequestGuardianDeletion, RetentionNote,
+    SetConsent,
+};
+use serde_json::json;
+use sqlx::AssertSqlSafe;
+
+use crate::AppState;
+use crate::auth::{Authed, new_token, token_hash, verify_secret};
+use crate::decisions::{check_pin, owned_child, paged, record_change};
+use crate::error::{ApiError, ApiResult};
+use crate::idempotency::IdempotencyKey;
+use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, page_limit};
+
+/// How long a re-authentication proof is good for.
+const REAUTH_TTL: Duration = Duration::minutes(5);
+/// Wrong passwords allowed per window before `429`.
+const REAUTH_ATTEMPTS: i64 = 5;
+const ATTEMPT_WINDOW: Duration = Duration::minutes(15);
+/// A deletion can be cancelled during this period; nothing is deleted before it ends.
+pub(crate) const COOLING_OFF: Duration = Duration::days(7);
+/// The provider completes a deletion request within this time (seed policies: 15 days).
+const DELETION_DUE: Duration = Duration::days(15);
+
+/// What this provider keeps after a deletion, for how long and why.
+pub(crate) fn retention_notes() -> Vec<RetentionNote> {
+    let note = |category: &str, what: &str, days: Option<u32>, reason: &str| RetentionNote {
+        category: category.into(),
+        what: what.into(),
+        kept_for_days: days,
+        reason: reason.into(),
+    };
+    vec![
+        note(
+            "abuse_records",
+            "Records of an account banned for abuse, and reports against it",
+            Some(365),
+            "Kept at least one year to protect other children and to answer lawful requests.",
+        ),
+        note(
+            "undelivered_messages",
+            "Messages sent to the child that were never delivered",
+            Some(15),
+            "Deleted automatically 15 days after they were sent.",
+        ),
+        note(
+            "legal_hold",
+            "Anything under a legal hold",
+            None,
+            "Kept only while a court or regulator requires it, then deleted.",
+        ),
+        note(
+            "deletion_receipt",
+            "This deletion request and its receipt (no personal data)",
+            Some(1095),
+            "Proof that the deletion was carried out.",
+        ),
+    ]
+}
+
+/// What a child deletion removes.
+const CHILD_CATEGORIES: &[&str] = &[
+    "profile",
+    "demographics",
+    "avatar",
+    "contacts",
+    "friend_requests",
+    "activity",
+    "parental_pin",
+    "consents",
+    "exports",
+];
+
+pub(crate) async fn reauthenticate(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiJson(body): ApiJson<Reauthenticate>,
+) -> Response {
+    match reauth_inner(&state, &auth.guardian_id, &body.password).await {
+        Ok(proof) => Json(proof).into_response(),
+        Err((error, Some(retry))) => {
+            let mut response = error.into_response();
+            response.headers_mut().insert("Retry-After", retry.into());
+            response
+        }
+        Err((error, None)) => error.into_response(),
+    }
+}
+
+async fn reauth_inner(
+    state: &AppState,
+    guardian_id: &str,
+    password: &str,
+) -> Result<ReauthProof, (ApiError, Option<u64>)> {
+    let now = state.clock.now();
+    let window_start = now - ATTEMPT_WINDOW;
+    let (failures, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+        "SELECT count(*), min(at) FROM attempts WHERE guardian_id = ? AND action = 'reauth' AND at > ?",
+    )
+    .bind(guardian_id)
+    .bind(window_start)
+    .fetch_one(&state.db)
+    .await
+    .map_err(|e| (e.into(), None))?;
+    if failures >= REAUTH_ATTEMPTS {
+        let retry = oldest.map_or(60, |o| (o + ATTEMPT_WINDOW - now).num_seconds().max(1));
+        let error = ApiError {
+            details: json!({ "retry_after_seconds": retry }),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                "too many wrong passwords: wait before trying again",
+            )
+        };
+        return Err((error, u64::try_from(retry).ok()));
+    }
+    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM guardians WHERE id = ?")
+        .bind(guardian_id)
+        .fetch_one(&state.db)
+        .await
+        .map_err(|e| (e.into(), None))?;
+    if !verify_secret(password, &hash) {
+        sqlx::query("INSERT INTO attempts (guardian_id, action, at) VALUES (?, 'reauth', ?)")
+            .bind(guardian_id)
+            .bind(now)
+            .execute(&state.db)
+            .await
+            .map_err(|e| (e.into(), None))?;
+        let error = ApiError {
+            details: json!({ "attempts_left": REAUTH_ATTEMPTS - failures - 1 }),
+            ..ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::InvalidCredentials,
+                "the password is not correct",
+            )
+        };
+        return Err((error, None));
+    }
+    let proof = new_token();
+    let expires_at = now + REAUTH_TTL;
+    sqlx::query("INSERT INTO reauth_proofs (proof_hash, guardian_id, expires_at) VALUES (?, ?, ?)")
+        .bind(token_hash(&proof))
+        .bind(guardian_id)
+        .bind(expires_at)
+        .execute(&state.db)
+        .await
+        .map_err(|e| (e.into(), None))?;
+    Ok(ReauthProof { proof, expires_at })
+}
+
+/// A fresh re-authentication of this guardian, or `403 reauth_required`.
+async fn check_proof(state: &AppState, guardian_id: &str, proof: &str) -> ApiResult<()> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM reauth_proofs WHERE proof_hash = ? AND guardian_id = ? AND expires_at > ?",
+    )
+    .bind(token_hash(proof))
+    .bind(guardian_id)
+    .bind(state.clock.now())
+    .fetch_optional(&state.db)
+    .await?;
+    found.map(|_| ()).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::ReauthRequired,
+            "confirm your password again first (the last confirmation has expired or is not valid)",
+        )
+    })
+}
+
+pub(crate) async fn retention(State(_): State<AppState>, _auth: Authed) -> Json<Page<RetentionNote>> {
+    Json(Page { items: retention_notes(), next_cursor: None })
+}
+
+type DeletionRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    String,
+);
+
+const DELETION_COLUMNS: &str =
+    "id, subject, child_id, status, requested_at, cooling_off_until, due_at, completed_at, deleted";
+
+fn deletion_from_row(row: DeletionRow) -> DeletionRequest {
+    let (id, subject, child_id, status, requested_at, cooling_off_until, due_at, completed_at, deleted) = row;
+    let status = DeletionStatus::parse(&status).unwrap_or(DeletionStatus::CoolingOff);
+    DeletionRequest {
+        id,
+        subject,
+        child_id,
+        status,
+        requested_at,
+        cooling_off_until,
+        due_at,
+        completed_at,
+        deleted: serde_json::from_str(&deleted).unwrap_or_default(),
+        retained: if status == DeletionStatus::Cancelled { Vec::new() } else { retention_notes() },
+    }
+}
+
+async fn active_deletion(state: &AppState, guardian_id: &str, child_id: Option<&str>) -> ApiResult<()> {
+    let existing: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM deletion_requests WHERE guardian_id = ? AND child_id IS ? AND status = 'cooling_off'",
+    )
+    .bind(guardian_id)
+    .bind(child_id)
+    .fetch_optional(&state.db)
+    .await?;
+    match existing {
+        Some((id,)) => Err(ApiError::conflict(
+            "a deletion request is already waiting out its cooling-off period",
+            json!({ "request_id": id }),
+        )),
+        None => Ok(()),
+    }
+}
+
+async fn insert_deletion(
+    state: &AppState,
+    guardian_id: &str,
+    subject: &str,
+    child_id: Option<&str>,
+) -> ApiResult<(StatusCode, serde_json::Value)> {
+    let now = state.clock.now();
+    let id = format!("del-{}", uuid::Uuid::new_v4().simple());
+    let row: DeletionRow = sqlx::query_as(AssertSqlSafe(format!(
+        "INSERT INTO deletion_requests (id, guardian_id, subject, child_id, status, requested_at, \
+         cooling_off_until, due_at) VALUES (?, ?, ?, ?, 'cooling_off', ?, ?, ?) RETURNING {DELETION_COLUMNS}"
+    )))
+    .bind(&id)
+    .bind(guardian_id)
+    .bind(subject)
+    .bind(child_id)
+    .bind(now)
+    .bind(now + COOLING_OFF)
+    .bind(now + DELETION_DUE)
+    .fetch_one(&state.db)
+    .await?;
+    Ok((StatusCode::ACCEPTED, serde_json::to_value(deletion_from_row(row)).map_err(anyhow::Error::from)?))
+}
+
+pub(crate) async fn request_child_deletion(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath(child_id): ApiPath<String>,
+    ApiJson(body): ApiJson<RequestChildDeletion>,
+) -> Response {
+    let fingerprint = format!("delete-child:{child_id}:{}:{}", body.reauth_proof, body.pin);
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
+        check_pin(&state, &child_id, Some(&body.pin)).await?;
+        active_deletion(&state, &auth.guardian_id, Some(&child_id)).await?;
+        insert_deletion(&state, &auth.guardian_id, "child", Some(&child_id)).await
+    })
+    .await
+}
+
+pub(crate) async fn request_guardian_deletion(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiJson(body): ApiJson<RequestGuardianDeletion>,
+) -> Response {
+    let fingerprint = format!("delete-guardian:{}", body.reauth_proof);
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
+        let (children,): (i64,) = sqlx::query_as("SELECT count(*) FROM children WHERE guardian_id = ?")
+            .bind(&auth.guardian_id)
+            .fetch_one(&state.db)
+            .await?;
+        if children > 0 {
+            return Err(ApiError::conflict(
+                "children remain whose only guardian is you: delete each child's account (or hand it \
+                 to a co-guardian) first",
+                json!({ "children": children }),
+            ));
+        }
+        active_deletion(&state, &auth.guardian_id, None).await?;
+        insert_deletion(&state, &auth.guardian_id, "guardian", None).await
+    })
+    .await
+}
+
+pub(crate) async fn list_deletions(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<DeletionRequest>>> {
+    let after = decode_cursor(query.cursor.as_deref())?;
+    let limit = page_limit(query.limit)?;
+    let rows: Vec<DeletionRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {DELETION_COLUMNS} FROM deletion_requests WHERE guardian_id = ? AND id > ? ORDER BY id LIMIT ?"
+    )))
+    .bind(&auth.guardian_id)
+    .bind(&after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(paged(rows.into_iter().map(deletion_from_row).collect(), limit, |d| d.id.clone())))
+}
+
+async fn own_deletion(state: &AppState, guardian_id: &str, id: &str) -> ApiResult<DeletionRequest> {
+    let row: Option<DeletionRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {DELETION_COLUMNS} FROM deletion_requests WHERE id = ? AND guardian_id = ?"
+    )))
+    .bind(id)
+    .bind(guardian_id)
+    .fetch_optional(&state.db)
+    .await?;
+    row.map(deletion_from_row).ok_or_else(|| ApiError::not_found("deletion request"))
+}
+
+pub(crate) async fn get_deletion(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<DeletionRequest>> {
+    Ok(Json(own_deletion(&state, &auth.guardian_id, &id).await?))
+}
+
+pub(crate) async fn cancel_deletion(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath(id): ApiPath<String>,
+) -> Response {
+    let fingerprint = format!("cancel-deletion:{id}");
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        let request = own_deletion(&state, &auth.guardian_id, &id).await?;
+        if request.status != DeletionStatus::CoolingOff {
+            return Err(ApiError::conflict(
+                format!(
+                    "this deletion request is {} and can no longer be cancelled",
+                    request.status.as_str()
+                ),
+                json!({ "status": request.status }),
+            ));
+        }
+        sqlx::query("UPDATE deletion_requests SET status = 'cancelled' WHERE id = ?")
+            .bind(&id)
+            .execute(&state.db)
+            .await?;
+        let cancelled = own_deletion(&state, &auth.guardian_id, &id).await?;
+        Ok((StatusCode::OK, serde_json::to_value(cancelled).map_err(anyhow::Error::from)?))
+    })
+    .await
+}
+
+/// Carries out every deletion of this guardian whose cooling-off period is over. Returns true
+/// when the guardian's own account is gone.
+pub(crate) async fn settle(state: &AppState, guardian_id: &str) -> ApiResult<bool> {
+    let now = state.clock.now();
+    let due: Vec<(String, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT id, subject, child_id, cooling_off_until FROM deletion_requests \
+         WHERE guardian_id = ? AND status = 'cooling_off' AND cooling_off_until <= ?",
+    )
+    .bind(guardian_id)
+    .bind(now)
+    .fetch_all(&state.db)
+    .await?;
+    let mut guardian_gone = false;
+    for (id, subject, child_id, completed_at) in due {
+        let mut tx = state.db.begin().await?;
+        // Only the caller that flips the status carries the deletion out.
+        let flipped = sqlx::query(
+            "UPDATE deletion_requests SET status = 'completed', completed_at = ?, deleted = ? \
+             WHERE id = ? AND status = 'cooling_off'",
+        )
+        .bind(completed_at)
+        .bind(
+            serde_json::to_string(if subject == "child" { CHILD_CATEGORIES } else { GUARDIAN_CATEGORIES })
+                .map_err(anyhow::Error::from)?,
+        )
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        if flipped.rows_affected() == 1 {
+            match child_id {
+                Some(child_id) => {
+                    delete_child(&mut tx, &child_id).await?;
+                    record_change(&mut tx, guardian_id, &format!("child:{child_id}"), now).await?;
+                }
+                None => {
+                    delete_guardian(&mut tx, guardian_id).await?;
+                    guardian_gone = true;
+                }
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(guardian_gone)
+}
+
+const GUARDIAN_CATEGORIES: &[&str] =
+    &["profile", "phone_number", "password", "sessions", "policy_acknowledgments"];
+
+async fn delete_child(conn: &mut sqlx::SqliteConnection, child_id: &str) -> ApiResult<()> {
+    for table in ["contacts", "friend_requests", "activity", "pins", "consent_events", "exports", "children"]
+    {
+        let column = if table == "children" { "id" } else { "child_id" };
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE {column} = ?")))
+            .bind(child_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn delete_guardian(conn: &mut sqlx::SqliteConnection, guardian_id: &str) -> ApiResult<()> {
+    for statement in [
+        "DELETE FROM access_tokens WHERE family_id IN (SELECT id FROM token_families WHERE guardian_id = ?)",
+        "DELETE FROM refresh_tokens WHERE family_id IN (SELECT id FROM token_families WHERE guardian_id = ?)",
+        "DELETE FROM token_families WHERE guardian_id = ?",
+        "DELETE FROM reauth_proofs WHERE guardian_id = ?",
+        "DELETE FROM attempts WHERE guardian_id = ?",
+        "DELETE FROM policy_acks WHERE guardian_id = ?",
+        "DELETE FROM idempotency WHERE guardian_id = ?",
+        "DELETE FROM changes WHERE guardian_id = ?",
+        "DELETE FROM exports WHERE guardian_id = ?",
+        "DELETE FROM guardians WHERE id = ?",
+    ] {
+        sqlx::query(statement).bind(guardian_id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+// ---- consent ----
+
+/// The policy version in force at `at` (the latest one already effective).
+pub(crate) async fn policy_in_force(db: &sqlx::SqlitePool, at: DateTime<Utc>) -> ApiResult<String> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT version FROM policies WHERE effective_at <= ? ORDER BY effective_at DESC LIMIT 1",
+    )
+    .bind(at)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(v,)| v).unwrap_or_default())
+}
+
+async fn ledger(db: &sqlx::SqlitePool, child_id: &str) -> ApiResult<ConsentLedger> {
+    let rows: Vec<(String, bool, DateTime<Utc>, String)> = sqlx::query_as(
+        "SELECT purpose, granted, at, policy_version FROM consent_events WHERE child_id = ? ORDER BY seq",
+    )
+    .bind(child_id)
+    .fetch_all(db)
+    .await?;
+    let history: Vec<ConsentEvent> = rows
+        .into_iter()
+        .filter_map(|(purpose, granted, at, policy_version)| {
+            Some(ConsentEvent { purpose: ConsentPurpose::parse(&purpose)?, granted, at, policy_version })
+        })
+        .collect();
+    let current = ConsentPurpose::ALL
+        .into_iter()
+        .filter_map(|purpose| history.iter().rev().find(|e| e.purpose == purpose).cloned())
+        .collect();
+    Ok(ConsentLedger { child_id: child_id.to_owned(), current, history })
+}
+
+pub(crate) async fn consents(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(child_id): ApiPath<String>,
+) -> ApiResult<Json<ConsentLedger>> {
+    owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+    Ok(Json(ledger(&state.db, &child_id).await?))
+}
+
+pub(crate) async fn set_consent(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath((child_id, purpose)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<SetConsent>,
+) -> Response {
+    let fingerprint = format!("consent:{child_id}:{purpose}:{}", body.granted);
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        let purpose = ConsentPurpose::parse(&purpose).ok_or_else(|| ApiError::not_found("consent purpose"))?;
+        let current = ledger(&state.db, &child_id).await?;
+        let unchanged = current.current.iter().any(|e| e.purpose == purpose && e.granted == body.granted);
+        if !unchanged {
+            let now = state.clock.now();
+            sqlx::query(
+                "INSERT INTO consent_events (child_id, purpose, granted, at, policy_version) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&child_id)
+            .bind(purpose.as_str())
+            .bind(body.granted)
+            .bind(now)
+            .bind(policy_in_force(&state.db, now).await?)
+            .execute(&state.db)
+            .await?;
+        }
+        let updated = ledger(&state.db, &child_id).await?;
+        Ok((StatusCode::OK, serde_json::to_value(updated).map_err(anyhow::Error::from)?))
+    })
+    .await
+}
+
+// ---- policy versions ----
+
+type PolicyRow = (String, DateTime<Utc>, DateTime<Utc>, bool, String, String, Option<DateTime<Utc>>);
+
+fn policy_from_row(row: PolicyRow) -> PolicyVersion {
+    let (version, published_at, effective_at, major, summary, text, acknowledged_at) = row;
+    PolicyVersion { version, published_at, effective_at, major, summary, text, acknowledged_at }
+}
+
+const POLICY_SELECT: &str = "SELECT p.version, p.published_at, p.effective_at, p.major, p.summary, p.text, a.at \
+     FROM policies p LEFT JOIN policy_acks a ON a.version = p.version AND a.guardian_id = ?";
+
+pub(crate) async fn policies(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<PolicyVersion>>> {
+    let after = decode_cursor(query.cursor.as_deref())?;
+    let limit = page_limit(query.limit)?;
+    let rows: Vec<PolicyRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "{POLICY_SELECT} WHERE p.version > ? ORDER BY p.version LIMIT ?"
+    )))
+    .bind(&auth.guardian_id)
+    .bind(&after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(paged(rows.into_iter().map(policy_from_row).collect(), limit, |p| p.version.clone())))
+}
+
+pub(crate) async fn acknowledge_policy(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath(version): ApiPath<String>,
+) -> Response {
+    let fingerprint = format!("ack-policy:{version}");
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM policies WHERE version = ?")
+            .bind(&version)
+            .fetch_optional(&state.db)
+            .await?;
+        exists.ok_or_else(|| ApiError::not_found("policy version"))?;
+        sqlx::query("INSERT OR IGNORE INTO policy_acks (guardian_id, version, at) VALUES (?, ?, ?)")
+            .bind(&auth.guardian_id)
+            .bind(&version)
+            .bind(state.clock.now())
+            .execute(&state.db)
+            .await?;
+        let row: PolicyRow = sqlx::query_as(AssertSqlSafe(format!("{POLICY_SELECT} WHERE p.version = ?")))
+            .bind(&auth.guardian_id)
+            .bind(&version)
+            .fetch_one(&state.db)
+            .await?;
+        Ok((StatusCode::OK, serde_json::to_value(policy_from_row(row)).map_err(anyhow::Error::from)?))
+    })
+    .await
+}
