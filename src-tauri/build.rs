@@ -14,6 +14,14 @@ const COMMANDS: &[&str] = &[
     "set_contact_blocked",
     "pending_decisions",
     "dismiss_decision",
+    "deletion_info",
+    "request_child_deletion",
+    "cancel_deletion",
+    "get_consents",
+    "set_consent",
+    "list_policies",
+    "acknowledge_policy",
+    "export_child",
 ];
 
 fn main() {

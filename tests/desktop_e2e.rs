@@ -96,10 +96,22 @@ impl App {
         let data = tempfile::tempdir().expect("temp dir");
         let data_dir = data.path().to_str().expect("utf-8 path").to_owned();
         let service = format!("guardian-e2e-{}-{tag}", std::process::id());
+        // The app's Downloads folder (XDG user dirs) is inside the test's folder.
+        let config = data.path().join("config");
+        std::fs::create_dir_all(&config).expect("config folder");
+        let downloads = data.path().join("Downloads");
+        std::fs::create_dir_all(&downloads).expect("downloads folder");
+        std::fs::write(
+            config.join("user-dirs.dirs"),
+            format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+        )
+        .expect("user dirs");
+        let config = config.to_str().expect("utf-8 path").to_owned();
         let driver = Driver::start(&[
             ("GUARDIAN_DATA_DIR", &data_dir),
             ("GUARDIAN_KEYRING_SERVICE", &service),
             ("GUARDIAN_DEMO_SCENARIO", scenario),
+            ("XDG_CONFIG_HOME", &config),
         ]);
         let client = connect(&driver).await;
         Self { _data: data, driver, client }
@@ -123,6 +135,27 @@ impl App {
             std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png)
                 .expect("save screenshot");
         }
+    }
+
+    async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Waits until the element's text satisfies `test`; returns the text.
+    async fn wait_text(&self, css: &str, test: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = self.wait_for(css).await.text().await.unwrap_or_default();
+            if test(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{css} never showed what was expected: {text:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    fn downloads(&self) -> std::path::PathBuf {
+        self._data.path().join("Downloads")
     }
 
     async fn close(self) {
@@ -257,6 +290,104 @@ async fn the_dashboard_lists_the_demo_family_from_the_embedded_provider() {
             .await
             .expect("execute");
         assert_eq!(ran, serde_json::Value::Bool(false), "inline script executed despite the CSP");
+    }
+    .await;
+    app.close().await;
+    result
+}
+
+#[tokio::test]
+async fn the_privacy_panel_withdraws_consent_and_saves_a_verified_export_with_progress() {
+    let app = App::start("privacy").await;
+    let result = async {
+        app.click("[data-child-id=c-leo] button").await;
+        app.click("[data-testid=privacy-open]").await;
+        app.wait_for("[data-testid=privacy-panel]").await;
+        let row = "[data-testid=consent-row-crash_reporting]";
+        app.wait_text(&format!("{row} [data-testid=consent-state]"), |t| t.starts_with("Given")).await;
+        app.click("[data-testid=consent-toggle-crash_reporting]").await;
+        app.wait_text(&format!("{row} [data-testid=consent-state]"), |t| t.starts_with("Withdrawn")).await;
+        let note = app.wait_text(&format!("{row} .consent-note"), |t| !t.is_empty()).await;
+        assert!(note.contains("stays lawful"), "the effect of withdrawing is explained: {note}");
+        app.screenshot("privacy-consents").await;
+
+        app.click("[data-testid=export-button]").await;
+        let done = app.wait_text("[data-testid=export-done]", |t| t.contains("guardian-export-Leo")).await;
+        app.screenshot("privacy-export-done").await;
+        let saved: Vec<_> =
+            std::fs::read_dir(app.downloads()).expect("downloads").flatten().map(|e| e.path()).collect();
+        assert_eq!(saved.len(), 1, "one file, no partial left: {saved:?} ({done})");
+        let summary = guardian_core::archive::verify(&saved[0]).expect("a verified archive");
+        assert_eq!(summary.child_id, "c-leo");
+    }
+    .await;
+    app.close().await;
+    result
+}
+
+#[tokio::test]
+async fn the_deletion_walkthrough_verifies_then_submits_and_can_be_cancelled() {
+    let app = App::start("deletion").await;
+    let result = async {
+        app.click("[data-child-id=c-mei] button").await;
+        app.click("[data-testid=privacy-open]").await;
+        app.click("[data-testid=delete-account]").await;
+        app.wait_for("[data-testid=deletion-wizard]").await;
+        let note = app.wait_text("[data-testid=retention-note]", |t| !t.is_empty()).await;
+        assert!(note.contains("365") || note.contains("year"), "the provider's retention notes: {note}");
+        app.screenshot("deletion-step-1").await;
+        app.click("[data-testid=wizard-next]").await;
+        app.click("[data-testid=wizard-next]").await;
+        app.wait_for("[data-testid=deletion-password]")
+            .await
+            .send_keys("demo-password")
+            .await
+            .expect("password");
+        app.wait_for("[data-testid=deletion-pin]").await.send_keys("1234").await.expect("pin");
+        app.click("[data-testid=wizard-next]").await;
+        let typed = app.wait_for("[data-testid=deletion-typed-name]").await;
+        typed.send_keys("Me").await.expect("type");
+        let submit = app.wait_for("[data-testid=deletion-submit]").await;
+        assert_eq!(
+            submit.attr("disabled").await.expect("attr"),
+            Some("true".into()),
+            "a wrong name cannot submit"
+        );
+        typed.send_keys("i").await.expect("type");
+        app.screenshot("deletion-confirm").await;
+        app.click("[data-testid=deletion-submit]").await;
+        app.wait_for("[data-testid=deletion-cooling-off]").await;
+        app.wait_text("[data-testid=deletion-status]", |t| !t.is_empty()).await;
+        app.screenshot("deletion-submitted").await;
+        app.click("[data-testid=deletion-cancel]").await;
+        let status = app.wait_text("[data-testid=deletion-status]", |t| t.contains("ancel")).await;
+        assert!(status.to_lowercase().contains("cancel"), "{status}");
+    }
+    .await;
+    app.close().await;
+    result
+}
+
+#[tokio::test]
+async fn a_major_policy_change_is_announced_with_its_changes_and_acknowledged() {
+    let app = App::start_with_scenario("policy", "policy-update-pending").await;
+    let result = async {
+        app.wait_for("[data-testid=policy-notice]").await;
+        let diff = app.wait_text("[data-testid=policy-diff]", |t| !t.is_empty()).await;
+        assert!(diff.contains("cross-border"), "the added sentence is shown: {diff}");
+        app.screenshot("policy-notice").await;
+        app.click("[data-testid=policy-ack]").await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !app
+            .client
+            .find_all(Locator::Css("[data-testid=policy-notice]"))
+            .await
+            .expect("find")
+            .is_empty()
+        {
+            assert!(Instant::now() < deadline, "the notice stayed after it was acknowledged");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
     .await;
     app.close().await;

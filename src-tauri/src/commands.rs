@@ -1,7 +1,8 @@
 use std::sync::Arc;
 
 use guardian_core::{
-    ContactView, Dashboard, DecisionOutcome, Engine, PendingDecision, RequestView, Secret, Settings,
+    ConsentView, ContactView, Dashboard, DecisionOutcome, DeletionInfo, DeletionView, Engine,
+    PendingDecision, PolicyView, RequestView, Secret, Settings,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -96,8 +97,16 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_contact_blocked,
             pending_decisions,
             dismiss_decision,
+            deletion_info,
+            request_child_deletion,
+            cancel_deletion,
+            get_consents,
+            set_consent,
+            list_policies,
+            acknowledge_policy,
+            export_child,
         ])
-        .events(tauri_specta::collect_events![SyncFinished])
+        .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
 }
 
@@ -185,4 +194,108 @@ async fn pending_decisions(slot: State<'_, EngineSlot>) -> Result<Vec<PendingDec
 #[specta::specta]
 async fn dismiss_decision(slot: State<'_, EngineSlot>, id: String) -> Result<(), AppError> {
     Ok(slot.get().await?.dismiss_decision(&id).await?)
+}
+
+/// What the provider keeps after a deletion, and the deletion requests in progress. Completed
+/// deletions are applied to this computer first.
+#[tauri::command]
+#[specta::specta]
+async fn deletion_info(slot: State<'_, EngineSlot>) -> Result<DeletionInfo, AppError> {
+    let engine = slot.get().await?;
+    engine.settle_deletions().await?;
+    Ok(engine.deletion_info().await?)
+}
+
+/// Submits a child's deletion: the typed name, the guardian's password and the child's PIN.
+#[tauri::command]
+#[specta::specta]
+async fn request_child_deletion(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    typed_name: String,
+    password: String,
+    pin: String,
+) -> Result<DeletionView, AppError> {
+    let (password, pin) = (Secret::new(password), Secret::new(pin));
+    Ok(slot.get().await?.request_child_deletion(&child_id, &typed_name, &password, &pin).await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn cancel_deletion(slot: State<'_, EngineSlot>, id: String) -> Result<DeletionView, AppError> {
+    Ok(slot.get().await?.cancel_deletion(&id).await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn get_consents(slot: State<'_, EngineSlot>, child_id: String) -> Result<ConsentView, AppError> {
+    Ok(slot.get().await?.consents(&child_id).await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_consent(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    purpose: String,
+    granted: bool,
+) -> Result<ConsentView, AppError> {
+    Ok(slot.get().await?.set_consent(&child_id, &purpose, granted).await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn list_policies(slot: State<'_, EngineSlot>) -> Result<Vec<PolicyView>, AppError> {
+    Ok(slot.get().await?.policy_views().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn acknowledge_policy(slot: State<'_, EngineSlot>, version: String) -> Result<(), AppError> {
+    slot.get().await?.acknowledge_policy(&version).await?;
+    Ok(())
+}
+
+/// Progress of an export, for the progress bar.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ExportProgressed {
+    pub child_id: String,
+    /// `preparing`, `downloading` or `verifying`.
+    pub stage: String,
+    /// 0 to 100.
+    pub percent: u32,
+}
+
+/// Where a finished export was saved.
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct ExportSaved {
+    pub path: String,
+    pub files: u32,
+}
+
+/// Exports a child's data into the Downloads folder, verified, telling the window its progress.
+#[tauri::command]
+#[specta::specta]
+async fn export_child(
+    app: AppHandle,
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    language: String,
+) -> Result<ExportSaved, AppError> {
+    let engine = slot.get().await?;
+    let child = engine.find_child(&child_id).await?;
+    let out = guardian_core::default_export_path(&child.display_name, engine.now().date_naive());
+    let summary = engine
+        .export_child(&child.id, &out, &language, |p| {
+            let percent = if p.total > 0.0 { (p.done / p.total * 100.0).clamp(0.0, 100.0) as u32 } else { 0 };
+            let event = ExportProgressed { child_id: child.id.clone(), stage: p.stage, percent };
+            if let Err(error) = tauri_specta::Event::emit(&event, &app) {
+                tracing::warn!(%error, "could not report export progress");
+            }
+        })
+        .await?;
+    Ok(ExportSaved {
+        path: out.display().to_string(),
+        files: u32::try_from(summary.files).unwrap_or(u32::MAX),
+    })
 }

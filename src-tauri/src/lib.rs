@@ -37,8 +37,7 @@ pub fn run() {
 }
 
 fn init_logging() {
-    let filter = guardian_core::logging::filter_from_env("warn");
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    guardian_core::logging::init("warn");
 }
 
 #[cfg(test)]

@@ -1,78 +1,9 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
-import type { Api, Dashboard, Result } from "./lib/api";
-
-function dashboard(overrides: Partial<Dashboard["status"]> = {}, names = ["Ava", "Leo", "Mei"]): Dashboard {
-  return {
-    status: {
-      provider: { kind: "demo", url: "http://127.0.0.1:1/" },
-      secure_storage: true,
-      signed_in: true,
-      last_synced: "2026-11-23T09:00:00Z",
-      offline: false,
-      queued_decisions: 0,
-      refused_decisions: 0,
-      notices: [],
-      ...overrides,
-    },
-    children: names.map((display_name, i) => ({
-      id: `c${i}`,
-      display_name,
-      age: 6 + i,
-      avatar_url: null,
-      friend_approval: i === 0 ? "child_may_add" : "pin_required",
-      pending_requests: i,
-    })),
-  };
-}
+import { dashboard, fakeApi, ok } from "./test-fakes";
 
 afterEach(cleanup);
-
-const ok = <T,>(data: T): Result<T> => ({ status: "ok", data });
-
-function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
-  return {
-    getDashboard: vi.fn(async () => ok(first)),
-    syncNow: vi.fn(async () => ok(null)),
-    signIn: vi.fn(async () => ok(null)),
-    signOut: vi.fn(async () => ok(null)),
-    listRequests: vi.fn(async (childId: string) =>
-      ok([
-        {
-          id: "fr-1",
-          child_id: childId,
-          other_name: "Oliver",
-          direction: "incoming",
-          status: "pending",
-          expires_at: "2026-12-07T09:00:00Z",
-          queued: null,
-        },
-      ]),
-    ),
-    listContacts: vi.fn(async (childId: string) =>
-      ok([
-        {
-          child_id: childId,
-          contact_id: "u-sam",
-          display_name: "Sam",
-          status: "approved",
-          messages_7d: 40,
-          calls_7d: 1,
-          last_interaction: null,
-          queued: null,
-        },
-      ]),
-    ),
-    approveRequest: vi.fn(async () => ok({ state: "queued", message: null })),
-    denyRequest: vi.fn(async () => ok({ state: "sent", message: null })),
-    setContactBlocked: vi.fn(async () => ok({ state: "sent", message: null })),
-    pendingDecisions: vi.fn(async () => ok([])),
-    dismissDecision: vi.fn(async () => ok(null)),
-    onSyncFinished: vi.fn(() => () => {}),
-    ...overrides,
-  };
-}
 
 describe("dashboard", () => {
   it("lists the children and marks the demo provider", async () => {

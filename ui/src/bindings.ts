@@ -23,10 +23,25 @@ export const commands = {
 	/**  Decisions the provider does not have yet, or refused. */
 	pendingDecisions: () => typedError<PendingDecision_Serialize[], AppError>(__TAURI_INVOKE("pending_decisions")),
 	dismissDecision: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("dismiss_decision", { id })),
+	/**
+	 *  What the provider keeps after a deletion, and the deletion requests in progress. Completed
+	 *  deletions are applied to this computer first.
+	 */
+	deletionInfo: () => typedError<DeletionInfo_Serialize, AppError>(__TAURI_INVOKE("deletion_info")),
+	/**  Submits a child's deletion: the typed name, the guardian's password and the child's PIN. */
+	requestChildDeletion: (childId: string, typedName: string, password: string, pin: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_child_deletion", { childId, typedName, password, pin })),
+	cancelDeletion: (id: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("cancel_deletion", { id })),
+	getConsents: (childId: string) => typedError<ConsentView, AppError>(__TAURI_INVOKE("get_consents", { childId })),
+	setConsent: (childId: string, purpose: string, granted: boolean) => typedError<ConsentView, AppError>(__TAURI_INVOKE("set_consent", { childId, purpose, granted })),
+	listPolicies: () => typedError<PolicyView_Serialize[], AppError>(__TAURI_INVOKE("list_policies")),
+	acknowledgePolicy: (version: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge_policy", { version })),
+	/**  Exports a child's data into the Downloads folder, verified, telling the window its progress. */
+	exportChild: (childId: string, language: string) => typedError<ExportSaved, AppError>(__TAURI_INVOKE("export_child", { childId, language })),
 };
 
 /** Events */
 export const events = {
+	exportProgressed: makeEvent<ExportProgressed, ExportProgressed>("export-progressed"),
 	syncFinished: makeEvent<SyncFinished, SyncFinished>("sync-finished"),
 };
 
@@ -59,6 +74,20 @@ export type ChildSummary_Serialize = {
 	/**  `"pin_required"` or `"child_may_add"`. */
 	friend_approval: string,
 	pending_requests: number,
+};
+
+export type ConsentEventView = {
+	purpose: string,
+	granted: boolean,
+	at: string,
+	policy_version: string,
+};
+
+export type ConsentView = {
+	child_id: string,
+	current: ConsentEventView[],
+	/**  Every grant and withdrawal, oldest first. */
+	history: ConsentEventView[],
 };
 
 /**  A contact, with interaction metadata only (never message content). */
@@ -127,6 +156,75 @@ export type DecisionOutcome_Serialize = {
 	message: string | null,
 };
 
+/**  Step one of the deletion walkthrough: what the provider keeps, and requests in progress. */
+export type DeletionInfo = DeletionInfo_Serialize | DeletionInfo_Deserialize;
+
+/**  Step one of the deletion walkthrough: what the provider keeps, and requests in progress. */
+export type DeletionInfo_Deserialize = {
+	retention: RetentionView_Deserialize[],
+	requests: DeletionView_Deserialize[],
+};
+
+/**  Step one of the deletion walkthrough: what the provider keeps, and requests in progress. */
+export type DeletionInfo_Serialize = {
+	retention: RetentionView_Serialize[],
+	requests: DeletionView_Serialize[],
+};
+
+export type DeletionView = DeletionView_Serialize | DeletionView_Deserialize;
+
+export type DeletionView_Deserialize = {
+	id: string,
+	/**  `child` or `guardian`. */
+	subject: string,
+	child_id?: string | null,
+	/**  `cooling_off`, `cancelled` or `completed`. */
+	status: string,
+	requested_at: string,
+	cooling_off_until: string,
+	due_at: string,
+	completed_at?: string | null,
+	deleted: string[],
+	retained: RetentionView_Deserialize[],
+};
+
+export type DeletionView_Serialize = {
+	id: string,
+	/**  `child` or `guardian`. */
+	subject: string,
+	child_id: string | null,
+	/**  `cooling_off`, `cancelled` or `completed`. */
+	status: string,
+	requested_at: string,
+	cooling_off_until: string,
+	due_at: string,
+	completed_at: string | null,
+	deleted: string[],
+	retained: RetentionView_Serialize[],
+};
+
+/**  One line of a policy diff. */
+export type DiffLine = {
+	/**  `same`, `added` or `removed`. */
+	kind: string,
+	text: string,
+};
+
+/**  Progress of an export, for the progress bar. */
+export type ExportProgressed = {
+	child_id: string,
+	/**  `preparing`, `downloading` or `verifying`. */
+	stage: string,
+	/**  0 to 100. */
+	percent: number,
+};
+
+/**  Where a finished export was saved. */
+export type ExportSaved = {
+	path: string,
+	files: number,
+};
+
 /**  Something the guardian should know about the app's state, in plain words. */
 export type Notice = {
 	code: string,
@@ -160,6 +258,34 @@ export type PendingDecision_Serialize = {
 	attempts: number,
 	/**  What the provider said (for a refused decision), or the last passing error. */
 	message: string | null,
+};
+
+export type PolicyView = PolicyView_Serialize | PolicyView_Deserialize;
+
+export type PolicyView_Deserialize = {
+	version: string,
+	effective_at: string,
+	major: boolean,
+	summary: string,
+	text: string,
+	acknowledged_at?: string | null,
+	/**  `in_force`, `pending` (announced, not yet in effect) or `replaced`. */
+	state: string,
+	/**  For a pending version: what changes from the version in force. */
+	changes: DiffLine[],
+};
+
+export type PolicyView_Serialize = {
+	version: string,
+	effective_at: string,
+	major: boolean,
+	summary: string,
+	text: string,
+	acknowledged_at: string | null,
+	/**  `in_force`, `pending` (announced, not yet in effect) or `replaced`. */
+	state: string,
+	/**  For a pending version: what changes from the version in force. */
+	changes: DiffLine[],
 };
 
 export type ProviderInfo = {
@@ -200,6 +326,24 @@ export type RequestView_Serialize = {
 	expires_at: string,
 	/**  `"approve_request"` or `"deny_request"` while a decision waits to be sent. */
 	queued: string | null,
+};
+
+export type RetentionView = RetentionView_Serialize | RetentionView_Deserialize;
+
+export type RetentionView_Deserialize = {
+	category: string,
+	what: string,
+	/**  `None` while a legal hold lasts. */
+	kept_for_days?: number | null,
+	reason: string,
+};
+
+export type RetentionView_Serialize = {
+	category: string,
+	what: string,
+	/**  `None` while a legal hold lasts. */
+	kept_for_days: number | null,
+	reason: string,
 };
 
 export type Status = Status_Serialize | Status_Deserialize;

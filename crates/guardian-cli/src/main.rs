@@ -3,6 +3,7 @@
 use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 
+mod flows;
 mod rights;
 
 use clap::{Parser, Subcommand};
@@ -104,6 +105,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a diagnostics bundle for support (a zip): versions, settings without secrets, sync
+    /// state, recent errors and redacted logs. Names and personal data are left out.
+    Diagnostics {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Run a flow file (docs/flows.md) headless and write a transcript.
+    Flow {
+        #[command(subcommand)]
+        action: FlowAction,
+    },
     /// Tools for testing Guardian itself.
     #[command(hide = true)]
     Debug {
@@ -131,6 +143,23 @@ enum RequestAction {
 enum ContactAction {
     Block { contact_id: String },
     Unblock { contact_id: String },
+}
+
+#[derive(Subcommand)]
+enum FlowAction {
+    /// Run FILE against the in-process sandbox (the flow's scenario) or `--provider URL`.
+    Run {
+        file: std::path::PathBuf,
+        /// Another sandbox scenario than the one the flow names.
+        #[arg(long)]
+        scenario: Option<String>,
+        /// A provider to run against instead (a sandbox with --admin, to move its clock).
+        #[arg(long)]
+        provider: Option<String>,
+        /// Where to write the transcript (default: the transcripts folder in the data folder).
+        #[arg(long)]
+        transcript: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -177,11 +206,16 @@ mod exit {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(guardian_core::logging::filter_from_env("warn"))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // The sandbox logs only to the terminal; everything else also to the log file.
+    if matches!(cli.command, Command::Sandbox { .. } | Command::Completions { .. }) {
+        tracing_subscriber::fmt()
+            .with_env_filter(guardian_core::logging::filter_from_env("warn"))
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        guardian_core::logging::init("warn");
+    }
     match run(cli.command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -202,6 +236,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
     if let Command::Sandbox { command } = command {
         return sandbox(command).await;
     }
+    if let Command::Flow { action: FlowAction::Run { file, scenario, provider, transcript } } = command {
+        return flows::run(&file, scenario, provider, transcript).await;
+    }
     if let Command::Completions { shell } = command {
         use clap::CommandFactory as _;
         clap_complete::generate(shell, &mut Cli::command(), "guardian", &mut std::io::stdout());
@@ -217,7 +254,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
 
 async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Sandbox { .. } | Command::Completions { .. } => Ok(()),
+        Command::Sandbox { .. } | Command::Completions { .. } | Command::Flow { .. } => Ok(()),
         Command::Debug { command: DebugCommand::Churn { child, contact, count } } => {
             use std::io::Write as _;
             let child = engine.find_child(&child).await?.id;
@@ -380,6 +417,15 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             rights::export(engine, action, child, out, &language).await
         }
         Command::Audit { action, json } => rights::audit(engine, action, json).await,
+        Command::Diagnostics { out } => {
+            let saved = engine.write_diagnostics(&out, None).await?;
+            println!(
+                "Wrote {} ({}). Nothing in it names you or your children.",
+                saved.path,
+                saved.files.join(", ")
+            );
+            Ok(())
+        }
         Command::SignOut => {
             engine.sign_out().await?;
             println!(

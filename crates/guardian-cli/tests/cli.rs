@@ -100,7 +100,7 @@ fn an_insecure_provider_url_is_refused_with_its_own_exit_code() {
 }
 
 #[test]
-fn without_a_keyring_it_says_so_and_writes_nothing_to_disk() {
+fn without_a_keyring_it_says_so_and_keeps_nothing_but_a_redacted_log() {
     let env = Env::new("nokeyring");
     let runtime = tempfile::tempdir().expect("temp dir");
     let out = Command::new(env!("CARGO_BIN_EXE_guardian"))
@@ -116,8 +116,16 @@ fn without_a_keyring_it_says_so_and_writes_nothing_to_disk() {
     assert!(out.status.success(), "still works: {}", text(&out.stderr));
     assert!(text(&out.stderr).contains("No secure storage"), "the user is told: {}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Leo"), "the demo family is still listed");
+    // Only the redacted log: no cache, no session, no names.
     let written: Vec<_> = walk(env.data.path());
-    assert!(written.is_empty(), "nothing may be written to disk without a keyring: {written:?}");
+    let logs = env.data.path().join("logs");
+    assert!(written.iter().all(|p| p.starts_with(&logs)), "only logs without a keyring: {written:?}");
+    for log in &written {
+        let text = std::fs::read_to_string(log).expect("log");
+        for name in ["Leo", "Grandma Lin", DEMO_PHONE] {
+            assert!(!text.contains(name), "the log names {name}");
+        }
+    }
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -233,5 +241,88 @@ async fn export_verify_diff_and_a_child_deletion_walkthrough_from_a_terminal() {
     assert_eq!(names, ["Ava", "Mei"], "Leo is gone from this computer too");
     let audit = run(&["audit", "verify"], "");
     assert!(text(&audit.stdout).starts_with("OK:"), "{}", text(&audit.stdout));
+    assert!(run(&["sign-out"], "").status.success());
+}
+
+/// Whether `word` occurs in `text` with no letter or digit right before or after it.
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_diagnostics_bundle_names_no_one_and_holds_no_secret() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("diagnostics");
+    let run = |args: &[&str], stdin: &str| {
+        let out = env.run(Some(&url), args, stdin);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        out
+    };
+    run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n"));
+    run(&["children"], "");
+    run(&["requests", "approve", "fr-3", "--child", "Mei"], "1234\n");
+    run(&["contacts", "block", "u-zoe", "--child", "Ava"], "");
+    run(&["consent", "withdraw", "analytics", "--child", "Ava"], "");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let export = dir.path().join("leo.zip");
+    run(&["export", "--child", "Leo", "--out", export.to_str().expect("utf-8")], "");
+    let flow = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/flows/approve-and-deny.toml");
+    run(&["flow", "run", flow], "");
+    let bundle = dir.path().join("bundle.zip");
+    run(&["diagnostics", "--out", bundle.to_str().expect("utf-8")], "");
+
+    let profile = guardian_core::ProviderChoice::Url(url.clone()).profile();
+    let keyring = guardian_client::KeyringSecrets::open(&env.service, &profile).expect("keyring");
+    let session = guardian_client::SecretStore::get(&keyring, "session").expect("read").expect("session");
+    let session: serde_json::Value = serde_json::from_str(session.expose()).expect("json");
+    let key = guardian_client::SecretStore::get(&keyring, "db-key").expect("read").expect("key");
+
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&bundle).expect("bundle")).expect("zip");
+    let mut all = String::new();
+    let mut names = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("entry");
+        names.push(entry.name().expect("name").into_owned());
+        std::io::Read::read_to_string(&mut entry, &mut all).expect("text");
+    }
+    for expected in ["about.json", "settings.json", "sync.json", "errors.json", "logs/guardian.log"] {
+        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+    }
+    assert!(names.iter().any(|n| n.starts_with("transcripts/")), "{names:?}");
+    assert!(all.contains("\"queued_decisions\""), "sync state is there");
+    let secrets = [
+        session["access_token"].as_str().expect("access").to_owned(),
+        session["refresh_token"].as_str().expect("refresh").to_owned(),
+        key.expose().to_owned(),
+        DEMO_PASSWORD.to_owned(),
+        DEMO_PHONE.to_owned(),
+        "13800000001".to_owned(),
+    ];
+    for secret in &secrets {
+        assert!(!all.contains(secret.as_str()), "the bundle holds a secret ({} chars)", secret.len());
+    }
+    for name in [
+        "Grandma Lin",
+        "Cousin Hua",
+        "FreeGems4U",
+        "Demo Guardian",
+        "Oliver",
+        "Ethan",
+        "Lily",
+        "Zoe",
+        "Sam",
+        "Noah",
+        "Mei",
+        "Leo",
+        "Ava",
+    ] {
+        assert!(!has_word(&all, name), "the bundle names {name}");
+    }
+    assert!(!all.contains("\"1234\"") && !all.contains("pin=1234"), "no PIN");
     assert!(run(&["sign-out"], "").status.success());
 }

@@ -44,7 +44,12 @@ pub struct ProviderClient {
     clock: Arc<dyn Clock>,
     /// The session in memory; the lock makes refresh single-flight.
     session: Mutex<Option<Session>>,
+    /// Told of every exchange (method, path, status, time), for flow transcripts.
+    recorder: std::sync::Mutex<Option<Recorder>>,
 }
+
+/// Receives `(method, path, status, elapsed)` for each request; never headers or bodies.
+pub type Recorder = Arc<dyn Fn(&str, &str, u16, Duration) + Send + Sync>;
 
 struct Session {
     access: Secret,
@@ -104,7 +109,20 @@ impl ProviderClient {
             .https_only(base.scheme() == "https")
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;
-        Ok(Self { http, stream_http, base, secrets, clock, session: Mutex::new(None) })
+        Ok(Self {
+            http,
+            stream_http,
+            base,
+            secrets,
+            clock,
+            session: Mutex::new(None),
+            recorder: Default::default(),
+        })
+    }
+
+    /// Reports every exchange to `recorder` from now on (flow transcripts).
+    pub fn set_recorder(&self, recorder: Option<Recorder>) {
+        *self.recorder.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = recorder;
     }
 
     pub fn base_url(&self) -> &Url {
@@ -463,7 +481,15 @@ impl ProviderClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, ClientError> {
-        let mut response = request.header("Guardian-Api-Version", API_VERSION).send().await?;
+        let started = std::time::Instant::now();
+        let recorder = self.recorder.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let described = recorder.as_ref().and_then(|_| request.try_clone()?.build().ok());
+        let sent = request.header("Guardian-Api-Version", API_VERSION).send().await;
+        if let (Some(record), Some(req)) = (&recorder, &described) {
+            let status = sent.as_ref().map_or(0, |r| r.status().as_u16());
+            record(req.method().as_str(), req.url().path(), status, started.elapsed());
+        }
+        let mut response = sent?;
         let status = response.status();
         if status.is_success() {
             return Ok(response);

@@ -8,6 +8,6 @@ mod error;
 mod rights;
 mod secrets;
 
-pub use client::{DEFAULT_TIMEOUT, ProviderClient, validate_provider_url};
+pub use client::{DEFAULT_TIMEOUT, ProviderClient, Recorder, validate_provider_url};
 pub use error::ClientError;
 pub use secrets::{KeyringSecrets, MemorySecrets, Secret, SecretError, SecretStore, off_executor};

@@ -89,6 +89,11 @@ impl Engine {
         Ok(engine)
     }
 
+    /// Reports every provider exchange (method, path, status, time) to `recorder`.
+    pub fn record_exchanges(&self, recorder: Option<guardian_client::Recorder>) {
+        self.client.set_recorder(recorder);
+    }
+
     pub fn is_demo(&self) -> bool {
         self.settings.provider == ProviderChoice::Demo
     }

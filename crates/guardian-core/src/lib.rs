@@ -3,11 +3,14 @@
 
 pub mod archive;
 mod decisions;
+pub mod diagnostics;
 mod engine;
 mod error;
+pub mod flow;
 mod flows;
 pub mod logging;
 mod rights;
+mod rights_views;
 mod settings;
 pub mod sync;
 mod views;
@@ -24,3 +27,6 @@ pub use views::{
 pub use guardian_client::Secret;
 pub use guardian_store::{AuditBroken, AuditEntry};
 pub use rights::{DiffLine, ExportProgress, file_sha256, policy_diff, policy_in_force_and_pending};
+pub use rights_views::{
+    ConsentEventView, ConsentView, DeletionInfo, DeletionView, PolicyView, RetentionView, default_export_path,
+};

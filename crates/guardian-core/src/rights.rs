@@ -407,7 +407,9 @@ pub struct DiffLine {
 
 /// A readable line-by-line difference between two policy texts.
 pub fn policy_diff(old: &str, new: &str) -> Vec<DiffLine> {
-    similar::TextDiff::from_lines(old, new)
+    // Both end with one newline, so a last line is not reported as changed for lacking one.
+    let (old, new) = (format!("{}\n", old.trim_end()), format!("{}\n", new.trim_end()));
+    similar::TextDiff::from_lines(&old, &new)
         .iter_all_changes()
         .map(|change| DiffLine {
             kind: match change.tag() {
@@ -437,7 +439,7 @@ mod tests {
 
     #[test]
     fn a_policy_diff_marks_added_and_removed_lines() {
-        let diff = policy_diff("a\nb\nc\n", "a\nc\nd\n");
+        let diff = policy_diff("a\nb\nc", "a\nc\nd\n");
         let kinds: Vec<(&str, &str)> = diff.iter().map(|l| (l.kind.as_str(), l.text.as_str())).collect();
         assert_eq!(kinds, [("same", "a"), ("removed", "b"), ("same", "c"), ("added", "d")]);
     }

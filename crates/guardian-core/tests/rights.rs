@@ -245,6 +245,7 @@ async fn consent_and_policy_notices_round_trip() {
     assert!(pending.major);
     let diff = guardian_core::policy_diff(&in_force.text, &pending.text);
     assert!(diff.iter().any(|l| l.kind == "added" && l.text.contains("cross-border")), "{diff:?}");
+    assert!(diff.iter().all(|l| l.kind != "removed"), "only a sentence was added: {diff:?}");
     let acked = world.engine.acknowledge_policy(&pending.version).await.expect("ack");
     assert!(acked.acknowledged_at.is_some());
 }

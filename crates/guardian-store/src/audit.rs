@@ -64,7 +64,8 @@ impl Store {
         subject: &str,
         outcome: &str,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        // IMMEDIATE: take the write lock first, so a concurrent sync waits instead of failing.
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let last: Option<(i64, String)> =
             sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                 .fetch_optional(&mut *tx)

@@ -4,11 +4,20 @@ import {
   events,
   type AppError,
   type ChildSummary_Serialize,
+  type ConsentEventView,
+  type ConsentView,
   type ContactView_Serialize,
   type Dashboard_Serialize,
   type DecisionOutcome_Serialize,
+  type DeletionInfo_Serialize,
+  type DeletionView_Serialize,
+  type DiffLine,
+  type ExportProgressed,
+  type ExportSaved,
   type PendingDecision_Serialize,
+  type PolicyView_Serialize,
   type RequestView_Serialize,
+  type RetentionView_Serialize,
 } from "../bindings";
 
 export type { AppError };
@@ -19,6 +28,11 @@ export type RequestView = RequestView_Serialize;
 export type ContactView = ContactView_Serialize;
 export type DecisionOutcome = DecisionOutcome_Serialize;
 export type PendingDecision = PendingDecision_Serialize;
+export type RetentionView = RetentionView_Serialize;
+export type DeletionView = DeletionView_Serialize;
+export type DeletionInfo = DeletionInfo_Serialize;
+export type PolicyView = PolicyView_Serialize;
+export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
@@ -35,8 +49,20 @@ export interface Api {
   setContactBlocked(childId: string, contactId: string, blocked: boolean): Promise<Result<DecisionOutcome>>;
   pendingDecisions(): Promise<Result<PendingDecision[]>>;
   dismissDecision(id: string): Promise<Result<null>>;
+  /** What the provider keeps after a deletion, and the deletion requests in progress. */
+  deletionInfo(): Promise<Result<DeletionInfo>>;
+  requestChildDeletion(childId: string, typedName: string, password: string, pin: string): Promise<Result<DeletionView>>;
+  cancelDeletion(id: string): Promise<Result<DeletionView>>;
+  getConsents(childId: string): Promise<Result<ConsentView>>;
+  setConsent(childId: string, purpose: string, granted: boolean): Promise<Result<ConsentView>>;
+  listPolicies(): Promise<Result<PolicyView[]>>;
+  acknowledgePolicy(version: string): Promise<Result<null>>;
+  /** Exports a child's data (verified) into the Downloads folder; `language` is the UI locale. */
+  exportChild(childId: string, language: string): Promise<Result<ExportSaved>>;
   /** Calls `handler` after each background sync; returns a function that stops listening. */
   onSyncFinished(handler: () => void): () => void;
+  /** Calls `handler` as exports progress; returns a function that stops listening. */
+  onExportProgressed(handler: (progress: ExportProgressed) => void): () => void;
 }
 
 export const api: Api = {
@@ -51,8 +77,23 @@ export const api: Api = {
   setContactBlocked: (childId, contactId, blocked) => commands.setContactBlocked(childId, contactId, blocked),
   pendingDecisions: () => commands.pendingDecisions(),
   dismissDecision: (id) => commands.dismissDecision(id),
+  deletionInfo: () => commands.deletionInfo(),
+  requestChildDeletion: (childId, typedName, password, pin) =>
+    commands.requestChildDeletion(childId, typedName, password, pin),
+  cancelDeletion: (id) => commands.cancelDeletion(id),
+  getConsents: (childId) => commands.getConsents(childId),
+  setConsent: (childId, purpose, granted) => commands.setConsent(childId, purpose, granted),
+  listPolicies: () => commands.listPolicies(),
+  acknowledgePolicy: (version) => commands.acknowledgePolicy(version),
+  exportChild: (childId, language) => commands.exportChild(childId, language),
   onSyncFinished: (handler) => {
     const unlisten = events.syncFinished.listen(() => handler());
+    return () => {
+      unlisten.then((stop) => stop());
+    };
+  },
+  onExportProgressed: (handler) => {
+    const unlisten = events.exportProgressed.listen((event) => handler(event.payload));
     return () => {
       unlisten.then((stop) => stop());
     };

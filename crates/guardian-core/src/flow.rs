@@ -1,0 +1,445 @@
+//! Flow files (`docs/flows.md`): a guardian flow written down as steps and expectations, run
+//! headless against a provider, with a transcript for support. The same use cases as the app:
+//! a flow that passes here behaves the same for a guardian.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CoreError, Engine, Secret};
+
+pub const FLOW_FORMAT: &str = "guardian-flow/1";
+
+/// A flow file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    /// `guardian-flow/1`.
+    pub format: String,
+    pub name: String,
+    /// The sandbox scenario the flow is written for (when run on the in-process sandbox).
+    #[serde(default = "default_scenario")]
+    pub scenario: String,
+    #[serde(rename = "step", default)]
+    pub steps: Vec<Step>,
+}
+
+fn default_scenario() -> String {
+    "demo-family".into()
+}
+
+/// One step. A child, request or contact is named as the guardian sees it, by ID, or as `#N`:
+/// the N-th child by name, the N-th incoming request or contact by ID (what recordings use, so
+/// no personal data is written down).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "step", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// Signs in; the scenario's demo guardian when no phone is given.
+    SignIn {
+        phone: Option<String>,
+        password: Option<String>,
+    },
+    Sync,
+    Approve {
+        child: String,
+        request: String,
+        pin: Option<String>,
+    },
+    Deny {
+        child: String,
+        request: String,
+    },
+    Block {
+        child: String,
+        contact: String,
+    },
+    Unblock {
+        child: String,
+        contact: String,
+    },
+    Consent {
+        child: String,
+        purpose: String,
+        granted: bool,
+    },
+    AcknowledgePolicy {
+        version: String,
+    },
+    /// Exports the child's data to a temporary file and verifies it.
+    Export {
+        child: String,
+    },
+    RequestDeletion {
+        child: String,
+        pin: String,
+        password: Option<String>,
+    },
+    CancelDeletion {
+        child: String,
+    },
+    /// Moves the provider's clock (the in-process sandbox, or a sandbox with `--admin`).
+    AdvanceClock {
+        #[serde(default)]
+        days: i64,
+        #[serde(default)]
+        hours: i64,
+    },
+    ExpectChildren {
+        names: Vec<String>,
+    },
+    ExpectRequest {
+        child: String,
+        request: String,
+        status: String,
+    },
+    ExpectContact {
+        child: String,
+        contact: String,
+        status: String,
+    },
+    ExpectPending {
+        count: usize,
+    },
+    ExpectDeletion {
+        child: String,
+        status: String,
+    },
+    ExpectConsent {
+        child: String,
+        purpose: String,
+        granted: bool,
+    },
+    /// The step before this one failed with this error code (e.g. `provider_error`).
+    ExpectError {
+        code: String,
+    },
+}
+
+impl Step {
+    /// The step as written, with PINs and passwords replaced, for the transcript.
+    fn redacted(&self) -> Self {
+        let hidden = || "[redacted]".to_owned();
+        let mut step = self.clone();
+        match &mut step {
+            Self::SignIn { password: Some(password), .. } => *password = hidden(),
+            Self::Approve { pin: Some(pin), .. } => *pin = hidden(),
+            Self::RequestDeletion { pin, password, .. } => {
+                *pin = hidden();
+                if let Some(password) = password {
+                    *password = hidden();
+                }
+            }
+            _ => {}
+        }
+        step
+    }
+}
+
+/// One HTTP exchange, as the transcript shows it (no headers, no bodies: no tokens, no data).
+#[derive(Debug, Clone, Serialize)]
+pub struct Exchange {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub millis: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRecord {
+    pub n: usize,
+    pub step: Step,
+    pub outcome: String,
+    pub error: Option<String>,
+    pub millis: u64,
+    pub exchanges: Vec<Exchange>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Transcript {
+    pub flow: String,
+    pub scenario: String,
+    pub started_at: String,
+    pub steps: Vec<StepRecord>,
+    /// `passed`, or why the flow stopped.
+    pub result: String,
+}
+
+/// What a flow needs besides the engine: moving the provider's clock.
+pub trait FlowHost: Send + Sync {
+    fn advance_clock(
+        &self,
+        by: chrono::Duration,
+    ) -> impl std::future::Future<Output = Result<(), String>> + Send;
+}
+
+pub fn parse(text: &str) -> Result<Flow, CoreError> {
+    let flow: Flow =
+        toml::from_str(text).map_err(|e| CoreError::Invalid(format!("the flow file is not valid: {e}")))?;
+    if flow.format != FLOW_FORMAT {
+        return Err(CoreError::Invalid(format!(
+            "this flow is in format {:?}; this version reads {FLOW_FORMAT:?}",
+            flow.format
+        )));
+    }
+    Ok(flow)
+}
+
+/// Runs a flow to its end or its first failure. `exchanges` drains the HTTP exchanges made
+/// since it was last called.
+pub async fn run(
+    engine: &Engine,
+    host: &impl FlowHost,
+    flow: &Flow,
+    exchanges: impl Fn() -> Vec<Exchange>,
+) -> Transcript {
+    let mut transcript = Transcript {
+        flow: flow.name.clone(),
+        scenario: flow.scenario.clone(),
+        started_at: engine.now().to_rfc3339(),
+        steps: Vec::new(),
+        result: "passed".into(),
+    };
+    let mut last_error: Option<String> = None;
+    let mut known = Known::new();
+    for (i, step) in flow.steps.iter().enumerate() {
+        let started = Instant::now();
+        let outcome = match step {
+            Step::ExpectError { code } => match last_error.take() {
+                Some(got) if &got == code => Ok(()),
+                Some(got) => Err(format!("expected the last step to fail with {code}, it failed with {got}")),
+                None => Err(format!("expected the last step to fail with {code}, it succeeded")),
+            },
+            _ => perform(engine, host, &mut known, step).await,
+        };
+        let failed_action = outcome.is_err() && !step.is_expectation();
+        let (outcome_text, error) = match &outcome {
+            Ok(()) => ("ok".to_owned(), None),
+            Err(e) => ("failed".to_owned(), Some(e.clone())),
+        };
+        transcript.steps.push(StepRecord {
+            n: i + 1,
+            step: step.redacted(),
+            outcome: outcome_text,
+            error: error.clone(),
+            millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            exchanges: exchanges(),
+        });
+        // An action may fail on purpose when the next step expects it.
+        if failed_action && matches!(flow.steps.get(i + 1), Some(Step::ExpectError { .. })) {
+            last_error = outcome.err().map(|e| e.split(':').next().unwrap_or_default().to_owned());
+            continue;
+        }
+        if let Some(error) = error {
+            transcript.result = format!("step {} failed: {error}", i + 1);
+            break;
+        }
+        last_error = None;
+    }
+    transcript
+}
+
+impl Step {
+    fn is_expectation(&self) -> bool {
+        matches!(
+            self,
+            Self::ExpectChildren { .. }
+                | Self::ExpectRequest { .. }
+                | Self::ExpectContact { .. }
+                | Self::ExpectPending { .. }
+                | Self::ExpectDeletion { .. }
+                | Self::ExpectConsent { .. }
+                | Self::ExpectError { .. }
+        )
+    }
+}
+
+/// `code: message` for an engine error, so `expect_error` can match the code.
+fn fail(e: CoreError) -> String {
+    format!("{}: {e}", e.code())
+}
+
+fn nth(reference: &str) -> Option<usize> {
+    reference.strip_prefix('#').and_then(|n| n.parse::<usize>().ok()).filter(|n| *n > 0)
+}
+
+/// Children the flow has named so far, so a deleted child can still be referred to.
+type Known = std::collections::HashMap<String, String>;
+
+async fn child_id(engine: &Engine, known: &mut Known, reference: &str) -> Result<String, String> {
+    let found = if let Some(n) = nth(reference) {
+        let mut children = engine.children().await.map_err(fail)?;
+        children.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+        children.get(n - 1).map(|c| c.id.clone()).ok_or_else(|| format!("there is no child {reference}"))
+    } else {
+        engine.find_child(reference).await.map(|c| c.id).map_err(fail)
+    };
+    match found {
+        Ok(id) => {
+            known.insert(reference.to_owned(), id.clone());
+            Ok(id)
+        }
+        Err(error) => known.get(reference).cloned().ok_or(error),
+    }
+}
+
+async fn request_id(engine: &Engine, child: &str, reference: &str) -> Result<String, String> {
+    let Some(n) = nth(reference) else { return Ok(reference.to_owned()) };
+    let mut ids: Vec<String> = engine
+        .friend_requests(child)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter(|r| r.direction == "incoming")
+        .map(|r| r.id)
+        .collect();
+    ids.sort();
+    ids.get(n - 1).cloned().ok_or_else(|| format!("there is no request {reference}"))
+}
+
+async fn contact_id(engine: &Engine, child: &str, reference: &str) -> Result<String, String> {
+    let Some(n) = nth(reference) else { return Ok(reference.to_owned()) };
+    let mut ids: Vec<String> =
+        engine.contacts(child).await.map_err(fail)?.into_iter().map(|c| c.contact_id).collect();
+    ids.sort();
+    ids.get(n - 1).cloned().ok_or_else(|| format!("there is no contact {reference}"))
+}
+
+fn check(what: &str, expected: &str, actual: &str) -> Result<(), String> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(format!("expected {what} to be {expected:?}, it is {actual:?}"))
+    }
+}
+
+/// What the provider refused is an error for a flow (a guardian would see it as one).
+fn decided(outcome: crate::DecisionOutcome) -> Result<(), String> {
+    match outcome.state.as_str() {
+        "refused" => Err(format!("refused: {}", outcome.message.unwrap_or_default())),
+        _ => Ok(()),
+    }
+}
+
+async fn perform(
+    engine: &Engine,
+    host: &impl FlowHost,
+    known: &mut Known,
+    step: &Step,
+) -> Result<(), String> {
+    match step {
+        Step::SignIn { phone, password } => {
+            let phone = phone.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PHONE.into());
+            let password =
+                Secret::new(password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()));
+            engine.sign_in(&phone, &password).await.map_err(fail)
+        }
+        Step::Sync => engine.sync().await.map_err(fail),
+        Step::Approve { child, request, pin } => {
+            let child = child_id(engine, known, child).await?;
+            let request = request_id(engine, &child, request).await?;
+            let pin = pin.clone().map(Secret::new);
+            decided(engine.approve_request(&child, &request, pin.as_ref()).await.map_err(fail)?)
+        }
+        Step::Deny { child, request } => {
+            let child = child_id(engine, known, child).await?;
+            let request = request_id(engine, &child, request).await?;
+            decided(engine.deny_request(&child, &request).await.map_err(fail)?)
+        }
+        Step::Block { child, contact } | Step::Unblock { child, contact } => {
+            let child = child_id(engine, known, child).await?;
+            let contact = contact_id(engine, &child, contact).await?;
+            let block = matches!(step, Step::Block { .. });
+            decided(engine.set_contact_blocked(&child, &contact, block).await.map_err(fail)?)
+        }
+        Step::Consent { child, purpose, granted } => {
+            let child = child_id(engine, known, child).await?;
+            engine.set_consent(&child, purpose, *granted).await.map(drop).map_err(fail)
+        }
+        Step::AcknowledgePolicy { version } => {
+            engine.acknowledge_policy(version).await.map(drop).map_err(fail)
+        }
+        Step::Export { child } => {
+            let child = child_id(engine, known, child).await?;
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            engine
+                .export_child(&child, &dir.path().join("export.zip"), "en", |_| {})
+                .await
+                .map(drop)
+                .map_err(fail)
+        }
+        Step::RequestDeletion { child, pin, password } => {
+            let child = child_id(engine, known, child).await?;
+            let name = engine.find_child(&child).await.map_err(fail)?.display_name;
+            let password =
+                Secret::new(password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()));
+            engine
+                .request_child_deletion(&child, &name, &password, &Secret::new(pin.clone()))
+                .await
+                .map(drop)
+                .map_err(fail)
+        }
+        Step::CancelDeletion { child } => {
+            let child = child_id(engine, known, child).await?;
+            let requests = engine.deletion_requests().await.map_err(fail)?;
+            let request = requests
+                .iter()
+                .find(|r| r.child_id.as_deref() == Some(child.as_str()) && r.status.as_str() == "cooling_off")
+                .ok_or("no deletion request of this child is cooling off")?;
+            engine.cancel_deletion(&request.id).await.map(drop).map_err(fail)
+        }
+        Step::AdvanceClock { days, hours } => {
+            host.advance_clock(chrono::Duration::days(*days) + chrono::Duration::hours(*hours)).await?;
+            // What came due on the provider reaches this computer.
+            engine.sync().await.map_err(fail)?;
+            engine.settle_deletions().await.map(drop).map_err(fail)
+        }
+        Step::ExpectChildren { names } => {
+            let mut actual: Vec<String> =
+                engine.children().await.map_err(fail)?.into_iter().map(|c| c.display_name).collect();
+            actual.sort();
+            let mut expected = names.clone();
+            expected.sort();
+            check("the children", &expected.join(", "), &actual.join(", "))
+        }
+        Step::ExpectRequest { child, request, status } => {
+            let child = child_id(engine, known, child).await?;
+            let request = request_id(engine, &child, request).await?;
+            let requests = engine.friend_requests(&child).await.map_err(fail)?;
+            let found = requests.iter().find(|r| r.id == request).ok_or(format!("no request {request}"))?;
+            check(&format!("request {request}"), status, &found.status)
+        }
+        Step::ExpectContact { child, contact, status } => {
+            let child = child_id(engine, known, child).await?;
+            let contact = contact_id(engine, &child, contact).await?;
+            let contacts = engine.contacts(&child).await.map_err(fail)?;
+            let found =
+                contacts.iter().find(|c| c.contact_id == contact).ok_or(format!("no contact {contact}"))?;
+            check(&format!("contact {contact}"), status, &found.status)
+        }
+        Step::ExpectPending { count } => {
+            let pending = engine.pending_decisions().await.map_err(fail)?.len();
+            check("the number of pending decisions", &count.to_string(), &pending.to_string())
+        }
+        Step::ExpectDeletion { child, status } => {
+            // A deleted child is no longer in the cache; the flow remembers its ID.
+            let child_key = child_id(engine, known, child).await?;
+            let requests = engine.deletion_requests().await.map_err(fail)?;
+            let found = requests
+                .iter()
+                .find(|r| r.child_id.as_deref() == Some(child_key.as_str()))
+                .ok_or(format!("no deletion request for {child}"))?;
+            check("the deletion", status, found.status.as_str())
+        }
+        Step::ExpectConsent { child, purpose, granted } => {
+            let child = child_id(engine, known, child).await?;
+            let ledger = engine.consents(&child).await.map_err(fail)?;
+            let current = ledger
+                .current
+                .iter()
+                .find(|c| c.purpose.as_str() == purpose)
+                .ok_or(format!("no consent for {purpose}"))?;
+            check(&format!("consent to {purpose}"), &granted.to_string(), &current.granted.to_string())
+        }
+        Step::ExpectError { .. } => Ok(()),
+    }
+}

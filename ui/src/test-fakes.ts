@@ -1,0 +1,133 @@
+// Fakes shared by the UI tests: a dashboard and an `Api` whose every method is a spy.
+import { vi } from "vitest";
+import type { Api, ConsentEventView, ConsentView, Dashboard, DeletionInfo, DeletionView, Result } from "./lib/api";
+
+export function dashboard(overrides: Partial<Dashboard["status"]> = {}, names = ["Ava", "Leo", "Mei"]): Dashboard {
+  return {
+    status: {
+      provider: { kind: "demo", url: "http://127.0.0.1:1/" },
+      secure_storage: true,
+      signed_in: true,
+      last_synced: "2026-11-23T09:00:00Z",
+      offline: false,
+      queued_decisions: 0,
+      refused_decisions: 0,
+      notices: [],
+      ...overrides,
+    },
+    children: names.map((display_name, i) => ({
+      id: `c${i}`,
+      display_name,
+      age: 6 + i,
+      avatar_url: null,
+      friend_approval: i === 0 ? "child_may_add" : "pin_required",
+      pending_requests: i,
+    })),
+  };
+}
+
+export const ok = <T,>(data: T): Result<T> => ({ status: "ok", data });
+
+export const PURPOSES = ["analytics", "sms_verification", "crash_reporting", "cross_border_transfer"];
+
+/** Every purpose granted on 1 November, analytics withdrawn once before that. */
+export function consents(childId: string): ConsentView {
+  const current: ConsentEventView[] = PURPOSES.map((purpose) => ({
+    purpose,
+    granted: true,
+    at: "2026-11-01T08:00:00Z",
+    policy_version: "2026-01",
+  }));
+  return {
+    child_id: childId,
+    current,
+    history: [
+      { purpose: "analytics", granted: false, at: "2026-10-01T08:00:00Z", policy_version: "2025-06" },
+      ...current,
+    ],
+  };
+}
+
+export function deletionView(overrides: Partial<DeletionView> = {}): DeletionView {
+  return {
+    id: "del-1",
+    subject: "child",
+    child_id: "c1",
+    status: "cooling_off",
+    requested_at: "2026-11-23T10:00:00Z",
+    cooling_off_until: "2026-12-07T10:00:00Z",
+    due_at: "2026-12-23T10:00:00Z",
+    completed_at: null,
+    deleted: ["profile", "messages"],
+    retained: [],
+    ...overrides,
+  };
+}
+
+export function deletionInfo(requests: DeletionView[] = []): DeletionInfo {
+  return {
+    retention: [
+      { category: "safety", what: "Reports of abuse", kept_for_days: 180, reason: "To protect other children" },
+      { category: "legal", what: "Records under a legal hold", kept_for_days: null, reason: "A court asked for them" },
+    ],
+    requests,
+  };
+}
+
+export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
+  return {
+    getDashboard: vi.fn(async () => ok(first)),
+    syncNow: vi.fn(async () => ok(null)),
+    signIn: vi.fn(async () => ok(null)),
+    signOut: vi.fn(async () => ok(null)),
+    listRequests: vi.fn(async (childId: string) =>
+      ok([
+        {
+          id: "fr-1",
+          child_id: childId,
+          other_name: "Oliver",
+          direction: "incoming",
+          status: "pending",
+          expires_at: "2026-12-07T09:00:00Z",
+          queued: null,
+        },
+      ]),
+    ),
+    listContacts: vi.fn(async (childId: string) =>
+      ok([
+        {
+          child_id: childId,
+          contact_id: "u-sam",
+          display_name: "Sam",
+          status: "approved",
+          messages_7d: 40,
+          calls_7d: 1,
+          last_interaction: null,
+          queued: null,
+        },
+      ]),
+    ),
+    approveRequest: vi.fn(async () => ok({ state: "queued", message: null })),
+    denyRequest: vi.fn(async () => ok({ state: "sent", message: null })),
+    setContactBlocked: vi.fn(async () => ok({ state: "sent", message: null })),
+    pendingDecisions: vi.fn(async () => ok([])),
+    dismissDecision: vi.fn(async () => ok(null)),
+    deletionInfo: vi.fn(async () => ok(deletionInfo())),
+    requestChildDeletion: vi.fn(async (childId: string) => ok(deletionView({ child_id: childId }))),
+    cancelDeletion: vi.fn(async (id: string) => ok(deletionView({ id, status: "cancelled" }))),
+    getConsents: vi.fn(async (childId: string) => ok(consents(childId))),
+    setConsent: vi.fn(async (childId: string, purpose: string, granted: boolean) => {
+      const view = consents(childId);
+      const event = { purpose, granted, at: "2026-11-23T11:00:00Z", policy_version: "2026-01" };
+      view.current = view.current.map((c) => (c.purpose === purpose ? event : c));
+      view.history.push(event);
+      return ok(view);
+    }),
+    listPolicies: vi.fn(async () => ok([])),
+    acknowledgePolicy: vi.fn(async () => ok(null)),
+    exportChild: vi.fn(async () => ok({ path: "/home/p/Downloads/guardian-export-Leo-2026-11-23.zip", files: 12 })),
+    onSyncFinished: vi.fn(() => () => {}),
+    onExportProgressed: vi.fn(() => () => {}),
+    ...overrides,
+  };
+}
