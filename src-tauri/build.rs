@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "list_policies",
     "acknowledge_policy",
     "export_child",
+    "save_diagnostics",
+    "set_recording",
 ];
 
 fn main() {

@@ -393,3 +393,67 @@ async fn a_major_policy_change_is_announced_with_its_changes_and_acknowledged() 
     app.close().await;
     result
 }
+
+#[tokio::test]
+async fn support_gets_a_diagnostics_bundle_and_a_replayable_recording_from_the_app() {
+    let app = App::start("support").await;
+    let result = async {
+        app.click("[data-testid=record-session]").await;
+        app.wait_text("[data-testid=support-message]", |t| t.contains("guardian-session-")).await;
+        // Block a contact while recording.
+        app.click("[data-child-id=c-leo] button").await;
+        app.click("[data-contact-id=u-sam] button").await;
+        app.wait_text("[data-contact-id=u-sam]", |t| t.contains("Unblock")).await;
+        app.click("[data-testid=back]").await;
+        app.click("[data-testid=record-session]").await;
+        app.wait_text("[data-testid=support-message]", |t| t == "Recording stopped.").await;
+        app.click("[data-testid=save-diagnostics]").await;
+        app.wait_text("[data-testid=support-message]", |t| t.contains("guardian-diagnostics-")).await;
+        app.screenshot("support").await;
+
+        let files: Vec<_> =
+            std::fs::read_dir(app.downloads()).expect("downloads").flatten().map(|e| e.path()).collect();
+        let session = files.iter().find(|p| p.extension().is_some_and(|e| e == "toml")).expect("recording");
+        let text = std::fs::read_to_string(session).expect("read");
+        assert!(
+            text.contains("step = \"block\"") && !text.contains("Leo") && !text.contains("u-sam"),
+            "{text}"
+        );
+        let flow = guardian_core::flow::parse(&text).expect("a valid flow file");
+        assert_eq!(flow.steps.len(), 1, "{text}");
+        let bundle = files.iter().find(|p| p.extension().is_some_and(|e| e == "zip")).expect("bundle");
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(bundle).expect("open")).expect("zip");
+        let mut about = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("about.json").expect("about"), &mut about)
+            .expect("read");
+        assert!(about.contains("\"webkit\": \""), "the web view's version is recorded: {about}");
+    }
+    .await;
+    app.close().await;
+    result
+}
+
+#[tokio::test]
+async fn opening_guardian_a_second_time_hands_over_to_the_running_window() {
+    let app = App::start("single").await;
+    let result = async {
+        app.wait_for("[data-testid=child-card]").await;
+        let data_dir = app._data.path().to_owned();
+        let started = Instant::now();
+        let status = Command::new(env!("CARGO_BIN_EXE_guardian-desktop"))
+            .env("GUARDIAN_DATA_DIR", &data_dir)
+            .env_remove("GUARDIAN_PROVIDER_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("second launch");
+        assert!(status.success(), "the second launch exits cleanly: {status}");
+        assert!(started.elapsed() < Duration::from_secs(20), "and at once");
+        // The first window still answers.
+        let names = texts(&app.client, "[data-testid=child-name]").await;
+        assert_eq!(names, ["Ava", "Leo", "Mei"]);
+    }
+    .await;
+    app.close().await;
+    result
+}

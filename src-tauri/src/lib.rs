@@ -15,6 +15,16 @@ pub fn run() {
     let builder = specta_builder();
     let state = commands::EngineSlot::default();
     tauri::Builder::default()
+        // First: a second launch hands over to the running app, which shows its window.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        // Restores the window's size and position (kept in the app's config folder).
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(builder.invoke_handler())
         .manage(state)
         .setup(move |app| {

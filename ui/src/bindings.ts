@@ -37,6 +37,14 @@ export const commands = {
 	acknowledgePolicy: (version: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge_policy", { version })),
 	/**  Exports a child's data into the Downloads folder, verified, telling the window its progress. */
 	exportChild: (childId: string, language: string) => typedError<ExportSaved, AppError>(__TAURI_INVOKE("export_child", { childId, language })),
+	/**  Writes the diagnostics bundle for support into the Downloads folder. */
+	saveDiagnostics: () => typedError<DiagnosticsSaved, AppError>(__TAURI_INVOKE("save_diagnostics")),
+	/**
+	 *  "Record this session for support": while on, what the guardian does is appended to a flow
+	 *  file in the Downloads folder (names as references, the PIN as the sandbox's). Returns the
+	 *  file when recording starts.
+	 */
+	setRecording: (on: boolean) => typedError<string | null, AppError>(__TAURI_INVOKE("set_recording", { on })),
 };
 
 /** Events */
@@ -201,6 +209,11 @@ export type DeletionView_Serialize = {
 	completed_at: string | null,
 	deleted: string[],
 	retained: RetentionView_Serialize[],
+};
+
+export type DiagnosticsSaved = {
+	path: string,
+	files: string[],
 };
 
 /**  One line of a policy diff. */

@@ -126,6 +126,10 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     listPolicies: vi.fn(async () => ok([])),
     acknowledgePolicy: vi.fn(async () => ok(null)),
     exportChild: vi.fn(async () => ok({ path: "/home/p/Downloads/guardian-export-Leo-2026-11-23.zip", files: 12 })),
+    saveDiagnostics: vi.fn(async () =>
+      ok({ path: "/home/p/Downloads/guardian-diagnostics-20261123-090000.zip", files: ["about.json", "sync.json"] }),
+    ),
+    setRecording: vi.fn(async (on: boolean) => ok(on ? "/home/p/Downloads/guardian-session-20261123-090000.toml" : null)),
     onSyncFinished: vi.fn(() => () => {}),
     onExportProgressed: vi.fn(() => () => {}),
     ...overrides,

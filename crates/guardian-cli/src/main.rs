@@ -14,6 +14,10 @@ use guardian_core::{ChildSummary, CoreError, Decision, DecisionOutcome, Engine, 
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Append what this command does to FILE as a flow (docs/flows.md), with names replaced by
+    /// references and the PIN by the sandbox's, so support can replay it.
+    #[arg(long, global = true, value_name = "FILE")]
+    record: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -216,7 +220,7 @@ async fn main() -> ExitCode {
     } else {
         guardian_core::logging::init("warn");
     }
-    match run(cli.command).await {
+    match run(cli.command, cli.record).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("guardian: {error:#}");
@@ -232,7 +236,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> anyhow::Result<()> {
+async fn run(command: Command, record: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     if let Command::Sandbox { command } = command {
         return sandbox(command).await;
     }
@@ -246,6 +250,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
     }
     let quiet = matches!(command, Command::Debug { .. });
     let engine = start(quiet).await?;
+    engine.record_session(record);
     let result = with_engine(&engine, command).await;
     // Close the cache and any embedded provider before the process exits.
     engine.close().await;

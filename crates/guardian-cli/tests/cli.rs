@@ -326,3 +326,33 @@ async fn the_diagnostics_bundle_names_no_one_and_holds_no_secret() {
     assert!(!all.contains("\"1234\"") && !all.contains("pin=1234"), "no PIN");
     assert!(run(&["sign-out"], "").status.success());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recorded_session_names_no_one_and_replays_against_the_sandbox() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("record");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recording = dir.path().join("session.toml");
+    let record = recording.to_str().expect("utf-8");
+    let run = |args: &[&str], stdin: &str| {
+        let mut all = vec!["--record", record];
+        all.extend_from_slice(args);
+        env.run(Some(&url), &all, stdin)
+    };
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+    assert!(run(&["requests", "approve", "fr-3", "--child", "Mei"], "1234\n").status.success());
+    assert_eq!(run(&["requests", "approve", "fr-1", "--child", "Leo"], "9999\n").status.code(), Some(6));
+    assert!(run(&["contacts", "block", "u-sam", "--child", "Leo"], "").status.success());
+    assert!(run(&["consent", "withdraw", "analytics", "--child", "Ava"], "").status.success());
+
+    let written = std::fs::read_to_string(&recording).expect("recording");
+    for personal in ["Mei", "Leo", "Ava", "Sam", "u-sam", "fr-3", "9999", DEMO_PHONE, DEMO_PASSWORD] {
+        assert!(!written.contains(personal), "the recording holds {personal:?}:\n{written}");
+    }
+    assert!(written.contains("step = \"expect_error\""), "the refusal is part of the recording:\n{written}");
+    // Support replays it on a fresh sandbox with the same scenario: the same outcomes.
+    let replay = env.run(None, &["flow", "run", record], "");
+    assert!(replay.status.success(), "{}{}", text(&replay.stdout), text(&replay.stderr));
+    assert!(run(&["sign-out"], "").status.success());
+}

@@ -31,6 +31,8 @@ pub struct Engine {
     pub(crate) sync_lock: Mutex<()>,
     /// The embedded demo provider, alive as long as the engine (or until `close`).
     demo: Mutex<Option<Sandbox>>,
+    /// Where the guardian's actions are being recorded as a flow file, if anywhere.
+    pub(crate) recording: std::sync::Mutex<Option<std::path::PathBuf>>,
 }
 
 impl Engine {
@@ -71,6 +73,7 @@ impl Engine {
             offline: Mutex::new(false),
             sync_lock: Mutex::new(()),
             demo: Mutex::new(demo),
+            recording: std::sync::Mutex::new(None),
         };
 
         if engine.is_demo() {
@@ -103,6 +106,13 @@ impl Engine {
         if phone.trim().is_empty() {
             return Err(CoreError::Invalid("enter the phone number you signed up with".into()));
         }
+        let result = self.sign_in_inner(phone, password).await;
+        let planned = crate::flow::Planned::Fixed(crate::flow::Step::SignIn { phone: None, password: None });
+        self.record(Some(planned), crate::flow::failure_code(&result, |_| false));
+        result
+    }
+
+    async fn sign_in_inner(&self, phone: &str, password: &Secret) -> Result<(), CoreError> {
         self.client.sign_in_password(phone.trim(), password).await?;
         self.open_cache().await?;
         self.sync().await
@@ -260,6 +270,16 @@ impl Engine {
         };
         *slot = Some(store);
         Ok(())
+    }
+}
+
+impl Drop for Engine {
+    /// An engine dropped without [`Engine::close`] (a test, a panic) still closes its cache
+    /// before the process can exit; the demo provider closes its own database likewise.
+    fn drop(&mut self) {
+        if let Some(store) = self.store.get_mut().take() {
+            guardian_store::close_pool_blocking(store.pool());
+        }
     }
 }
 

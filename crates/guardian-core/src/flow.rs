@@ -443,3 +443,117 @@ async fn perform(
         Step::ExpectError { .. } => Ok(()),
     }
 }
+
+// ---- recording ----
+
+/// The `#N` reference of a child (by name order), as recordings write it.
+pub async fn child_ref(engine: &Engine, child_id: &str) -> Result<String, CoreError> {
+    let mut children = engine.children().await?;
+    children.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    let at = children.iter().position(|c| c.id == child_id).unwrap_or(0);
+    Ok(format!("#{}", at + 1))
+}
+
+/// The `#N` reference of an incoming friend request (by ID order).
+pub async fn request_ref(engine: &Engine, child_id: &str, request_id: &str) -> Result<String, CoreError> {
+    let mut ids: Vec<String> = engine
+        .friend_requests(child_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.direction == "incoming")
+        .map(|r| r.id)
+        .collect();
+    ids.sort();
+    Ok(format!("#{}", ids.iter().position(|id| id == request_id).unwrap_or(0) + 1))
+}
+
+/// The `#N` reference of a contact (by ID order).
+pub async fn contact_ref(engine: &Engine, child_id: &str, contact_id: &str) -> Result<String, CoreError> {
+    let mut ids: Vec<String> = engine.contacts(child_id).await?.into_iter().map(|c| c.contact_id).collect();
+    ids.sort();
+    Ok(format!("#{}", ids.iter().position(|id| id == contact_id).unwrap_or(0) + 1))
+}
+
+/// Appends steps to a recording, starting the file (with its header) when it does not exist.
+pub fn append_steps(path: &std::path::Path, steps: &[Step]) -> Result<(), CoreError> {
+    use std::io::Write as _;
+    let file_error = |e: std::io::Error| CoreError::File(e.to_string());
+    let new = !path.exists();
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(file_error)?;
+    if new {
+        writeln!(
+            file,
+            "# Recorded by `guardian --record`: names are #N references and the PIN is the sandbox's.\n\
+             format = \"{FLOW_FORMAT}\"\nname = \"Recorded session\"\nscenario = \"demo-family\""
+        )
+        .map_err(file_error)?;
+    }
+    for step in steps {
+        let table = toml::to_string(step).map_err(|e| CoreError::File(e.to_string()))?;
+        write!(file, "\n[[step]]\n{table}").map_err(file_error)?;
+    }
+    Ok(())
+}
+
+/// The PIN recordings write: the sandbox's when the real one was accepted, a wrong one when it
+/// was refused (so the replay is refused the same way).
+pub fn recorded_pin(accepted: bool) -> String {
+    if accepted { guardian_sandbox::DEMO_PIN.into() } else { "0000".into() }
+}
+
+/// A step to record, worked out before the action (references can shift after it). The PIN of
+/// an approval or a deletion depends on whether the action was accepted.
+pub(crate) enum Planned {
+    Fixed(Step),
+    Approve { child: String, request: String, needs_pin: bool },
+    Deletion { child: String },
+}
+
+impl Planned {
+    /// The recorded steps: the action, and the error it met when it failed.
+    pub(crate) fn steps(self, failed: Option<String>) -> Vec<Step> {
+        let accepted = failed.is_none();
+        let step = match self {
+            Self::Fixed(step) => step,
+            Self::Approve { child, request, needs_pin } => {
+                Step::Approve { child, request, pin: needs_pin.then(|| recorded_pin(accepted)) }
+            }
+            Self::Deletion { child } => {
+                Step::RequestDeletion { child, pin: recorded_pin(accepted), password: None }
+            }
+        };
+        let mut steps = vec![step];
+        steps.extend(failed.map(|code| Step::ExpectError { code }));
+        steps
+    }
+}
+
+/// The error code a recording expects after an action: a refusal counts as `refused`.
+pub(crate) fn failure_code<T>(result: &Result<T, CoreError>, refused: impl Fn(&T) -> bool) -> Option<String> {
+    match result {
+        Err(error) => Some(error.code().to_owned()),
+        Ok(value) if refused(value) => Some("refused".to_owned()),
+        Ok(_) => None,
+    }
+}
+
+impl Engine {
+    /// Starts (with a file) or stops recording what the guardian does, as a flow file.
+    pub fn record_session(&self, file: Option<std::path::PathBuf>) {
+        *self.recording.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = file;
+    }
+
+    pub(crate) fn is_recording(&self) -> bool {
+        self.recording.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_some()
+    }
+
+    /// Appends a planned step and its outcome to the recording, if one is running.
+    pub(crate) fn record(&self, planned: Option<Planned>, failed: Option<String>) {
+        let file = self.recording.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if let (Some(file), Some(planned)) = (file, planned)
+            && let Err(error) = append_steps(&file, &planned.steps(failed))
+        {
+            tracing::warn!(%error, "could not write the session recording");
+        }
+    }
+}

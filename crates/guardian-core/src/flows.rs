@@ -9,6 +9,7 @@ use rand::Rng as _;
 
 use crate::decisions::Decision;
 use crate::engine::LAST_SYNCED;
+use crate::flow::{self, Planned};
 use crate::sync::{Step, plan, retry_delay};
 use crate::views::{ContactView, DecisionOutcome, PendingDecision, RequestView};
 use crate::{ChildSummary, CoreError, Engine, Secret};
@@ -23,6 +24,11 @@ enum Sent {
     Later(ClientError),
     /// The provider refused it for good.
     Refused(String),
+}
+
+/// Whether the provider refused a decision (for recordings).
+fn refused(outcome: &DecisionOutcome) -> bool {
+    outcome.state == "refused"
 }
 
 impl Engine {
@@ -231,18 +237,40 @@ impl Engine {
             }
         }
         self.known_request(&child.id, request_id).await?;
-        self.decide(Decision::ApproveRequest {
-            child_id: child.id,
-            request_id: request_id.to_owned(),
-            pin: pin.map(|p| p.expose().to_owned()),
-        })
-        .await
+        let planned = match self.is_recording() {
+            true => Some(Planned::Approve {
+                child: flow::child_ref(self, &child.id).await?,
+                request: flow::request_ref(self, &child.id, request_id).await?,
+                needs_pin: child.friend_approval == "pin_required",
+            }),
+            false => None,
+        };
+        let result = self
+            .decide(Decision::ApproveRequest {
+                child_id: child.id,
+                request_id: request_id.to_owned(),
+                pin: pin.map(|p| p.expose().to_owned()),
+            })
+            .await;
+        self.record(planned, flow::failure_code(&result, refused));
+        result
     }
 
     pub async fn deny_request(&self, child: &str, request_id: &str) -> Result<DecisionOutcome, CoreError> {
         let child = self.find_child(child).await?;
         self.known_request(&child.id, request_id).await?;
-        self.decide(Decision::DenyRequest { child_id: child.id, request_id: request_id.to_owned() }).await
+        let planned = match self.is_recording() {
+            true => Some(Planned::Fixed(flow::Step::Deny {
+                child: flow::child_ref(self, &child.id).await?,
+                request: flow::request_ref(self, &child.id, request_id).await?,
+            })),
+            false => None,
+        };
+        let result = self
+            .decide(Decision::DenyRequest { child_id: child.id, request_id: request_id.to_owned() })
+            .await;
+        self.record(planned, flow::failure_code(&result, refused));
+        result
     }
 
     pub async fn set_contact_blocked(
@@ -259,14 +287,29 @@ impl Engine {
                 child.display_name
             )));
         }
+        let planned = match self.is_recording() {
+            true => {
+                let contact = flow::contact_ref(self, &child.id, contact_id).await?;
+                let child = flow::child_ref(self, &child.id).await?;
+                Some(Planned::Fixed(if blocked {
+                    flow::Step::Block { child, contact }
+                } else {
+                    flow::Step::Unblock { child, contact }
+                }))
+            }
+            false => None,
+        };
         let child_id = child.id;
         let contact_id = contact_id.to_owned();
-        self.decide(if blocked {
-            Decision::BlockContact { child_id, contact_id }
-        } else {
-            Decision::UnblockContact { child_id, contact_id }
-        })
-        .await
+        let result = self
+            .decide(if blocked {
+                Decision::BlockContact { child_id, contact_id }
+            } else {
+                Decision::UnblockContact { child_id, contact_id }
+            })
+            .await;
+        self.record(planned, flow::failure_code(&result, refused));
+        result
     }
 
     async fn known_request(&self, child_id: &str, request_id: &str) -> Result<(), CoreError> {

@@ -28,5 +28,6 @@ pub use guardian_client::Secret;
 pub use guardian_store::{AuditBroken, AuditEntry};
 pub use rights::{DiffLine, ExportProgress, file_sha256, policy_diff, policy_in_force_and_pending};
 pub use rights_views::{
-    ConsentEventView, ConsentView, DeletionInfo, DeletionView, PolicyView, RetentionView, default_export_path,
+    ConsentEventView, ConsentView, DeletionInfo, DeletionView, PolicyView, RetentionView,
+    default_export_path, downloads_file,
 };

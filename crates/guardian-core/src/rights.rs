@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::archive::{self, ArchiveSummary};
+use crate::flow::{self, Planned, Step};
 use crate::{CoreError, Engine, Secret};
 
 /// The secret-store entry marking a requested deletion of the guardian's own account.
@@ -126,10 +127,25 @@ impl Engine {
         if !is_valid_pin(pin.expose()) {
             return Err(CoreError::Invalid("the parental PIN is exactly 4 digits".into()));
         }
+        let planned = match self.is_recording() {
+            true => Some(Planned::Deletion { child: flow::child_ref(self, &child.id).await? }),
+            false => None,
+        };
+        let result = self.submit_child_deletion(&child.id, password, pin).await;
+        self.record(planned, flow::failure_code(&result, |_| false));
+        result
+    }
+
+    async fn submit_child_deletion(
+        &self,
+        child_id: &str,
+        password: &Secret,
+        pin: &Secret,
+    ) -> Result<DeletionRequest, CoreError> {
         let proof = self.reauthenticate(password).await?;
         let key = format!("guardian-delete-{}", crate::flows::uuid_like());
-        let subject = subject_ref("child", &child.id);
-        match self.client.request_child_deletion(&child.id, &proof, pin, &key).await {
+        let subject = subject_ref("child", child_id);
+        match self.client.request_child_deletion(child_id, &proof, pin, &key).await {
             Ok(request) => {
                 self.audit("pin_used", &subject, "accepted").await;
                 self.audit("deletion_requested", &subject, "cooling_off").await;
@@ -167,6 +183,24 @@ impl Engine {
 
     /// Cancels a deletion during its cooling-off period: nothing has been deleted.
     pub async fn cancel_deletion(&self, id: &str) -> Result<DeletionRequest, CoreError> {
+        let planned = match self.is_recording() {
+            true => {
+                let requests = self.client.deletion_requests().await?;
+                match requests.iter().find(|r| r.id == id).and_then(|r| r.child_id.clone()) {
+                    Some(child) => Some(Planned::Fixed(Step::CancelDeletion {
+                        child: flow::child_ref(self, &child).await?,
+                    })),
+                    None => None,
+                }
+            }
+            false => None,
+        };
+        let result = self.cancel_deletion_inner(id).await;
+        self.record(planned, flow::failure_code(&result, |_| false));
+        result
+    }
+
+    async fn cancel_deletion_inner(&self, id: &str) -> Result<DeletionRequest, CoreError> {
         let key = format!("guardian-cancel-{}", crate::flows::uuid_like());
         let request = self.client.cancel_deletion(id, &key).await?;
         if request.child_id.is_none() {
@@ -224,8 +258,19 @@ impl Engine {
             let known: Vec<_> = ConsentPurpose::ALL.iter().map(|p| p.as_str()).collect();
             CoreError::Invalid(format!("unknown purpose {purpose:?}; one of: {}", known.join(", ")))
         })?;
+        let planned = match self.is_recording() {
+            true => Some(Planned::Fixed(Step::Consent {
+                child: flow::child_ref(self, &child.id).await?,
+                purpose: purpose.as_str().into(),
+                granted,
+            })),
+            false => None,
+        };
         let key = format!("guardian-consent-{}", crate::flows::uuid_like());
-        let ledger = self.client.set_consent(&child.id, purpose, granted, &key).await?;
+        let result =
+            self.client.set_consent(&child.id, purpose, granted, &key).await.map_err(CoreError::from);
+        self.record(planned, flow::failure_code(&result, |_| false));
+        let ledger = result?;
         let action = if granted { "consent_granted" } else { "consent_withdrawn" };
         self.audit(action, &subject_ref("child", &child.id), purpose.as_str()).await;
         Ok(ledger)
@@ -237,7 +282,10 @@ impl Engine {
 
     pub async fn acknowledge_policy(&self, version: &str) -> Result<PolicyVersion, CoreError> {
         let key = format!("guardian-ack-{}", crate::flows::uuid_like());
-        let policy = self.client.acknowledge_policy(version, &key).await?;
+        let result = self.client.acknowledge_policy(version, &key).await.map_err(CoreError::from);
+        let planned = Planned::Fixed(Step::AcknowledgePolicy { version: version.to_owned() });
+        self.record(Some(planned), flow::failure_code(&result, |_| false));
+        let policy = result?;
         self.audit("policy_acknowledged", "guardian", &policy.version).await;
         Ok(policy)
     }
@@ -255,6 +303,22 @@ impl Engine {
         mut on_progress: impl FnMut(ExportProgress) + Send,
     ) -> Result<ArchiveSummary, CoreError> {
         let child = self.find_child(child).await?;
+        let planned = match self.is_recording() {
+            true => Some(Planned::Fixed(Step::Export { child: flow::child_ref(self, &child.id).await? })),
+            false => None,
+        };
+        let result = self.export_inner(&child.id, out, language, &mut on_progress).await;
+        self.record(planned, flow::failure_code(&result, |_| false));
+        result
+    }
+
+    async fn export_inner(
+        &self,
+        child_id: &str,
+        out: &Path,
+        language: &str,
+        on_progress: &mut (impl FnMut(ExportProgress) + Send),
+    ) -> Result<ArchiveSummary, CoreError> {
         let part = part_path(out);
         let info_path = part.with_extension("part.json");
         let job = match self.resumable_job(&info_path).await {
@@ -262,8 +326,8 @@ impl Engine {
             None => {
                 remove_quietly(&part);
                 let key = format!("guardian-export-{}", crate::flows::uuid_like());
-                let job = self.client.create_export(&child.id, language, &key).await?;
-                self.wait_for_export(job, &mut on_progress).await?
+                let job = self.client.create_export(child_id, language, &key).await?;
+                self.wait_for_export(job, on_progress).await?
             }
         };
         let sha256 = job.sha256.clone().unwrap_or_default();
@@ -311,7 +375,7 @@ impl Engine {
         std::fs::rename(&part, out).map_err(|e| CoreError::File(e.to_string()))?;
         remove_quietly(&info_path);
         on_progress(ExportProgress { stage: "verifying".into(), done: 1.0, total: 1.0 });
-        self.audit("export_saved", &subject_ref("child", &child.id), "verified").await;
+        self.audit("export_saved", &subject_ref("child", child_id), "verified").await;
         Ok(summary)
     }
 

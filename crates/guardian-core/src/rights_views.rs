@@ -158,15 +158,24 @@ impl Engine {
     }
 }
 
+/// The Downloads folder (the home folder when there is none).
+fn downloads_dir() -> std::path::PathBuf {
+    let dirs = directories::UserDirs::new();
+    dirs.as_ref()
+        .and_then(|d| d.download_dir().map(std::path::Path::to_owned))
+        .or_else(|| dirs.as_ref().map(|d| d.home_dir().to_owned()))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// A file of this name in the Downloads folder.
+pub fn downloads_file(name: &str) -> std::path::PathBuf {
+    downloads_dir().join(name)
+}
+
 /// Where an export from the desktop app goes: the Downloads folder (the home folder when there
 /// is none), under a name that does not replace an earlier finished export.
 pub fn default_export_path(child_name: &str, today: chrono::NaiveDate) -> std::path::PathBuf {
-    let dirs = directories::UserDirs::new();
-    let folder = dirs
-        .as_ref()
-        .and_then(|d| d.download_dir().map(std::path::Path::to_owned))
-        .or_else(|| dirs.as_ref().map(|d| d.home_dir().to_owned()))
-        .unwrap_or_else(std::env::temp_dir);
+    let folder = downloads_dir();
     let name: String =
         child_name.chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect::<String>();
     let name = name.trim_matches('-');

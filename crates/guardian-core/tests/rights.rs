@@ -249,3 +249,37 @@ async fn consent_and_policy_notices_round_trip() {
     let acked = world.engine.acknowledge_policy(&pending.version).await.expect("ack");
     assert!(acked.acknowledged_at.is_some());
 }
+
+#[tokio::test]
+async fn every_file_of_an_export_validates_against_its_documented_schema() {
+    let world = World::new().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("leo.zip");
+    world.engine.export_child("Leo", &file, "en", |_| {}).await.expect("export");
+    let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/export-schemas");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&file).expect("open")).expect("zip");
+    let mut checked = Vec::new();
+    for name in ["manifest", "child", "contacts", "friend_requests", "activity", "consents"] {
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(schemas.join(format!("{name}.schema.json"))).expect("schema"),
+        )
+        .expect("schema JSON");
+        let validator = jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("a valid schema");
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(&format!("{name}.json")).expect("file"), &mut text)
+            .expect("read");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{name}.json: {errors:?}");
+        // The schema is strict enough to catch a wrong file.
+        assert!(!validator.is_valid(&serde_json::json!({ "unexpected": true })), "{name}");
+        checked.push(name);
+    }
+    assert_eq!(checked.len(), 6);
+    let mut csv = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("activity.csv").expect("csv"), &mut csv).expect("read");
+    assert!(csv.starts_with("day,feature,uses,minutes\r\n"), "{}", &csv[..40.min(csv.len())]);
+}

@@ -181,7 +181,26 @@ impl Drop for Sandbox {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        close_pool_blocking(&self.state.db);
     }
+}
+
+/// Closes the database from `Drop`, as `guardian_store::close_pool_blocking` does for the cache:
+/// SQLCipher frees its state when the process exits, so no encrypted connection may still be
+/// closing on a worker thread then. Gives up after a quarter second.
+fn close_pool_blocking(pool: &SqlitePool) {
+    if pool.is_closed() {
+        return;
+    }
+    let pool = pool.clone();
+    let (done, closed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            runtime.block_on(pool.close());
+        }
+        let _ = done.send(());
+    });
+    let _ = closed.recv_timeout(std::time::Duration::from_millis(250));
 }
 
 /// Like a real provider, the sandbox finishes a request it has started even when the client

@@ -179,6 +179,25 @@ impl Store {
     }
 }
 
+/// Closes a pool from synchronous code (a `Drop`). SQLCipher frees its own state when the process
+/// exits (an `atexit` handler and a finaliser), so no encrypted connection may still be closing on
+/// a worker thread by then. Idle connections close at once; one still held by a task of the
+/// (blocked) calling runtime cannot be waited for, so this gives up after a quarter second.
+pub fn close_pool_blocking(pool: &SqlitePool) {
+    if pool.is_closed() {
+        return;
+    }
+    let pool = pool.clone();
+    let (done, closed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            runtime.block_on(pool.close());
+        }
+        let _ = done.send(());
+    });
+    let _ = closed.recv_timeout(Duration::from_millis(250));
+}
+
 /// Initialises OpenSSL (SQLCipher's crypto) without its exit-time cleanup, once per process and
 /// before any encrypted connection opens. Otherwise OpenSSL tears its state down at `exit` while
 /// a database worker thread may still be closing an encrypted connection, and the process

@@ -2,6 +2,7 @@
 import {
   commands,
   events,
+  type DiagnosticsSaved,
   type AppError,
   type ChildSummary_Serialize,
   type ConsentEventView,
@@ -20,6 +21,7 @@ import {
   type RetentionView_Serialize,
 } from "../bindings";
 
+export type { DiagnosticsSaved };
 export type { AppError };
 // What the backend sends (the serialised form of the Rust types).
 export type Dashboard = Dashboard_Serialize;
@@ -59,6 +61,10 @@ export interface Api {
   acknowledgePolicy(version: string): Promise<Result<null>>;
   /** Exports a child's data (verified) into the Downloads folder; `language` is the UI locale. */
   exportChild(childId: string, language: string): Promise<Result<ExportSaved>>;
+  /** Writes the diagnostics bundle for support into the Downloads folder. */
+  saveDiagnostics(): Promise<Result<DiagnosticsSaved>>;
+  /** Starts (returns the file) or stops recording this session for support. */
+  setRecording(on: boolean): Promise<Result<string | null>>;
   /** Calls `handler` after each background sync; returns a function that stops listening. */
   onSyncFinished(handler: () => void): () => void;
   /** Calls `handler` as exports progress; returns a function that stops listening. */
@@ -86,6 +92,8 @@ export const api: Api = {
   listPolicies: () => commands.listPolicies(),
   acknowledgePolicy: (version) => commands.acknowledgePolicy(version),
   exportChild: (childId, language) => commands.exportChild(childId, language),
+  saveDiagnostics: () => commands.saveDiagnostics(),
+  setRecording: (on) => commands.setRecording(on),
   onSyncFinished: (handler) => {
     const unlisten = events.syncFinished.listen(() => handler());
     return () => {
