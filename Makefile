@@ -5,14 +5,14 @@ CARGO ?= cargo
 KEYRING := scripts/with-keyring
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench
+.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package
 
 ## Run the desktop app (on the embedded demo provider unless GUARDIAN_PROVIDER_URL is set).
 run: setup-run ui
 	$(CARGO) run -p guardian-desktop
 
 ## Everything CI runs: formatting, lints, every Rust test, the UI tests and the desktop end-to-end tests.
-test: setup-test ui check rust-test ui-test contract e2e
+test: setup-test ui check rust-test ui-test contract e2e package
 	@echo "All checks passed."
 
 ## Rust and UI tests without the desktop end-to-end suite (e.g. on macOS or Windows).
@@ -54,6 +54,11 @@ e2e:
 contract:
 	@echo "==> Contract test (Schemathesis against the sandbox)"
 	CARGO="$(CARGO)" scripts/contract-test
+
+## The Linux package: build the .deb (Tauri bundler, release profile), install it, launch it, remove it.
+package:
+	@echo "==> Package (.deb): build, install, launch"
+	scripts/package
 
 ## Regenerate ui/src/bindings.ts from the Rust commands.
 bindings:
