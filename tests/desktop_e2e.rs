@@ -457,3 +457,54 @@ async fn opening_guardian_a_second_time_hands_over_to_the_running_window() {
     app.close().await;
     result
 }
+
+/// Runs axe-core (from `ui/node_modules`) inside the real web view; returns the serious and
+/// critical violations as `rule: count (first target)`.
+async fn axe_violations(client: &Client) -> Vec<String> {
+    let axe =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/ui/node_modules/axe-core/axe.min.js"))
+            .expect("axe-core is installed with the UI's packages");
+    client.execute(&format!("{axe}\nreturn typeof window.axe;"), vec![]).await.expect("load axe-core");
+    let script = "const done = arguments[arguments.length - 1];\
+        window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })\
+          .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\
+            .map(v => v.id + ': ' + v.nodes.length + ' (' + v.nodes[0].target.join(' ') + ')')),\
+                e => done(['axe failed: ' + e]));";
+    let found = client.execute_async(script, vec![]).await.expect("run axe-core");
+    found
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_screen_has_no_serious_or_critical_accessibility_violation() {
+    let app = App::start_with_scenario("axe", "policy-update-pending").await;
+    let result = async {
+        let mut report = Vec::new();
+        app.wait_for("[data-testid=policy-notice]").await;
+        report.push(("policy notice", axe_violations(&app.client).await));
+        app.click("[data-testid=policy-ack]").await;
+        app.wait_for("[data-testid=child-card]").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        report.push(("dashboard", axe_violations(&app.client).await));
+        app.click("[data-child-id=c-mei] button").await;
+        app.wait_for("[data-testid=child-title]").await;
+        report.push(("child", axe_violations(&app.client).await));
+        app.click("[data-testid=privacy-open]").await;
+        app.wait_for("[data-testid=consent-row-analytics]").await;
+        report.push(("privacy", axe_violations(&app.client).await));
+        app.click("[data-testid=delete-account]").await;
+        app.wait_for("[data-testid=retention-note]").await;
+        report.push(("deletion wizard", axe_violations(&app.client).await));
+        app.click("[data-testid=wizard-next]").await;
+        app.click("[data-testid=wizard-next]").await;
+        app.wait_for("[data-testid=deletion-password]").await;
+        report.push(("deletion verify", axe_violations(&app.client).await));
+        let bad: Vec<_> = report.iter().filter(|(_, v)| !v.is_empty()).collect();
+        assert!(bad.is_empty(), "axe-core found serious or critical violations: {bad:#?}");
+    }
+    .await;
+    app.close().await;
+    result
+}
