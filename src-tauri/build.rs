@@ -24,6 +24,10 @@ const COMMANDS: &[&str] = &[
     "export_child",
     "save_diagnostics",
     "set_recording",
+    "list_devices",
+    "sign_out_device",
+    "list_reports",
+    "report_contact",
 ];
 
 fn main() {

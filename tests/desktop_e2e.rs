@@ -508,3 +508,34 @@ async fn every_screen_has_no_serious_or_critical_accessibility_violation() {
     app.close().await;
     result
 }
+
+#[tokio::test]
+async fn a_device_is_signed_out_and_a_contact_reported_from_the_child_screen() {
+    let app = App::start("care").await;
+    let result = async {
+        app.click("[data-child-id=c-leo] button").await;
+        app.wait_for("[data-device-id=dev-c-leo-1]").await;
+        app.click("[data-device-id=dev-c-leo-1] [data-testid=device-sign-out]").await;
+        app.wait_text("[data-testid=devices-message]", |t| t.contains("signed out")).await;
+
+        app.click("[data-testid=report-submit]").await;
+        let refused = app.wait_text("[data-testid=report-message]", |t| !t.is_empty()).await;
+        assert!(refused.contains("Nothing was sent"), "no report without a choice: {refused}");
+        app.click("[data-testid=report-contact] option[value=u-sam]").await;
+        app.click("[data-testid=report-category] option[value=bullying]").await;
+        app.wait_for("[data-testid=report-evidence]")
+            .await
+            .send_keys("Mean messages after school")
+            .await
+            .expect("type");
+        app.click("[data-testid=report-submit]").await;
+        app.wait_text("[data-testid=report-message]", |t| t.starts_with("Reported.")).await;
+        let status =
+            app.wait_text("[data-testid=report] [data-testid=report-status]", |t| !t.is_empty()).await;
+        assert!(status.starts_with("Sent"), "{status}");
+        app.screenshot("child-devices-and-reports").await;
+    }
+    .await;
+    app.close().await;
+    result
+}

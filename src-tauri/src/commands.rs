@@ -1,8 +1,8 @@
 use std::sync::Arc;
 
 use guardian_core::{
-    ConsentView, ContactView, Dashboard, DecisionOutcome, DeletionInfo, DeletionView, Engine,
-    PendingDecision, PolicyView, RequestView, Secret, Settings,
+    ConsentView, ContactView, Dashboard, DecisionOutcome, DeletionInfo, DeletionView, DeviceView, Engine,
+    PendingDecision, PolicyView, ReportView, RequestView, Secret, Settings,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -107,6 +107,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             export_child,
             save_diagnostics,
             set_recording,
+            list_devices,
+            sign_out_device,
+            list_reports,
+            report_contact,
         ])
         .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
@@ -332,4 +336,41 @@ async fn set_recording(slot: State<'_, EngineSlot>, on: bool) -> Result<Option<S
     });
     engine.record_session(file.clone());
     Ok(file.map(|f| f.display().to_string()))
+}
+
+/// The child's devices, from the provider.
+#[tauri::command]
+#[specta::specta]
+async fn list_devices(slot: State<'_, EngineSlot>, child_id: String) -> Result<Vec<DeviceView>, AppError> {
+    Ok(slot.get().await?.devices(&child_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn sign_out_device(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    device_id: String,
+) -> Result<DeviceView, AppError> {
+    Ok(slot.get().await?.sign_out_device(&child_id, &device_id).await?)
+}
+
+/// Reports filed on the child's behalf, with status and days left until the provider's deadline.
+#[tauri::command]
+#[specta::specta]
+async fn list_reports(slot: State<'_, EngineSlot>, child_id: String) -> Result<Vec<ReportView>, AppError> {
+    Ok(slot.get().await?.reports(&child_id).await?)
+}
+
+/// Reports one of the child's contacts (category and the guardian's own words).
+#[tauri::command]
+#[specta::specta]
+async fn report_contact(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    contact_id: String,
+    category: String,
+    evidence: String,
+) -> Result<ReportView, AppError> {
+    Ok(slot.get().await?.report_contact(&child_id, &contact_id, &category, &evidence, &[]).await?)
 }

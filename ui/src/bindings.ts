@@ -45,6 +45,13 @@ export const commands = {
 	 *  file when recording starts.
 	 */
 	setRecording: (on: boolean) => typedError<string | null, AppError>(__TAURI_INVOKE("set_recording", { on })),
+	/**  The child's devices, from the provider. */
+	listDevices: (childId: string) => typedError<DeviceView[], AppError>(__TAURI_INVOKE("list_devices", { childId })),
+	signOutDevice: (childId: string, deviceId: string) => typedError<DeviceView, AppError>(__TAURI_INVOKE("sign_out_device", { childId, deviceId })),
+	/**  Reports filed on the child's behalf, with status and days left until the provider's deadline. */
+	listReports: (childId: string) => typedError<ReportView_Serialize[], AppError>(__TAURI_INVOKE("list_reports", { childId })),
+	/**  Reports one of the child's contacts (category and the guardian's own words). */
+	reportContact: (childId: string, contactId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError>(__TAURI_INVOKE("report_contact", { childId, contactId, category, evidence })),
 };
 
 /** Events */
@@ -211,6 +218,14 @@ export type DeletionView_Serialize = {
 	retained: RetentionView_Serialize[],
 };
 
+export type DeviceView = {
+	id: string,
+	name: string,
+	platform: string,
+	last_seen: string,
+	signed_in: boolean,
+};
+
 export type DiagnosticsSaved = {
 	path: string,
 	files: string[],
@@ -306,6 +321,42 @@ export type ProviderInfo = {
 	kind: string,
 	/**  The provider's address (the demo's is on this computer). */
 	url: string,
+};
+
+export type ReportView = ReportView_Serialize | ReportView_Deserialize;
+
+export type ReportView_Deserialize = {
+	id: string,
+	target_kind: string,
+	target_id: string,
+	category: string,
+	evidence_text: string,
+	image_count: number,
+	/**  `submitted`, `reviewing` or `resolved`. */
+	status: string,
+	outcome?: string | null,
+	created_at: string,
+	/**  15 days after filing: the provider's deadline. */
+	due_at: string,
+	/**  Whole days left until `due_at` (negative when overdue and still open). */
+	days_left: number,
+};
+
+export type ReportView_Serialize = {
+	id: string,
+	target_kind: string,
+	target_id: string,
+	category: string,
+	evidence_text: string,
+	image_count: number,
+	/**  `submitted`, `reviewing` or `resolved`. */
+	status: string,
+	outcome: string | null,
+	created_at: string,
+	/**  15 days after filing: the provider's deadline. */
+	due_at: string,
+	/**  Whole days left until `due_at` (negative when overdue and still open). */
+	days_left: number,
 };
 
 /**  A friend request, with the guardian's queued decision if it has not reached the provider. */

@@ -1,6 +1,16 @@
 // Fakes shared by the UI tests: a dashboard and an `Api` whose every method is a spy.
 import { vi } from "vitest";
-import type { Api, ConsentEventView, ConsentView, Dashboard, DeletionInfo, DeletionView, Result } from "./lib/api";
+import type {
+  Api,
+  ConsentEventView,
+  ConsentView,
+  Dashboard,
+  DeletionInfo,
+  DeletionView,
+  DeviceView,
+  ReportView,
+  Result,
+} from "./lib/api";
 
 export function dashboard(overrides: Partial<Dashboard["status"]> = {}, names = ["Ava", "Leo", "Mei"]): Dashboard {
   return {
@@ -74,6 +84,31 @@ export function deletionInfo(requests: DeletionView[] = []): DeletionInfo {
   };
 }
 
+/** A tablet still signed in and an old phone already signed out. */
+export function devices(): DeviceView[] {
+  return [
+    { id: "dev-1", name: "Leo's tablet", platform: "Android", last_seen: "2026-11-23T08:30:00Z", signed_in: true },
+    { id: "dev-2", name: "Old phone", platform: "iOS", last_seen: "2026-10-02T17:00:00Z", signed_in: false },
+  ];
+}
+
+export function reportView(overrides: Partial<ReportView> = {}): ReportView {
+  return {
+    id: "rep-1",
+    target_kind: "contact",
+    target_id: "u-sam",
+    category: "bullying",
+    evidence_text: "Mean messages every evening.",
+    image_count: 0,
+    status: "resolved",
+    outcome: "The account was warned.",
+    created_at: "2026-11-01T10:00:00Z",
+    due_at: "2026-11-16T10:00:00Z",
+    days_left: 0,
+    ...overrides,
+  };
+}
+
 export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
   return {
     getDashboard: vi.fn(async () => ok(first)),
@@ -130,6 +165,27 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ok({ path: "/home/p/Downloads/guardian-diagnostics-20261123-090000.zip", files: ["about.json", "sync.json"] }),
     ),
     setRecording: vi.fn(async (on: boolean) => ok(on ? "/home/p/Downloads/guardian-session-20261123-090000.toml" : null)),
+    listDevices: vi.fn(async () => ok(devices())),
+    signOutDevice: vi.fn(async (_childId: string, deviceId: string) => {
+      const device = devices().find((d) => d.id === deviceId) ?? devices()[0];
+      return ok({ ...device, signed_in: false });
+    }),
+    listReports: vi.fn(async () => ok([reportView()])),
+    reportContact: vi.fn(async (_childId: string, contactId: string, category: string, evidence: string) =>
+      ok(
+        reportView({
+          id: "rep-2",
+          target_id: contactId,
+          category,
+          evidence_text: evidence,
+          status: "submitted",
+          outcome: null,
+          created_at: "2026-11-23T10:00:00Z",
+          due_at: "2026-12-08T10:00:00Z",
+          days_left: 15,
+        }),
+      ),
+    ),
     onSyncFinished: vi.fn(() => () => {}),
     onExportProgressed: vi.fn(() => () => {}),
     ...overrides,

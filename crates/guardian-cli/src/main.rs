@@ -69,6 +69,24 @@ enum Command {
         #[arg(long, value_name = "ID")]
         dismiss: Option<String>,
     },
+    /// A child's devices, with when each was last seen; sign one out remotely.
+    Devices {
+        #[command(subcommand)]
+        action: Option<DeviceAction>,
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reports filed on a child's behalf (status, 15-day due date, outcome); file a new one.
+    Reports {
+        #[command(subcommand)]
+        action: Option<ReportAction>,
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Account deletion: a child's account or your own, with a cooling-off period.
     Account {
         #[command(subcommand)]
@@ -147,6 +165,30 @@ enum RequestAction {
 enum ContactAction {
     Block { contact_id: String },
     Unblock { contact_id: String },
+}
+
+#[derive(Subcommand)]
+enum DeviceAction {
+    /// Sign a device out remotely.
+    SignOut { device_id: String },
+}
+
+#[derive(Subcommand)]
+enum ReportAction {
+    /// Report one of the child's contacts.
+    Create {
+        #[arg(long)]
+        contact: String,
+        /// harassment, bullying, sexual_content, violence, impersonation or other.
+        #[arg(long)]
+        category: String,
+        /// What happened, in your words (at most 2,000 characters).
+        #[arg(long)]
+        evidence: String,
+        /// A PNG or JPEG screenshot as evidence (up to three, 16 KiB each).
+        #[arg(long = "image")]
+        images: Vec<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -408,6 +450,54 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 for p in pending {
                     let why = p.message.as_deref().unwrap_or("");
                     println!("{:>4}  {:<8}  {:<16}  {}  {why}", p.id, p.state, p.kind, p.subject);
+                }
+            }
+            Ok(())
+        }
+        Command::Devices { action, child, json } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            if let Some(DeviceAction::SignOut { device_id }) = action {
+                let device = engine.sign_out_device(&child, &device_id).await?;
+                println!("Signed out {} ({}).", device.name, device.platform);
+                return Ok(());
+            }
+            let devices = engine.devices(&child).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&devices)?);
+            } else {
+                for d in devices {
+                    let state = if d.signed_in { "signed in" } else { "signed out" };
+                    println!(
+                        "{:<16} {:<10} {:<8} {state:<11} last seen {}",
+                        d.id, d.name, d.platform, d.last_seen
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Reports { action, child, json } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            if let Some(ReportAction::Create { contact, category, evidence, images }) = action {
+                let images: Vec<&std::path::Path> = images.iter().map(std::path::PathBuf::as_path).collect();
+                let report = engine.report_contact(&child, &contact, &category, &evidence, &images).await?;
+                println!(
+                    "Reported ({}). The provider must answer by {} ({} days).",
+                    report.id, report.due_at, report.days_left
+                );
+                return Ok(());
+            }
+            let reports = engine.reports(&child).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&reports)?);
+            } else if reports.is_empty() {
+                println!("No reports.");
+            } else {
+                for r in reports {
+                    let outcome = r.outcome.as_deref().unwrap_or("");
+                    println!(
+                        "{}  {:<14} {:<9} {} {}  due in {} days  {outcome}",
+                        r.id, r.category, r.status, r.target_kind, r.target_id, r.days_left
+                    );
                 }
             }
             Ok(())

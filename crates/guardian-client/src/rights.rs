@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use guardian_domain::{
-    ConsentLedger, ConsentPurpose, DeletionRequest, ExportJob, PolicyVersion, ReauthProof, Reauthenticate,
-    RequestChildDeletion, RequestGuardianDeletion, RetentionNote, SetConsent,
+    ConsentLedger, ConsentPurpose, CreateReport, DeletionRequest, Device, ExportJob, PolicyVersion,
+    ReauthProof, Reauthenticate, Report, RequestChildDeletion, RequestGuardianDeletion, RetentionNote,
+    SetConsent,
 };
 use reqwest::{Method, StatusCode, header};
 use tokio::io::AsyncWriteExt as _;
@@ -171,6 +172,34 @@ impl ProviderClient {
         file.flush().await.map_err(file_error)?;
         file.sync_all().await.map_err(file_error)?;
         received
+    }
+
+    pub async fn devices(&self, child_id: &str) -> Result<Vec<Device>, ClientError> {
+        self.all_pages(&format!("/v1/children/{}/devices", seg(child_id))).await
+    }
+
+    pub async fn sign_out_device(
+        &self,
+        child_id: &str,
+        device_id: &str,
+        idempotency_key: &str,
+    ) -> Result<Device, ClientError> {
+        let path = format!("/v1/children/{}/devices/{}/sign-out", seg(child_id), seg(device_id));
+        self.mutate(Method::POST, &path, None, idempotency_key, None).await
+    }
+
+    pub async fn reports(&self, child_id: &str) -> Result<Vec<Report>, ClientError> {
+        self.all_pages(&format!("/v1/children/{}/reports", seg(child_id))).await
+    }
+
+    pub async fn create_report(
+        &self,
+        child_id: &str,
+        report: &CreateReport,
+        idempotency_key: &str,
+    ) -> Result<Report, ClientError> {
+        let path = format!("/v1/children/{}/reports", seg(child_id));
+        self.mutate(Method::POST, &path, Some(to_json(report)?), idempotency_key, None).await
     }
 
     /// A JSON call without an Idempotency-Key.

@@ -77,6 +77,17 @@ pub enum Step {
     CancelDeletion {
         child: String,
     },
+    /// Reports one of the child's contacts.
+    Report {
+        child: String,
+        contact: String,
+        category: String,
+        evidence: String,
+    },
+    SignOutDevice {
+        child: String,
+        device: String,
+    },
     /// Moves the provider's clock (the in-process sandbox, or a sandbox with `--admin`).
     AdvanceClock {
         #[serde(default)]
@@ -109,6 +120,16 @@ pub enum Step {
         purpose: String,
         granted: bool,
     },
+    /// The child's newest report has this status (`submitted`, `reviewing`, `resolved`).
+    ExpectReport {
+        child: String,
+        status: String,
+    },
+    ExpectDevice {
+        child: String,
+        device: String,
+        signed_in: bool,
+    },
     /// The step before this one failed with this error code (e.g. `provider_error`).
     ExpectError {
         code: String,
@@ -116,13 +137,14 @@ pub enum Step {
 }
 
 impl Step {
-    /// The step as written, with PINs and passwords replaced, for the transcript.
+    /// The step as written, with PINs, passwords and evidence text replaced, for the transcript.
     fn redacted(&self) -> Self {
         let hidden = || "[redacted]".to_owned();
         let mut step = self.clone();
         match &mut step {
             Self::SignIn { password: Some(password), .. } => *password = hidden(),
             Self::Approve { pin: Some(pin), .. } => *pin = hidden(),
+            Self::Report { evidence, .. } => *evidence = hidden(),
             Self::RequestDeletion { pin, password, .. } => {
                 *pin = hidden();
                 if let Some(password) = password {
@@ -248,6 +270,8 @@ impl Step {
                 | Self::ExpectPending { .. }
                 | Self::ExpectDeletion { .. }
                 | Self::ExpectConsent { .. }
+                | Self::ExpectReport { .. }
+                | Self::ExpectDevice { .. }
                 | Self::ExpectError { .. }
         )
     }
@@ -302,6 +326,13 @@ async fn contact_id(engine: &Engine, child: &str, reference: &str) -> Result<Str
         engine.contacts(child).await.map_err(fail)?.into_iter().map(|c| c.contact_id).collect();
     ids.sort();
     ids.get(n - 1).cloned().ok_or_else(|| format!("there is no contact {reference}"))
+}
+
+async fn device_id(engine: &Engine, child: &str, reference: &str) -> Result<String, String> {
+    let Some(n) = nth(reference) else { return Ok(reference.to_owned()) };
+    let mut ids: Vec<String> = engine.devices(child).await.map_err(fail)?.into_iter().map(|d| d.id).collect();
+    ids.sort();
+    ids.get(n - 1).cloned().ok_or_else(|| format!("there is no device {reference}"))
 }
 
 fn check(what: &str, expected: &str, actual: &str) -> Result<(), String> {
@@ -439,6 +470,29 @@ async fn perform(
                 .find(|c| c.purpose.as_str() == purpose)
                 .ok_or(format!("no consent for {purpose}"))?;
             check(&format!("consent to {purpose}"), &granted.to_string(), &current.granted.to_string())
+        }
+        Step::Report { child, contact, category, evidence } => {
+            let child = child_id(engine, known, child).await?;
+            let contact = contact_id(engine, &child, contact).await?;
+            engine.report_contact(&child, &contact, category, evidence, &[]).await.map(drop).map_err(fail)
+        }
+        Step::SignOutDevice { child, device } => {
+            let child = child_id(engine, known, child).await?;
+            let device = device_id(engine, &child, device).await?;
+            engine.sign_out_device(&child, &device).await.map(drop).map_err(fail)
+        }
+        Step::ExpectReport { child, status } => {
+            let child = child_id(engine, known, child).await?;
+            let reports = engine.reports(&child).await.map_err(fail)?;
+            let newest = reports.iter().max_by(|a, b| a.created_at.cmp(&b.created_at)).ok_or("no report")?;
+            check("the newest report", status, &newest.status)
+        }
+        Step::ExpectDevice { child, device, signed_in } => {
+            let child = child_id(engine, known, child).await?;
+            let device = device_id(engine, &child, device).await?;
+            let devices = engine.devices(&child).await.map_err(fail)?;
+            let found = devices.iter().find(|d| d.id == device).ok_or(format!("no device {device}"))?;
+            check(&format!("device {device} signed in"), &signed_in.to_string(), &found.signed_in.to_string())
         }
         Step::ExpectError { .. } => Ok(()),
     }

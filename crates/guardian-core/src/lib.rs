@@ -2,6 +2,7 @@
 //! here depends on Tauri.
 
 pub mod archive;
+mod care;
 mod decisions;
 pub mod diagnostics;
 mod engine;
@@ -15,6 +16,7 @@ mod settings;
 pub mod sync;
 mod views;
 
+pub use care::{DeviceView, ReportView};
 pub use decisions::Decision;
 pub use engine::Engine;
 pub use error::CoreError;

@@ -198,3 +198,91 @@ pub struct ManifestEntry {
 
 /// The archive format this build reads and the sandbox writes.
 pub const EXPORT_FORMAT: &str = "guardian-export/1";
+
+/// One of the child's devices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: String,
+    pub child_id: String,
+    pub name: String,
+    pub platform: String,
+    pub last_seen: DateTime<Utc>,
+    pub signed_in: bool,
+}
+
+/// Why a contact or group is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportCategory {
+    Harassment,
+    Bullying,
+    SexualContent,
+    Violence,
+    Impersonation,
+    Other,
+}
+
+impl ReportCategory {
+    pub const ALL: [Self; 6] = [
+        Self::Harassment,
+        Self::Bullying,
+        Self::SexualContent,
+        Self::Violence,
+        Self::Impersonation,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Harassment => "harassment",
+            Self::Bullying => "bullying",
+            Self::SexualContent => "sexual_content",
+            Self::Violence => "violence",
+            Self::Impersonation => "impersonation",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// An image attached as evidence (PNG or JPEG, base64).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceImage {
+    pub content_type: String,
+    pub data_base64: String,
+}
+
+/// `POST /v1/children/{id}/reports`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReport {
+    /// `contact` or `group`.
+    pub target_kind: String,
+    pub target_id: String,
+    pub category: ReportCategory,
+    pub evidence_text: String,
+    #[serde(default)]
+    pub images: Vec<EvidenceImage>,
+}
+
+/// A report filed on the child's behalf, with its case status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: String,
+    pub child_id: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub category: ReportCategory,
+    pub evidence_text: String,
+    pub image_count: u32,
+    /// `submitted`, `reviewing` or `resolved`.
+    pub status: String,
+    pub outcome: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// The provider answers within 15 days of filing.
+    pub due_at: DateTime<Utc>,
+}

@@ -11,6 +11,7 @@
 
 mod admin;
 mod auth;
+mod care;
 mod decisions;
 mod error;
 mod exports;

@@ -71,6 +71,8 @@ pub(crate) fn retention_notes() -> Vec<RetentionNote> {
 /// What a child deletion removes.
 const CHILD_CATEGORIES: &[&str] = &[
     "profile",
+    "devices",
+    "reports",
     "demographics",
     "avatar",
     "contacts",
@@ -412,8 +414,17 @@ const GUARDIAN_CATEGORIES: &[&str] =
     &["profile", "phone_number", "password", "sessions", "policy_acknowledgments"];
 
 async fn delete_child(conn: &mut sqlx::SqliteConnection, child_id: &str) -> ApiResult<()> {
-    for table in ["contacts", "friend_requests", "activity", "pins", "consent_events", "exports", "children"]
-    {
+    for table in [
+        "contacts",
+        "friend_requests",
+        "activity",
+        "pins",
+        "consent_events",
+        "exports",
+        "devices",
+        "reports",
+        "children",
+    ] {
         let column = if table == "children" { "id" } else { "child_id" };
         sqlx::query(AssertSqlSafe(format!("DELETE FROM {table} WHERE {column} = ?")))
             .bind(child_id)

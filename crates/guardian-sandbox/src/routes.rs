@@ -15,7 +15,7 @@ use sqlx::AssertSqlSafe;
 use crate::AppState;
 use crate::auth::{self, Authed};
 use crate::error::{ApiError, ApiResult};
-use crate::{decisions, exports, feed, rights};
+use crate::{care, decisions, exports, feed, rights};
 
 /// Request bodies larger than this are refused with `413`.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -54,6 +54,9 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/exports", get(exports::list_exports).post(exports::create_export))
         .route("/v1/exports/{export_id}", get(exports::get_export))
         .route("/v1/exports/{export_id}/archive", get(exports::download_export))
+        .route("/v1/children/{child_id}/devices", get(care::list_devices))
+        .route("/v1/children/{child_id}/devices/{device_id}/sign-out", post(care::sign_out_device))
+        .route("/v1/children/{child_id}/reports", get(care::list_reports).post(care::create_report))
         .route("/v1/changes", get(feed::changes))
         .route("/v1/events", get(crate::push::events))
         .route("/v1/openapi.yaml", get(openapi))

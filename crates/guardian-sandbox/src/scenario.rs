@@ -271,6 +271,21 @@ impl Scenario {
                 .await?;
             }
         }
+        // Every child has a tablet and a phone, seen recently.
+        for (i, child) in self.children.iter().enumerate() {
+            for (n, (name, platform)) in [("Tablet", "android"), ("Phone", "ios")].into_iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO devices (id, child_id, name, platform, last_seen) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(format!("dev-{}-{}", child.id, n + 1))
+                .bind(&child.id)
+                .bind(name)
+                .bind(platform)
+                .bind(now - chrono::Duration::minutes(i64::try_from(i * 7 + n * 90).unwrap_or(0)))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         for d in &self.deletions {
             let guardian: (String,) = sqlx::query_as("SELECT guardian_id FROM children WHERE id = ?")
                 .bind(&d.child_id)

@@ -12,11 +12,13 @@ import {
   type DecisionOutcome_Serialize,
   type DeletionInfo_Serialize,
   type DeletionView_Serialize,
+  type DeviceView,
   type DiffLine,
   type ExportProgressed,
   type ExportSaved,
   type PendingDecision_Serialize,
   type PolicyView_Serialize,
+  type ReportView_Serialize,
   type RequestView_Serialize,
   type RetentionView_Serialize,
 } from "../bindings";
@@ -34,6 +36,8 @@ export type RetentionView = RetentionView_Serialize;
 export type DeletionView = DeletionView_Serialize;
 export type DeletionInfo = DeletionInfo_Serialize;
 export type PolicyView = PolicyView_Serialize;
+export type ReportView = ReportView_Serialize;
+export type { DeviceView };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
@@ -65,6 +69,12 @@ export interface Api {
   saveDiagnostics(): Promise<Result<DiagnosticsSaved>>;
   /** Starts (returns the file) or stops recording this session for support. */
   setRecording(on: boolean): Promise<Result<string | null>>;
+  /** The devices signed in to the child's account, and those signed out. */
+  listDevices(childId: string): Promise<Result<DeviceView[]>>;
+  signOutDevice(childId: string, deviceId: string): Promise<Result<DeviceView>>;
+  /** The child's reports to the provider, with the provider's deadline to answer. */
+  listReports(childId: string): Promise<Result<ReportView[]>>;
+  reportContact(childId: string, contactId: string, category: string, evidence: string): Promise<Result<ReportView>>;
   /** Calls `handler` after each background sync; returns a function that stops listening. */
   onSyncFinished(handler: () => void): () => void;
   /** Calls `handler` as exports progress; returns a function that stops listening. */
@@ -94,6 +104,11 @@ export const api: Api = {
   exportChild: (childId, language) => commands.exportChild(childId, language),
   saveDiagnostics: () => commands.saveDiagnostics(),
   setRecording: (on) => commands.setRecording(on),
+  listDevices: (childId) => commands.listDevices(childId),
+  signOutDevice: (childId, deviceId) => commands.signOutDevice(childId, deviceId),
+  listReports: (childId) => commands.listReports(childId),
+  reportContact: (childId, contactId, category, evidence) =>
+    commands.reportContact(childId, contactId, category, evidence),
   onSyncFinished: (handler) => {
     const unlisten = events.syncFinished.listen(() => handler());
     return () => {

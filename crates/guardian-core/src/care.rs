@@ -1,0 +1,138 @@
+//! A child's devices and the reports a guardian files on the child's behalf (online: the
+//! provider's answer is what the guardian needs to see).
+
+use std::path::Path;
+
+use base64::Engine as _;
+use guardian_domain::{CreateReport, Device, EvidenceImage, Report, ReportCategory};
+use guardian_store::subject_ref;
+use serde::Serialize;
+
+use crate::{CoreError, Engine};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DeviceView {
+    pub id: String,
+    pub name: String,
+    pub platform: String,
+    pub last_seen: String,
+    pub signed_in: bool,
+}
+
+impl From<Device> for DeviceView {
+    fn from(d: Device) -> Self {
+        Self {
+            id: d.id,
+            name: d.name,
+            platform: d.platform,
+            last_seen: d.last_seen.to_rfc3339(),
+            signed_in: d.signed_in,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReportView {
+    pub id: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub category: String,
+    pub evidence_text: String,
+    pub image_count: u32,
+    /// `submitted`, `reviewing` or `resolved`.
+    pub status: String,
+    pub outcome: Option<String>,
+    pub created_at: String,
+    /// 15 days after filing: the provider's deadline.
+    pub due_at: String,
+    /// Whole days left until `due_at` (negative when overdue and still open).
+    pub days_left: i32,
+}
+
+/// The largest evidence image accepted (the provider's limit).
+const MAX_IMAGE_BYTES: u64 = 16 * 1024;
+
+impl Engine {
+    fn report_view(&self, r: Report) -> ReportView {
+        let days_left = i32::try_from((r.due_at - self.now()).num_days()).unwrap_or(0);
+        ReportView {
+            id: r.id,
+            target_kind: r.target_kind,
+            target_id: r.target_id,
+            category: r.category.as_str().into(),
+            evidence_text: r.evidence_text,
+            image_count: r.image_count,
+            status: r.status,
+            outcome: r.outcome,
+            created_at: r.created_at.to_rfc3339(),
+            due_at: r.due_at.to_rfc3339(),
+            days_left,
+        }
+    }
+
+    pub async fn devices(&self, child: &str) -> Result<Vec<DeviceView>, CoreError> {
+        let child = self.find_child(child).await?;
+        Ok(self.client.devices(&child.id).await?.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn sign_out_device(&self, child: &str, device_id: &str) -> Result<DeviceView, CoreError> {
+        let child = self.find_child(child).await?;
+        let key = format!("guardian-device-{}", crate::flows::uuid_like());
+        let device = self.client.sign_out_device(&child.id, device_id, &key).await?;
+        self.audit("device_signed_out", &subject_ref("child", &child.id), "signed_out").await;
+        Ok(device.into())
+    }
+
+    pub async fn reports(&self, child: &str) -> Result<Vec<ReportView>, CoreError> {
+        let child = self.find_child(child).await?;
+        Ok(self.client.reports(&child.id).await?.into_iter().map(|r| self.report_view(r)).collect())
+    }
+
+    /// Reports one of the child's contacts. `images` are PNG or JPEG files (at most three).
+    pub async fn report_contact(
+        &self,
+        child: &str,
+        contact_id: &str,
+        category: &str,
+        evidence: &str,
+        images: &[&Path],
+    ) -> Result<ReportView, CoreError> {
+        let child = self.find_child(child).await?;
+        let category = ReportCategory::parse(category).ok_or_else(|| {
+            let known: Vec<_> = ReportCategory::ALL.iter().map(|c| c.as_str()).collect();
+            CoreError::Invalid(format!("choose a category: {}", known.join(", ")))
+        })?;
+        let mut attached = Vec::new();
+        for path in images {
+            let bytes =
+                std::fs::read(path).map_err(|e| CoreError::File(format!("{}: {e}", path.display())))?;
+            let content_type = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+                "image/png"
+            } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+                "image/jpeg"
+            } else {
+                return Err(CoreError::Invalid(format!("{} is not a PNG or JPEG image", path.display())));
+            };
+            if bytes.len() as u64 > MAX_IMAGE_BYTES {
+                return Err(CoreError::Invalid(format!("{} is larger than 16 KiB", path.display())));
+            }
+            attached.push(EvidenceImage {
+                content_type: content_type.into(),
+                data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+            });
+        }
+        let body = CreateReport {
+            target_kind: "contact".into(),
+            target_id: contact_id.to_owned(),
+            category,
+            evidence_text: evidence.trim().to_owned(),
+            images: attached,
+        };
+        let key = format!("guardian-report-{}", crate::flows::uuid_like());
+        let report = self.client.create_report(&child.id, &body, &key).await?;
+        self.audit("report_filed", &subject_ref("child", &child.id), category.as_str()).await;
+        Ok(self.report_view(report))
+    }
+}
