@@ -5,7 +5,7 @@ CARGO ?= cargo
 KEYRING := scripts/with-keyring
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package
+.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package bench-desktop
 
 ## Run the desktop app (on the embedded demo provider unless GUARDIAN_PROVIDER_URL is set).
 run: setup-run ui
@@ -32,7 +32,7 @@ check:
 	@echo "==> cargo fmt --check"
 	$(CARGO) fmt --all --check
 	@echo "==> clippy (all crates, all targets, warnings are errors)"
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --exclude guardian-bench-minimal --all-targets --locked -- -D warnings
 	@echo "==> svelte-check"
 	npm --prefix ui run check
 
@@ -67,6 +67,12 @@ bindings:
 ## Benchmarks (each against a baseline measured in the same run); rewrites docs/PERFORMANCE.md.
 bench:
 	$(CARGO) bench -p guardian-core --bench sync
+
+## Desktop benchmarks against an empty Tauri app (cold start, idle memory, binary size); rewrites
+## the desktop section of docs/PERFORMANCE.md.
+bench-desktop: ui
+	$(CARGO) build --release --locked -p guardian-desktop -p guardian-bench-minimal
+	$(XVFB) $(KEYRING) $(CARGO) bench --locked -p guardian-desktop --bench desktop
 
 ## Screenshots of the screens the end-to-end tests visit, into docs/screenshots/.
 screenshots: ui

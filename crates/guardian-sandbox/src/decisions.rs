@@ -265,6 +265,10 @@ pub(crate) async fn approve_request(
     let fingerprint = format!("approve:{child_id}:{request_id}:{}", body.pin.as_deref().unwrap_or(""));
     key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
         let approval = owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        // A PIN, when sent, must look like one even where none is needed (the contract's pattern).
+        if body.pin.as_deref().is_some_and(|pin| !is_valid_pin(pin)) {
+            return Err(ApiError::validation("pin", "a parental PIN is exactly 4 digits"));
+        }
         let request = pending_request(&state, &child_id, &request_id).await?;
         if approval == "pin_required" {
             check_pin(&state, &child_id, body.pin.as_deref()).await?;

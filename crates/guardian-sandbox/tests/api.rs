@@ -202,3 +202,12 @@ async fn malformed_requests_get_a_4xx_with_the_error_body() {
     let body: Value = response.json().await.expect("json");
     assert_eq!(code(&body), ErrorCode::BadRequest);
 }
+
+#[tokio::test]
+async fn a_malformed_pin_is_refused_even_when_no_pin_is_needed() {
+    let api = Api::start().await;
+    // Ava may add friends alone: no PIN is needed, but a malformed one is still not accepted.
+    let (status, body) = api.approve("k-1", "c-ava", "fr-4", "0000*").await;
+    assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation), "{body}");
+    assert_eq!(body["details"]["field"], "pin");
+}

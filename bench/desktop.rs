@@ -1,0 +1,261 @@
+//! Desktop benchmarks: Guardian against an empty Tauri 2 app built in the same workspace with the
+//! same (release) profile. Run with `make bench-desktop` (it builds both, starts Xvfb and a
+//! keyring); the desktop section of docs/PERFORMANCE.md is rewritten with the table.
+//!
+//! - cold start to interactive: from asking WebDriver for a session (which launches the app) to
+//!   the first screen's element being present — Guardian's dashboard rendered from its encrypted
+//!   cache with the provider unreachable, the empty app's heading. The driver's own start-up is in
+//!   both figures, so the ratio errs towards 1.
+//! - idle memory: the summed RSS of the app and its WebKit processes after 30 s idle.
+//! - release binary size.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const RUNS: usize = 5;
+const IDLE: Duration = Duration::from_secs(30);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// tauri-driver in its own process group, ended as a group.
+struct Driver {
+    process: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(env: &[(&str, String)]) -> Self {
+        let (port, native) = (free_port(), free_port());
+        let process = std::os::unix::process::CommandExt::process_group(
+            Command::new("tauri-driver").args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ]),
+            0,
+        )
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("NO_AT_BRIDGE", "1")
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver");
+        Self { process, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.process.id())]).status();
+        let _ = self.process.wait();
+    }
+}
+
+async fn session(driver: &Driver, binary: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert("tauri:options".into(), serde_json::json!({ "application": binary }));
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match ClientBuilder::rustls().expect("tls").capabilities(caps.clone()).connect(&url).await {
+            Ok(client) => return client,
+            Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(error) => panic!("no WebDriver session: {error}"),
+        }
+    }
+}
+
+/// Resident memory (KiB) of `binary`'s processes and all their descendants.
+fn tree_rss_kib(binary: &Path) -> u64 {
+    let mut parents = std::collections::HashMap::new();
+    let mut roots = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let ppid = stat
+            .rsplit(')')
+            .next()
+            .and_then(|r| r.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(ppid) = ppid {
+            parents.insert(pid, ppid);
+        }
+        if std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary) {
+            roots.push(pid);
+        }
+    }
+    let in_tree = |mut pid: u32| {
+        for _ in 0..64 {
+            if roots.contains(&pid) {
+                return true;
+            }
+            match parents.get(&pid) {
+                Some(&p) if p > 1 => pid = p,
+                _ => return false,
+            }
+        }
+        false
+    };
+    parents
+        .keys()
+        .filter(|&&pid| in_tree(pid))
+        .map(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .unwrap_or_default()
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+struct Run {
+    start_ms: f64,
+    rss_kib: u64,
+}
+
+async fn measure(binary: &Path, ready: &str, env: &[(&str, String)], idle: bool) -> Run {
+    let driver = Driver::start(env);
+    let started = Instant::now();
+    let client = session(&driver, binary).await;
+    client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .every(Duration::from_millis(10))
+        .for_element(Locator::Css(ready))
+        .await
+        .unwrap_or_else(|e| panic!("{ready} never appeared in {}: {e}", binary.display()));
+    let start_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let rss_kib = if idle {
+        tokio::time::sleep(IDLE).await;
+        tree_rss_kib(binary)
+    } else {
+        0
+    };
+    let _ = client.close().await;
+    drop(driver);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Run { start_ms, rss_kib }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// A Guardian data folder whose encrypted cache and keyring session were filled from a sandbox
+/// that is then stopped: the app starts with its provider unreachable.
+async fn cached_guardian(data: &Path, service: &str) -> String {
+    let sandbox =
+        guardian_sandbox::Sandbox::start(guardian_sandbox::Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let settings = guardian_core::Settings {
+        provider: guardian_core::ProviderChoice::Url(url.clone()),
+        data_dir: data.to_owned(),
+        keyring_service: service.to_owned(),
+        use_keyring: true,
+        request_timeout: guardian_client::DEFAULT_TIMEOUT,
+    };
+    let engine = guardian_core::Engine::start(settings).await.expect("engine");
+    engine
+        .sign_in(guardian_sandbox::DEMO_PHONE, &guardian_core::Secret::new(guardian_sandbox::DEMO_PASSWORD))
+        .await
+        .expect("sign in");
+    assert!(engine.status().await.secure_storage, "the benchmark needs a keyring (run it through make)");
+    engine.close().await;
+    sandbox.stop().await;
+    url
+}
+
+fn release_binary(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"), PathBuf::from);
+    let path = target.join("release").join(name);
+    assert!(path.exists(), "build {name} first: cargo build --release -p {name}");
+    path
+}
+
+fn write_table(table: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/PERFORMANCE.md");
+    let text = std::fs::read_to_string(&path).expect("docs/PERFORMANCE.md");
+    let (start, end) = ("<!-- desktop-bench:start -->", "<!-- desktop-bench:end -->");
+    let updated = match (text.find(start), text.find(end)) {
+        (Some(a), Some(b)) => format!("{}{start}\n{table}{}", &text[..a], &text[b..]),
+        _ => format!("{text}\n## Desktop\n\n{start}\n{table}{end}\n"),
+    };
+    std::fs::write(&path, updated).expect("write docs/PERFORMANCE.md");
+}
+
+#[tokio::main]
+async fn main() {
+    let guardian = release_binary("guardian-desktop");
+    let minimal = release_binary("guardian-bench-minimal");
+    let data = tempfile::tempdir().expect("temp dir");
+    let service = format!("guardian-bench-{}", std::process::id());
+    let url = cached_guardian(data.path(), &service).await;
+    let guardian_env = [
+        ("GUARDIAN_PROVIDER_URL", url),
+        ("GUARDIAN_DATA_DIR", data.path().display().to_string()),
+        ("GUARDIAN_KEYRING_SERVICE", service),
+    ];
+
+    let (mut g_start, mut m_start) = (Vec::new(), Vec::new());
+    for run in 0..RUNS {
+        // Alternate, so drift on the machine affects both alike.
+        let g = measure(&guardian, "[data-testid=child-card]", &guardian_env, false).await;
+        let m = measure(&minimal, "#ready", &[], false).await;
+        eprintln!("run {}: guardian {:.0} ms, minimal {:.0} ms", run + 1, g.start_ms, m.start_ms);
+        g_start.push(g.start_ms);
+        m_start.push(m.start_ms);
+    }
+    let g_idle = measure(&guardian, "[data-testid=child-card]", &guardian_env, true).await.rss_kib;
+    let m_idle = measure(&minimal, "#ready", &[], true).await.rss_kib;
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1_048_576.0;
+    let (g_size, m_size) = (size(&guardian), size(&minimal));
+    let (gs, ms) = (median(g_start), median(m_start));
+
+    let goal = |ratio: f64, max: f64| format!("≤ {max}× ({})", if ratio <= max { "met" } else { "missed" });
+    let machine = format!(
+        "{} cores, {} {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    let rows = [
+        (
+            "cold start to interactive (median of 5; Guardian: dashboard from the encrypted cache, provider unreachable)",
+            format!("{ms:.0} ms"),
+            format!("{gs:.0} ms"),
+            gs / ms,
+            1.3,
+        ),
+        (
+            "idle memory after 30 s (RSS of the app and its WebKit processes)",
+            format!("{:.1} MiB", m_idle as f64 / 1024.0),
+            format!("{:.1} MiB", g_idle as f64 / 1024.0),
+            g_idle as f64 / m_idle.max(1) as f64,
+            1.2,
+        ),
+        ("release binary size", format!("{m_size:.1} MiB"), format!("{g_size:.1} MiB"), g_size / m_size, 2.0),
+    ];
+    let mut table = format!(
+        "Machine: {machine}, under Xvfb. Baseline: `bench/minimal-tauri`, an empty Tauri 2 window built in this workspace with the same release profile.\n\n\
+         | measure | empty Tauri app | Guardian | ratio | goal |\n| --- | --- | --- | --- | --- |\n"
+    );
+    for (what, base, ours, ratio, max) in rows {
+        table.push_str(&format!("| {what} | {base} | {ours} | {ratio:.2}× | {} |\n", goal(ratio, max)));
+    }
+    print!("{table}");
+    write_table(&table);
+}
