@@ -38,7 +38,7 @@ check:
 
 rust-test:
 	@echo "==> Rust tests (real keyring in a private D-Bus session)"
-	$(KEYRING) $(CARGO) test --workspace --locked --exclude guardian-desktop
+	$(KEYRING) $(CARGO) test --workspace --locked --exclude guardian-desktop --exclude guardian-bench-minimal
 	$(CARGO) test -p guardian-desktop --lib --locked
 
 ui-test:

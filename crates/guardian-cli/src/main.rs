@@ -69,6 +69,14 @@ enum Command {
         #[arg(long, value_name = "ID")]
         dismiss: Option<String>,
     },
+    /// Set or change a child's parental PIN; `--reset` replaces a forgotten or locked one after
+    /// your password. PINs and the password are read without echo.
+    Pin {
+        #[arg(long)]
+        child: Option<String>,
+        #[arg(long)]
+        reset: bool,
+    },
     /// A child's devices, with when each was last seen; sign one out remotely.
     Devices {
         #[command(subcommand)]
@@ -451,6 +459,22 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                     let why = p.message.as_deref().unwrap_or("");
                     println!("{:>4}  {:<8}  {:<16}  {}  {why}", p.id, p.state, p.kind, p.subject);
                 }
+            }
+            Ok(())
+        }
+        Command::Pin { child, reset } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            if reset {
+                let password = read_secret("Your Guardian password: ")?;
+                let new_pin = read_secret("New parental PIN (4 digits): ")?;
+                engine.reset_pin(&child, &new_pin, &password).await?;
+                println!("The parental PIN was reset.");
+            } else {
+                let current = read_secret("Current parental PIN (leave empty if none is set): ")?;
+                let new_pin = read_secret("New parental PIN (4 digits): ")?;
+                let current = (!current.expose().is_empty()).then_some(current);
+                engine.set_pin(&child, &new_pin, current.as_ref()).await?;
+                println!("The parental PIN was changed.");
             }
             Ok(())
         }

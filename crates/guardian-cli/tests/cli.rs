@@ -356,3 +356,26 @@ async fn a_recorded_session_names_no_one_and_replays_against_the_sandbox() {
     assert!(replay.status.success(), "{}{}", text(&replay.stdout), text(&replay.stderr));
     assert!(run(&["sign-out"], "").status.success());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pin_is_changed_with_the_old_one_and_reset_with_the_password() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("pin");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+    let wrong = run(&["pin", "--child", "Leo"], "9999\n5678\n");
+    assert_ne!(wrong.status.code(), Some(0), "a wrong current PIN changes nothing");
+    let short = run(&["pin", "--child", "Leo"], "1234\n12\n");
+    assert_eq!(short.status.code(), Some(5), "{}", text(&short.stderr));
+    assert!(run(&["pin", "--child", "Leo"], "1234\n5678\n").status.success());
+    assert!(run(&["requests", "approve", "fr-1", "--child", "Leo"], "5678\n").status.success());
+    let reset = run(&["pin", "--child", "Leo", "--reset"], &format!("{DEMO_PASSWORD}\n4321\n"));
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    assert!(run(&["requests", "approve", "fr-2", "--child", "Leo"], "4321\n").status.success());
+    let audit = run(&["audit", "--json"], "");
+    let entries: serde_json::Value = serde_json::from_slice(&audit.stdout).expect("json");
+    let outcomes: Vec<_> = entries.as_array().expect("array").iter().map(|e| e["outcome"].clone()).collect();
+    assert!(outcomes.contains(&"reset".into()) && outcomes.contains(&"changed".into()), "{outcomes:?}");
+    assert!(run(&["sign-out"], "").status.success());
+}

@@ -303,11 +303,13 @@ impl ProviderClient {
         child_id: &str,
         new_pin: &Secret,
         current_pin: Option<&Secret>,
+        reauth_proof: Option<&Secret>,
         idempotency_key: &str,
     ) -> Result<serde_json::Value, ClientError> {
         let body = SetPin {
             new_pin: new_pin.expose().to_owned(),
             current_pin: current_pin.map(|p| p.expose().to_owned()),
+            reauth_proof: reauth_proof.map(|p| p.expose().to_owned()),
         };
         let path = format!("/v1/children/{}/pin", seg(child_id));
         self.mutate(Method::PUT, &path, Some(to_json(&body)?), idempotency_key, None).await

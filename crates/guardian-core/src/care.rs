@@ -8,7 +8,7 @@ use guardian_domain::{CreateReport, Device, EvidenceImage, Report, ReportCategor
 use guardian_store::subject_ref;
 use serde::Serialize;
 
-use crate::{CoreError, Engine};
+use crate::{CoreError, Engine, Secret};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -70,6 +70,44 @@ impl Engine {
             due_at: r.due_at.to_rfc3339(),
             days_left,
         }
+    }
+
+    /// Sets the child's parental PIN, or changes it (the current one is then needed).
+    pub async fn set_pin(
+        &self,
+        child: &str,
+        new_pin: &Secret,
+        current: Option<&Secret>,
+    ) -> Result<(), CoreError> {
+        self.store_pin(child, new_pin, current, None).await
+    }
+
+    /// Resets a forgotten or locked PIN after the guardian confirms the password; nothing else changes.
+    pub async fn reset_pin(&self, child: &str, new_pin: &Secret, password: &Secret) -> Result<(), CoreError> {
+        let proof = self.reauthenticate(password).await?;
+        self.store_pin(child, new_pin, None, Some(&proof)).await
+    }
+
+    async fn store_pin(
+        &self,
+        child: &str,
+        new_pin: &Secret,
+        current: Option<&Secret>,
+        proof: Option<&Secret>,
+    ) -> Result<(), CoreError> {
+        let child = self.find_child(child).await?;
+        if !guardian_domain::is_valid_pin(new_pin.expose()) {
+            return Err(CoreError::Invalid("a parental PIN is exactly 4 digits".into()));
+        }
+        let key = format!("guardian-pin-{}", crate::flows::uuid_like());
+        let result = self.client.set_pin(&child.id, new_pin, current, proof, &key).await;
+        let outcome = match (&result, proof) {
+            (Ok(_), Some(_)) => "reset",
+            (Ok(_), None) => "changed",
+            (Err(_), _) => "refused",
+        };
+        self.audit("pin_used", &subject_ref("child", &child.id), outcome).await;
+        result.map(drop).map_err(Into::into)
     }
 
     pub async fn devices(&self, child: &str) -> Result<Vec<DeviceView>, CoreError> {

@@ -98,7 +98,7 @@ impl Engine {
     }
 
     /// Confirms the guardian's password; a wrong one is a clear error, not a sign-out.
-    async fn reauthenticate(&self, password: &Secret) -> Result<Secret, CoreError> {
+    pub(crate) async fn reauthenticate(&self, password: &Secret) -> Result<Secret, CoreError> {
         match self.client.reauthenticate(password).await {
             Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::InvalidCredentials => {
                 Err(CoreError::Invalid("the password is not correct".into()))

@@ -121,13 +121,16 @@ impl fmt::Debug for ApproveRequest {
     }
 }
 
-/// Set or change a child's parental PIN (4 digits). `current_pin` is needed to change one.
+/// Set or change a child's parental PIN (4 digits). Changing one needs `current_pin`, or, to
+/// reset a forgotten or locked PIN, a fresh re-authentication proof (`reauth_proof`).
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetPin {
     pub new_pin: String,
     #[serde(default)]
     pub current_pin: Option<String>,
+    #[serde(default)]
+    pub reauth_proof: Option<String>,
 }
 
 impl fmt::Debug for SetPin {
@@ -208,7 +211,7 @@ mod tests {
     #[test]
     fn pin_requests_never_print_the_pin() {
         let a = ApproveRequest { pin: Some("4821".into()) };
-        let s = SetPin { new_pin: "4821".into(), current_pin: Some("1111".into()) };
+        let s = SetPin { new_pin: "4821".into(), current_pin: Some("1111".into()), reauth_proof: None };
         assert!(!format!("{a:?}{s:?}").contains("4821"));
     }
 }

@@ -381,8 +381,12 @@ pub(crate) async fn set_pin(
     ApiPath(child_id): ApiPath<String>,
     ApiJson(body): ApiJson<SetPin>,
 ) -> Response {
-    let fingerprint =
-        format!("pin:{child_id}:{}:{}", body.new_pin, body.current_pin.as_deref().unwrap_or(""));
+    let fingerprint = format!(
+        "pin:{child_id}:{}:{}:{}",
+        body.new_pin,
+        body.current_pin.as_deref().unwrap_or(""),
+        body.reauth_proof.as_deref().unwrap_or("")
+    );
     key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         if !is_valid_pin(&body.new_pin) {
@@ -393,7 +397,11 @@ pub(crate) async fn set_pin(
             .fetch_optional(&state.db)
             .await?;
         if exists.is_some() {
-            check_pin(&state, &child_id, body.current_pin.as_deref()).await?;
+            match body.reauth_proof.as_deref() {
+                // A reset: the guardian proved who they are again; the old PIN is not needed.
+                Some(proof) => crate::rights::check_proof(&state, &auth.guardian_id, proof).await?,
+                None => check_pin(&state, &child_id, body.current_pin.as_deref()).await?,
+            }
         }
         sqlx::query(
             "INSERT INTO pins (child_id, pin_hash) VALUES (?, ?) ON CONFLICT(child_id) DO UPDATE SET \

@@ -161,7 +161,7 @@ async fn reauth_inner(
 }
 
 /// A fresh re-authentication of this guardian, or `403 reauth_required`.
-async fn check_proof(state: &AppState, guardian_id: &str, proof: &str) -> ApiResult<()> {
+pub(crate) async fn check_proof(state: &AppState, guardian_id: &str, proof: &str) -> ApiResult<()> {
     let found: Option<(i64,)> = sqlx::query_as(
         "SELECT 1 FROM reauth_proofs WHERE proof_hash = ? AND guardian_id = ? AND expires_at > ?",
     )

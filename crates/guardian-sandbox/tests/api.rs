@@ -55,9 +55,11 @@ async fn wrong_pins_count_down_then_delay_then_require_a_reset() {
     api.sandbox.clock().advance(Duration::seconds(31));
     let (status, body) = api.approve("r2", "c-leo", "fr-1", DEMO_PIN).await;
     assert_eq!(status, StatusCode::OK, "after the delay the right PIN works: {body}");
-    // A wrong-length PIN is just a wrong PIN.
-    let (_, body) = api.approve("r3", "c-leo", "fr-2", "12345").await;
-    assert_eq!(code(&body), ErrorCode::PinIncorrect);
+    // A wrong-length PIN is malformed input (the contract's pattern), not a try: no attempt is used.
+    let (status, body) = api.approve("r3", "c-leo", "fr-2", "12345").await;
+    assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation));
+    let (_, body) = api.approve("r4", "c-leo", "fr-2", "0000").await;
+    assert_eq!(body["details"]["attempts_left"], 4, "{body}");
 }
 
 #[tokio::test]

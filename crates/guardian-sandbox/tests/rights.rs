@@ -251,3 +251,31 @@ async fn an_export_is_a_checksummed_archive_served_in_ranges() {
     // Another family's export is not found.
     assert_eq!(download(&api, "exp-someone-else", None).await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_locked_pin_is_reset_only_with_a_fresh_proof_and_works_again() {
+    let mut api = Api::start().await;
+    // Ten wrong PINs, with the waits in between, lock the PIN until it is reset.
+    for attempt in 0..10 {
+        let (_, body) = api.approve(&format!("w-{attempt}"), "c-leo", "fr-1", "0000").await;
+        if body["code"] == "pin_locked" && body["details"]["reset_required"] == true {
+            break;
+        }
+        api.advance(Duration::hours(1)).await;
+    }
+    let (_, body) = api.approve("w-x", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(body["details"]["reset_required"], true, "locked even for the right PIN: {body}");
+    // Without a proof, the old PIN cannot be used to change it; a made-up proof is refused.
+    let put = |key: &str, body: serde_json::Value| {
+        let key = key.to_owned();
+        let api = &api;
+        async move { api.call(Method::PUT, "/v1/children/c-leo/pin", Some(&key), Some(body)).await }
+    };
+    let (status, body) = put("p-1", json!({ "new_pin": "2468", "reauth_proof": "made-up" })).await;
+    assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, ErrorCode::ReauthRequired), "{body}");
+    let fresh = proof(&api).await;
+    let (status, body) = put("p-2", json!({ "new_pin": "2468", "reauth_proof": fresh })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = api.approve("w-y", "c-leo", "fr-1", "2468").await;
+    assert_eq!(status, StatusCode::OK, "the new PIN approves: {body}");
+}
