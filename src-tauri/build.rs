@@ -28,6 +28,15 @@ const COMMANDS: &[&str] = &[
     "sign_out_device",
     "list_reports",
     "report_contact",
+    "set_friend_approval",
+    "set_pin",
+    "reset_pin",
+    "get_activity",
+    "list_groups",
+    "leave_group",
+    "report_group",
+    "tracked_requests",
+    "ask_provider",
 ];
 
 fn main() {

@@ -137,6 +137,18 @@ impl App {
         }
     }
 
+    /// Scrolls the element to the top of the window (for screenshots of long screens).
+    async fn scroll_to(&self, css: &str) {
+        self.wait_for(css).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' });",
+                vec![css.into()],
+            )
+            .await
+            .expect("scroll");
+    }
+
     async fn click(&self, css: &str) {
         self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
@@ -290,6 +302,23 @@ async fn the_dashboard_lists_the_demo_family_from_the_embedded_provider() {
             .await
             .expect("execute");
         assert_eq!(ran, serde_json::Value::Bool(false), "inline script executed despite the CSP");
+
+        // Ask the provider for an explanation: tracked with its 15-day deadline.
+        app.wait_for("[data-testid=tracker-none]").await;
+        app.click("[data-testid=tracker-ask-open]").await;
+        app.click("[data-testid=tracker-ask-child] option[value=c-leo]").await;
+        app.click("[data-testid=tracker-ask-kind] option[value=explanation]").await;
+        app.wait_for("[data-testid=tracker-ask-details]")
+            .await
+            .send_keys("Why was Leo's account limited?")
+            .await
+            .expect("type");
+        app.click("[data-testid=tracker-ask-submit]").await;
+        app.wait_text("[data-testid=tracker-message]", |t| t.starts_with("Sent.")).await;
+        let row = app.wait_text("[data-testid=tracked]", |t| t.contains("Explanation")).await;
+        assert!(row.contains("15 days left") && row.contains("Leo"), "{row}");
+        app.scroll_to("#tracker-title").await;
+        app.screenshot("requests-tracker").await;
     }
     .await;
     app.close().await;
@@ -510,7 +539,7 @@ async fn every_screen_has_no_serious_or_critical_accessibility_violation() {
 }
 
 #[tokio::test]
-async fn a_device_is_signed_out_and_a_contact_reported_from_the_child_screen() {
+async fn a_device_is_signed_out_a_contact_reported_and_a_flagged_group_left_from_the_child_screen() {
     let app = App::start("care").await;
     let result = async {
         app.click("[data-child-id=c-leo] button").await;
@@ -534,6 +563,68 @@ async fn a_device_is_signed_out_and_a_contact_reported_from_the_child_screen() {
             app.wait_text("[data-testid=report] [data-testid=report-status]", |t| !t.is_empty()).await;
         assert!(status.starts_with("Sent"), "{status}");
         app.screenshot("child-devices-and-reports").await;
+
+        // Leo's class group has Max in it, whom the guardian never approved: flagged, then left.
+        let flag =
+            app.wait_text("[data-group-id=grp-class-4b] [data-testid=group-flag]", |t| !t.is_empty()).await;
+        assert_eq!(flag, "1 member you never approved");
+        app.scroll_to("#groups-title").await;
+        app.screenshot("child-groups").await;
+        app.click("[data-group-id=grp-class-4b] [data-testid=group-leave]").await;
+        app.click("[data-testid=group-leave-confirm]").await;
+        app.wait_text("[data-testid=groups-message]", |t| t == "Leo left Class 4B.").await;
+        app.wait_text("[data-testid=groups-none]", |t| t == "Leo is not in any group.").await;
+    }
+    .await;
+    app.close().await;
+    result
+}
+
+/// How many pixels of the canvas are painted (not transparent).
+async fn painted_pixels(client: &Client, css: &str) -> u64 {
+    let script = "const c = document.querySelector(arguments[0]); \
+                  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+                  let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n;";
+    client.execute(script, vec![css.into()]).await.expect("count pixels").as_u64().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn activity_is_charted_with_a_table_and_the_pin_and_approval_mode_are_changed() {
+    let app = App::start("settings").await;
+    let result = async {
+        app.click("[data-child-id=c-leo] button").await;
+        // The demo family has 14 days of activity: one row per day, and a chart that is drawn.
+        app.wait_for("[data-testid=activity-row]").await;
+        assert_eq!(texts(&app.client, "[data-testid=activity-row]").await.len(), 14);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while painted_pixels(&app.client, "[data-testid=activity-chart]").await < 1000 {
+            assert!(Instant::now() < deadline, "the activity chart was never drawn");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        app.click("[data-testid=activity-by-week]").await;
+        let weeks = texts(&app.client, "[data-testid=activity-row] th").await;
+        assert!((2..=3).contains(&weeks.len()) && weeks[0].starts_with("Week of"), "{weeks:?}");
+        app.scroll_to("#activity-title").await;
+        app.screenshot("child-activity").await;
+
+        // Change the PIN (1234 → 4321); the new one then approves a friend request.
+        app.wait_for("[data-testid=pin-current]").await.send_keys("1234").await.expect("type");
+        app.wait_for("[data-testid=pin-new]").await.send_keys("4321").await.expect("type");
+        app.wait_for("[data-testid=pin-confirm]").await.send_keys("4321").await.expect("type");
+        app.click("[data-testid=pin-save]").await;
+        app.wait_text("[data-testid=settings-message]", |t| t == "The parental PIN was saved.").await;
+        app.click("[data-request-id=fr-1] button").await;
+        app.wait_for("[data-testid=pin-dialog] input[name=pin]").await.send_keys("4321").await.expect("PIN");
+        app.click("[data-testid=pin-dialog] button[type=submit]").await;
+        app.wait_text("[data-testid=outcome]", |t| t == "Done.").await;
+
+        // Let the child add friends alone: the provider holds it, so the dashboard says so.
+        app.click("[data-testid=approval-child_may_add]").await;
+        app.wait_text("[data-testid=settings-message]", |t| t.contains("without your PIN")).await;
+        app.scroll_to("#settings-title").await;
+        app.screenshot("child-settings").await;
+        app.click("[data-testid=back]").await;
+        app.wait_text("[data-child-id=c-leo]", |t| t.contains("May add friends alone")).await;
     }
     .await;
     app.close().await;

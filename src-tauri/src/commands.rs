@@ -1,8 +1,9 @@
 use std::sync::Arc;
 
 use guardian_core::{
-    ConsentView, ContactView, Dashboard, DecisionOutcome, DeletionInfo, DeletionView, DeviceView, Engine,
-    PendingDecision, PolicyView, ReportView, RequestView, Secret, Settings,
+    ActivityView, ConsentView, ContactView, Dashboard, DecisionOutcome, DeletionInfo, DeletionView,
+    DeviceView, Engine, GroupView, PendingDecision, PolicyView, ReportView, RequestView, Secret, Settings,
+    TrackedRequest,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -111,6 +112,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             sign_out_device,
             list_reports,
             report_contact,
+            set_friend_approval,
+            set_pin,
+            reset_pin,
+            get_activity,
+            list_groups,
+            leave_group,
+            report_group,
+            tracked_requests,
+            ask_provider,
         ])
         .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
@@ -373,4 +383,101 @@ async fn report_contact(
     evidence: String,
 ) -> Result<ReportView, AppError> {
     Ok(slot.get().await?.report_contact(&child_id, &contact_id, &category, &evidence, &[]).await?)
+}
+
+/// Switches between "PIN required for each new friend" and "child may add friends".
+#[tauri::command]
+#[specta::specta]
+async fn set_friend_approval(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    mode: String,
+) -> Result<(), AppError> {
+    Ok(slot.get().await?.set_friend_approval(&child_id, &mode).await?)
+}
+
+/// Sets the child's parental PIN, or changes it (then the current one is needed).
+#[tauri::command]
+#[specta::specta]
+async fn set_pin(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    new_pin: String,
+    current_pin: Option<String>,
+) -> Result<(), AppError> {
+    let (new_pin, current_pin) = (Secret::new(new_pin), current_pin.map(Secret::new));
+    Ok(slot.get().await?.set_pin(&child_id, &new_pin, current_pin.as_ref()).await?)
+}
+
+/// Replaces a forgotten or locked PIN after the guardian's password.
+#[tauri::command]
+#[specta::specta]
+async fn reset_pin(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    new_pin: String,
+    password: String,
+) -> Result<(), AppError> {
+    let (new_pin, password) = (Secret::new(new_pin), Secret::new(password));
+    Ok(slot.get().await?.reset_pin(&child_id, &new_pin, &password).await?)
+}
+
+/// The child's use by day and week over the last `days` days, from the cache.
+#[tauri::command]
+#[specta::specta]
+async fn get_activity(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    days: u32,
+) -> Result<ActivityView, AppError> {
+    Ok(slot.get().await?.activity(&child_id, days).await?)
+}
+
+/// The groups the child is in, with members the guardian never approved flagged.
+#[tauri::command]
+#[specta::specta]
+async fn list_groups(slot: State<'_, EngineSlot>, child_id: String) -> Result<Vec<GroupView>, AppError> {
+    Ok(slot.get().await?.groups(&child_id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn leave_group(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    group_id: String,
+) -> Result<GroupView, AppError> {
+    Ok(slot.get().await?.leave_group(&child_id, &group_id).await?)
+}
+
+/// Reports a group the child is in (category and the guardian's own words).
+#[tauri::command]
+#[specta::specta]
+async fn report_group(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    group_id: String,
+    category: String,
+    evidence: String,
+) -> Result<ReportView, AppError> {
+    Ok(slot.get().await?.report_group(&child_id, &group_id, &category, &evidence).await?)
+}
+
+/// Everything asked of the provider with a deadline, open first (online).
+#[tauri::command]
+#[specta::specta]
+async fn tracked_requests(slot: State<'_, EngineSlot>) -> Result<Vec<TrackedRequest>, AppError> {
+    Ok(slot.get().await?.tracked_requests().await?)
+}
+
+/// Asks the provider for access, a correction or an explanation about a child.
+#[tauri::command]
+#[specta::specta]
+async fn ask_provider(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    kind: String,
+    details: String,
+) -> Result<TrackedRequest, AppError> {
+    Ok(slot.get().await?.ask_provider(&child_id, &kind, &details).await?)
 }

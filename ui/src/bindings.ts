@@ -52,6 +52,23 @@ export const commands = {
 	listReports: (childId: string) => typedError<ReportView_Serialize[], AppError>(__TAURI_INVOKE("list_reports", { childId })),
 	/**  Reports one of the child's contacts (category and the guardian's own words). */
 	reportContact: (childId: string, contactId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError>(__TAURI_INVOKE("report_contact", { childId, contactId, category, evidence })),
+	/**  Switches between "PIN required for each new friend" and "child may add friends". */
+	setFriendApproval: (childId: string, mode: string) => typedError<null, AppError>(__TAURI_INVOKE("set_friend_approval", { childId, mode })),
+	/**  Sets the child's parental PIN, or changes it (then the current one is needed). */
+	setPin: (childId: string, newPin: string, currentPin: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_pin", { childId, newPin, currentPin })),
+	/**  Replaces a forgotten or locked PIN after the guardian's password. */
+	resetPin: (childId: string, newPin: string, password: string) => typedError<null, AppError>(__TAURI_INVOKE("reset_pin", { childId, newPin, password })),
+	/**  The child's use by day and week over the last `days` days, from the cache. */
+	getActivity: (childId: string, days: number) => typedError<ActivityView, AppError>(__TAURI_INVOKE("get_activity", { childId, days })),
+	/**  The groups the child is in, with members the guardian never approved flagged. */
+	listGroups: (childId: string) => typedError<GroupView[], AppError>(__TAURI_INVOKE("list_groups", { childId })),
+	leaveGroup: (childId: string, groupId: string) => typedError<GroupView, AppError>(__TAURI_INVOKE("leave_group", { childId, groupId })),
+	/**  Reports a group the child is in (category and the guardian's own words). */
+	reportGroup: (childId: string, groupId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError>(__TAURI_INVOKE("report_group", { childId, groupId, category, evidence })),
+	/**  Everything asked of the provider with a deadline, open first (online). */
+	trackedRequests: () => typedError<TrackedRequest_Serialize[], AppError>(__TAURI_INVOKE("tracked_requests")),
+	/**  Asks the provider for access, a correction or an explanation about a child. */
+	askProvider: (childId: string, kind: string, details: string) => typedError<TrackedRequest_Serialize, AppError>(__TAURI_INVOKE("ask_provider", { childId, kind, details })),
 };
 
 /** Events */
@@ -61,6 +78,28 @@ export const events = {
 };
 
 /* Types */
+/**  One day or one week of use. `uses` and `minutes` line up with [`ActivityView::features`]. */
+export type ActivityPeriod = {
+	/**  The first day (`YYYY-MM-DD`); for a week, its Monday. */
+	start: string,
+	/**  The last day, inclusive. */
+	end: string,
+	uses: number[],
+	minutes: number[],
+	/**  Voice and video calls together. */
+	call_minutes: number,
+	games_played: number,
+};
+
+export type ActivityView = {
+	/**  Features in a stable order: the common ones first, then any others by name. */
+	features: string[],
+	/**  Every day of the range, oldest first; days with no use are zeros, not gaps. */
+	days: ActivityPeriod[],
+	/**  Monday-to-Sunday weeks overlapping the range, oldest first. */
+	weeks: ActivityPeriod[],
+};
+
 /**  The one error shape the web view sees. The UI branches on `code`, never on `message`. */
 export type AppError = {
 	code: string,
@@ -251,6 +290,23 @@ export type ExportProgressed = {
 export type ExportSaved = {
 	path: string,
 	files: number,
+};
+
+export type GroupMemberView = {
+	user_id: string,
+	display_name: string,
+	/**  One of the child's approved contacts. */
+	approved: boolean,
+};
+
+/**  A group the child is in. `flagged` when someone in it was never approved by the guardian. */
+export type GroupView = {
+	id: string,
+	name: string,
+	members: GroupMemberView[],
+	unapproved: number,
+	flagged: boolean,
+	joined_at: string,
 };
 
 /**  Something the guardian should know about the app's state, in plain words. */
@@ -449,6 +505,52 @@ export type SyncFinished = {
 	ok: boolean,
 	offline: boolean,
 	queued_decisions: number,
+};
+
+export type TrackedRequest = TrackedRequest_Serialize | TrackedRequest_Deserialize;
+
+export type TrackedRequest_Deserialize = {
+	id: string,
+	/**  `access`, `correction`, `explanation`, `other`, `report` or `deletion`. */
+	kind: string,
+	/**  The child it is about (none for the guardian's own account). */
+	child_id?: string | null,
+	child_name?: string | null,
+	/**  The guardian's words, a report's category, or what is being deleted. */
+	summary: string,
+	/**  The provider's status word. */
+	status: string,
+	done: boolean,
+	created_at: string,
+	due_at: string,
+	/**  Whole days until `due_at`; negative when overdue. */
+	days_left: number,
+	/**  Still open after its due date. */
+	overdue: boolean,
+	/**  The provider's answer or outcome, once done. */
+	receipt?: string | null,
+};
+
+export type TrackedRequest_Serialize = {
+	id: string,
+	/**  `access`, `correction`, `explanation`, `other`, `report` or `deletion`. */
+	kind: string,
+	/**  The child it is about (none for the guardian's own account). */
+	child_id: string | null,
+	child_name: string | null,
+	/**  The guardian's words, a report's category, or what is being deleted. */
+	summary: string,
+	/**  The provider's status word. */
+	status: string,
+	done: boolean,
+	created_at: string,
+	due_at: string,
+	/**  Whole days until `due_at`; negative when overdue. */
+	days_left: number,
+	/**  Still open after its due date. */
+	overdue: boolean,
+	/**  The provider's answer or outcome, once done. */
+	receipt: string | null,
 };
 
 /* Tauri Specta runtime */

@@ -7,8 +7,11 @@ import type {
   Dashboard,
   DeletionInfo,
   DeletionView,
+  ActivityView,
   DeviceView,
+  GroupView,
   ReportView,
+  TrackedRequest,
   Result,
 } from "./lib/api";
 
@@ -85,6 +88,78 @@ export function deletionInfo(requests: DeletionView[] = []): DeletionInfo {
 }
 
 /** A tablet still signed in and an old phone already signed out. */
+export function trackedRequest(overrides: Partial<TrackedRequest> = {}): TrackedRequest {
+  return {
+    id: "rr-1",
+    kind: "explanation",
+    child_id: "c1",
+    child_name: "Leo",
+    summary: "Why was Leo's account limited?",
+    status: "in_progress",
+    done: false,
+    created_at: "2026-11-20T10:00:00Z",
+    due_at: "2026-12-05T10:00:00Z",
+    days_left: 5,
+    overdue: false,
+    receipt: null,
+    ...overrides,
+  };
+}
+
+export function tracked(): TrackedRequest[] {
+  return [
+    trackedRequest({ id: "rr-late", kind: "other", summary: "Who saw Leo's data?", due_at: "2026-11-25T10:00:00Z", days_left: -5, overdue: true }),
+    trackedRequest(),
+    trackedRequest({ id: "rep-1", kind: "report", summary: "bullying", status: "resolved", done: true, receipt: "Action taken." }),
+  ];
+}
+
+export function groups(): GroupView[] {
+  return [
+    {
+      id: "grp-class",
+      name: "Class 4B",
+      members: [
+        { user_id: "u-max", display_name: "Max", approved: false },
+        { user_id: "u-sam", display_name: "Sam", approved: true },
+      ],
+      unapproved: 1,
+      flagged: true,
+      joined_at: "2026-11-10T09:00:00Z",
+    },
+    {
+      id: "grp-art",
+      name: "Art club",
+      members: [{ user_id: "u-zoe", display_name: "Zoe", approved: true }],
+      unapproved: 0,
+      flagged: false,
+      joined_at: "2026-11-12T09:00:00Z",
+    },
+  ];
+}
+
+export function activity(): ActivityView {
+  const period = (start: string, end: string, minutes: number[]) => ({
+    start,
+    end,
+    uses: minutes.map((m) => Math.ceil(m / 10)),
+    minutes,
+    call_minutes: minutes[1] + minutes[2],
+    games_played: Math.ceil(minutes[3] / 10),
+  });
+  return {
+    features: ["chat", "voice_call", "video_call", "games"],
+    days: [
+      period("2026-11-29", "2026-11-29", [30, 10, 0, 20]),
+      period("2026-11-30", "2026-11-30", [15, 0, 25, 40]),
+    ],
+    weeks: [
+      period("2026-11-23", "2026-11-29", [30, 10, 0, 20]),
+      period("2026-11-30", "2026-12-06", [15, 0, 25, 40]),
+    ],
+  };
+}
+
 export function devices(): DeviceView[] {
   return [
     { id: "dev-1", name: "Leo's tablet", platform: "Android", last_seen: "2026-11-23T08:30:00Z", signed_in: true },
@@ -185,6 +260,19 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
           days_left: 15,
         }),
       ),
+    ),
+    setFriendApproval: vi.fn(async () => ok(null)),
+    setPin: vi.fn(async () => ok(null)),
+    resetPin: vi.fn(async () => ok(null)),
+    getActivity: vi.fn(async () => ok(activity())),
+    listGroups: vi.fn(async () => ok(groups())),
+    leaveGroup: vi.fn(async (_childId: string, groupId: string) => ok(groups().find((g) => g.id === groupId) ?? groups()[0])),
+    reportGroup: vi.fn(async (_childId: string, groupId: string, category: string, evidence: string) =>
+      ok(reportView({ id: "rep-3", target_kind: "group", target_id: groupId, category, evidence_text: evidence, status: "submitted", outcome: null })),
+    ),
+    trackedRequests: vi.fn(async () => ok(tracked())),
+    askProvider: vi.fn(async (childId: string, kind: string, details: string) =>
+      ok(trackedRequest({ id: "rr-new", kind, child_id: childId, summary: details, status: "received", days_left: 15 })),
     ),
     onSyncFinished: vi.fn(() => () => {}),
     onExportProgressed: vi.fn(() => () => {}),

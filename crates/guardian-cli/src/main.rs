@@ -77,10 +77,50 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
+    /// How a child's new friends are approved: `pin-required` (each request needs your PIN) or
+    /// `child-may-add`. Without a mode, shows the current one. Either way you can still see,
+    /// block and remove every contact.
+    Approval {
+        #[arg(long)]
+        child: Option<String>,
+        #[arg(value_parser = ["pin-required", "child-may-add"])]
+        mode: Option<String>,
+    },
+    /// A child's use of the service per day or per week: features used, call minutes and games
+    /// played (counts only; never what was said). Works offline from the last sync.
+    Activity {
+        #[arg(long)]
+        child: Option<String>,
+        /// How many days back, ending today.
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+        /// Sum by week (Monday to Sunday) instead of by day.
+        #[arg(long)]
+        weekly: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// A child's devices, with when each was last seen; sign one out remotely.
     Devices {
         #[command(subcommand)]
         action: Option<DeviceAction>,
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What you asked the provider for — access, corrections, explanations, reports, deletions —
+    /// each with its status and the days left until the provider's deadline; late ones are flagged.
+    Rights {
+        #[command(subcommand)]
+        action: Option<RightsAction>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The group chats a child is in; groups with members you never approved are flagged.
+    Groups {
+        #[command(subcommand)]
+        action: Option<GroupAction>,
         #[arg(long, global = true)]
         child: Option<String>,
         #[arg(long)]
@@ -182,11 +222,35 @@ enum DeviceAction {
 }
 
 #[derive(Subcommand)]
-enum ReportAction {
-    /// Report one of the child's contacts.
-    Create {
+enum RightsAction {
+    /// Ask the provider for something about a child (answered within 15 days).
+    Ask {
         #[arg(long)]
-        contact: String,
+        child: Option<String>,
+        /// access, correction, explanation (of an automated decision) or other.
+        #[arg(long)]
+        kind: String,
+        /// What you are asking for, in your words.
+        #[arg(long)]
+        details: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum GroupAction {
+    /// Take the child out of a group.
+    Leave { group_id: String },
+}
+
+#[derive(Subcommand)]
+enum ReportAction {
+    /// Report one of the child's contacts (`--contact ID`) or a group (`--group ID`).
+    #[command(group(clap::ArgGroup::new("target").required(true)))]
+    Create {
+        #[arg(long, group = "target")]
+        contact: Option<String>,
+        #[arg(long, group = "target")]
+        group: Option<String>,
         /// harassment, bullying, sexual_content, violence, impersonation or other.
         #[arg(long)]
         category: String,
@@ -478,6 +542,46 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Approval { child, mode } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            if let Some(mode) = mode {
+                engine.set_friend_approval(&child, &mode.replace('-', "_")).await?;
+            } else {
+                sync_or_warn(engine).await?;
+            }
+            let now = engine.find_child(&child).await?;
+            match now.friend_approval.as_str() {
+                "child_may_add" => println!(
+                    "{}: may add friends without your PIN. You still see, block and remove every contact.",
+                    now.display_name
+                ),
+                _ => println!("{}: each new friend needs your parental PIN.", now.display_name),
+            }
+            Ok(())
+        }
+        Command::Activity { child, days, weekly, json } => {
+            sync_or_warn(engine).await?;
+            let child = one_child(engine, child.as_deref()).await?;
+            let view = engine.activity(&child, days).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+                return Ok(());
+            }
+            let periods = if weekly { &view.weeks } else { &view.days };
+            print!("{:<10}  {:>9}  {:>5}", if weekly { "WEEK OF" } else { "DAY" }, "CALL MIN", "GAMES");
+            for f in &view.features {
+                print!("  {:>10}", format!("{f} min"));
+            }
+            println!();
+            for p in periods {
+                print!("{:<10}  {:>9}  {:>5}", p.start, p.call_minutes, p.games_played);
+                for m in &p.minutes {
+                    print!("  {m:>10}");
+                }
+                println!();
+            }
+            Ok(())
+        }
         Command::Devices { action, child, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             if let Some(DeviceAction::SignOut { device_id }) = action {
@@ -499,11 +603,86 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Rights { action, json } => {
+            if let Some(RightsAction::Ask { child, kind, details }) = action {
+                let child = one_child(engine, child.as_deref()).await?;
+                let asked = engine.ask_provider(&child, &kind, &details).await?;
+                println!(
+                    "Asked ({}). The provider must answer by {} ({} days).",
+                    asked.id, asked.due_at, asked.days_left
+                );
+                return Ok(());
+            }
+            let tracked = engine.tracked_requests().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&tracked)?);
+            } else if tracked.is_empty() {
+                println!("No requests.");
+            } else {
+                for r in tracked {
+                    let when = match (r.done, r.overdue) {
+                        (true, _) => "done".to_owned(),
+                        (false, true) => format!("OVERDUE by {} days", -r.days_left),
+                        (false, false) => format!("due in {} days", r.days_left),
+                    };
+                    let child = r.child_name.as_deref().unwrap_or("you");
+                    println!("{:<12} {:<10} {:<12} {when:<20} {}", r.kind, child, r.status, r.summary);
+                    if let Some(receipt) = r.receipt {
+                        println!("{:<12} {receipt}", "");
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Groups { action, child, json } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            if let Some(GroupAction::Leave { group_id }) = action {
+                let group = engine.leave_group(&child, &group_id).await?;
+                println!("Left {}.", group.name);
+                return Ok(());
+            }
+            let groups = engine.groups(&child).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&groups)?);
+            } else if groups.is_empty() {
+                println!("Not in any group.");
+            } else {
+                for g in groups {
+                    let flag = if g.flagged {
+                        format!("  ! {} not approved by you", g.unapproved)
+                    } else {
+                        String::new()
+                    };
+                    println!("{}  {} ({} members){flag}", g.id, g.name, g.members.len());
+                    for m in &g.members {
+                        println!(
+                            "    {:<24} {}",
+                            m.display_name,
+                            if m.approved { "approved contact" } else { "NOT APPROVED" }
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
         Command::Reports { action, child, json } => {
             let child = one_child(engine, child.as_deref()).await?;
-            if let Some(ReportAction::Create { contact, category, evidence, images }) = action {
+            if let Some(ReportAction::Create { contact, group, category, evidence, images }) = action {
                 let images: Vec<&std::path::Path> = images.iter().map(std::path::PathBuf::as_path).collect();
-                let report = engine.report_contact(&child, &contact, &category, &evidence, &images).await?;
+                let report = match (contact, group) {
+                    (Some(contact), _) => {
+                        engine.report_contact(&child, &contact, &category, &evidence, &images).await?
+                    }
+                    (None, Some(group)) if images.is_empty() => {
+                        engine.report_group(&child, &group, &category, &evidence).await?
+                    }
+                    (None, Some(_)) => {
+                        return Err(CoreError::Invalid("images go with a report of a contact".into()).into());
+                    }
+                    (None, None) => {
+                        return Err(CoreError::Invalid("say --contact ID or --group ID".into()).into());
+                    }
+                };
                 println!(
                     "Reported ({}). The provider must answer by {} ({} days).",
                     report.id, report.due_at, report.days_left

@@ -379,3 +379,104 @@ async fn the_pin_is_changed_with_the_old_one_and_reset_with_the_password() {
     assert!(outcomes.contains(&"reset".into()) && outcomes.contains(&"changed".into()), "{outcomes:?}");
     assert!(run(&["sign-out"], "").status.success());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_approval_mode_is_switched_and_activity_is_shown_by_day_and_week() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("approval");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+
+    let shown = run(&["approval", "--child", "Leo"], "");
+    assert!(text(&shown.stdout).contains("needs your parental PIN"), "{}", text(&shown.stdout));
+    let changed = run(&["approval", "--child", "Leo", "child-may-add"], "");
+    assert!(changed.status.success(), "{}", text(&changed.stderr));
+    assert!(text(&changed.stdout).contains("may add friends without your PIN"), "{}", text(&changed.stdout));
+    // The provider holds it: a request is now approved with no PIN asked for.
+    let approved = run(&["requests", "approve", "fr-1", "--child", "Leo"], "");
+    assert!(approved.status.success(), "{}", text(&approved.stderr));
+    let back = run(&["approval", "--child", "Leo", "pin-required"], "");
+    assert!(text(&back.stdout).contains("needs your parental PIN"), "{}", text(&back.stdout));
+    let typo = run(&["approval", "--child", "Leo", "anyone"], "");
+    assert_eq!(typo.status.code(), Some(2), "clap refuses an unknown mode");
+
+    let daily = run(&["activity", "--child", "Leo", "--days", "7", "--json"], "");
+    assert!(daily.status.success(), "{}", text(&daily.stderr));
+    let view: serde_json::Value = serde_json::from_slice(&daily.stdout).expect("json");
+    assert_eq!(view["days"].as_array().map(Vec::len), Some(7));
+    let minutes: u64 = view["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .flat_map(|d| d["minutes"].as_array().expect("minutes").iter().filter_map(serde_json::Value::as_u64))
+        .sum();
+    assert!(minutes > 0, "the demo family has activity in the last week: {view}");
+    let weekly = run(&["activity", "--child", "Leo", "--weekly"], "");
+    assert!(text(&weekly.stdout).starts_with("WEEK OF"), "{}", text(&weekly.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn groups_show_who_was_never_approved_and_a_group_is_reported_then_left() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("groups");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+
+    let listed = run(&["groups", "--child", "Leo"], "");
+    let out = text(&listed.stdout);
+    assert!(out.contains("Class 4B") && out.contains("! 1 not approved by you"), "{out}");
+    assert!(out.lines().any(|l| l.contains("Max (new)") && l.contains("NOT APPROVED")), "{out}");
+
+    let neither = run(&["reports", "create", "--child", "Leo", "--category", "other", "--evidence", "x"], "");
+    assert_eq!(neither.status.code(), Some(2), "a contact or a group is required");
+    let reported = run(
+        &[
+            "reports",
+            "create",
+            "--child",
+            "Leo",
+            "--group",
+            "grp-class-4b",
+            "--category",
+            "harassment",
+            "--evidence",
+            "A stranger",
+        ],
+        "",
+    );
+    assert!(reported.status.success(), "{}", text(&reported.stderr));
+    let reports = run(&["reports", "--child", "Leo"], "");
+    assert!(text(&reports.stdout).contains("group grp-class-4b"), "{}", text(&reports.stdout));
+
+    let left = run(&["groups", "leave", "grp-class-4b", "--child", "Leo"], "");
+    assert!(text(&left.stdout).contains("Left Class 4B."), "{}", text(&left.stderr));
+    let after = run(&["groups", "--child", "Leo", "--json"], "");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&after.stdout).expect("json"),
+        serde_json::json!([])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rights_request_is_asked_and_tracked_with_its_deadline() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("rights");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+    assert_eq!(text(&run(&["rights"], "").stdout).trim(), "No requests.");
+    let bad = run(&["rights", "ask", "--child", "Leo", "--kind", "gossip", "--details", "x"], "");
+    assert_eq!(bad.status.code(), Some(5), "{}", text(&bad.stderr));
+    let asked =
+        run(&["rights", "ask", "--child", "Leo", "--kind", "explanation", "--details", "Why limited?"], "");
+    assert!(text(&asked.stdout).contains("must answer by"), "{}", text(&asked.stderr));
+    let listed = run(&["rights", "--json"], "");
+    let tracked: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(tracked[0]["kind"], "explanation");
+    assert_eq!(tracked[0]["days_left"], 15);
+    assert_eq!(tracked[0]["overdue"], false);
+    let table = text(&run(&["rights"], "").stdout);
+    assert!(table.contains("due in 15 days") && table.contains("Why limited?"), "{table}");
+}

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use guardian_domain::{
-    ConsentLedger, ConsentPurpose, CreateReport, DeletionRequest, Device, ExportJob, PolicyVersion,
-    ReauthProof, Reauthenticate, Report, RequestChildDeletion, RequestGuardianDeletion, RetentionNote,
-    SetConsent,
+    ConsentLedger, ConsentPurpose, CreateReport, CreateRightsRequest, DeletionRequest, Device, ExportJob,
+    Group, PolicyVersion, ReauthProof, Reauthenticate, Report, RequestChildDeletion, RequestGuardianDeletion,
+    RetentionNote, RightsRequest, SetConsent,
 };
 use reqwest::{Method, StatusCode, header};
 use tokio::io::AsyncWriteExt as _;
@@ -185,6 +185,34 @@ impl ProviderClient {
         idempotency_key: &str,
     ) -> Result<Device, ClientError> {
         let path = format!("/v1/children/{}/devices/{}/sign-out", seg(child_id), seg(device_id));
+        self.mutate(Method::POST, &path, None, idempotency_key, None).await
+    }
+
+    pub async fn rights_requests(&self, child_id: &str) -> Result<Vec<RightsRequest>, ClientError> {
+        self.all_pages(&format!("/v1/children/{}/rights-requests", seg(child_id))).await
+    }
+
+    pub async fn create_rights_request(
+        &self,
+        child_id: &str,
+        request: &CreateRightsRequest,
+        idempotency_key: &str,
+    ) -> Result<RightsRequest, ClientError> {
+        let path = format!("/v1/children/{}/rights-requests", seg(child_id));
+        self.mutate(Method::POST, &path, Some(to_json(request)?), idempotency_key, None).await
+    }
+
+    pub async fn groups(&self, child_id: &str) -> Result<Vec<Group>, ClientError> {
+        self.all_pages(&format!("/v1/children/{}/groups", seg(child_id))).await
+    }
+
+    pub async fn leave_group(
+        &self,
+        child_id: &str,
+        group_id: &str,
+        idempotency_key: &str,
+    ) -> Result<Group, ClientError> {
+        let path = format!("/v1/children/{}/groups/{}/leave", seg(child_id), seg(group_id));
         self.mutate(Method::POST, &path, None, idempotency_key, None).await
     }
 

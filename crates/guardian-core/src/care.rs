@@ -4,10 +4,13 @@
 use std::path::Path;
 
 use base64::Engine as _;
-use guardian_domain::{CreateReport, Device, EvidenceImage, Report, ReportCategory};
+use guardian_domain::{
+    CreateReport, Device, ErrorCode, EvidenceImage, FriendApproval, Group, Report, ReportCategory,
+};
 use guardian_store::subject_ref;
 use serde::Serialize;
 
+use crate::flow::{Planned, Step};
 use crate::{CoreError, Engine, Secret};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,12 +54,55 @@ pub struct ReportView {
     pub days_left: i32,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GroupMemberView {
+    pub user_id: String,
+    pub display_name: String,
+    /// One of the child's approved contacts.
+    pub approved: bool,
+}
+
+/// A group the child is in. `flagged` when someone in it was never approved by the guardian.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GroupView {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<GroupMemberView>,
+    pub unapproved: i32,
+    pub flagged: bool,
+    pub joined_at: String,
+}
+
+impl From<Group> for GroupView {
+    fn from(g: Group) -> Self {
+        let unapproved = g.members.iter().filter(|m| !m.approved_contact).count();
+        Self {
+            id: g.id,
+            name: g.name,
+            members: g
+                .members
+                .into_iter()
+                .map(|m| GroupMemberView {
+                    user_id: m.user_id,
+                    display_name: m.display_name,
+                    approved: m.approved_contact,
+                })
+                .collect(),
+            unapproved: i32::try_from(unapproved).unwrap_or(i32::MAX),
+            flagged: unapproved > 0,
+            joined_at: g.joined_at.to_rfc3339(),
+        }
+    }
+}
+
 /// The largest evidence image accepted (the provider's limit).
 const MAX_IMAGE_BYTES: u64 = 16 * 1024;
 
 impl Engine {
     fn report_view(&self, r: Report) -> ReportView {
-        let days_left = i32::try_from((r.due_at - self.now()).num_days()).unwrap_or(0);
+        let days_left = crate::tracker::days_until(self.now(), r.due_at);
         ReportView {
             id: r.id,
             target_kind: r.target_kind,
@@ -110,6 +156,47 @@ impl Engine {
         result.map(drop).map_err(Into::into)
     }
 
+    /// Switches how the child's new friends are approved: `pin_required` (each request needs the
+    /// guardian's PIN) or `child_may_add`. In both modes the guardian still sees, blocks and
+    /// removes every contact. If the setting changed elsewhere meanwhile, the latest version is
+    /// fetched and the change is made once more on top of it.
+    pub async fn set_friend_approval(&self, child: &str, mode: &str) -> Result<(), CoreError> {
+        let child = self.find_child(child).await?;
+        let Some(mode) = FriendApproval::parse(mode) else {
+            return Err(CoreError::Invalid("the approval mode is pin_required or child_may_add".into()));
+        };
+        let planned = match self.is_recording() {
+            true => Some(Planned::Fixed(Step::ApprovalMode {
+                child: crate::flow::child_ref(self, &child.id).await?,
+                mode: mode.as_str().to_owned(),
+            })),
+            false => None,
+        };
+        let key = || format!("guardian-settings-{}", crate::flows::uuid_like());
+        let version = self.cached_version(&child.id).await?;
+        let mut result = self.client.set_friend_approval(&child.id, mode, &version, &key()).await;
+        if matches!(&result, Err(e) if e.provider_code() == Some(ErrorCode::PreconditionFailed)) {
+            self.sync().await?;
+            let version = self.cached_version(&child.id).await?;
+            result = self.client.set_friend_approval(&child.id, mode, &version, &key()).await;
+        }
+        let result = result.map(drop).map_err(CoreError::from);
+        self.record(planned, crate::flow::failure_code(&result, |_| false));
+        let outcome = if result.is_ok() { mode.as_str() } else { "refused" };
+        self.audit("approval_mode_changed", &subject_ref("child", &child.id), outcome).await;
+        result?;
+        // Bring the cached child (and its version) up to date; offline, the provider already has it.
+        if let Err(error) = self.sync().await {
+            tracing::info!(code = error.code(), "the setting changed; the cache catches up at the next sync");
+        }
+        Ok(())
+    }
+
+    async fn cached_version(&self, child_id: &str) -> Result<String, CoreError> {
+        let children = self.store().await?.children().await?;
+        Ok(children.into_iter().find(|c| c.id == child_id).map(|c| c.version).unwrap_or_default())
+    }
+
     pub async fn devices(&self, child: &str) -> Result<Vec<DeviceView>, CoreError> {
         let child = self.find_child(child).await?;
         Ok(self.client.devices(&child.id).await?.into_iter().map(Into::into).collect())
@@ -123,6 +210,24 @@ impl Engine {
         Ok(device.into())
     }
 
+    /// The groups the child is in, those with members the guardian never approved first.
+    pub async fn groups(&self, child: &str) -> Result<Vec<GroupView>, CoreError> {
+        let child = self.find_child(child).await?;
+        let mut groups: Vec<GroupView> =
+            self.client.groups(&child.id).await?.into_iter().map(Into::into).collect();
+        groups.sort_by(|a, b| b.flagged.cmp(&a.flagged).then_with(|| a.name.cmp(&b.name)));
+        Ok(groups)
+    }
+
+    /// Takes the child out of a group.
+    pub async fn leave_group(&self, child: &str, group_id: &str) -> Result<GroupView, CoreError> {
+        let child = self.find_child(child).await?;
+        let key = format!("guardian-group-{}", crate::flows::uuid_like());
+        let group = self.client.leave_group(&child.id, group_id, &key).await?;
+        self.audit("group_left", &subject_ref("child", &child.id), "left").await;
+        Ok(group.into())
+    }
+
     pub async fn reports(&self, child: &str) -> Result<Vec<ReportView>, CoreError> {
         let child = self.find_child(child).await?;
         Ok(self.client.reports(&child.id).await?.into_iter().map(|r| self.report_view(r)).collect())
@@ -133,6 +238,29 @@ impl Engine {
         &self,
         child: &str,
         contact_id: &str,
+        category: &str,
+        evidence: &str,
+        images: &[&Path],
+    ) -> Result<ReportView, CoreError> {
+        self.report(child, "contact", contact_id, category, evidence, images).await
+    }
+
+    /// Reports a group the child is (or was) in.
+    pub async fn report_group(
+        &self,
+        child: &str,
+        group_id: &str,
+        category: &str,
+        evidence: &str,
+    ) -> Result<ReportView, CoreError> {
+        self.report(child, "group", group_id, category, evidence, &[]).await
+    }
+
+    async fn report(
+        &self,
+        child: &str,
+        target_kind: &str,
+        target_id: &str,
         category: &str,
         evidence: &str,
         images: &[&Path],
@@ -162,8 +290,8 @@ impl Engine {
             });
         }
         let body = CreateReport {
-            target_kind: "contact".into(),
-            target_id: contact_id.to_owned(),
+            target_kind: target_kind.into(),
+            target_id: target_id.to_owned(),
             category,
             evidence_text: evidence.trim().to_owned(),
             images: attached,

@@ -88,6 +88,39 @@ pub enum Step {
         child: String,
         device: String,
     },
+    LeaveGroup {
+        child: String,
+        group: String,
+    },
+    ReportGroup {
+        child: String,
+        group: String,
+        category: String,
+        evidence: String,
+    },
+    /// Asks the provider for `access`, a `correction`, an `explanation` or something `other`.
+    AskProvider {
+        child: String,
+        kind: String,
+        details: String,
+    },
+    /// Sets or changes the child's parental PIN (`current` when one is set).
+    SetPin {
+        child: String,
+        pin: String,
+        current: Option<String>,
+    },
+    /// Resets the PIN with the guardian's password (the scenario's when none is given).
+    ResetPin {
+        child: String,
+        pin: String,
+        password: Option<String>,
+    },
+    /// `pin_required` or `child_may_add`.
+    ApprovalMode {
+        child: String,
+        mode: String,
+    },
     /// Moves the provider's clock (the in-process sandbox, or a sandbox with `--admin`).
     AdvanceClock {
         #[serde(default)]
@@ -130,6 +163,25 @@ pub enum Step {
         device: String,
         signed_in: bool,
     },
+    ExpectApprovalMode {
+        child: String,
+        mode: String,
+    },
+    /// The newest tracked request of this kind has this status (and, when given, is overdue or not).
+    ExpectTracked {
+        kind: String,
+        status: String,
+        overdue: Option<bool>,
+    },
+    /// Whether the child is in the group, and (when given) whether it is flagged for members
+    /// the guardian never approved.
+    ExpectGroup {
+        child: String,
+        group: String,
+        #[serde(default = "yes")]
+        member: bool,
+        flagged: Option<bool>,
+    },
     /// The step before this one failed with this error code (e.g. `provider_error`).
     ExpectError {
         code: String,
@@ -144,7 +196,20 @@ impl Step {
         match &mut step {
             Self::SignIn { password: Some(password), .. } => *password = hidden(),
             Self::Approve { pin: Some(pin), .. } => *pin = hidden(),
-            Self::Report { evidence, .. } => *evidence = hidden(),
+            Self::Report { evidence, .. } | Self::ReportGroup { evidence, .. } => *evidence = hidden(),
+            Self::AskProvider { details, .. } => *details = hidden(),
+            Self::SetPin { pin, current, .. } => {
+                *pin = hidden();
+                if let Some(current) = current {
+                    *current = hidden();
+                }
+            }
+            Self::ResetPin { pin, password, .. } => {
+                *pin = hidden();
+                if let Some(password) = password {
+                    *password = hidden();
+                }
+            }
             Self::RequestDeletion { pin, password, .. } => {
                 *pin = hidden();
                 if let Some(password) = password {
@@ -192,6 +257,10 @@ pub trait FlowHost: Send + Sync {
         &self,
         by: chrono::Duration,
     ) -> impl std::future::Future<Output = Result<(), String>> + Send;
+}
+
+fn yes() -> bool {
+    true
 }
 
 pub fn parse(text: &str) -> Result<Flow, CoreError> {
@@ -480,6 +549,63 @@ async fn perform(
             let child = child_id(engine, known, child).await?;
             let device = device_id(engine, &child, device).await?;
             engine.sign_out_device(&child, &device).await.map(drop).map_err(fail)
+        }
+        Step::LeaveGroup { child, group } => {
+            let child = child_id(engine, known, child).await?;
+            engine.leave_group(&child, group).await.map(drop).map_err(fail)
+        }
+        Step::ReportGroup { child, group, category, evidence } => {
+            let child = child_id(engine, known, child).await?;
+            engine.report_group(&child, group, category, evidence).await.map(drop).map_err(fail)
+        }
+        Step::ExpectGroup { child, group, member, flagged } => {
+            let child = child_id(engine, known, child).await?;
+            let groups = engine.groups(&child).await.map_err(fail)?;
+            let found = groups.iter().find(|g| g.id == *group);
+            check(&format!("membership of {group}"), &member.to_string(), &found.is_some().to_string())?;
+            match (found, flagged) {
+                (Some(g), Some(flagged)) => {
+                    check(&format!("the flag of {group}"), &flagged.to_string(), &g.flagged.to_string())
+                }
+                _ => Ok(()),
+            }
+        }
+        Step::AskProvider { child, kind, details } => {
+            let child = child_id(engine, known, child).await?;
+            engine.ask_provider(&child, kind, details).await.map(drop).map_err(fail)
+        }
+        Step::ExpectTracked { kind, status, overdue } => {
+            let tracked = engine.tracked_requests().await.map_err(fail)?;
+            let newest = tracked
+                .iter()
+                .filter(|r| r.kind == *kind)
+                .max_by(|a, b| a.created_at.cmp(&b.created_at))
+                .ok_or(format!("no {kind} request"))?;
+            check(&format!("the {kind} request"), status, &newest.status)?;
+            match overdue {
+                Some(overdue) => check("overdue", &overdue.to_string(), &newest.overdue.to_string()),
+                None => Ok(()),
+            }
+        }
+        Step::SetPin { child, pin, current } => {
+            let child = child_id(engine, known, child).await?;
+            let current = current.clone().map(Secret::new);
+            engine.set_pin(&child, &Secret::new(pin.clone()), current.as_ref()).await.map_err(fail)
+        }
+        Step::ResetPin { child, pin, password } => {
+            let child = child_id(engine, known, child).await?;
+            let password =
+                Secret::new(password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()));
+            engine.reset_pin(&child, &Secret::new(pin.clone()), &password).await.map_err(fail)
+        }
+        Step::ApprovalMode { child, mode } => {
+            let child = child_id(engine, known, child).await?;
+            engine.set_friend_approval(&child, mode).await.map_err(fail)
+        }
+        Step::ExpectApprovalMode { child, mode } => {
+            let child = child_id(engine, known, child).await?;
+            let found = engine.find_child(&child).await.map_err(fail)?;
+            check("the approval mode", mode, &found.friend_approval)
         }
         Step::ExpectReport { child, status } => {
             let child = child_id(engine, known, child).await?;

@@ -1,6 +1,7 @@
 //! Guardian's use cases. The desktop shell and the CLI are thin adapters over [`Engine`]; nothing
 //! here depends on Tauri.
 
+mod activity;
 pub mod archive;
 mod care;
 mod decisions;
@@ -14,13 +15,16 @@ mod rights;
 mod rights_views;
 mod settings;
 pub mod sync;
+mod tracker;
 mod views;
 
-pub use care::{DeviceView, ReportView};
+pub use activity::{ActivityPeriod, ActivityView, MAX_ACTIVITY_DAYS, summarise_activity};
+pub use care::{DeviceView, GroupMemberView, GroupView, ReportView};
 pub use decisions::Decision;
 pub use engine::Engine;
 pub use error::CoreError;
 pub use settings::{DEMO_PROFILE, ProviderChoice, Settings};
+pub use tracker::{TrackedRequest, order_tracked};
 pub use views::{
     ChildSummary, ContactView, Dashboard, DecisionOutcome, Notice, PendingDecision, ProviderInfo,
     RequestView, Status, age_on,

@@ -210,6 +210,81 @@ pub struct Device {
     pub signed_in: bool,
 }
 
+/// What a guardian may ask the provider for, beyond the self-serve flows (export, consent,
+/// deletion), under the seed policies' rights (access, correction, explanation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RightsRequestKind {
+    /// A copy of data not in the export (e.g. records of staff access).
+    Access,
+    /// Correct data the guardian cannot change in the app.
+    Correction,
+    /// Explain an automated decision that affected the child.
+    Explanation,
+    Other,
+}
+
+impl RightsRequestKind {
+    pub const ALL: [Self; 4] = [Self::Access, Self::Correction, Self::Explanation, Self::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Access => "access",
+            Self::Correction => "correction",
+            Self::Explanation => "explanation",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// `POST /v1/children/{id}/rights-requests`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRightsRequest {
+    pub kind: RightsRequestKind,
+    /// What the guardian asks, in their words (at most 2,000 characters).
+    pub details: String,
+}
+
+/// A rights request and where it stands; `receipt` is the provider's answer once completed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RightsRequest {
+    pub id: String,
+    pub child_id: String,
+    pub kind: RightsRequestKind,
+    pub details: String,
+    /// `received`, `in_progress` or `completed`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    /// The provider answers within 15 days (seed policies).
+    pub due_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub receipt: Option<String>,
+}
+
+/// Someone in a group the child is in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub user_id: String,
+    pub display_name: String,
+    /// Whether the member is one of the child's approved contacts (one the guardian let in).
+    pub approved_contact: bool,
+}
+
+/// A group chat the child is in, with its other members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: String,
+    pub child_id: String,
+    pub name: String,
+    pub members: Vec<GroupMember>,
+    pub joined_at: DateTime<Utc>,
+}
+
 /// Why a contact or group is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,7 +8,7 @@ use axum::response::Response;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
-use guardian_domain::{CreateReport, Device, Page, PageQuery, Report, ReportCategory};
+use guardian_domain::{CreateReport, Device, Group, GroupMember, Page, PageQuery, Report, ReportCategory};
 use sqlx::AssertSqlSafe;
 
 use crate::AppState;
@@ -72,6 +72,77 @@ pub(crate) async fn sign_out_device(
         .await?;
         let device = device_from_row(row.ok_or_else(|| ApiError::not_found("device"))?);
         Ok((StatusCode::OK, serde_json::to_value(device).map_err(anyhow::Error::from)?))
+    })
+    .await
+}
+
+/// The child's groups after `after` (by ID), each with its members, approved contacts marked.
+async fn groups_of(db: &sqlx::SqlitePool, child_id: &str, after: &str, limit: i64) -> ApiResult<Vec<Group>> {
+    let groups: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT g.id, g.name, cg.joined_at FROM child_groups cg JOIN chat_groups g ON g.id = cg.group_id \
+         WHERE cg.child_id = ? AND g.id > ? ORDER BY g.id LIMIT ?",
+    )
+    .bind(child_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    let mut out = Vec::with_capacity(groups.len());
+    for (id, name, joined_at) in groups {
+        let members: Vec<(String, String, bool)> = sqlx::query_as(
+            "SELECT m.user_id, m.display_name, EXISTS (SELECT 1 FROM contacts c WHERE c.child_id = ? \
+             AND c.contact_id = m.user_id AND c.status = 'approved') FROM chat_group_members m \
+             WHERE m.group_id = ? ORDER BY m.display_name, m.user_id",
+        )
+        .bind(child_id)
+        .bind(&id)
+        .fetch_all(db)
+        .await?;
+        let members = members
+            .into_iter()
+            .map(|(user_id, display_name, approved_contact)| GroupMember {
+                user_id,
+                display_name,
+                approved_contact,
+            })
+            .collect();
+        out.push(Group { id, child_id: child_id.to_owned(), name, members, joined_at });
+    }
+    Ok(out)
+}
+
+pub(crate) async fn list_groups(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(child_id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Group>>> {
+    owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+    let after = decode_cursor(query.cursor.as_deref())?;
+    let limit = page_limit(query.limit)?;
+    let groups = groups_of(&state.db, &child_id, &after, i64::from(limit) + 1).await?;
+    Ok(Json(paged(groups, limit, |g| g.id.clone())))
+}
+
+pub(crate) async fn leave_group(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath((child_id, group_id)): ApiPath<(String, String)>,
+) -> Response {
+    let fingerprint = format!("group-leave:{child_id}:{group_id}");
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        // The group as the child saw it, then the child leaves.
+        let before = groups_of(&state.db, &child_id, "", i64::MAX).await?;
+        let group =
+            before.into_iter().find(|g| g.id == group_id).ok_or_else(|| ApiError::not_found("group"))?;
+        sqlx::query("DELETE FROM child_groups WHERE child_id = ? AND group_id = ?")
+            .bind(&child_id)
+            .bind(&group_id)
+            .execute(&state.db)
+            .await?;
+        Ok((StatusCode::OK, serde_json::to_value(group).map_err(anyhow::Error::from)?))
     })
     .await
 }
@@ -181,15 +252,16 @@ pub(crate) async fn create_report(
     key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         validate(&body)?;
-        if body.target_kind == "contact" {
-            let known: Option<(i64,)> =
-                sqlx::query_as("SELECT 1 FROM contacts WHERE child_id = ? AND contact_id = ?")
-                    .bind(&child_id)
-                    .bind(&body.target_id)
-                    .fetch_optional(&state.db)
-                    .await?;
-            known.ok_or_else(|| ApiError::validation("target_id", "the child has no such contact"))?;
-        }
+        let known: Option<(i64,)> = if body.target_kind == "contact" {
+            sqlx::query_as("SELECT 1 FROM contacts WHERE child_id = ? AND contact_id = ?")
+                .bind(&child_id)
+                .bind(&body.target_id)
+                .fetch_optional(&state.db)
+                .await?
+        } else {
+            sqlx::query_as("SELECT 1 FROM chat_groups WHERE id = ?").bind(&body.target_id).fetch_optional(&state.db).await?
+        };
+        known.ok_or_else(|| ApiError::validation("target_id", &format!("there is no such {}", body.target_kind)))?;
         let now = state.clock.now();
         let row: ReportRow = sqlx::query_as(AssertSqlSafe(format!(
             "INSERT INTO reports (id, child_id, target_kind, target_id, category, evidence_text, image_count, \

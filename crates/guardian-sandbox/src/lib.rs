@@ -19,6 +19,7 @@ mod faults;
 mod feed;
 mod idempotency;
 mod push;
+mod requests;
 mod rights;
 mod routes;
 mod scenario;

@@ -73,6 +73,8 @@ const CHILD_CATEGORIES: &[&str] = &[
     "profile",
     "devices",
     "reports",
+    "groups",
+    "rights_requests",
     "demographics",
     "avatar",
     "contacts",
@@ -423,6 +425,8 @@ async fn delete_child(conn: &mut sqlx::SqliteConnection, child_id: &str) -> ApiR
         "exports",
         "devices",
         "reports",
+        "child_groups",
+        "rights_requests",
         "children",
     ] {
         let column = if table == "children" { "id" } else { "child_id" };

@@ -57,6 +57,12 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/devices", get(care::list_devices))
         .route("/v1/children/{child_id}/devices/{device_id}/sign-out", post(care::sign_out_device))
         .route("/v1/children/{child_id}/reports", get(care::list_reports).post(care::create_report))
+        .route("/v1/children/{child_id}/groups", get(care::list_groups))
+        .route(
+            "/v1/children/{child_id}/rights-requests",
+            get(crate::requests::list).post(crate::requests::create),
+        )
+        .route("/v1/children/{child_id}/groups/{group_id}/leave", post(care::leave_group))
         .route("/v1/changes", get(feed::changes))
         .route("/v1/events", get(crate::push::events))
         .route("/v1/openapi.yaml", get(openapi))

@@ -42,6 +42,20 @@ pub struct Scenario {
     /// Deletion requests already waiting out their cooling-off period.
     #[serde(default)]
     deletions: Vec<SeedDeletion>,
+    /// Group chats the children are in.
+    #[serde(default)]
+    groups: Vec<SeedGroup>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedGroup {
+    id: String,
+    name: String,
+    /// The children in the group.
+    children: Vec<String>,
+    /// Its other members: `[user_id, display_name]`.
+    members: Vec<(String, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -269,6 +283,32 @@ impl Scenario {
                 .bind(first_version.as_deref().unwrap_or_default())
                 .execute(&mut *tx)
                 .await?;
+            }
+        }
+        for g in &self.groups {
+            sqlx::query("INSERT INTO chat_groups (id, name) VALUES (?, ?)")
+                .bind(&g.id)
+                .bind(&g.name)
+                .execute(&mut *tx)
+                .await?;
+            for (user_id, display_name) in &g.members {
+                sqlx::query(
+                    "INSERT INTO chat_group_members (group_id, user_id, display_name) VALUES (?, ?, ?)",
+                )
+                .bind(&g.id)
+                .bind(user_id)
+                .bind(display_name)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for child_id in &g.children {
+                sqlx::query("INSERT INTO child_groups (child_id, group_id, joined_at) VALUES (?, ?, ?)")
+                    .bind(child_id)
+                    .bind(&g.id)
+                    .bind(now - chrono::Duration::days(20))
+                    .execute(&mut *tx)
+                    .await
+                    .with_context(|| format!("group {} of unknown child {child_id}", g.id))?;
             }
         }
         // Every child has a tablet and a phone, seen recently.

@@ -4,7 +4,7 @@ mod common;
 
 use chrono::Duration;
 use common::{Api, code};
-use guardian_domain::{Device, ErrorCode, Page, Report};
+use guardian_domain::{Device, ErrorCode, Group, Page, Report, RightsRequest, RightsRequestKind};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -66,4 +66,100 @@ async fn a_report_is_due_in_15_days_and_moves_from_submitted_to_resolved() {
     let page: Page<Report> = serde_json::from_value(body).expect("page");
     assert_eq!(page.items[0].status, "resolved");
     assert!(page.items[0].outcome.is_some());
+}
+
+#[tokio::test]
+async fn groups_mark_members_who_are_not_approved_contacts_and_a_child_can_leave_one() {
+    let api = Api::start().await;
+    let (status, body) = api.call(Method::GET, "/v1/children/c-leo/groups", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: Page<Group> = serde_json::from_value(body).expect("page");
+    let [class] = page.items.as_slice() else { panic!("Leo is in one group: {page:?}") };
+    let approved: Vec<_> = class.members.iter().map(|m| (m.user_id.as_str(), m.approved_contact)).collect();
+    assert_eq!(approved, [("u-max", false), ("u-noah", true), ("u-sam", true)]);
+
+    // Blocking Sam makes Sam no longer an approved contact in the group either.
+    let (status, _) =
+        api.call(Method::POST, "/v1/children/c-leo/contacts/u-sam/block", Some("k-b"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = api.call(Method::GET, "/v1/children/c-leo/groups", None, None).await;
+    let sam = body["items"][0]["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["user_id"] == "u-sam")
+        .cloned();
+    assert_eq!(sam.map(|m| m["approved_contact"].clone()), Some(json!(false)));
+
+    // A group can be reported by its ID; one that does not exist cannot.
+    let report = |target: &str| json!({ "target_kind": "group", "target_id": target, "category": "harassment", "evidence_text": "" });
+    let path = "/v1/children/c-leo/reports";
+    let (status, body) = api.call(Method::POST, path, Some("k-r1"), Some(report("grp-class-4b"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = api.call(Method::POST, path, Some("k-r2"), Some(report("grp-nope"))).await;
+    assert_eq!(
+        (status, body["details"]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("target_id"))
+    );
+
+    // Leaving: once (retried with the same key, the same answer), then the group is gone for Leo.
+    let leave = "/v1/children/c-leo/groups/grp-class-4b/leave";
+    let (status, first) = api.call(Method::POST, leave, Some("k-l1"), None).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (status, again) = api.call(Method::POST, leave, Some("k-l1"), None).await;
+    assert_eq!((status, &again), (StatusCode::OK, &first), "an idempotent retry");
+    let (_, body) = api.call(Method::GET, "/v1/children/c-leo/groups", None, None).await;
+    assert_eq!(body["items"], json!([]));
+    let (status, _) = api.call(Method::POST, leave, Some("k-l2"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Another family's child, or a group through the wrong child: not found.
+    let (status, _) =
+        api.call(Method::POST, "/v1/children/c-mei/groups/grp-art-club/leave", Some("k-l3"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api.call(Method::GET, "/v1/children/c-other/groups", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn rights_requests_are_due_in_15_days_and_answered_or_left_overdue() {
+    let mut api = Api::start().await;
+    let path = "/v1/children/c-leo/rights-requests";
+    let ask = |kind: &str, details: &str| json!({ "kind": kind, "details": details });
+    let (status, body) = api.call(Method::POST, path, Some("k-0"), Some(ask("explanation", "   "))).await;
+    assert_eq!(
+        (status, body["details"]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("details"))
+    );
+    let (status, _) = api.call(Method::POST, path, Some("k-1"), Some(ask("gossip", "x"))).await;
+    assert!(status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+
+    let (status, body) =
+        api.call(Method::POST, path, Some("k-2"), Some(ask("explanation", "Why was Leo limited?"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let filed: RightsRequest = serde_json::from_value(body).expect("request");
+    assert_eq!((filed.status.as_str(), filed.receipt.as_deref()), ("received", None));
+    assert_eq!(filed.due_at - filed.created_at, Duration::days(15));
+    let (status, _) =
+        api.call(Method::POST, path, Some("k-3"), Some(ask("other", "Who looked at Leo's data?"))).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    api.advance(Duration::days(2)).await;
+    assert!(rights_requests(&api).await.iter().all(|r| r.status == "in_progress"));
+    api.advance(Duration::days(14)).await;
+    let items = rights_requests(&api).await;
+    let explanation = items.iter().find(|r| r.kind == RightsRequestKind::Explanation).expect("explanation");
+    assert_eq!(explanation.status, "completed");
+    assert!(explanation.receipt.as_deref().is_some_and(|r| r.contains("automated filter")));
+    assert_eq!(explanation.completed_at, Some(explanation.created_at + Duration::days(10)));
+    // `other` is never answered: past its due date it is still in progress (the tracker flags it).
+    let other = items.iter().find(|r| r.kind == RightsRequestKind::Other).expect("other");
+    assert_eq!((other.status.as_str(), other.receipt.is_none()), ("in_progress", true));
+
+    let (status, _) = api.call(Method::GET, "/v1/children/c-other/rights-requests", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn rights_requests(api: &Api) -> Vec<RightsRequest> {
+    let (_, body) = api.call(Method::GET, "/v1/children/c-leo/rights-requests", None, None).await;
+    serde_json::from_value::<Page<RightsRequest>>(body).expect("page").items
 }

@@ -2,8 +2,8 @@
 //! the feed position is stored together with the changes it covers, and every local decision
 //! is stored in one piece.
 
-use chrono::{DateTime, Utc};
-use guardian_domain::{Change, Contact, FriendRequest};
+use chrono::{DateTime, NaiveDate, Utc};
+use guardian_domain::{ActivityRow, Change, Contact, FriendRequest};
 use sqlx::SqliteConnection;
 
 use crate::{Result, Store};
@@ -158,6 +158,28 @@ impl Store {
             .bind(child_id)
             .fetch_one(self.pool())
             .await?)
+    }
+
+    /// The child's activity rows from `since` on, oldest first.
+    pub async fn activity(&self, child_id: &str, since: NaiveDate) -> Result<Vec<ActivityRow>> {
+        let rows: Vec<(String, NaiveDate, String, i64, i64)> = sqlx::query_as(
+            "SELECT child_id, day, feature, uses, minutes FROM activity WHERE child_id = ? AND day >= ? \
+             ORDER BY day, feature",
+        )
+        .bind(child_id)
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(child_id, day, feature, uses, minutes)| ActivityRow {
+                child_id,
+                day,
+                feature,
+                uses: u32::try_from(uses).unwrap_or(0),
+                minutes: u32::try_from(minutes).unwrap_or(0),
+            })
+            .collect())
     }
 
     pub async fn friend_requests(&self, child_id: &str) -> Result<Vec<FriendRequest>> {

@@ -12,7 +12,11 @@ import {
   type DecisionOutcome_Serialize,
   type DeletionInfo_Serialize,
   type DeletionView_Serialize,
+  type ActivityPeriod,
+  type ActivityView,
   type DeviceView,
+  type GroupView,
+  type TrackedRequest,
   type DiffLine,
   type ExportProgressed,
   type ExportSaved,
@@ -37,7 +41,7 @@ export type DeletionView = DeletionView_Serialize;
 export type DeletionInfo = DeletionInfo_Serialize;
 export type PolicyView = PolicyView_Serialize;
 export type ReportView = ReportView_Serialize;
-export type { DeviceView };
+export type { ActivityPeriod, ActivityView, DeviceView, GroupView, TrackedRequest };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
@@ -75,6 +79,21 @@ export interface Api {
   /** The child's reports to the provider, with the provider's deadline to answer. */
   listReports(childId: string): Promise<Result<ReportView[]>>;
   reportContact(childId: string, contactId: string, category: string, evidence: string): Promise<Result<ReportView>>;
+  /** `pin_required` (each new friend needs the PIN) or `child_may_add`. */
+  setFriendApproval(childId: string, mode: string): Promise<Result<null>>;
+  /** Sets the parental PIN, or changes it (`currentPin` then needed). */
+  setPin(childId: string, newPin: string, currentPin: string | null): Promise<Result<null>>;
+  /** Replaces a forgotten or locked PIN after the guardian's password. */
+  resetPin(childId: string, newPin: string, password: string): Promise<Result<null>>;
+  /** Use per day and per week over the last `days` days, from the cache. */
+  getActivity(childId: string, days: number): Promise<Result<ActivityView>>;
+  /** The child's groups, those with members the guardian never approved first (`flagged`). */
+  listGroups(childId: string): Promise<Result<GroupView[]>>;
+  leaveGroup(childId: string, groupId: string): Promise<Result<GroupView>>;
+  reportGroup(childId: string, groupId: string, category: string, evidence: string): Promise<Result<ReportView>>;
+  /** Everything asked of the provider with a deadline (requests, reports, deletions), open first. */
+  trackedRequests(): Promise<Result<TrackedRequest[]>>;
+  askProvider(childId: string, kind: string, details: string): Promise<Result<TrackedRequest>>;
   /** Calls `handler` after each background sync; returns a function that stops listening. */
   onSyncFinished(handler: () => void): () => void;
   /** Calls `handler` as exports progress; returns a function that stops listening. */
@@ -109,6 +128,15 @@ export const api: Api = {
   listReports: (childId) => commands.listReports(childId),
   reportContact: (childId, contactId, category, evidence) =>
     commands.reportContact(childId, contactId, category, evidence),
+  setFriendApproval: (childId, mode) => commands.setFriendApproval(childId, mode),
+  setPin: (childId, newPin, currentPin) => commands.setPin(childId, newPin, currentPin),
+  resetPin: (childId, newPin, password) => commands.resetPin(childId, newPin, password),
+  getActivity: (childId, days) => commands.getActivity(childId, days),
+  listGroups: (childId) => commands.listGroups(childId),
+  leaveGroup: (childId, groupId) => commands.leaveGroup(childId, groupId),
+  reportGroup: (childId, groupId, category, evidence) => commands.reportGroup(childId, groupId, category, evidence),
+  trackedRequests: () => commands.trackedRequests(),
+  askProvider: (childId, kind, details) => commands.askProvider(childId, kind, details),
   onSyncFinished: (handler) => {
     const unlisten = events.syncFinished.listen(() => handler());
     return () => {

@@ -1,0 +1,189 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import App from "./App.svelte";
+import type { Api } from "./lib/api";
+import { dashboard, fakeApi, ok } from "./test-fakes";
+
+afterEach(cleanup);
+// jsdom has no 2D canvas; the activity table carries the same figures as the chart.
+beforeAll(() => {
+  HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+});
+
+async function openChild(api: Api, name = "Leo") {
+  render(App, { api, locale: "en" });
+  await fireEvent.click(await screen.findByRole("button", { name: new RegExp(`^${name}`) }));
+  await screen.findByTestId("child-title");
+}
+
+const type = (testId: string, value: string) => fireEvent.input(screen.getByTestId(testId), { target: { value } });
+
+describe("friend-approval mode", () => {
+  it("switches mode, says what it means and reloads the dashboard", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    const modes = await screen.findByTestId("approval-mode");
+    expect((within(modes).getByTestId("approval-pin_required") as HTMLInputElement).checked).toBe(true);
+    expect(modes.textContent).toContain("you still see every contact");
+    const calls = vi.mocked(api.getDashboard).mock.calls.length;
+    await fireEvent.click(within(modes).getByTestId("approval-child_may_add"));
+    await waitFor(() => expect(api.setFriendApproval).toHaveBeenCalledWith("c1", "child_may_add"));
+    expect((await screen.findByTestId("settings-message")).textContent).toContain("without your PIN");
+    await waitFor(() => expect(vi.mocked(api.getDashboard).mock.calls.length).toBeGreaterThan(calls));
+  });
+
+  it("goes back to the mode in force when the provider refuses", async () => {
+    const api = fakeApi(dashboard(), {
+      setFriendApproval: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+    });
+    await openChild(api);
+    await fireEvent.click(await screen.findByTestId("approval-child_may_add"));
+    expect((await screen.findByTestId("settings-message")).getAttribute("role")).toBe("alert");
+    await waitFor(() => expect((screen.getByTestId("approval-pin_required") as HTMLInputElement).checked).toBe(true));
+  });
+});
+
+describe("parental PIN", () => {
+  it("refuses a PIN that is not 4 digits, or not typed twice the same, without calling the provider", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    await screen.findByTestId("pin-form");
+    type("pin-new", "12a4");
+    type("pin-confirm", "12a4");
+    await fireEvent.click(screen.getByTestId("pin-save"));
+    expect((await screen.findByTestId("settings-message")).textContent).toContain("exactly 4 digits");
+    type("pin-new", "1234");
+    type("pin-confirm", "1243");
+    await fireEvent.click(screen.getByTestId("pin-save"));
+    await waitFor(() => expect(screen.getByTestId("settings-message").textContent).toContain("not the same"));
+    expect(api.setPin).not.toHaveBeenCalled();
+  });
+
+  it("changes the PIN with the current one and clears the fields", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    await screen.findByTestId("pin-form");
+    type("pin-current", "1234");
+    type("pin-new", "4321");
+    type("pin-confirm", "4321");
+    await fireEvent.click(screen.getByTestId("pin-save"));
+    await waitFor(() => expect(api.setPin).toHaveBeenCalledWith("c1", "4321", "1234"));
+    expect((await screen.findByTestId("settings-message")).textContent).toBe("The parental PIN was saved.");
+    expect((screen.getByTestId("pin-new") as HTMLInputElement).value).toBe("");
+  });
+
+  it("resets a forgotten PIN with the password", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    await fireEvent.click(await screen.findByTestId("pin-switch"));
+    expect(screen.queryByTestId("pin-current")).toBeNull();
+    type("pin-new", "2468");
+    type("pin-confirm", "2468");
+    await fireEvent.click(screen.getByTestId("pin-save"));
+    expect((await screen.findByTestId("settings-message")).textContent).toContain("password");
+    type("pin-password", "hunter22");
+    await fireEvent.click(screen.getByTestId("pin-save"));
+    await waitFor(() => expect(api.resetPin).toHaveBeenCalledWith("c1", "2468", "hunter22"));
+    expect((await screen.findByTestId("settings-message")).textContent).toContain("was reset");
+  });
+});
+
+describe("activity", () => {
+  it("shows a table of the same figures as the chart, by day and by week", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    const table = await screen.findByTestId("activity-table");
+    expect(api.getActivity).toHaveBeenCalledWith("c1", 14);
+    const rows = within(table).getAllByTestId("activity-row");
+    expect(rows.map((r) => r.getAttribute("data-start"))).toEqual(["2026-11-29", "2026-11-30"]);
+    expect(within(rows[1]).getByTestId("activity-calls").textContent).toBe("25");
+    expect(table.textContent).toContain("Video calls (min)");
+    expect(screen.getByTestId("activity-chart-box").getAttribute("aria-label")).toContain("140 minutes in all");
+
+    await fireEvent.click(screen.getByTestId("activity-by-week"));
+    const weeks = within(screen.getByTestId("activity-table")).getAllByTestId("activity-row");
+    expect(weeks[0].textContent).toContain("Week of");
+    expect(screen.getByTestId("activity-by-week").getAttribute("aria-pressed")).toBe("true");
+  });
+
+  it("asks for a longer range", async () => {
+    const api = fakeApi(dashboard(), { getActivity: vi.fn(async () => ok({ features: [], days: [], weeks: [] })) });
+    await openChild(api);
+    expect((await screen.findByTestId("activity-none")).textContent).toContain("No activity");
+    await fireEvent.change(screen.getByTestId("activity-range"), { target: { value: "90" } });
+    await waitFor(() => expect(api.getActivity).toHaveBeenLastCalledWith("c1", 90));
+  });
+});
+
+describe("groups", () => {
+  it("flags a group with a member the guardian never approved, and leaves it after asking once more", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    const rows = within(await screen.findByTestId("groups")).getAllByTestId("group");
+    expect(rows.map((r) => r.getAttribute("data-group-id"))).toEqual(["grp-class", "grp-art"]);
+    expect(within(rows[0]).getByTestId("group-flag").textContent).toContain("1 member you never approved");
+    expect(within(rows[1]).queryByTestId("group-flag")).toBeNull();
+    const members = within(rows[0]).getAllByTestId("group-member");
+    expect(members[0].textContent).toContain("not approved by you");
+
+    await fireEvent.click(within(rows[0]).getByRole("button", { name: "Leave Class 4B" }));
+    expect(api.leaveGroup).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId("group-leave-confirm"));
+    await waitFor(() => expect(api.leaveGroup).toHaveBeenCalledWith("c1", "grp-class"));
+    expect((await screen.findByTestId("groups-message")).textContent).toBe("Leo left Class 4B.");
+    await waitFor(() => expect(api.listGroups).toHaveBeenCalledTimes(2));
+  });
+
+  it("reports a group with a category and reloads the case list", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    await fireEvent.click(await screen.findByRole("button", { name: "Report Class 4B" }));
+    await fireEvent.click(screen.getByTestId("group-report-submit"));
+    expect((await screen.findByTestId("groups-message")).textContent).toContain("Choose what kind of problem");
+    expect(api.reportGroup).not.toHaveBeenCalled();
+    await fireEvent.change(screen.getByTestId("group-report-category"), { target: { value: "harassment" } });
+    await fireEvent.input(screen.getByTestId("group-report-evidence"), { target: { value: "A stranger joined" } });
+    await fireEvent.click(screen.getByTestId("group-report-submit"));
+    await waitFor(() => expect(api.reportGroup).toHaveBeenCalledWith("c1", "grp-class", "harassment", "A stranger joined"));
+    expect((await screen.findByTestId("groups-message")).textContent).toContain("Reported");
+    await waitFor(() => expect(api.listReports).toHaveBeenCalledTimes(2));
+  });
+});
+
+describe("requests to the provider", () => {
+  it("lists open requests first, flags a late one and shows an answer", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    const rows = within(await screen.findByTestId("tracker")).getAllByTestId("tracked");
+    expect(rows.map((r) => r.getAttribute("data-kind"))).toEqual(["other", "explanation", "report"]);
+    expect(rows[0].getAttribute("data-overdue")).toBe("true");
+    expect(within(rows[0]).getByTestId("tracked-status").textContent?.trim()).toBe("Overdue by 5 days");
+    expect(rows[1].textContent).toContain("5 days left");
+    expect(rows[2].textContent).toContain("Bullying");
+    expect(within(rows[2]).getByTestId("tracked-receipt").textContent).toBe("Answer: Action taken.");
+  });
+
+  it("asks the provider for an explanation, refusing an incomplete form first", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByTestId("tracker-ask-open"));
+    await fireEvent.change(screen.getByTestId("tracker-ask-child"), { target: { value: "c1" } });
+    await fireEvent.change(screen.getByTestId("tracker-ask-kind"), { target: { value: "explanation" } });
+    await fireEvent.click(screen.getByTestId("tracker-ask-submit"));
+    expect((await screen.findByTestId("tracker-message")).textContent).toContain("Say what you are asking for");
+    expect(api.askProvider).not.toHaveBeenCalled();
+    await fireEvent.input(screen.getByTestId("tracker-ask-details"), { target: { value: "Why was Leo limited?" } });
+    await fireEvent.click(screen.getByTestId("tracker-ask-submit"));
+    await waitFor(() => expect(api.askProvider).toHaveBeenCalledWith("c1", "explanation", "Why was Leo limited?"));
+    expect((await screen.findByTestId("tracker-message")).textContent).toContain("must answer by");
+    await waitFor(() => expect(api.trackedRequests).toHaveBeenCalledTimes(2));
+  });
+
+  it("says so calmly when the provider cannot be reached", async () => {
+    const api = fakeApi(dashboard(), {
+      trackedRequests: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+    });
+    render(App, { api, locale: "en" });
+    expect((await screen.findByTestId("tracker-error")).textContent).toContain("cannot be shown right now");
+  });
+});
