@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "report_group",
     "tracked_requests",
     "ask_provider",
+    "child_profile",
+    "correct_child_profile",
 ];
 
 fn main() {

@@ -137,6 +137,27 @@ impl App {
         }
     }
 
+    /// Opens a child's screen and waits until every panel on it has loaded, so nothing moves
+    /// under a click.
+    async fn open_child(&self, id: &str) {
+        self.click(&format!("[data-child-id={id}] button")).await;
+        for panel in [
+            "[data-testid=profile-form]",
+            "[data-testid=approval-mode]",
+            "#activity-title ~ .activity-controls",
+        ] {
+            self.wait_for(panel).await;
+        }
+        for loaded in [
+            "[data-testid=groups], [data-testid=groups-none]",
+            "[data-testid=devices], [data-testid=device]",
+            "[data-testid=reports], [data-testid=reports-none]",
+            "[data-testid=activity-table], [data-testid=activity-none]",
+        ] {
+            self.wait_for(loaded).await;
+        }
+    }
+
     /// Scrolls the element to the top of the window (for screenshots of long screens).
     async fn scroll_to(&self, css: &str) {
         self.wait_for(css).await;
@@ -329,7 +350,7 @@ async fn the_dashboard_lists_the_demo_family_from_the_embedded_provider() {
 async fn the_privacy_panel_withdraws_consent_and_saves_a_verified_export_with_progress() {
     let app = App::start("privacy").await;
     let result = async {
-        app.click("[data-child-id=c-leo] button").await;
+        app.open_child("c-leo").await;
         app.click("[data-testid=privacy-open]").await;
         app.wait_for("[data-testid=privacy-panel]").await;
         let row = "[data-testid=consent-row-crash_reporting]";
@@ -358,7 +379,7 @@ async fn the_privacy_panel_withdraws_consent_and_saves_a_verified_export_with_pr
 async fn the_deletion_walkthrough_verifies_then_submits_and_can_be_cancelled() {
     let app = App::start("deletion").await;
     let result = async {
-        app.click("[data-child-id=c-mei] button").await;
+        app.open_child("c-mei").await;
         app.click("[data-testid=privacy-open]").await;
         app.click("[data-testid=delete-account]").await;
         app.wait_for("[data-testid=deletion-wizard]").await;
@@ -430,7 +451,7 @@ async fn support_gets_a_diagnostics_bundle_and_a_replayable_recording_from_the_a
         app.click("[data-testid=record-session]").await;
         app.wait_text("[data-testid=support-message]", |t| t.contains("guardian-session-")).await;
         // Block a contact while recording.
-        app.click("[data-child-id=c-leo] button").await;
+        app.open_child("c-leo").await;
         app.click("[data-contact-id=u-sam] button").await;
         app.wait_text("[data-contact-id=u-sam]", |t| t.contains("Unblock")).await;
         app.click("[data-testid=back]").await;
@@ -517,7 +538,7 @@ async fn every_screen_has_no_serious_or_critical_accessibility_violation() {
         app.wait_for("[data-testid=child-card]").await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         report.push(("dashboard", axe_violations(&app.client).await));
-        app.click("[data-child-id=c-mei] button").await;
+        app.open_child("c-mei").await;
         app.wait_for("[data-testid=child-title]").await;
         report.push(("child", axe_violations(&app.client).await));
         app.click("[data-testid=privacy-open]").await;
@@ -542,7 +563,7 @@ async fn every_screen_has_no_serious_or_critical_accessibility_violation() {
 async fn a_device_is_signed_out_a_contact_reported_and_a_flagged_group_left_from_the_child_screen() {
     let app = App::start("care").await;
     let result = async {
-        app.click("[data-child-id=c-leo] button").await;
+        app.open_child("c-leo").await;
         app.wait_for("[data-device-id=dev-c-leo-1]").await;
         app.click("[data-device-id=dev-c-leo-1] [data-testid=device-sign-out]").await;
         app.wait_text("[data-testid=devices-message]", |t| t.contains("signed out")).await;
@@ -592,7 +613,7 @@ async fn painted_pixels(client: &Client, css: &str) -> u64 {
 async fn activity_is_charted_with_a_table_and_the_pin_and_approval_mode_are_changed() {
     let app = App::start("settings").await;
     let result = async {
-        app.click("[data-child-id=c-leo] button").await;
+        app.open_child("c-leo").await;
         // The demo family has 14 days of activity: one row per day, and a chart that is drawn.
         app.wait_for("[data-testid=activity-row]").await;
         assert_eq!(texts(&app.client, "[data-testid=activity-row]").await.len(), 14);
@@ -617,6 +638,17 @@ async fn activity_is_charted_with_a_table_and_the_pin_and_approval_mode_are_chan
         app.wait_for("[data-testid=pin-dialog] input[name=pin]").await.send_keys("4321").await.expect("PIN");
         app.click("[data-testid=pin-dialog] button[type=submit]").await;
         app.wait_text("[data-testid=outcome]", |t| t == "Done.").await;
+
+        // Give Leo's country: the planner then shows Germany's digital age of consent (16),
+        // and contacts still see only the name and ID.
+        app.click("[data-testid=profile-country] option[value=DE]").await;
+        app.click("[data-testid=profile-save]").await;
+        app.wait_text("[data-testid=profile-message]", |t| t.starts_with("Saved.")).await;
+        app.wait_for("[data-testid=threshold][data-rule=gdpr]").await;
+        let public = app.wait_text("[data-testid=public-profile]", |t| t.contains("ID c-leo")).await;
+        assert!(!public.contains("Germany") && !public.contains("2016"), "{public}");
+        app.scroll_to("#profile-title").await;
+        app.screenshot("child-profile").await;
 
         // Let the child add friends alone: the provider holds it, so the dashboard says so.
         app.click("[data-testid=approval-child_may_add]").await;

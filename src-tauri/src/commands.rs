@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
 use guardian_core::{
-    ActivityView, ConsentView, ContactView, Dashboard, DecisionOutcome, DeletionInfo, DeletionView,
-    DeviceView, Engine, GroupView, PendingDecision, PolicyView, ReportView, RequestView, Secret, Settings,
-    TrackedRequest,
+    ActivityView, ChildProfile, ConsentView, ContactView, Dashboard, DecisionOutcome, DeletionInfo,
+    DeletionView, DeviceView, Engine, GroupView, PendingDecision, PolicyView, ProfileCorrection, ReportView,
+    RequestView, Secret, Settings, TrackedRequest,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -121,6 +121,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             report_group,
             tracked_requests,
             ask_provider,
+            child_profile,
+            correct_child_profile,
         ])
         .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
@@ -480,4 +482,22 @@ async fn ask_provider(
     details: String,
 ) -> Result<TrackedRequest, AppError> {
     Ok(slot.get().await?.ask_provider(&child_id, &kind, &details).await?)
+}
+
+/// The child's profile from the cache, what contacts see, and the age planner.
+#[tauri::command]
+#[specta::specta]
+async fn child_profile(slot: State<'_, EngineSlot>, child_id: String) -> Result<ChildProfile, AppError> {
+    Ok(slot.get().await?.child_profile(&child_id).await?)
+}
+
+/// Corrects the child's name and optional demographics (empty ones are removed).
+#[tauri::command]
+#[specta::specta]
+async fn correct_child_profile(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    correction: ProfileCorrection,
+) -> Result<ChildProfile, AppError> {
+    Ok(slot.get().await?.correct_child_profile(&child_id, correction).await?)
 }

@@ -187,3 +187,45 @@ describe("requests to the provider", () => {
     expect((await screen.findByTestId("tracker-error")).textContent).toContain("cannot be shown right now");
   });
 });
+
+describe("profile", () => {
+  it("shows what contacts see, never the demographics, and the age rules ahead", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    const card = await screen.findByTestId("public-profile");
+    expect(card.textContent).toContain("ID c1");
+    expect(card.textContent).not.toContain("2013");
+    expect(screen.getByTestId("public-never").textContent).toContain("never see the country, gender or birthday");
+    const rules = within(screen.getByTestId("planner")).getAllByTestId("threshold");
+    expect(rules.map((r) => r.getAttribute("data-rule"))).toEqual(["service_consent", "gdpr", "adult"]);
+    expect(rules[0].getAttribute("data-soon")).toBe("true");
+    expect(rules[1].textContent).toContain("Under 16 in this country");
+  });
+
+  it("corrects the profile, removing an optional field left empty", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    await screen.findByTestId("profile-form");
+    await fireEvent.change(screen.getByTestId("profile-country"), { target: { value: "" } });
+    await fireEvent.change(screen.getByTestId("profile-gender"), { target: { value: "female" } });
+    await fireEvent.click(screen.getByTestId("profile-save"));
+    await waitFor(() =>
+      expect(api.correctChildProfile).toHaveBeenCalledWith("c1", {
+        display_name: "Leo",
+        country: null,
+        gender: "female",
+        birthday: "2013-01-27",
+      }),
+    );
+    expect((await screen.findByTestId("profile-message")).textContent).toContain("Contacts still see only");
+  });
+
+  it("refuses an empty name without calling the provider", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    await fireEvent.input(await screen.findByTestId("profile-name"), { target: { value: " " } });
+    await fireEvent.click(screen.getByTestId("profile-save"));
+    expect((await screen.findByTestId("profile-message")).textContent).toContain("A name is needed");
+    expect(api.correctChildProfile).not.toHaveBeenCalled();
+  });
+});

@@ -69,6 +69,10 @@ export const commands = {
 	trackedRequests: () => typedError<TrackedRequest_Serialize[], AppError>(__TAURI_INVOKE("tracked_requests")),
 	/**  Asks the provider for access, a correction or an explanation about a child. */
 	askProvider: (childId: string, kind: string, details: string) => typedError<TrackedRequest_Serialize, AppError>(__TAURI_INVOKE("ask_provider", { childId, kind, details })),
+	/**  The child's profile from the cache, what contacts see, and the age planner. */
+	childProfile: (childId: string) => typedError<ChildProfile_Serialize, AppError>(__TAURI_INVOKE("child_profile", { childId })),
+	/**  Corrects the child's name and optional demographics (empty ones are removed). */
+	correctChildProfile: (childId: string, correction: ProfileCorrection_Deserialize) => typedError<ChildProfile_Serialize, AppError>(__TAURI_INVOKE("correct_child_profile", { childId, correction })),
 };
 
 /** Events */
@@ -100,10 +104,54 @@ export type ActivityView = {
 	weeks: ActivityPeriod[],
 };
 
+/**  A birthday on which a rule about the child changes. */
+export type AgeThreshold = {
+	age: number,
+	/**
+	 *  `service_consent` (under 14: the guardian's consent, seed rule 14 and China's PIPL),
+	 *  `coppa` (under 13, United States), `gdpr` (the digital age of consent in the child's
+	 *  country), `adult` (18: guardian consent is no longer needed).
+	 */
+	rule: string,
+	/**  The day the child turns `age` (`YYYY-MM-DD`). */
+	on: string,
+	passed: boolean,
+	/**  Within the next 90 days: a warning before the threshold is crossed. */
+	soon: boolean,
+};
+
 /**  The one error shape the web view sees. The UI branches on `code`, never on `message`. */
 export type AppError = {
 	code: string,
 	message: string,
+};
+
+export type ChildProfile = ChildProfile_Serialize | ChildProfile_Deserialize;
+
+export type ChildProfile_Deserialize = {
+	id: string,
+	display_name: string,
+	avatar_url?: string | null,
+	country?: string | null,
+	gender?: string | null,
+	birthday?: string | null,
+	age?: number | null,
+	public: PublicProfile_Deserialize,
+	/**  Empty without a birthday. */
+	thresholds: AgeThreshold[],
+};
+
+export type ChildProfile_Serialize = {
+	id: string,
+	display_name: string,
+	avatar_url: string | null,
+	country: string | null,
+	gender: string | null,
+	birthday: string | null,
+	age: number | null,
+	public: PublicProfile_Serialize,
+	/**  Empty without a birthday. */
+	thresholds: AgeThreshold[],
 };
 
 export type ChildSummary = ChildSummary_Serialize | ChildSummary_Deserialize;
@@ -372,11 +420,49 @@ export type PolicyView_Serialize = {
 	changes: DiffLine[],
 };
 
+/**  A correction as a front end sends it: empty optional fields are removed. */
+export type ProfileCorrection = ProfileCorrection_Serialize | ProfileCorrection_Deserialize;
+
+/**  A correction as a front end sends it: empty optional fields are removed. */
+export type ProfileCorrection_Deserialize = {
+	display_name: string,
+	country?: string | null,
+	gender?: string | null,
+	/**  `YYYY-MM-DD`. */
+	birthday?: string | null,
+};
+
+/**  A correction as a front end sends it: empty optional fields are removed. */
+export type ProfileCorrection_Serialize = {
+	display_name: string,
+	country: string | null,
+	gender: string | null,
+	/**  `YYYY-MM-DD`. */
+	birthday: string | null,
+};
+
 export type ProviderInfo = {
 	/**  `"demo"` for the embedded demo provider, `"custom"` for a configured one. */
 	kind: string,
 	/**  The provider's address (the demo's is on this computer). */
 	url: string,
+};
+
+/**  What the child's contacts see: name, ID, avatar and online status — nothing else. */
+export type PublicProfile = PublicProfile_Serialize | PublicProfile_Deserialize;
+
+/**  What the child's contacts see: name, ID, avatar and online status — nothing else. */
+export type PublicProfile_Deserialize = {
+	display_name: string,
+	id: string,
+	avatar_url?: string | null,
+};
+
+/**  What the child's contacts see: name, ID, avatar and online status — nothing else. */
+export type PublicProfile_Serialize = {
+	display_name: string,
+	id: string,
+	avatar_url: string | null,
 };
 
 export type ReportView = ReportView_Serialize | ReportView_Deserialize;

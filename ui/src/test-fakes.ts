@@ -8,6 +8,7 @@ import type {
   DeletionInfo,
   DeletionView,
   ActivityView,
+  ChildProfile,
   DeviceView,
   GroupView,
   ReportView,
@@ -112,6 +113,24 @@ export function tracked(): TrackedRequest[] {
     trackedRequest(),
     trackedRequest({ id: "rep-1", kind: "report", summary: "bullying", status: "resolved", done: true, receipt: "Action taken." }),
   ];
+}
+
+export function profile(childId = "c1"): ChildProfile {
+  return {
+    id: childId,
+    display_name: "Leo",
+    avatar_url: null,
+    country: "DE",
+    gender: null,
+    birthday: "2013-01-27",
+    age: 13,
+    public: { display_name: "Leo", id: childId, avatar_url: null },
+    thresholds: [
+      { age: 14, rule: "service_consent", on: "2027-01-27", passed: false, soon: true },
+      { age: 16, rule: "gdpr", on: "2029-01-27", passed: false, soon: false },
+      { age: 18, rule: "adult", on: "2031-01-27", passed: false, soon: false },
+    ],
+  };
 }
 
 export function groups(): GroupView[] {
@@ -273,6 +292,10 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     trackedRequests: vi.fn(async () => ok(tracked())),
     askProvider: vi.fn(async (childId: string, kind: string, details: string) =>
       ok(trackedRequest({ id: "rr-new", kind, child_id: childId, summary: details, status: "received", days_left: 15 })),
+    ),
+    childProfile: vi.fn(async (childId: string) => ok(profile(childId))),
+    correctChildProfile: vi.fn(async (childId: string, c: { display_name: string; country: string | null; gender: string | null; birthday: string | null }) =>
+      ok({ ...profile(childId), display_name: c.display_name, country: c.country, gender: c.gender, birthday: c.birthday }),
     ),
     onSyncFinished: vi.fn(() => () => {}),
     onExportProgressed: vi.fn(() => () => {}),

@@ -77,6 +77,16 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
+    /// A child's profile, what the child's contacts see of it, and the ages at which the rules
+    /// change. `profile correct` changes a field; an empty value removes an optional one.
+    Profile {
+        #[command(subcommand)]
+        action: Option<ProfileAction>,
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// How a child's new friends are approved: `pin-required` (each request needs your PIN) or
     /// `child-may-add`. Without a mode, shows the current one. Either way you can still see,
     /// block and remove every contact.
@@ -219,6 +229,24 @@ enum ContactAction {
 enum DeviceAction {
     /// Sign a device out remotely.
     SignOut { device_id: String },
+}
+
+#[derive(Subcommand)]
+enum ProfileAction {
+    /// Correct the profile; fields not given stay as they are.
+    Correct {
+        #[arg(long)]
+        name: Option<String>,
+        /// Two letters, as in CN or DE; "" removes it.
+        #[arg(long)]
+        country: Option<String>,
+        /// female, male or another; "" removes it.
+        #[arg(long)]
+        gender: Option<String>,
+        /// YYYY-MM-DD; "" removes it.
+        #[arg(long)]
+        birthday: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -600,6 +628,44 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                         d.id, d.name, d.platform, d.last_seen
                     );
                 }
+            }
+            Ok(())
+        }
+        Command::Profile { action, child, json } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            let mut profile = engine.child_profile(&child).await?;
+            if let Some(ProfileAction::Correct { name, country, gender, birthday }) = action {
+                let correction = guardian_core::ProfileCorrection {
+                    display_name: name.unwrap_or(profile.display_name),
+                    country: country.or(profile.country),
+                    gender: gender.or(profile.gender),
+                    birthday: birthday.or(profile.birthday),
+                };
+                profile = engine.correct_child_profile(&child, correction).await?;
+                println!("Corrected.");
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&profile)?);
+                return Ok(());
+            }
+            let given = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not given)".into());
+            println!("Name:      {}", profile.display_name);
+            println!("Birthday:  {}", given(&profile.birthday));
+            println!("Country:   {}", given(&profile.country));
+            println!("Gender:    {}", given(&profile.gender));
+            println!(
+                "Contacts see: {} ({}), the avatar and whether {} is online — never the country, gender or birthday.",
+                profile.public.display_name, profile.public.id, profile.public.display_name
+            );
+            for t in &profile.thresholds {
+                let when = if t.passed {
+                    "since"
+                } else if t.soon {
+                    "SOON, on"
+                } else {
+                    "on"
+                };
+                println!("  {:>2}  {:<16} {when} {}", t.age, t.rule, t.on);
             }
             Ok(())
         }

@@ -480,3 +480,33 @@ async fn a_rights_request_is_asked_and_tracked_with_its_deadline() {
     let table = text(&run(&["rights"], "").stdout);
     assert!(table.contains("due in 15 days") && table.contains("Why limited?"), "{table}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_is_shown_with_what_contacts_see_and_corrected_field_by_field() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("profile");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+
+    let shown = text(&run(&["profile", "--child", "Mei"], "").stdout);
+    assert!(
+        shown.contains("Country:   CN") && shown.contains("never the country, gender or birthday"),
+        "{shown}"
+    );
+    assert!(shown.contains("service_consent"), "the planner lists the age-14 rule: {shown}");
+
+    let bad = run(&["profile", "correct", "--child", "Mei", "--birthday", "02/03/2020"], "");
+    assert_eq!(bad.status.code(), Some(5), "{}", text(&bad.stderr));
+    let corrected = run(&["profile", "correct", "--child", "Mei", "--country", "", "--gender", "female"], "");
+    assert!(corrected.status.success(), "{}", text(&corrected.stderr));
+    let json = run(&["profile", "--child", "Mei", "--json"], "");
+    let profile: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(profile["country"], serde_json::Value::Null, "removed at the provider and in the cache");
+    assert_eq!(profile["gender"], "female");
+    assert_eq!(profile["birthday"], "2020-03-02", "untouched");
+    assert_eq!(
+        profile["public"],
+        serde_json::json!({ "display_name": "Mei", "id": "c-mei", "avatar_url": null })
+    );
+}

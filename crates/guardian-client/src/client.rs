@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use guardian_domain::{
-    API_VERSION, ApproveRequest, ChangePage, Child, Clock, Contact, ErrorBody, ErrorCode, FriendApproval,
-    FriendRequest, Guardian, Page, PasswordSignIn, RefreshRequest, SetPin, TokenResponse,
+    API_VERSION, ApproveRequest, ChangePage, Child, ChildProfileUpdate, Clock, Contact, ErrorBody, ErrorCode,
+    FriendApproval, FriendRequest, Guardian, Page, PasswordSignIn, RefreshRequest, SetPin, TokenResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -327,6 +327,18 @@ impl ProviderClient {
         let body = serde_json::json!({ "friend_approval": mode });
         let path = format!("/v1/children/{}/settings", seg(child_id));
         self.mutate(Method::PATCH, &path, Some(body), idempotency_key, Some(version)).await
+    }
+
+    /// Replaces the child's editable profile; `version` as last seen (412 when stale).
+    pub async fn correct_profile(
+        &self,
+        child_id: &str,
+        update: &ChildProfileUpdate,
+        version: &str,
+        idempotency_key: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let path = format!("/v1/children/{}/profile", seg(child_id));
+        self.mutate(Method::PUT, &path, Some(to_json(update)?), idempotency_key, Some(version)).await
     }
 
     // ---- the one request path ----

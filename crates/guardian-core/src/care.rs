@@ -173,11 +173,11 @@ impl Engine {
             false => None,
         };
         let key = || format!("guardian-settings-{}", crate::flows::uuid_like());
-        let version = self.cached_version(&child.id).await?;
+        let version = self.cached_child(&child.id).await?.version;
         let mut result = self.client.set_friend_approval(&child.id, mode, &version, &key()).await;
         if matches!(&result, Err(e) if e.provider_code() == Some(ErrorCode::PreconditionFailed)) {
             self.sync().await?;
-            let version = self.cached_version(&child.id).await?;
+            let version = self.cached_child(&child.id).await?.version;
             result = self.client.set_friend_approval(&child.id, mode, &version, &key()).await;
         }
         let result = result.map(drop).map_err(CoreError::from);
@@ -190,11 +190,6 @@ impl Engine {
             tracing::info!(code = error.code(), "the setting changed; the cache catches up at the next sync");
         }
         Ok(())
-    }
-
-    async fn cached_version(&self, child_id: &str) -> Result<String, CoreError> {
-        let children = self.store().await?.children().await?;
-        Ok(children.into_iter().find(|c| c.id == child_id).map(|c| c.version).unwrap_or_default())
     }
 
     pub async fn devices(&self, child: &str) -> Result<Vec<DeviceView>, CoreError> {

@@ -104,6 +104,14 @@ pub enum Step {
         kind: String,
         details: String,
     },
+    /// Corrects the profile; fields not given stay, an empty one is removed.
+    CorrectProfile {
+        child: String,
+        name: Option<String>,
+        country: Option<String>,
+        gender: Option<String>,
+        birthday: Option<String>,
+    },
     /// Sets or changes the child's parental PIN (`current` when one is set).
     SetPin {
         child: String,
@@ -172,6 +180,12 @@ pub enum Step {
         kind: String,
         status: String,
         overdue: Option<bool>,
+    },
+    /// The cached profile's country (empty: not given) and, when given, the next age rule.
+    ExpectProfile {
+        child: String,
+        country: String,
+        next_rule: Option<String>,
     },
     /// Whether the child is in the group, and (when given) whether it is flagged for members
     /// the guardian never approved.
@@ -584,6 +598,29 @@ async fn perform(
             check(&format!("the {kind} request"), status, &newest.status)?;
             match overdue {
                 Some(overdue) => check("overdue", &overdue.to_string(), &newest.overdue.to_string()),
+                None => Ok(()),
+            }
+        }
+        Step::CorrectProfile { child, name, country, gender, birthday } => {
+            let child = child_id(engine, known, child).await?;
+            let now = engine.child_profile(&child).await.map_err(fail)?;
+            let correction = crate::ProfileCorrection {
+                display_name: name.clone().unwrap_or(now.display_name),
+                country: country.clone().or(now.country),
+                gender: gender.clone().or(now.gender),
+                birthday: birthday.clone().or(now.birthday),
+            };
+            engine.correct_child_profile(&child, correction).await.map(drop).map_err(fail)
+        }
+        Step::ExpectProfile { child, country, next_rule } => {
+            let child = child_id(engine, known, child).await?;
+            let profile = engine.child_profile(&child).await.map_err(fail)?;
+            check("the country", country, profile.country.as_deref().unwrap_or(""))?;
+            match next_rule {
+                Some(rule) => {
+                    let next = profile.thresholds.iter().find(|t| !t.passed).map_or("", |t| t.rule.as_str());
+                    check("the next age rule", rule, next)
+                }
                 None => Ok(()),
             }
         }

@@ -11,6 +11,7 @@ mod error;
 pub mod flow;
 mod flows;
 pub mod logging;
+mod profile;
 mod rights;
 mod rights_views;
 mod settings;
@@ -23,6 +24,7 @@ pub use care::{DeviceView, GroupMemberView, GroupView, ReportView};
 pub use decisions::Decision;
 pub use engine::Engine;
 pub use error::CoreError;
+pub use profile::{AgeThreshold, ChildProfile, ProfileCorrection, PublicProfile, age_thresholds};
 pub use settings::{DEMO_PROFILE, ProviderChoice, Settings};
 pub use tracker::{TrackedRequest, order_tracked};
 pub use views::{

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Child;
@@ -149,6 +149,59 @@ pub fn is_valid_pin(pin: &str) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct ChildSettingsPatch {
     pub friend_approval: crate::FriendApproval,
+}
+
+/// `PUT /v1/children/{id}/profile`: the guardian's correction of the child's profile. The whole
+/// editable profile is sent; a `null` demographic is removed (seed rules 1 and 9).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChildProfileUpdate {
+    pub display_name: String,
+    // Each demographic must be present, as a value or `null` (a missing one is a client bug).
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub country: Option<String>,
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub gender: Option<String>,
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub birthday: Option<chrono::NaiveDate>,
+}
+
+impl fmt::Debug for ChildProfileUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChildProfileUpdate").finish_non_exhaustive()
+    }
+}
+
+/// The genders a guardian may give (optional).
+pub const GENDERS: &[&str] = &["female", "male", "another"];
+
+/// Checks a profile correction as the provider does: a name of 1 to 40 characters, a country as
+/// two capital letters (ISO 3166-1), a known gender, and a birthday in the last 18 years.
+pub fn check_profile(
+    update: &ChildProfileUpdate,
+    today: chrono::NaiveDate,
+) -> Result<(), (&'static str, &'static str)> {
+    let name = update.display_name.trim();
+    if name.is_empty() || name.chars().count() > 40 {
+        return Err(("display_name", "a name is 1 to 40 characters"));
+    }
+    if let Some(country) = &update.country
+        && !(country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        return Err(("country", "a country is two capital letters, as in CN or DE"));
+    }
+    if let Some(gender) = &update.gender
+        && !GENDERS.contains(&gender.as_str())
+    {
+        return Err(("gender", "a gender is female, male or another"));
+    }
+    if let Some(birthday) = update.birthday {
+        let eighteen_years_ago = today.with_year(today.year() - 18).unwrap_or(today);
+        if birthday > today || birthday <= eighteen_years_ago {
+            return Err(("birthday", "a child's birthday is in the last 18 years"));
+        }
+    }
+    Ok(())
 }
 
 /// One day of one feature's use by a child: how often and for how long. Usage only — never

@@ -416,6 +416,11 @@ pub(crate) async fn set_pin(
     .await
 }
 
+/// The version the client last saw, from `If-Match` (quotes optional).
+pub(crate) fn if_match(headers: &HeaderMap) -> Option<String> {
+    headers.get("If-Match").and_then(|v| v.to_str().ok()).map(|v| v.trim_matches('"').to_owned())
+}
+
 pub(crate) async fn patch_settings(
     State(state): State<AppState>,
     auth: Authed,
@@ -424,8 +429,7 @@ pub(crate) async fn patch_settings(
     ApiPath(child_id): ApiPath<String>,
     ApiJson(body): ApiJson<ChildSettingsPatch>,
 ) -> Response {
-    let if_match =
-        headers.get("If-Match").and_then(|v| v.to_str().ok()).map(|v| v.trim_matches('"').to_owned());
+    let if_match = if_match(&headers);
     let fingerprint = format!(
         "settings:{child_id}:{}:{}",
         body.friend_approval.as_str(),

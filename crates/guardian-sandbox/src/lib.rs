@@ -18,6 +18,7 @@ mod exports;
 mod faults;
 mod feed;
 mod idempotency;
+mod profile;
 mod push;
 mod requests;
 mod rights;

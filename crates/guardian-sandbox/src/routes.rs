@@ -40,6 +40,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/contacts/{contact_id}/unblock", post(decisions::unblock_contact))
         .route("/v1/children/{child_id}/pin", put(decisions::set_pin))
         .route("/v1/children/{child_id}/settings", patch(decisions::patch_settings))
+        .route("/v1/children/{child_id}/profile", put(crate::profile::put_profile))
         .route("/v1/auth/reauth", post(rights::reauthenticate))
         .route("/v1/retention", get(rights::retention))
         .route("/v1/guardian/deletion", post(rights::request_guardian_deletion))

@@ -163,3 +163,77 @@ async fn rights_requests(api: &Api) -> Vec<RightsRequest> {
     let (_, body) = api.call(Method::GET, "/v1/children/c-leo/rights-requests", None, None).await;
     serde_json::from_value::<Page<RightsRequest>>(body).expect("page").items
 }
+
+#[tokio::test]
+async fn a_profile_is_corrected_with_the_current_version_and_checked_field_by_field() {
+    let api = Api::start().await;
+    let good =
+        json!({ "display_name": "Mei Mei", "country": null, "gender": "female", "birthday": "2020-03-02" });
+    let (status, _) = put(&api, "k-1", None, good.clone()).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
+    let (status, body) = put(&api, "k-2", Some("999"), good.clone()).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+    let version = body["details"]["version"].as_str().expect("current version").to_owned();
+    let version = version.as_str();
+    for (field, bad) in [
+        ("display_name", json!({ "display_name": "  ", "country": null, "gender": null, "birthday": null })),
+        ("country", json!({ "display_name": "Mei", "country": "China", "gender": null, "birthday": null })),
+        ("gender", json!({ "display_name": "Mei", "country": null, "gender": "robot", "birthday": null })),
+        (
+            "birthday",
+            json!({ "display_name": "Mei", "country": null, "gender": null, "birthday": "1990-01-01" }),
+        ),
+    ] {
+        let (status, body) = put(&api, &format!("k-bad-{field}"), Some(version), bad).await;
+        assert_eq!(
+            (status, body["details"]["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!(field))
+        );
+    }
+    let (status, body) = put(&api, "k-3", Some(version), good).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, children) = api.call(Method::GET, "/v1/children", None, None).await;
+    let mei = children["items"]
+        .as_array()
+        .expect("children")
+        .iter()
+        .find(|c| c["id"] == "c-mei")
+        .cloned()
+        .expect("Mei");
+    assert_eq!(mei["display_name"], "Mei Mei");
+    assert_eq!(mei["demographics"]["country"], serde_json::Value::Null, "removed");
+    assert_eq!(mei["demographics"]["gender"], "female");
+    assert_eq!(mei["version"], body["version"]);
+}
+
+/// `PUT /v1/children/c-mei/profile`, with `If-Match` when a version is given.
+async fn put(
+    api: &Api,
+    key: &str,
+    version: Option<&str>,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let mut request = api
+        .http
+        .put(format!("{}/v1/children/c-mei/profile", api.sandbox.url()))
+        .bearer_auth(&api.token)
+        .header("Idempotency-Key", key)
+        .json(&body);
+    if let Some(version) = version {
+        request = request.header("If-Match", version);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_profile_correction_must_name_every_field_even_as_null() {
+    let api = Api::start().await;
+    let (status, body) =
+        put(&api, "k-1", Some("1"), json!({ "display_name": "Mei", "country": "CN", "gender": null })).await;
+    assert!(
+        status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY,
+        "{status} {body}"
+    );
+}

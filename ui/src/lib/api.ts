@@ -16,6 +16,8 @@ import {
   type ActivityView,
   type DeviceView,
   type GroupView,
+  type ChildProfile,
+  type ProfileCorrection,
   type TrackedRequest,
   type DiffLine,
   type ExportProgressed,
@@ -41,7 +43,7 @@ export type DeletionView = DeletionView_Serialize;
 export type DeletionInfo = DeletionInfo_Serialize;
 export type PolicyView = PolicyView_Serialize;
 export type ReportView = ReportView_Serialize;
-export type { ActivityPeriod, ActivityView, DeviceView, GroupView, TrackedRequest };
+export type { ActivityPeriod, ActivityView, ChildProfile, DeviceView, GroupView, ProfileCorrection, TrackedRequest };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
@@ -94,6 +96,9 @@ export interface Api {
   /** Everything asked of the provider with a deadline (requests, reports, deletions), open first. */
   trackedRequests(): Promise<Result<TrackedRequest[]>>;
   askProvider(childId: string, kind: string, details: string): Promise<Result<TrackedRequest>>;
+  /** The child's profile (from the cache), what contacts see, and the age planner. */
+  childProfile(childId: string): Promise<Result<ChildProfile>>;
+  correctChildProfile(childId: string, correction: ProfileCorrection): Promise<Result<ChildProfile>>;
   /** Calls `handler` after each background sync; returns a function that stops listening. */
   onSyncFinished(handler: () => void): () => void;
   /** Calls `handler` as exports progress; returns a function that stops listening. */
@@ -137,6 +142,8 @@ export const api: Api = {
   reportGroup: (childId, groupId, category, evidence) => commands.reportGroup(childId, groupId, category, evidence),
   trackedRequests: () => commands.trackedRequests(),
   askProvider: (childId, kind, details) => commands.askProvider(childId, kind, details),
+  childProfile: (childId) => commands.childProfile(childId),
+  correctChildProfile: (childId, correction) => commands.correctChildProfile(childId, correction),
   onSyncFinished: (handler) => {
     const unlisten = events.syncFinished.listen(() => handler());
     return () => {

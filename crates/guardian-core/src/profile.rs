@@ -1,0 +1,257 @@
+//! A child's profile as the guardian sees it and corrects it, what the child's contacts see of
+//! it (seed rule 3), and an age planner: the birthdays on which the rules that protect the child
+//! change (seed rule 14, COPPA, the GDPR's digital age of consent by country).
+
+use chrono::{Datelike, Duration, NaiveDate};
+use guardian_domain::{ChildProfileUpdate, ErrorCode, check_profile};
+use guardian_store::subject_ref;
+use serde::Serialize;
+
+use crate::{CoreError, Engine};
+
+/// What the child's contacts see: name, ID, avatar and online status — nothing else.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PublicProfile {
+    pub display_name: String,
+    pub id: String,
+    pub avatar_url: Option<String>,
+}
+
+/// A birthday on which a rule about the child changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AgeThreshold {
+    pub age: i32,
+    /// `service_consent` (under 14: the guardian's consent, seed rule 14 and China's PIPL),
+    /// `coppa` (under 13, United States), `gdpr` (the digital age of consent in the child's
+    /// country), `adult` (18: guardian consent is no longer needed).
+    pub rule: String,
+    /// The day the child turns `age` (`YYYY-MM-DD`).
+    pub on: String,
+    pub passed: bool,
+    /// Within the next 90 days: a warning before the threshold is crossed.
+    pub soon: bool,
+}
+
+#[derive(Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ChildProfile {
+    pub id: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    pub country: Option<String>,
+    pub gender: Option<String>,
+    pub birthday: Option<String>,
+    pub age: Option<i32>,
+    pub public: PublicProfile,
+    /// Empty without a birthday.
+    pub thresholds: Vec<AgeThreshold>,
+}
+
+/// A correction as a front end sends it: empty optional fields are removed.
+#[derive(Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProfileCorrection {
+    pub display_name: String,
+    pub country: Option<String>,
+    pub gender: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub birthday: Option<String>,
+}
+
+impl std::fmt::Debug for ProfileCorrection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileCorrection").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for ChildProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChildProfile").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+/// The GDPR's digital age of consent (Art. 8) as set by each EEA country and the UK; countries
+/// not listed use the regulation's default of 16. Local law may change: this is a planner.
+const GDPR_AGE: &[(&str, i32)] = &[
+    ("BE", 13),
+    ("DK", 13),
+    ("EE", 13),
+    ("FI", 13),
+    ("LV", 13),
+    ("MT", 13),
+    ("PT", 13),
+    ("SE", 13),
+    ("NO", 13),
+    ("IS", 13),
+    ("GB", 13),
+    ("AT", 14),
+    ("BG", 14),
+    ("CY", 14),
+    ("IT", 14),
+    ("LT", 14),
+    ("ES", 14),
+    ("CZ", 15),
+    ("FR", 15),
+    ("GR", 15),
+    ("SI", 15),
+    ("DE", 16),
+    ("HR", 16),
+    ("HU", 16),
+    ("IE", 16),
+    ("LU", 16),
+    ("NL", 16),
+    ("PL", 16),
+    ("RO", 16),
+    ("SK", 16),
+    ("LI", 16),
+];
+
+/// The day someone born on `birthday` turns `age` (29 February counts as 1 March otherwise).
+fn turns(birthday: NaiveDate, age: i32) -> NaiveDate {
+    let year = birthday.year() + age;
+    birthday.with_year(year).unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 3, 1).unwrap_or(birthday))
+}
+
+/// The thresholds that matter for a child born on `birthday` in `country`, in age order.
+pub fn age_thresholds(birthday: NaiveDate, country: Option<&str>, today: NaiveDate) -> Vec<AgeThreshold> {
+    let mut rules = vec![(14, "service_consent"), (18, "adult")];
+    match country {
+        Some("US") => rules.push((13, "coppa")),
+        Some(code) => {
+            if let Some((_, age)) = GDPR_AGE.iter().find(|(c, _)| *c == code) {
+                rules.push((*age, "gdpr"));
+            }
+        }
+        None => {}
+    }
+    rules.sort();
+    rules
+        .into_iter()
+        .map(|(age, rule)| {
+            let on = turns(birthday, age);
+            AgeThreshold {
+                age,
+                rule: rule.to_owned(),
+                on: on.to_string(),
+                passed: on <= today,
+                soon: on > today && on <= today + Duration::days(90),
+            }
+        })
+        .collect()
+}
+
+impl Engine {
+    /// The child's profile from the cache (offline too), with the contacts' view and the planner.
+    pub async fn child_profile(&self, child: &str) -> Result<ChildProfile, CoreError> {
+        let id = self.find_child(child).await?.id;
+        let cached = self.cached_child(&id).await?;
+        let today = self.now().date_naive();
+        Ok(ChildProfile {
+            public: PublicProfile {
+                display_name: cached.display_name.clone(),
+                id: cached.id.clone(),
+                avatar_url: cached.avatar_url.clone(),
+            },
+            thresholds: cached
+                .birthday
+                .map(|b| age_thresholds(b, cached.country.as_deref(), today))
+                .unwrap_or_default(),
+            age: cached.birthday.map(|b| crate::age_on(b, today)),
+            birthday: cached.birthday.map(|b| b.to_string()),
+            id: cached.id,
+            display_name: cached.display_name,
+            avatar_url: cached.avatar_url,
+            country: cached.country,
+            gender: cached.gender,
+        })
+    }
+
+    /// Corrects the child's name and optional demographics (an empty one is removed). If the
+    /// profile changed elsewhere meanwhile, nothing is overwritten: the cache is refreshed and
+    /// the guardian is asked to look again.
+    pub async fn correct_child_profile(
+        &self,
+        child: &str,
+        correction: ProfileCorrection,
+    ) -> Result<ChildProfile, CoreError> {
+        let id = self.find_child(child).await?.id;
+        let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let birthday = match blank(correction.birthday) {
+            Some(text) => Some(
+                NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                    .map_err(|_| CoreError::Invalid("a birthday is written YYYY-MM-DD".into()))?,
+            ),
+            None => None,
+        };
+        let update = ChildProfileUpdate {
+            display_name: correction.display_name.trim().to_owned(),
+            country: blank(correction.country).map(|c| c.to_uppercase()),
+            gender: blank(correction.gender),
+            birthday,
+        };
+        check_profile(&update, self.now().date_naive())
+            .map_err(|(_, message)| CoreError::Invalid(message.to_owned()))?;
+        let version = self.cached_child(&id).await?.version;
+        let key = format!("guardian-profile-{}", crate::flows::uuid_like());
+        let result = self.client.correct_profile(&id, &update, &version, &key).await;
+        let outcome = if result.is_ok() { "corrected" } else { "refused" };
+        self.audit("profile_corrected", &subject_ref("child", &id), outcome).await;
+        if let Err(error) = result {
+            if error.provider_code() == Some(ErrorCode::PreconditionFailed) {
+                self.sync().await?;
+                return Err(CoreError::Invalid(
+                    "the profile was changed elsewhere meanwhile; look at it again before correcting it"
+                        .into(),
+                ));
+            }
+            return Err(error.into());
+        }
+        self.sync().await?;
+        self.child_profile(&id).await
+    }
+
+    pub(crate) async fn cached_child(&self, id: &str) -> Result<guardian_store::CachedChild, CoreError> {
+        self.store()
+            .await?
+            .children()
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| CoreError::Invalid(format!("no child {id:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().expect("a date")
+    }
+
+    #[test]
+    fn thresholds_follow_the_country_and_warn_90_days_ahead() {
+        let today = day("2026-11-30");
+        let de = age_thresholds(day("2013-01-27"), Some("DE"), today);
+        let rules: Vec<_> = de.iter().map(|t| (t.age, t.rule.as_str(), t.passed, t.soon)).collect();
+        assert_eq!(
+            rules,
+            [(14, "service_consent", false, true), (16, "gdpr", false, false), (18, "adult", false, false)]
+        );
+        assert_eq!(de[0].on, "2027-01-27");
+
+        let us = age_thresholds(day("2012-06-01"), Some("US"), today);
+        assert_eq!((us[0].age, us[0].rule.as_str(), us[0].passed), (13, "coppa", true));
+        // China and countries without a listed rule: the service's own 14 and 18.
+        assert_eq!(age_thresholds(day("2020-03-02"), Some("CN"), today).len(), 2);
+        assert_eq!(age_thresholds(day("2020-03-02"), None, today).len(), 2);
+    }
+
+    #[test]
+    fn a_leap_day_birthday_turns_on_the_first_of_march() {
+        assert_eq!(turns(day("2016-02-29"), 13), day("2029-03-01"));
+        assert_eq!(turns(day("2016-02-29"), 12), day("2028-02-29"));
+    }
+}

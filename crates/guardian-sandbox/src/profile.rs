@@ -1,0 +1,77 @@
+//! The guardian's correction of a child's profile: name and optional demographics, replaced as
+//! a whole with `If-Match` on the child's version (a stale version gets 412 and the current one).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use guardian_domain::Clock as _;
+use guardian_domain::{ChildProfileUpdate, ErrorCode, check_profile};
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::Authed;
+use crate::decisions::{if_match, owned_child, record_change};
+use crate::error::ApiError;
+use crate::idempotency::IdempotencyKey;
+use crate::routes::{ApiJson, ApiPath};
+
+pub(crate) async fn put_profile(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    headers: HeaderMap,
+    ApiPath(child_id): ApiPath<String>,
+    ApiJson(body): ApiJson<ChildProfileUpdate>,
+) -> Response {
+    let expected = if_match(&headers);
+    let fingerprint = format!(
+        "profile:{child_id}:{}:{:?}:{:?}:{:?}:{}",
+        body.display_name,
+        body.country,
+        body.gender,
+        body.birthday,
+        expected.as_deref().unwrap_or("")
+    );
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        let Some(expected) = expected else {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                ErrorCode::PreconditionFailed,
+                "send If-Match with the child's version",
+            ));
+        };
+        let now = state.clock.now();
+        check_profile(&body, now.date_naive()).map_err(|(field, message)| ApiError::validation(field, message))?;
+        let mut tx = state.db.begin().await?;
+        let updated: Option<(i64,)> = sqlx::query_as(
+            "UPDATE children SET display_name = ?, country = ?, gender = ?, birthday = ?, \
+             version = version + 1, updated_at = ? WHERE id = ? AND CAST(version AS TEXT) = ? RETURNING version",
+        )
+        .bind(body.display_name.trim())
+        .bind(&body.country)
+        .bind(&body.gender)
+        .bind(body.birthday)
+        .bind(now)
+        .bind(&child_id)
+        .bind(&expected)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((version,)) = updated else {
+            let (current,): (i64,) =
+                sqlx::query_as("SELECT version FROM children WHERE id = ?").bind(&child_id).fetch_one(&mut *tx).await?;
+            return Err(ApiError {
+                details: json!({ "version": current.to_string() }),
+                ..ApiError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    ErrorCode::PreconditionFailed,
+                    "the child's profile changed since you last saw it",
+                )
+            });
+        };
+        record_change(&mut tx, &auth.guardian_id, &format!("child:{child_id}"), now).await?;
+        tx.commit().await?;
+        Ok((StatusCode::OK, json!({ "version": version.to_string() })))
+    })
+    .await
+}
