@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "ask_provider",
     "child_profile",
     "correct_child_profile",
+    "request_guardian_deletion",
 ];
 
 fn main() {

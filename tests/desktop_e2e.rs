@@ -340,6 +340,11 @@ async fn the_dashboard_lists_the_demo_family_from_the_embedded_provider() {
         assert!(row.contains("15 days left") && row.contains("Leo"), "{row}");
         app.scroll_to("#tracker-title").await;
         app.screenshot("requests-tracker").await;
+
+        // The guardian's own account cannot go while the children's remain: said, not attempted.
+        app.click("[data-testid=account-delete]").await;
+        let blocked = app.wait_text("[data-testid=account-blocked]", |t| !t.is_empty()).await;
+        assert!(blocked.contains("(Ava, Leo, Mei)"), "{blocked}");
     }
     .await;
     app.close().await;

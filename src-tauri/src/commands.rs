@@ -123,6 +123,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             ask_provider,
             child_profile,
             correct_child_profile,
+            request_guardian_deletion,
         ])
         .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
@@ -500,4 +501,15 @@ async fn correct_child_profile(
     correction: ProfileCorrection,
 ) -> Result<ChildProfile, AppError> {
     Ok(slot.get().await?.correct_child_profile(&child_id, correction).await?)
+}
+
+/// Asks to delete the guardian's own account after the password; refused while children remain.
+#[tauri::command]
+#[specta::specta]
+async fn request_guardian_deletion(
+    slot: State<'_, EngineSlot>,
+    password: String,
+) -> Result<DeletionView, AppError> {
+    let password = Secret::new(password);
+    Ok(slot.get().await?.request_guardian_deletion(&password).await?.into())
 }

@@ -229,3 +229,29 @@ describe("profile", () => {
     expect(api.correctChildProfile).not.toHaveBeenCalled();
   });
 });
+
+describe("the guardian's own account", () => {
+  it("explains why it cannot be deleted while children remain, without asking the provider", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByTestId("account-delete"));
+    expect((await screen.findByTestId("account-blocked")).textContent).toContain("(Ava, Leo, Mei)");
+    expect(screen.queryByTestId("account-password")).toBeNull();
+    expect(api.requestGuardianDeletion).not.toHaveBeenCalled();
+  });
+
+  it("asks for the password, then shows the waiting period and cancels it", async () => {
+    const api = fakeApi(dashboard({}, []));
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByTestId("account-delete"));
+    await fireEvent.click(screen.getByTestId("account-submit"));
+    expect((await screen.findByTestId("account-message")).textContent).toContain("Enter your password");
+    await fireEvent.input(screen.getByTestId("account-password"), { target: { value: "demo-password" } });
+    await fireEvent.click(screen.getByTestId("account-submit"));
+    await waitFor(() => expect(api.requestGuardianDeletion).toHaveBeenCalledWith("demo-password"));
+    expect((await screen.findByTestId("account-deletion")).textContent).toContain("You can cancel until");
+    await fireEvent.click(screen.getByTestId("account-cancel"));
+    await waitFor(() => expect(api.cancelDeletion).toHaveBeenCalledWith("del-1"));
+    expect((await screen.findByTestId("account-message")).textContent).toBe("Cancelled. Nothing was deleted.");
+  });
+});

@@ -73,6 +73,8 @@ export const commands = {
 	childProfile: (childId: string) => typedError<ChildProfile_Serialize, AppError>(__TAURI_INVOKE("child_profile", { childId })),
 	/**  Corrects the child's name and optional demographics (empty ones are removed). */
 	correctChildProfile: (childId: string, correction: ProfileCorrection_Deserialize) => typedError<ChildProfile_Serialize, AppError>(__TAURI_INVOKE("correct_child_profile", { childId, correction })),
+	/**  Asks to delete the guardian's own account after the password; refused while children remain. */
+	requestGuardianDeletion: (password: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_guardian_deletion", { password })),
 };
 
 /** Events */

@@ -297,6 +297,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     correctChildProfile: vi.fn(async (childId: string, c: { display_name: string; country: string | null; gender: string | null; birthday: string | null }) =>
       ok({ ...profile(childId), display_name: c.display_name, country: c.country, gender: c.gender, birthday: c.birthday }),
     ),
+    requestGuardianDeletion: vi.fn(async () => ok(deletionView({ subject: "guardian", child_id: null }))),
     onSyncFinished: vi.fn(() => () => {}),
     onExportProgressed: vi.fn(() => () => {}),
     ...overrides,

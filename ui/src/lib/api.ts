@@ -99,6 +99,8 @@ export interface Api {
   /** The child's profile (from the cache), what contacts see, and the age planner. */
   childProfile(childId: string): Promise<Result<ChildProfile>>;
   correctChildProfile(childId: string, correction: ProfileCorrection): Promise<Result<ChildProfile>>;
+  /** Asks to delete the guardian's own account (password); refused while children remain. */
+  requestGuardianDeletion(password: string): Promise<Result<DeletionView>>;
   /** Calls `handler` after each background sync; returns a function that stops listening. */
   onSyncFinished(handler: () => void): () => void;
   /** Calls `handler` as exports progress; returns a function that stops listening. */
@@ -144,6 +146,7 @@ export const api: Api = {
   askProvider: (childId, kind, details) => commands.askProvider(childId, kind, details),
   childProfile: (childId) => commands.childProfile(childId),
   correctChildProfile: (childId, correction) => commands.correctChildProfile(childId, correction),
+  requestGuardianDeletion: (password) => commands.requestGuardianDeletion(password),
   onSyncFinished: (handler) => {
     const unlisten = events.syncFinished.listen(() => handler());
     return () => {
