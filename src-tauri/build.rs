@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "child_profile",
     "correct_child_profile",
     "request_guardian_deletion",
+    "get_attention",
 ];
 
 fn main() {

@@ -137,9 +137,16 @@ impl App {
         }
     }
 
+    /// Waits until the dashboard's panels have loaded, so nothing moves under a click.
+    async fn settle(&self) {
+        self.wait_for("[data-testid=attention], [data-testid=attention-none]").await;
+        self.wait_for("[data-testid=tracker], [data-testid=tracker-none], [data-testid=tracker-error]").await;
+    }
+
     /// Opens a child's screen and waits until every panel on it has loaded, so nothing moves
     /// under a click.
     async fn open_child(&self, id: &str) {
+        self.settle().await;
         self.click(&format!("[data-child-id={id}] button")).await;
         for panel in [
             "[data-testid=profile-form]",
@@ -201,6 +208,7 @@ impl App {
 async fn approving_a_friend_request_asks_for_the_pin_and_reaches_the_provider() {
     let app = App::start("pin").await;
     let result = async {
+        app.settle().await;
         app.wait_for("[data-child-id=c-leo] button").await.click().await.expect("open Leo");
         app.wait_for("[data-testid=contact]").await;
         app.screenshot("child-requests-and-contacts").await;
@@ -257,6 +265,7 @@ async fn html_and_script_in_provider_data_are_shown_as_text_and_never_run() {
             ["<img src=x onerror=\"window.__pwned='img'\">", "<script>window.__pwned='script'</script>"],
             "names are shown exactly as sent, as text"
         );
+        app.settle().await;
         app.wait_for("[data-child-id=c-img] button").await.click().await.expect("open the child");
         app.wait_for("[data-testid=contact]").await;
         let page = client.source().await.expect("page source");
@@ -309,6 +318,9 @@ async fn the_dashboard_lists_the_demo_family_from_the_embedded_provider() {
             .expect("child cards appear");
         let names = texts(client, "[data-testid=child-name]").await;
         assert_eq!(names, ["Ava", "Leo", "Mei"], "the demo family, in the real web view");
+        // Three friend requests and a group with a stranger in it wait for the guardian.
+        app.wait_for("[data-testid=attention-item][data-kind=flagged_group]").await;
+        assert_eq!(texts(client, "[data-testid=attention-item]").await.len(), 4);
         app.screenshot("dashboard").await;
         let provider = texts(client, "[data-testid=provider]").await.join(" ");
         assert!(provider.contains("Demo provider"), "demo mode is visible: {provider:?}");
@@ -453,6 +465,7 @@ async fn a_major_policy_change_is_announced_with_its_changes_and_acknowledged() 
 async fn support_gets_a_diagnostics_bundle_and_a_replayable_recording_from_the_app() {
     let app = App::start("support").await;
     let result = async {
+        app.settle().await;
         app.click("[data-testid=record-session]").await;
         app.wait_text("[data-testid=support-message]", |t| t.contains("guardian-session-")).await;
         // Block a contact while recording.
@@ -460,6 +473,7 @@ async fn support_gets_a_diagnostics_bundle_and_a_replayable_recording_from_the_a
         app.click("[data-contact-id=u-sam] button").await;
         app.wait_text("[data-contact-id=u-sam]", |t| t.contains("Unblock")).await;
         app.click("[data-testid=back]").await;
+        app.settle().await;
         app.click("[data-testid=record-session]").await;
         app.wait_text("[data-testid=support-message]", |t| t == "Recording stopped.").await;
         app.click("[data-testid=save-diagnostics]").await;

@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
 use guardian_core::{
-    ActivityView, ChildProfile, ConsentView, ContactView, Dashboard, DecisionOutcome, DeletionInfo,
-    DeletionView, DeviceView, Engine, GroupView, PendingDecision, PolicyView, ProfileCorrection, ReportView,
-    RequestView, Secret, Settings, TrackedRequest,
+    ActivityView, Attention, ChildProfile, ConsentView, ContactView, Dashboard, DecisionOutcome,
+    DeletionInfo, DeletionView, DeviceView, Engine, GroupView, PendingDecision, PolicyView,
+    ProfileCorrection, ReportView, RequestView, Secret, Settings, TrackedRequest,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -124,6 +124,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             child_profile,
             correct_child_profile,
             request_guardian_deletion,
+            get_attention,
         ])
         .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
@@ -512,4 +513,11 @@ async fn request_guardian_deletion(
 ) -> Result<DeletionView, AppError> {
     let password = Secret::new(password);
     Ok(slot.get().await?.request_guardian_deletion(&password).await?.into())
+}
+
+/// What is waiting for the guardian across all children (the cache, plus the provider when reachable).
+#[tauri::command]
+#[specta::specta]
+async fn get_attention(slot: State<'_, EngineSlot>) -> Result<Attention, AppError> {
+    Ok(slot.get().await?.attention().await?)
 }

@@ -255,3 +255,32 @@ describe("the guardian's own account", () => {
     expect((await screen.findByTestId("account-message")).textContent).toBe("Cancelled. Nothing was deleted.");
   });
 });
+
+describe("needs your attention", () => {
+  it("lists what waits across children and denies the chosen requests together", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    const panel = await screen.findByTestId("attention");
+    const items = within(panel).getAllByTestId("attention-item");
+    expect(items.map((i) => i.getAttribute("data-kind"))).toEqual(["friend_request", "friend_request", "flagged_group"]);
+    expect(items[2].textContent).toContain("Class 4B has people in it you never approved");
+    const deny = screen.getByTestId("attention-deny") as HTMLButtonElement;
+    expect(deny.disabled).toBe(true);
+    const boxes = within(panel).getAllByTestId("attention-select");
+    await fireEvent.click(boxes[0]);
+    await fireEvent.click(boxes[1]);
+    expect(deny.textContent?.trim()).toBe("Deny the 2 chosen requests");
+    await fireEvent.click(deny);
+    await waitFor(() => expect(api.denyRequest).toHaveBeenCalledTimes(2));
+    expect(api.denyRequest).toHaveBeenCalledWith("c1", "fr-1");
+    expect(api.denyRequest).toHaveBeenCalledWith("c2", "fr-3");
+    expect((await screen.findByTestId("attention-message")).textContent).toBe("Denied 2 requests.");
+  });
+
+  it("opens the child an item is about", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Open Leo: Class 4B has people in it you never approved" }));
+    expect((await screen.findByTestId("child-title")).textContent).toBe("Leo");
+  });
+});

@@ -75,6 +75,8 @@ export const commands = {
 	correctChildProfile: (childId: string, correction: ProfileCorrection_Deserialize) => typedError<ChildProfile_Serialize, AppError>(__TAURI_INVOKE("correct_child_profile", { childId, correction })),
 	/**  Asks to delete the guardian's own account after the password; refused while children remain. */
 	requestGuardianDeletion: (password: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_guardian_deletion", { password })),
+	/**  What is waiting for the guardian across all children (the cache, plus the provider when reachable). */
+	getAttention: () => typedError<Attention_Serialize, AppError>(__TAURI_INVOKE("get_attention")),
 };
 
 /** Events */
@@ -126,6 +128,48 @@ export type AgeThreshold = {
 export type AppError = {
 	code: string,
 	message: string,
+};
+
+export type Attention = Attention_Serialize | Attention_Deserialize;
+
+export type AttentionItem = AttentionItem_Serialize | AttentionItem_Deserialize;
+
+export type AttentionItem_Deserialize = {
+	/**  `friend_request`, `flagged_group` or `overdue_request`. */
+	kind: string,
+	child_id?: string | null,
+	child_name?: string | null,
+	/**  The request, group or tracked request it is about. */
+	id: string,
+	/**  Who asked, the group's name, or what was asked for. */
+	subject: string,
+	/**  RFC 3339: when a friend request expires, or when an overdue request was due. */
+	when?: string | null,
+};
+
+export type AttentionItem_Serialize = {
+	/**  `friend_request`, `flagged_group` or `overdue_request`. */
+	kind: string,
+	child_id: string | null,
+	child_name: string | null,
+	/**  The request, group or tracked request it is about. */
+	id: string,
+	/**  Who asked, the group's name, or what was asked for. */
+	subject: string,
+	/**  RFC 3339: when a friend request expires, or when an overdue request was due. */
+	when: string | null,
+};
+
+export type Attention_Deserialize = {
+	items: AttentionItem_Deserialize[],
+	/**  False when the provider could not be reached: only what the cache holds is listed. */
+	complete: boolean,
+};
+
+export type Attention_Serialize = {
+	items: AttentionItem_Serialize[],
+	/**  False when the provider could not be reached: only what the cache holds is listed. */
+	complete: boolean,
 };
 
 export type ChildProfile = ChildProfile_Serialize | ChildProfile_Deserialize;

@@ -298,6 +298,16 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ok({ ...profile(childId), display_name: c.display_name, country: c.country, gender: c.gender, birthday: c.birthday }),
     ),
     requestGuardianDeletion: vi.fn(async () => ok(deletionView({ subject: "guardian", child_id: null }))),
+    getAttention: vi.fn(async () =>
+      ok({
+        complete: true,
+        items: [
+          { kind: "friend_request", child_id: "c1", child_name: "Leo", id: "fr-1", subject: "Oliver", when: "2026-12-01T10:00:00Z" },
+          { kind: "friend_request", child_id: "c2", child_name: "Mei", id: "fr-3", subject: "Hua", when: "2026-12-01T10:00:00Z" },
+          { kind: "flagged_group", child_id: "c1", child_name: "Leo", id: "grp-class", subject: "Class 4B", when: null },
+        ],
+      }),
+    ),
     onSyncFinished: vi.fn(() => () => {}),
     onExportProgressed: vi.fn(() => () => {}),
     ...overrides,

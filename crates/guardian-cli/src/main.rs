@@ -77,6 +77,12 @@ enum Command {
         #[arg(long)]
         reset: bool,
     },
+    /// What is waiting for you across all children: friend requests, groups with people you
+    /// never approved, and requests the provider answered late. Works offline from the cache.
+    Attention {
+        #[arg(long)]
+        json: bool,
+    },
     /// A child's profile, what the child's contacts see of it, and the ages at which the rules
     /// change. `profile correct` changes a field; an empty value removes an optional one.
     Profile {
@@ -628,6 +634,30 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                         d.id, d.name, d.platform, d.last_seen
                     );
                 }
+            }
+            Ok(())
+        }
+        Command::Attention { json } => {
+            sync_or_warn(engine).await?;
+            let attention = engine.attention().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&attention)?);
+                return Ok(());
+            }
+            if attention.items.is_empty() {
+                println!("Nothing needs your attention.");
+            }
+            for item in &attention.items {
+                let child = item.child_name.as_deref().unwrap_or("you");
+                let what = match item.kind.as_str() {
+                    "friend_request" => format!("friend request from {}", item.subject),
+                    "flagged_group" => format!("group {} has people you never approved", item.subject),
+                    _ => format!("the provider is late answering: {}", item.subject),
+                };
+                println!("{child:<10} {what}  ({})", item.id);
+            }
+            if !attention.complete {
+                println!("(The provider could not be reached: groups and late requests are not listed.)");
             }
             Ok(())
         }

@@ -510,3 +510,28 @@ async fn a_profile_is_shown_with_what_contacts_see_and_corrected_field_by_field(
         serde_json::json!({ "display_name": "Mei", "id": "c-mei", "avatar_url": null })
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attention_lists_what_waits_across_children_and_says_when_it_is_partial() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("attention");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+    let listed = run(&["attention", "--json"], "");
+    let attention: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    let kinds: Vec<_> = attention["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(kinds, ["friend_request", "friend_request", "friend_request", "flagged_group"], "{attention}");
+    assert_eq!(attention["complete"], true);
+
+    // Offline: the cache still lists the friend requests, and says the list is partial.
+    drop(sandbox);
+    let offline = text(&run(&["attention"], "").stdout);
+    assert!(offline.contains("friend request from Oliver"), "{offline}");
+    assert!(offline.contains("could not be reached"), "{offline}");
+}

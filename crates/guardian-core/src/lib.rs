@@ -3,6 +3,7 @@
 
 mod activity;
 pub mod archive;
+mod attention;
 mod care;
 mod decisions;
 pub mod diagnostics;
@@ -20,6 +21,7 @@ mod tracker;
 mod views;
 
 pub use activity::{ActivityPeriod, ActivityView, MAX_ACTIVITY_DAYS, summarise_activity};
+pub use attention::{Attention, AttentionItem};
 pub use care::{DeviceView, GroupMemberView, GroupView, ReportView};
 pub use decisions::Decision;
 pub use engine::Engine;

@@ -16,6 +16,8 @@ import {
   type ActivityView,
   type DeviceView,
   type GroupView,
+  type Attention,
+  type AttentionItem,
   type ChildProfile,
   type ProfileCorrection,
   type TrackedRequest,
@@ -43,7 +45,7 @@ export type DeletionView = DeletionView_Serialize;
 export type DeletionInfo = DeletionInfo_Serialize;
 export type PolicyView = PolicyView_Serialize;
 export type ReportView = ReportView_Serialize;
-export type { ActivityPeriod, ActivityView, ChildProfile, DeviceView, GroupView, ProfileCorrection, TrackedRequest };
+export type { ActivityPeriod, ActivityView, Attention, AttentionItem, ChildProfile, DeviceView, GroupView, ProfileCorrection, TrackedRequest };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
@@ -101,6 +103,8 @@ export interface Api {
   correctChildProfile(childId: string, correction: ProfileCorrection): Promise<Result<ChildProfile>>;
   /** Asks to delete the guardian's own account (password); refused while children remain. */
   requestGuardianDeletion(password: string): Promise<Result<DeletionView>>;
+  /** What waits for the guardian across all children; `complete` is false when offline. */
+  getAttention(): Promise<Result<Attention>>;
   /** Calls `handler` after each background sync; returns a function that stops listening. */
   onSyncFinished(handler: () => void): () => void;
   /** Calls `handler` as exports progress; returns a function that stops listening. */
@@ -147,6 +151,7 @@ export const api: Api = {
   childProfile: (childId) => commands.childProfile(childId),
   correctChildProfile: (childId, correction) => commands.correctChildProfile(childId, correction),
   requestGuardianDeletion: (password) => commands.requestGuardianDeletion(password),
+  getAttention: () => commands.getAttention(),
   onSyncFinished: (handler) => {
     const unlisten = events.syncFinished.listen(() => handler());
     return () => {
