@@ -421,6 +421,17 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Option<String> {
     headers.get("If-Match").and_then(|v| v.to_str().ok()).map(|v| v.trim_matches('"').to_owned())
 }
 
+/// The `If-Match` version a change to a child needs: without one, 428 Precondition Required.
+pub(crate) fn required(if_match: Option<String>) -> ApiResult<String> {
+    if_match.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            ErrorCode::PreconditionFailed,
+            "send If-Match with the child's version",
+        )
+    })
+}
+
 pub(crate) async fn patch_settings(
     State(state): State<AppState>,
     auth: Authed,
@@ -437,13 +448,7 @@ pub(crate) async fn patch_settings(
     );
     key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
-        let Some(expected) = if_match else {
-            return Err(ApiError::new(
-                StatusCode::PRECONDITION_REQUIRED,
-                ErrorCode::PreconditionFailed,
-                "send If-Match with the child's version",
-            ));
-        };
+        let expected = required(if_match)?;
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
         let updated: Option<(i64,)> = sqlx::query_as(

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::decisions::{if_match, owned_child, record_change};
+use crate::decisions::{if_match, owned_child, record_change, required};
 use crate::error::ApiError;
 use crate::idempotency::IdempotencyKey;
 use crate::routes::{ApiJson, ApiPath};
@@ -34,13 +34,7 @@ pub(crate) async fn put_profile(
     );
     key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
-        let Some(expected) = expected else {
-            return Err(ApiError::new(
-                StatusCode::PRECONDITION_REQUIRED,
-                ErrorCode::PreconditionFailed,
-                "send If-Match with the child's version",
-            ));
-        };
+        let expected = required(expected)?;
         let now = state.clock.now();
         check_profile(&body, now.date_naive()).map_err(|(field, message)| ApiError::validation(field, message))?;
         let mut tx = state.db.begin().await?;
