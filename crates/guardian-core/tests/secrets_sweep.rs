@@ -1,5 +1,6 @@
-//! After sign-in, a full sync and a set of decisions (sent, queued offline, refused), no token,
-//! PIN, phone number or child name may be readable in the cache file, its WAL, the logs, or
+//! After sign-in, a full sync, a set of decisions (sent, queued offline, refused), a PIN change,
+//! a profile correction, a question to the provider and a group report, no token, PIN, phone
+//! number, child name or typed text may be readable in the cache file, its WAL, the logs, or
 //! anything left in the temporary folder.
 //! Uses the real OS keyring (make test provides one).
 
@@ -27,6 +28,11 @@ impl Write for Captured {
         Ok(())
     }
 }
+
+/// Distinctive personal data typed in during the test.
+const NEW_NAME: &str = "Zephyrine Quillfeather";
+const QUESTION: &str = "Why did Ms Okonkwo-Brandt limit the account on 2 November?";
+const EVIDENCE: &str = "A stranger called Bartholomew Pennywhistle joined the class group";
 
 #[tokio::test]
 async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
@@ -64,10 +70,21 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
     assert_eq!(sent.state, "sent");
     let refused = engine.approve_request("Leo", "fr-2", Some(&Secret::new("9876"))).await.expect("decided");
     assert_eq!(refused.state, "refused");
+    // A new PIN, a corrected name, a question to the provider and a group report: all personal.
+    engine.set_pin("Ava", &Secret::new("5829"), Some(&Secret::new(DEMO_PIN))).await.expect("PIN changed");
+    let correction = guardian_core::ProfileCorrection {
+        display_name: NEW_NAME.into(),
+        country: Some("IS".into()),
+        gender: None,
+        birthday: Some("2020-03-02".into()),
+    };
+    engine.correct_child_profile("Mei", correction).await.expect("profile corrected");
+    engine.ask_provider(NEW_NAME, "explanation", QUESTION).await.expect("asked");
+    engine.report_group("Leo", "grp-class-4b", "harassment", EVIDENCE).await.expect("reported");
     if let Some(s) = sandbox.take() {
         s.stop().await;
     }
-    let queued = engine.approve_request("Mei", "fr-3", Some(&Secret::new("4321"))).await.expect("queued");
+    let queued = engine.approve_request(NEW_NAME, "fr-3", Some(&Secret::new("4321"))).await.expect("queued");
     assert_eq!(queued.state, "queued", "offline: the PIN waits in the encrypted outbox");
 
     let keyring = KeyringSecrets::open(&service, &provider.profile()).expect("keyring");
@@ -85,6 +102,10 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
         "Grandma Lin".to_owned(),
         "Cousin Hua".to_owned(),
         "FreeGems4U".to_owned(),
+        "\"new_pin\":\"5829\"".to_owned(),
+        NEW_NAME.to_owned(),
+        QUESTION.to_owned(),
+        EVIDENCE.to_owned(),
     ];
     // Short names could turn up in encrypted bytes by chance (a 3-byte string in ~1 MiB of random
     // data: a few per cent), so they are looked for in the logs, which are text, only.
