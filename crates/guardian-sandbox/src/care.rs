@@ -34,23 +34,41 @@ fn device_from_row((id, child_id, name, platform, last_seen, signed_in): DeviceR
     Device { id, child_id, name, platform, last_seen, signed_in }
 }
 
+/// One page of a child's rows of `table` (ordered by `id`, one more than the limit to tell
+/// whether more follow), after checking the child is the guardian's; with the page's limit.
+pub(crate) async fn child_rows<R>(
+    state: &AppState,
+    auth: &Authed,
+    child_id: &str,
+    query: &PageQuery,
+    table: &str,
+    columns: &str,
+) -> ApiResult<(Vec<R>, u32)>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    owned_child(&state.db, &auth.guardian_id, child_id).await?;
+    let after = decode_cursor(query.cursor.as_deref())?;
+    let limit = page_limit(query.limit)?;
+    let rows = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {columns} FROM {table} WHERE child_id = ? AND id > ? ORDER BY id LIMIT ?"
+    )))
+    .bind(child_id)
+    .bind(&after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&state.db)
+    .await?;
+    Ok((rows, limit))
+}
+
 pub(crate) async fn list_devices(
     State(state): State<AppState>,
     auth: Authed,
     ApiPath(child_id): ApiPath<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<Device>>> {
-    owned_child(&state.db, &auth.guardian_id, &child_id).await?;
-    let after = decode_cursor(query.cursor.as_deref())?;
-    let limit = page_limit(query.limit)?;
-    let rows: Vec<DeviceRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {DEVICE_COLUMNS} FROM devices WHERE child_id = ? AND id > ? ORDER BY id LIMIT ?"
-    )))
-    .bind(&child_id)
-    .bind(&after)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(&state.db)
-    .await?;
+    let (rows, limit) =
+        child_rows::<DeviceRow>(&state, &auth, &child_id, &query, "devices", DEVICE_COLUMNS).await?;
     Ok(Json(paged(rows.into_iter().map(device_from_row).collect(), limit, |d| d.id.clone())))
 }
 
@@ -186,17 +204,8 @@ pub(crate) async fn list_reports(
     ApiPath(child_id): ApiPath<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<Report>>> {
-    owned_child(&state.db, &auth.guardian_id, &child_id).await?;
-    let after = decode_cursor(query.cursor.as_deref())?;
-    let limit = page_limit(query.limit)?;
-    let rows: Vec<ReportRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {REPORT_COLUMNS} FROM reports WHERE child_id = ? AND id > ? ORDER BY id LIMIT ?"
-    )))
-    .bind(&child_id)
-    .bind(&after)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(&state.db)
-    .await?;
+    let (rows, limit) =
+        child_rows::<ReportRow>(&state, &auth, &child_id, &query, "reports", REPORT_COLUMNS).await?;
     let now = state.clock.now();
     Ok(Json(paged(rows.into_iter().map(|r| report_from_row(r, now)).collect(), limit, |r| r.id.clone())))
 }

@@ -13,10 +13,11 @@ use sqlx::AssertSqlSafe;
 
 use crate::AppState;
 use crate::auth::Authed;
+use crate::care::child_rows;
 use crate::decisions::{owned_child, paged};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::IdempotencyKey;
-use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, page_limit};
+use crate::routes::{ApiJson, ApiPath, ApiQuery};
 
 const DUE: Duration = Duration::days(15);
 const STARTED_AFTER: Duration = Duration::days(1);
@@ -70,17 +71,8 @@ pub(crate) async fn list(
     ApiPath(child_id): ApiPath<String>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<RightsRequest>>> {
-    owned_child(&state.db, &auth.guardian_id, &child_id).await?;
-    let after = decode_cursor(query.cursor.as_deref())?;
-    let limit = page_limit(query.limit)?;
-    let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM rights_requests WHERE child_id = ? AND id > ? ORDER BY id LIMIT ?"
-    )))
-    .bind(&child_id)
-    .bind(&after)
-    .bind(i64::from(limit) + 1)
-    .fetch_all(&state.db)
-    .await?;
+    let (rows, limit) =
+        child_rows::<Row>(&state, &auth, &child_id, &query, "rights_requests", COLUMNS).await?;
     let now = state.clock.now();
     Ok(Json(paged(rows.into_iter().map(|r| from_row(r, now)).collect(), limit, |r| r.id.clone())))
 }
