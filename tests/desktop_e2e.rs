@@ -160,6 +160,7 @@ impl App {
             "[data-testid=devices], [data-testid=device]",
             "[data-testid=reports], [data-testid=reports-none]",
             "[data-testid=activity-table], [data-testid=activity-none]",
+            "[data-testid=transparency][aria-busy=false]",
         ] {
             self.wait_for(loaded).await;
         }
@@ -614,6 +615,30 @@ async fn a_device_is_signed_out_a_contact_reported_and_a_flagged_group_left_from
         app.click("[data-testid=group-leave-confirm]").await;
         app.wait_text("[data-testid=groups-message]", |t| t == "Leo left Class 4B.").await;
         app.wait_text("[data-testid=groups-none]", |t| t == "Leo is not in any group.").await;
+    }
+    .await;
+    app.close().await;
+    result
+}
+
+#[tokio::test]
+async fn staff_access_is_disclosed_and_an_automated_decision_explained_on_request() {
+    let app = App::start("transparency").await;
+    let result = async {
+        // The embedded demo signed in: the provider says so among its security notices.
+        app.wait_text("[data-testid=security-notices]", |t| t.contains("New sign-in to your account")).await;
+        app.open_child("c-ava").await;
+        let access = app.wait_text("[data-testid=staff-access-row]", |t| !t.is_empty()).await;
+        assert!(access.contains("Trust and safety reviewer") && access.contains("TS-2026-0415"), "{access}");
+        app.click("[data-decision-id=ad-ava-1] [data-testid=decision-ask]").await;
+        app.wait_text("[data-testid=transparency-message]", |t| t.contains("The provider must answer by"))
+            .await;
+        app.wait_for("[data-decision-id=ad-ava-1] [data-testid=decision-asked]").await;
+        app.scroll_to("#transparency-title").await;
+        app.screenshot("child-transparency").await;
+        // The question is tracked with its deadline on the dashboard.
+        app.click("[data-testid=back]").await;
+        app.wait_text("[data-testid=tracker]", |t| t.contains("FreeGems4U")).await;
     }
     .await;
     app.close().await;

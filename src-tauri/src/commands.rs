@@ -3,7 +3,8 @@ use std::sync::Arc;
 use guardian_core::{
     ActivityView, Attention, ChildProfile, ConsentView, ContactView, Dashboard, DecisionOutcome,
     DeletionInfo, DeletionView, DeviceView, Engine, GroupView, PendingDecision, PolicyView,
-    ProfileCorrection, ReportView, RequestView, Secret, Settings, TrackedRequest,
+    ProfileCorrection, ReportView, RequestView, Secret, SecurityNoticeView, Settings, TrackedRequest,
+    Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -118,6 +119,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             get_activity,
             list_groups,
             leave_group,
+            get_transparency,
+            explain_decision,
+            list_security_notices,
             report_group,
             tracked_requests,
             ask_provider,
@@ -435,6 +439,31 @@ async fn get_activity(
     days: u32,
 ) -> Result<ActivityView, AppError> {
     Ok(slot.get().await?.activity(&child_id, days).await?)
+}
+
+/// When the provider's staff looked at the child's data, and the automated decisions about the child.
+#[tauri::command]
+#[specta::specta]
+async fn get_transparency(slot: State<'_, EngineSlot>, child_id: String) -> Result<Transparency, AppError> {
+    Ok(slot.get().await?.transparency(&child_id).await?)
+}
+
+/// Asks the provider to explain an automated decision (once; asking again finds the first request).
+#[tauri::command]
+#[specta::specta]
+async fn explain_decision(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    decision_id: String,
+) -> Result<TrackedRequest, AppError> {
+    Ok(slot.get().await?.explain_decision(&child_id, &decision_id).await?)
+}
+
+/// Security notices from the provider, newest first.
+#[tauri::command]
+#[specta::specta]
+async fn list_security_notices(slot: State<'_, EngineSlot>) -> Result<Vec<SecurityNoticeView>, AppError> {
+    Ok(slot.get().await?.security_notices().await?)
 }
 
 /// The groups the child is in, with members the guardian never approved flagged.

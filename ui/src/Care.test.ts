@@ -140,3 +140,54 @@ describe("reports", () => {
     expect((await screen.findByTestId("report-message")).textContent).toContain("too many reports");
   });
 });
+
+describe("transparency", () => {
+  it("shows who looked at the child's data and asks why a machine decided", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    const access = await screen.findByTestId("staff-access-row");
+    expect(access.textContent).toContain("Trust and safety reviewer");
+    expect(access.textContent).toContain("approval rep-1");
+    expect(access.textContent).toContain("Looked at: reports, contacts");
+    const decision = screen.getByTestId("automated-decision");
+    expect(within(decision).queryByTestId("decision-asked")).toBeNull();
+
+    await fireEvent.click(
+      within(decision).getByRole("button", { name: "Ask why: FreeGems4U was blocked automatically." }),
+    );
+    await waitFor(() => expect(api.explainDecision).toHaveBeenCalledWith("c1", "ad-1"));
+    const message = await screen.findByTestId("transparency-message");
+    expect(message.textContent).toContain("The provider must answer by");
+    await waitFor(() => expect(api.getTransparency).toHaveBeenCalledTimes(2));
+  });
+
+  it("speaks Chinese, with the provider's own word where it has no translation", async () => {
+    const api = fakeApi(dashboard(), {
+      getTransparency: vi.fn(async () =>
+        ok({
+          child_id: "c1",
+          staff_access: [
+            { id: "sa-9", staff_role: "auditor", accessed_at: "2026-11-20T10:00:00Z", purpose: "Audit", approval_ref: "A-1", data_categories: ["profile"] },
+          ],
+          decisions: [],
+        }),
+      ),
+    });
+    await openChild(api, "Leo", "zh-CN");
+    const access = await screen.findByTestId("staff-access-row");
+    expect(access.textContent).toContain("auditor");
+    expect(access.textContent).toContain("查看内容：资料");
+    expect(screen.getByTestId("transparency").textContent).toContain("没有关于 Leo 的自动化决定。");
+  });
+});
+
+describe("security notices", () => {
+  it("lists the provider's notices on the dashboard, warnings marked", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    const rows = await screen.findAllByTestId("security-notice");
+    expect(rows.map((r) => r.getAttribute("data-severity"))).toEqual(["info", "warning"]);
+    expect(rows[1].textContent).toContain("Warning");
+    expect(rows[1].textContent).toContain("We rotated our signing keys");
+  });
+});

@@ -63,6 +63,12 @@ export const commands = {
 	/**  The groups the child is in, with members the guardian never approved flagged. */
 	listGroups: (childId: string) => typedError<GroupView[], AppError>(__TAURI_INVOKE("list_groups", { childId })),
 	leaveGroup: (childId: string, groupId: string) => typedError<GroupView, AppError>(__TAURI_INVOKE("leave_group", { childId, groupId })),
+	/**  When the provider's staff looked at the child's data, and the automated decisions about the child. */
+	getTransparency: (childId: string) => typedError<Transparency_Serialize, AppError>(__TAURI_INVOKE("get_transparency", { childId })),
+	/**  Asks the provider to explain an automated decision (once; asking again finds the first request). */
+	explainDecision: (childId: string, decisionId: string) => typedError<TrackedRequest_Serialize, AppError>(__TAURI_INVOKE("explain_decision", { childId, decisionId })),
+	/**  Security notices from the provider, newest first. */
+	listSecurityNotices: () => typedError<SecurityNoticeView[], AppError>(__TAURI_INVOKE("list_security_notices")),
 	/**  Reports a group the child is in (category and the guardian's own words). */
 	reportGroup: (childId: string, groupId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError>(__TAURI_INVOKE("report_group", { childId, groupId, category, evidence })),
 	/**  Everything asked of the provider with a deadline, open first (online). */
@@ -170,6 +176,28 @@ export type Attention_Serialize = {
 	items: AttentionItem_Serialize[],
 	/**  False when the provider could not be reached: only what the cache holds is listed. */
 	complete: boolean,
+};
+
+export type AutomatedDecisionView = AutomatedDecisionView_Serialize | AutomatedDecisionView_Deserialize;
+
+export type AutomatedDecisionView_Deserialize = {
+	id: string,
+	kind: string,
+	summary: string,
+	decided_at: string,
+	human_reviewed: boolean,
+	/**  The explanation request already filed for this decision, if any. */
+	explanation_request?: string | null,
+};
+
+export type AutomatedDecisionView_Serialize = {
+	id: string,
+	kind: string,
+	summary: string,
+	decided_at: string,
+	human_reviewed: boolean,
+	/**  The explanation request already filed for this decision, if any. */
+	explanation_request: string | null,
 };
 
 export type ChildProfile = ChildProfile_Serialize | ChildProfile_Deserialize;
@@ -598,6 +626,25 @@ export type RetentionView_Serialize = {
 	reason: string,
 };
 
+export type SecurityNoticeView = {
+	id: string,
+	/**  `info`, `warning` or `critical`. */
+	severity: string,
+	title: string,
+	body: string,
+	published_at: string,
+};
+
+export type StaffAccessView = {
+	id: string,
+	/**  A role such as `trust_and_safety_reviewer`, never a person's name. */
+	staff_role: string,
+	accessed_at: string,
+	purpose: string,
+	approval_ref: string,
+	data_categories: string[],
+};
+
 export type Status = Status_Serialize | Status_Deserialize;
 
 export type Status_Deserialize = {
@@ -683,6 +730,23 @@ export type TrackedRequest_Serialize = {
 	overdue: boolean,
 	/**  The provider's answer or outcome, once done. */
 	receipt: string | null,
+};
+
+/**  A child's transparency records, newest first. */
+export type Transparency = Transparency_Serialize | Transparency_Deserialize;
+
+/**  A child's transparency records, newest first. */
+export type Transparency_Deserialize = {
+	child_id: string,
+	staff_access: StaffAccessView[],
+	decisions: AutomatedDecisionView_Deserialize[],
+};
+
+/**  A child's transparency records, newest first. */
+export type Transparency_Serialize = {
+	child_id: string,
+	staff_access: StaffAccessView[],
+	decisions: AutomatedDecisionView_Serialize[],
 };
 
 /* Tauri Specta runtime */

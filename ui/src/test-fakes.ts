@@ -13,8 +13,43 @@ import type {
   GroupView,
   ReportView,
   TrackedRequest,
+  Transparency,
+  SecurityNoticeView,
   Result,
 } from "./lib/api";
+
+export function transparency(childId = "c1"): Transparency {
+  return {
+    child_id: childId,
+    staff_access: [
+      {
+        id: "sa-1",
+        staff_role: "trust_and_safety_reviewer",
+        accessed_at: "2026-11-20T10:00:00Z",
+        purpose: "Reviewing a report filed by the guardian",
+        approval_ref: "rep-1",
+        data_categories: ["reports", "contacts"],
+      },
+    ],
+    decisions: [
+      {
+        id: "ad-1",
+        kind: "contact_auto_blocked",
+        summary: "FreeGems4U was blocked automatically.",
+        decided_at: "2026-11-18T10:00:00Z",
+        human_reviewed: false,
+        explanation_request: null,
+      },
+    ],
+  };
+}
+
+export function securityNotices(): SecurityNoticeView[] {
+  return [
+    { id: "sn-2", severity: "info", title: "New sign-in to your account", body: "Someone signed in.", published_at: "2026-11-23T09:00:00Z" },
+    { id: "sn-1", severity: "warning", title: "We rotated our signing keys", body: "You may be asked to sign in again.", published_at: "2026-11-20T09:00:00Z" },
+  ];
+}
 
 export function dashboard(overrides: Partial<Dashboard["status"]> = {}, names = ["Ava", "Leo", "Mei"]): Dashboard {
   return {
@@ -293,6 +328,11 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     askProvider: vi.fn(async (childId: string, kind: string, details: string) =>
       ok(trackedRequest({ id: "rr-new", kind, child_id: childId, summary: details, status: "received", days_left: 15 })),
     ),
+    getTransparency: vi.fn(async (childId: string) => ok(transparency(childId))),
+    explainDecision: vi.fn(async (childId: string, decisionId: string) =>
+      ok(trackedRequest({ id: "rr-why", kind: "explanation", child_id: childId, summary: decisionId, status: "received", days_left: 15 })),
+    ),
+    listSecurityNotices: vi.fn(async () => ok(securityNotices())),
     childProfile: vi.fn(async (childId: string) => ok(profile(childId))),
     correctChildProfile: vi.fn(async (childId: string, c: { display_name: string; country: string | null; gender: string | null; birthday: string | null }) =>
       ok({ ...profile(childId), display_name: c.display_name, country: c.country, gender: c.gender, birthday: c.birthday }),

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod flows;
 mod rights;
+mod transparency;
 
 use clap::{Parser, Subcommand};
 use guardian_core::{ChildSummary, CoreError, Decision, DecisionOutcome, Engine, Secret, Settings};
@@ -148,6 +149,21 @@ enum Command {
         action: Option<ReportAction>,
         #[arg(long, global = true)]
         child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// When the provider's staff looked at a child's data and why, and the automated decisions
+    /// about the child; ask for an explanation of one.
+    Transparency {
+        #[command(subcommand)]
+        action: Option<transparency::TransparencyAction>,
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Security notices from the provider: new sign-ins to your account and notices for everyone.
+    Notices {
         #[arg(long)]
         json: bool,
     },
@@ -801,6 +817,11 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Transparency { action, child, json } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            transparency::transparency(engine, &child, action, json).await
+        }
+        Command::Notices { json } => transparency::notices(engine, json).await,
         Command::Account { action } => rights::account(engine, action).await,
         Command::Consent { action, child, json } => {
             let child = one_child(engine, child.as_deref()).await?;

@@ -535,3 +535,26 @@ async fn attention_lists_what_waits_across_children_and_says_when_it_is_partial(
     assert!(offline.contains("friend request from Oliver"), "{offline}");
     assert!(offline.contains("could not be reached"), "{offline}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transparency_shows_staff_access_and_an_automated_decision_is_explained() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("transparency");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+
+    let shown = text(&run(&["transparency", "--child", "Ava"], "").stdout);
+    assert!(shown.contains("TS-2026-0415") && shown.contains("trust_and_safety_reviewer"), "{shown}");
+    assert!(shown.contains("ask why: guardian transparency explain ad-ava-1"), "{shown}");
+    let asked = run(&["transparency", "explain", "ad-ava-1", "--child", "Ava"], "");
+    assert!(text(&asked.stdout).contains("Asked for an explanation"), "{}", text(&asked.stderr));
+    let after = run(&["transparency", "--child", "Ava", "--json"], "");
+    let records: serde_json::Value = serde_json::from_slice(&after.stdout).expect("json");
+    assert!(records["decisions"][0]["explanation_request"].is_string(), "{records}");
+    let unknown = run(&["transparency", "explain", "ad-nope", "--child", "Ava"], "");
+    assert_eq!(unknown.status.code(), Some(5), "{}", text(&unknown.stderr));
+
+    let notices = text(&run(&["notices"], "").stdout);
+    assert!(notices.contains("New sign-in to your account") && notices.contains("[warning]"), "{notices}");
+}

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use guardian_domain::{
-    ConsentLedger, ConsentPurpose, CreateReport, CreateRightsRequest, DeletionRequest, Device, ExportJob,
-    Group, PolicyVersion, ReauthProof, Reauthenticate, Report, RequestChildDeletion, RequestGuardianDeletion,
-    RetentionNote, RightsRequest, SetConsent,
+    AutomatedDecision, ConsentLedger, ConsentPurpose, CreateReport, CreateRightsRequest, DeletionRequest,
+    Device, ExportJob, Group, PolicyVersion, ReauthProof, Reauthenticate, Report, RequestChildDeletion,
+    RequestGuardianDeletion, RetentionNote, RightsRequest, SecurityNotice, SetConsent, StaffAccess,
 };
 use reqwest::{Method, StatusCode, header};
 use tokio::io::AsyncWriteExt as _;
@@ -200,6 +200,18 @@ impl ProviderClient {
     ) -> Result<RightsRequest, ClientError> {
         let path = format!("/v1/children/{}/rights-requests", seg(child_id));
         self.mutate(Method::POST, &path, Some(to_json(request)?), idempotency_key, None).await
+    }
+
+    pub async fn staff_access(&self, child_id: &str) -> Result<Vec<StaffAccess>, ClientError> {
+        self.all_pages(&format!("/v1/children/{}/staff-access", seg(child_id))).await
+    }
+
+    pub async fn automated_decisions(&self, child_id: &str) -> Result<Vec<AutomatedDecision>, ClientError> {
+        self.all_pages(&format!("/v1/children/{}/automated-decisions", seg(child_id))).await
+    }
+
+    pub async fn security_notices(&self) -> Result<Vec<SecurityNotice>, ClientError> {
+        self.all_pages("/v1/security-notices").await
     }
 
     pub async fn groups(&self, child_id: &str) -> Result<Vec<Group>, ClientError> {

@@ -104,6 +104,18 @@ pub enum Step {
         kind: String,
         details: String,
     },
+    /// Asks the provider to explain one of its automated decisions about the child.
+    ExplainDecision {
+        child: String,
+        decision: String,
+    },
+    /// At least `at_least` records of staff access to the child's data, the newest with
+    /// `approval_ref` when given (`report` stands for the newest report's ID).
+    ExpectStaffAccess {
+        child: String,
+        at_least: usize,
+        approval_ref: Option<String>,
+    },
     /// Corrects the profile; fields not given stay, an empty one is removed.
     CorrectProfile {
         child: String,
@@ -587,6 +599,38 @@ async fn perform(
         Step::AskProvider { child, kind, details } => {
             let child = child_id(engine, known, child).await?;
             engine.ask_provider(&child, kind, details).await.map(drop).map_err(fail)
+        }
+        Step::ExplainDecision { child, decision } => {
+            let child = child_id(engine, known, child).await?;
+            engine.explain_decision(&child, decision).await.map(drop).map_err(fail)
+        }
+        Step::ExpectStaffAccess { child, at_least, approval_ref } => {
+            let child = child_id(engine, known, child).await?;
+            let records = engine.transparency(&child).await.map_err(fail)?.staff_access;
+            if records.len() < *at_least {
+                return Err(format!(
+                    "expected at least {at_least} staff access records, found {}",
+                    records.len()
+                ));
+            }
+            match approval_ref.as_deref() {
+                Some("report") => {
+                    let reports = engine.reports(&child).await.map_err(fail)?;
+                    let newest = reports.iter().max_by(|a, b| a.created_at.cmp(&b.created_at));
+                    let want = newest.map_or("", |r| r.id.as_str());
+                    check(
+                        "the newest access's approval",
+                        want,
+                        records.first().map_or("", |a| &a.approval_ref),
+                    )
+                }
+                Some(want) => check(
+                    "the newest access's approval",
+                    want,
+                    records.first().map_or("", |a| &a.approval_ref),
+                ),
+                None => Ok(()),
+            }
         }
         Step::ExpectTracked { kind, status, overdue } => {
             let tracked = engine.tracked_requests().await.map_err(fail)?;

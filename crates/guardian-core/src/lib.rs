@@ -18,6 +18,7 @@ mod rights_views;
 mod settings;
 pub mod sync;
 mod tracker;
+mod transparency;
 mod views;
 
 pub use activity::{ActivityPeriod, ActivityView, MAX_ACTIVITY_DAYS, summarise_activity};
@@ -29,6 +30,7 @@ pub use error::CoreError;
 pub use profile::{AgeThreshold, ChildProfile, ProfileCorrection, PublicProfile, age_thresholds};
 pub use settings::{DEMO_PROFILE, ProviderChoice, Settings};
 pub use tracker::{TrackedRequest, order_tracked};
+pub use transparency::{AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency};
 pub use views::{
     ChildSummary, ContactView, Dashboard, DecisionOutcome, Notice, PendingDecision, ProviderInfo,
     RequestView, Status, age_on,

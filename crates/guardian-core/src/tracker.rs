@@ -72,7 +72,7 @@ fn tracked(
     }
 }
 
-fn from_rights(now: DateTime<Utc>, r: RightsRequest, name: &str) -> TrackedRequest {
+pub(crate) fn from_rights(now: DateTime<Utc>, r: RightsRequest, name: &str) -> TrackedRequest {
     let done = r.status == "completed";
     tracked(
         now,

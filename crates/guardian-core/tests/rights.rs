@@ -283,3 +283,26 @@ async fn every_file_of_an_export_validates_against_its_documented_schema() {
     std::io::Read::read_to_string(&mut zip.by_name("activity.csv").expect("csv"), &mut csv).expect("read");
     assert!(csv.starts_with("day,feature,uses,minutes\r\n"), "{}", &csv[..40.min(csv.len())]);
 }
+
+#[tokio::test]
+async fn an_automated_decision_is_explained_once_and_shown_as_asked() {
+    let world = World::new().await;
+    let records = world.engine.transparency("Ava").await.expect("records");
+    let decision = records.decisions.iter().find(|d| d.id == "ad-ava-1").expect("the seeded auto-block");
+    assert_eq!(decision.explanation_request, None);
+    assert!(records.staff_access.iter().all(|a| !a.staff_role.is_empty()));
+
+    let first = world.engine.explain_decision("Ava", "ad-ava-1").await.expect("asked");
+    let second = world.engine.explain_decision("Ava", "ad-ava-1").await.expect("asked again");
+    assert_eq!(first.id, second.id, "a second ask finds the first request");
+    let tracked = world.engine.tracked_requests().await.expect("tracked");
+    assert_eq!(tracked.iter().filter(|r| r.kind == "explanation").count(), 1);
+    let records = world.engine.transparency("Ava").await.expect("records");
+    let decision = records.decisions.iter().find(|d| d.id == "ad-ava-1").expect("decision");
+    assert_eq!(decision.explanation_request.as_deref(), Some(first.id.as_str()));
+
+    let error = world.engine.explain_decision("Ava", "ad-leo-1").await.expect_err("another child's");
+    assert_eq!(error.code(), "invalid_input");
+    let notices = world.engine.security_notices().await.expect("notices");
+    assert!(notices.windows(2).all(|w| w[0].published_at >= w[1].published_at), "newest first");
+}

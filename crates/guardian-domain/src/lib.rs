@@ -7,12 +7,14 @@ mod clock;
 mod decisions;
 mod error;
 mod rights;
+mod transparency;
 mod wire;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use decisions::*;
 pub use error::{ErrorBody, ErrorCode};
 pub use rights::*;
+pub use transparency::*;
 pub use wire::*;
 
 /// The API version this build speaks; sent as `Guardian-Api-Version` on every request.

@@ -106,6 +106,7 @@ pub(crate) async fn sign_in_password(
         .bind(&guardian_id)
         .execute(&state.db)
         .await?;
+    crate::transparency::notify_sign_in(&state, &guardian_id, "a password").await?;
     Ok(Json(issue(&state, &family_id, &guardian_id).await?))
 }
 

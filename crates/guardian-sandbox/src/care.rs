@@ -288,6 +288,16 @@ pub(crate) async fn create_report(
         .fetch_one(&state.db)
         .await?;
         let report = report_from_row(row, now);
+        crate::transparency::record_staff_access(
+            &state.db,
+            &child_id,
+            "trust_and_safety_reviewer",
+            now,
+            "Reviewing a report filed by the guardian",
+            &report.id,
+            &["reports", "contacts"],
+        )
+        .await?;
         Ok((StatusCode::CREATED, serde_json::to_value(report).map_err(anyhow::Error::from)?))
     })
     .await

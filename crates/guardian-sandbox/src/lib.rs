@@ -24,6 +24,7 @@ mod requests;
 mod rights;
 mod routes;
 mod scenario;
+mod transparency;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

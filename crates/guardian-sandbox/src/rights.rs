@@ -75,6 +75,7 @@ const CHILD_CATEGORIES: &[&str] = &[
     "reports",
     "groups",
     "rights_requests",
+    "transparency_records",
     "demographics",
     "avatar",
     "contacts",
@@ -413,7 +414,7 @@ pub(crate) async fn settle(state: &AppState, guardian_id: &str) -> ApiResult<boo
 }
 
 const GUARDIAN_CATEGORIES: &[&str] =
-    &["profile", "phone_number", "password", "sessions", "policy_acknowledgments"];
+    &["profile", "phone_number", "password", "sessions", "policy_acknowledgments", "security_notices"];
 
 async fn delete_child(conn: &mut sqlx::SqliteConnection, child_id: &str) -> ApiResult<()> {
     for table in [
@@ -427,6 +428,8 @@ async fn delete_child(conn: &mut sqlx::SqliteConnection, child_id: &str) -> ApiR
         "reports",
         "child_groups",
         "rights_requests",
+        "staff_access",
+        "automated_decisions",
         "children",
     ] {
         let column = if table == "children" { "id" } else { "child_id" };
@@ -446,6 +449,7 @@ async fn delete_guardian(conn: &mut sqlx::SqliteConnection, guardian_id: &str) -
         "DELETE FROM reauth_proofs WHERE guardian_id = ?",
         "DELETE FROM attempts WHERE guardian_id = ?",
         "DELETE FROM policy_acks WHERE guardian_id = ?",
+        "DELETE FROM security_notices WHERE guardian_id = ?",
         "DELETE FROM idempotency WHERE guardian_id = ?",
         "DELETE FROM changes WHERE guardian_id = ?",
         "DELETE FROM exports WHERE guardian_id = ?",

@@ -15,7 +15,7 @@ use sqlx::AssertSqlSafe;
 use crate::AppState;
 use crate::auth::{self, Authed};
 use crate::error::{ApiError, ApiResult};
-use crate::{care, decisions, exports, feed, rights};
+use crate::{care, decisions, exports, feed, rights, transparency};
 
 /// Request bodies larger than this are refused with `413`.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -64,6 +64,9 @@ pub(crate) fn router(state: AppState) -> Router {
             get(crate::requests::list).post(crate::requests::create),
         )
         .route("/v1/children/{child_id}/groups/{group_id}/leave", post(care::leave_group))
+        .route("/v1/children/{child_id}/staff-access", get(transparency::list_staff_access))
+        .route("/v1/children/{child_id}/automated-decisions", get(transparency::list_automated_decisions))
+        .route("/v1/security-notices", get(transparency::list_security_notices))
         .route("/v1/changes", get(feed::changes))
         .route("/v1/events", get(crate::push::events))
         .route("/v1/openapi.yaml", get(openapi))

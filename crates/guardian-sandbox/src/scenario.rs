@@ -45,6 +45,50 @@ pub struct Scenario {
     /// Group chats the children are in.
     #[serde(default)]
     groups: Vec<SeedGroup>,
+    /// Times the provider's staff looked at a child's data.
+    #[serde(default)]
+    staff_access: Vec<SeedStaffAccess>,
+    /// Decisions about a child made by a machine.
+    #[serde(default)]
+    automated_decisions: Vec<SeedDecision>,
+    /// Security notices; to every guardian when `guardian_id` is absent.
+    #[serde(default)]
+    security_notices: Vec<SeedNotice>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedStaffAccess {
+    child_id: String,
+    staff_role: String,
+    days_ago: i64,
+    purpose: String,
+    approval_ref: String,
+    data_categories: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedDecision {
+    id: String,
+    child_id: String,
+    kind: String,
+    summary: String,
+    days_ago: i64,
+    #[serde(default)]
+    human_reviewed: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedNotice {
+    id: String,
+    #[serde(default)]
+    guardian_id: Option<String>,
+    severity: String,
+    title: String,
+    body: String,
+    days_ago: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -343,6 +387,48 @@ impl Scenario {
             .bind(requested_at)
             .bind(requested_at + crate::rights::COOLING_OFF)
             .bind(requested_at + chrono::Duration::days(15))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for a in &self.staff_access {
+            let categories: Vec<&str> = a.data_categories.iter().map(String::as_str).collect();
+            crate::transparency::record_staff_access(
+                &mut *tx,
+                &a.child_id,
+                &a.staff_role,
+                now - chrono::Duration::days(a.days_ago),
+                &a.purpose,
+                &a.approval_ref,
+                &categories,
+            )
+            .await
+            .with_context(|| format!("staff access to unknown child {}", a.child_id))?;
+        }
+        for d in &self.automated_decisions {
+            sqlx::query(
+                "INSERT INTO automated_decisions (id, child_id, kind, summary, decided_at, human_reviewed) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&d.id)
+            .bind(&d.child_id)
+            .bind(&d.kind)
+            .bind(&d.summary)
+            .bind(now - chrono::Duration::days(d.days_ago))
+            .bind(d.human_reviewed)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for n in &self.security_notices {
+            sqlx::query(
+                "INSERT INTO security_notices (id, guardian_id, severity, title, body, published_at) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&n.id)
+            .bind(&n.guardian_id)
+            .bind(&n.severity)
+            .bind(&n.title)
+            .bind(&n.body)
+            .bind(now - chrono::Duration::days(n.days_ago))
             .execute(&mut *tx)
             .await?;
         }

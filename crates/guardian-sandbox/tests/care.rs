@@ -4,7 +4,10 @@ mod common;
 
 use chrono::Duration;
 use common::{Api, code};
-use guardian_domain::{Device, ErrorCode, Group, Page, Report, RightsRequest, RightsRequestKind};
+use guardian_domain::{
+    AutomatedDecision, Device, ErrorCode, Group, Page, Report, RightsRequest, RightsRequestKind,
+    SecurityNotice, StaffAccess,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -236,4 +239,47 @@ async fn a_profile_correction_must_name_every_field_even_as_null() {
         status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY,
         "{status} {body}"
     );
+}
+
+#[tokio::test]
+async fn staff_access_decisions_and_security_notices_are_disclosed() {
+    let api = Api::start().await;
+    let staff = |child: &'static str| {
+        let api = &api;
+        async move {
+            let (status, body) =
+                api.call(Method::GET, &format!("/v1/children/{child}/staff-access"), None, None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_value::<Page<StaffAccess>>(body).expect("page").items
+        }
+    };
+    let before = staff("c-leo").await;
+    assert!(before.iter().all(|a| !a.purpose.is_empty() && !a.approval_ref.is_empty()));
+
+    // Filing a report is read by a reviewer, and that access is disclosed under the report's ID.
+    let report = json!({ "target_kind": "contact", "target_id": "u-sam", "category": "bullying",
+                         "evidence_text": "Mean messages", "images": [] });
+    let (status, body) =
+        api.call(Method::POST, "/v1/children/c-leo/reports", Some("k-1"), Some(report)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let after = staff("c-leo").await;
+    assert_eq!(after.len(), before.len() + 1);
+    let new = after.iter().find(|a| a.approval_ref == body["id"].as_str().expect("id")).expect("recorded");
+    assert_eq!(new.staff_role, "trust_and_safety_reviewer");
+    assert!(new.data_categories.contains(&"reports".to_owned()));
+
+    let (_, body) = api.call(Method::GET, "/v1/children/c-ava/automated-decisions", None, None).await;
+    let decisions: Page<AutomatedDecision> = serde_json::from_value(body).expect("page");
+    assert!(decisions.items.iter().any(|d| d.kind == "contact_auto_blocked" && !d.human_reviewed));
+
+    // The guardian's own sign-in is a notice, beside the notices for everyone.
+    let (_, body) = api.call(Method::GET, "/v1/security-notices", None, None).await;
+    let notices: Page<SecurityNotice> = serde_json::from_value(body).expect("page");
+    assert!(notices.items.iter().any(|n| n.title.contains("sign-in")), "{notices:?}");
+    assert!(notices.items.iter().any(|n| n.severity == "warning"));
+
+    for path in ["/v1/children/c-other/staff-access", "/v1/children/c-other/automated-decisions"] {
+        let (status, _) = api.call(Method::GET, path, None, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
 }

@@ -21,6 +21,10 @@ import {
   type ChildProfile,
   type ProfileCorrection,
   type TrackedRequest,
+  type Transparency,
+  type StaffAccessView,
+  type AutomatedDecisionView,
+  type SecurityNoticeView,
   type DiffLine,
   type ExportProgressed,
   type ExportSaved,
@@ -47,6 +51,7 @@ export type PolicyView = PolicyView_Serialize;
 export type ReportView = ReportView_Serialize;
 export type { ActivityPeriod, ActivityView, Attention, AttentionItem, ChildProfile, DeviceView, GroupView, ProfileCorrection, TrackedRequest };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
+export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
@@ -98,6 +103,11 @@ export interface Api {
   /** Everything asked of the provider with a deadline (requests, reports, deletions), open first. */
   trackedRequests(): Promise<Result<TrackedRequest[]>>;
   askProvider(childId: string, kind: string, details: string): Promise<Result<TrackedRequest>>;
+  /** Staff access to the child's data and automated decisions about the child, newest first. */
+  getTransparency(childId: string): Promise<Result<Transparency>>;
+  /** Asks for an explanation of an automated decision (asking again finds the first request). */
+  explainDecision(childId: string, decisionId: string): Promise<Result<TrackedRequest>>;
+  listSecurityNotices(): Promise<Result<SecurityNoticeView[]>>;
   /** The child's profile (from the cache), what contacts see, and the age planner. */
   childProfile(childId: string): Promise<Result<ChildProfile>>;
   correctChildProfile(childId: string, correction: ProfileCorrection): Promise<Result<ChildProfile>>;
@@ -148,6 +158,9 @@ export const api: Api = {
   reportGroup: (childId, groupId, category, evidence) => commands.reportGroup(childId, groupId, category, evidence),
   trackedRequests: () => commands.trackedRequests(),
   askProvider: (childId, kind, details) => commands.askProvider(childId, kind, details),
+  getTransparency: (childId) => commands.getTransparency(childId),
+  explainDecision: (childId, decisionId) => commands.explainDecision(childId, decisionId),
+  listSecurityNotices: () => commands.listSecurityNotices(),
   childProfile: (childId) => commands.childProfile(childId),
   correctChildProfile: (childId, correction) => commands.correctChildProfile(childId, correction),
   requestGuardianDeletion: (password) => commands.requestGuardianDeletion(password),
