@@ -387,6 +387,19 @@ async fn the_privacy_panel_withdraws_consent_and_saves_a_verified_export_with_pr
         assert_eq!(saved.len(), 1, "one file, no partial left: {saved:?} ({done})");
         let summary = guardian_core::archive::verify(&saved[0]).expect("a verified archive");
         assert_eq!(summary.child_id, "c-leo");
+
+        // With a copy saved, Leo's activity history is deleted by category after the password.
+        let activity = "[data-testid=data-category][data-category=activity]";
+        app.wait_text(&format!("{activity} [data-testid=data-items]"), |t| t.contains("140 items")).await;
+        app.click(&format!("{activity} [data-testid=data-delete]")).await;
+        app.wait_for("[data-testid=data-password]").await.send_keys("demo-password").await.expect("type");
+        app.scroll_to("#data-title").await;
+        app.screenshot("privacy-delete-by-category").await;
+        app.click("[data-testid=data-delete-confirm]").await;
+        app.wait_text("[data-testid=data-message]", |t| t.contains("Deleted 140 items of Activity history"))
+            .await;
+        app.wait_text(&format!("{activity} [data-testid=data-items]"), |t| t.contains("0 items")).await;
+        app.wait_for("[data-testid=data-receipt]").await;
     }
     .await;
     app.close().await;

@@ -1,10 +1,10 @@
 use std::sync::Arc;
 
 use guardian_core::{
-    ActivityView, Attention, ChildProfile, ConsentView, ContactView, Dashboard, DecisionOutcome,
-    DeletionInfo, DeletionView, DeviceView, Engine, GroupView, PendingDecision, PolicyView,
-    ProfileCorrection, ReportView, RequestView, Secret, SecurityNoticeView, Settings, TrackedRequest,
-    Transparency,
+    ActivityView, Attention, ChildProfile, ConsentView, ContactView, Dashboard, DataCategoryView,
+    DataDeletionView, DecisionOutcome, DeletionInfo, DeletionView, DeviceView, Engine, GroupView,
+    PendingDecision, PolicyView, ProfileCorrection, ReportView, RequestView, Secret, SecurityNoticeView,
+    Settings, TrackedRequest, Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -119,6 +119,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             get_activity,
             list_groups,
             leave_group,
+            list_data_categories,
+            delete_data,
+            list_data_deletions,
             get_transparency,
             explain_decision,
             list_security_notices,
@@ -439,6 +442,39 @@ async fn get_activity(
     days: u32,
 ) -> Result<ActivityView, AppError> {
     Ok(slot.get().await?.activity(&child_id, days).await?)
+}
+
+/// What deleting each category of the child's data would remove now, and what stays and why.
+#[tauri::command]
+#[specta::specta]
+async fn list_data_categories(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+) -> Result<Vec<DataCategoryView>, AppError> {
+    Ok(slot.get().await?.data_categories(&child_id).await?)
+}
+
+/// Deletes one category of the child's data after the guardian's password; returns the receipt.
+#[tauri::command]
+#[specta::specta]
+async fn delete_data(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    category: String,
+    password: String,
+) -> Result<DataDeletionView, AppError> {
+    let password = Secret::new(password);
+    Ok(slot.get().await?.delete_data(&child_id, &category, &password).await?)
+}
+
+/// Receipts of the child's data deleted by category, newest first.
+#[tauri::command]
+#[specta::specta]
+async fn list_data_deletions(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+) -> Result<Vec<DataDeletionView>, AppError> {
+    Ok(slot.get().await?.data_deletions(&child_id).await?)
 }
 
 /// When the provider's staff looked at the child's data, and the automated decisions about the child.

@@ -451,3 +451,53 @@ describe("policy notice", () => {
     expect(await screen.findByRole("dialog", { name: "The privacy policy is changing" })).toBeTruthy();
   });
 });
+
+describe("deletion by category", () => {
+  it("shows what goes and what stays, asks for the password, then shows the receipt", async () => {
+    const api = fakeApi(dashboard());
+    await openPrivacy(api);
+    const rows = await screen.findAllByTestId("data-category");
+    expect(rows.map((r) => r.getAttribute("data-category"))).toEqual(["activity", "resolved_reports"]);
+    expect(rows[0].textContent).toContain("Activity history");
+    expect(rows[0].textContent).toContain("140 items");
+    expect(rows[0].textContent).toContain("Nothing of it is kept.");
+    expect(rows[1].textContent).toContain("(365 days)");
+    // Nothing to delete: the button says so and cannot be pressed.
+    const empty = within(rows[1]).getByTestId("data-delete") as HTMLButtonElement;
+    expect(empty.disabled).toBe(true);
+
+    await fireEvent.click(within(rows[0]).getByRole("button", { name: "Delete Activity history" }));
+    const form = await screen.findByTestId("data-confirm");
+    expect(form.textContent).toContain("140 items of Activity history will be deleted for good.");
+    // No password: nothing is sent.
+    await fireEvent.click(within(form).getByTestId("data-delete-confirm"));
+    expect(api.deleteData).not.toHaveBeenCalled();
+    expect((await screen.findByTestId("data-message")).textContent).toContain("Nothing was deleted");
+
+    await input(within(form).getByTestId("data-password"), "hunter2");
+    await fireEvent.click(within(form).getByTestId("data-delete-confirm"));
+    await waitFor(() => expect(api.deleteData).toHaveBeenCalledWith("c1", "activity", "hunter2"));
+    const message = await screen.findByTestId("data-message");
+    await waitFor(() => expect(message.textContent).toContain("Deleted 140 items of Activity history"));
+    expect(screen.queryByTestId("data-confirm")).toBeNull();
+    await waitFor(() => expect(api.listDataCategories).toHaveBeenCalledTimes(2));
+  });
+
+  it("keeps the form open with the provider's words when the password is wrong", async () => {
+    const api = fakeApi(dashboard(), {
+      deleteData: vi.fn(
+        async () => ({ status: "error", error: { code: "invalid_input", message: "the password is not correct" } }) as const,
+      ),
+    });
+    await openPrivacy(api);
+    const rows = await screen.findAllByTestId("data-category");
+    await fireEvent.click(within(rows[0]).getByTestId("data-delete"));
+    const form = await screen.findByTestId("data-confirm");
+    await input(within(form).getByTestId("data-password"), "wrong");
+    await fireEvent.click(within(form).getByTestId("data-delete-confirm"));
+    const message = await screen.findByTestId("data-message");
+    await waitFor(() => expect(message.textContent).toContain("the password is not correct"));
+    expect(screen.getByTestId("data-confirm")).toBeTruthy();
+    expect((within(form).getByTestId("data-password") as HTMLInputElement).value).toBe("");
+  });
+});

@@ -63,6 +63,12 @@ export const commands = {
 	/**  The groups the child is in, with members the guardian never approved flagged. */
 	listGroups: (childId: string) => typedError<GroupView[], AppError>(__TAURI_INVOKE("list_groups", { childId })),
 	leaveGroup: (childId: string, groupId: string) => typedError<GroupView, AppError>(__TAURI_INVOKE("leave_group", { childId, groupId })),
+	/**  What deleting each category of the child's data would remove now, and what stays and why. */
+	listDataCategories: (childId: string) => typedError<DataCategoryView_Serialize[], AppError>(__TAURI_INVOKE("list_data_categories", { childId })),
+	/**  Deletes one category of the child's data after the guardian's password; returns the receipt. */
+	deleteData: (childId: string, category: string, password: string) => typedError<DataDeletionView_Serialize, AppError>(__TAURI_INVOKE("delete_data", { childId, category, password })),
+	/**  Receipts of the child's data deleted by category, newest first. */
+	listDataDeletions: (childId: string) => typedError<DataDeletionView_Serialize[], AppError>(__TAURI_INVOKE("list_data_deletions", { childId })),
 	/**  When the provider's staff looked at the child's data, and the automated decisions about the child. */
 	getTransparency: (childId: string) => typedError<Transparency_Serialize, AppError>(__TAURI_INVOKE("get_transparency", { childId })),
 	/**  Asks the provider to explain an automated decision (once; asking again finds the first request). */
@@ -309,6 +315,47 @@ export type Dashboard_Serialize = {
 	children: ChildSummary_Serialize[],
 };
 
+/**  One category of a child's data: what deleting it would remove now, and what stays. */
+export type DataCategoryView = DataCategoryView_Serialize | DataCategoryView_Deserialize;
+
+/**  One category of a child's data: what deleting it would remove now, and what stays. */
+export type DataCategoryView_Deserialize = {
+	/**  `activity`, `demographics`, `avatar`, `contact_history` or `resolved_reports`. */
+	category: string,
+	description: string,
+	items: number,
+	kept: KeptView_Deserialize[],
+};
+
+/**  One category of a child's data: what deleting it would remove now, and what stays. */
+export type DataCategoryView_Serialize = {
+	/**  `activity`, `demographics`, `avatar`, `contact_history` or `resolved_reports`. */
+	category: string,
+	description: string,
+	items: number,
+	kept: KeptView_Serialize[],
+};
+
+export type DataDeletionView = DataDeletionView_Serialize | DataDeletionView_Deserialize;
+
+export type DataDeletionView_Deserialize = {
+	id: string,
+	child_id: string,
+	category: string,
+	deleted_items: number,
+	deleted_at: string,
+	kept: KeptView_Deserialize[],
+};
+
+export type DataDeletionView_Serialize = {
+	id: string,
+	child_id: string,
+	category: string,
+	deleted_items: number,
+	deleted_at: string,
+	kept: KeptView_Serialize[],
+};
+
 /**  What happened to a decision just made. */
 export type DecisionOutcome = DecisionOutcome_Serialize | DecisionOutcome_Deserialize;
 
@@ -429,6 +476,22 @@ export type GroupView = {
 	unapproved: number,
 	flagged: boolean,
 	joined_at: string,
+};
+
+export type KeptView = KeptView_Serialize | KeptView_Deserialize;
+
+export type KeptView_Deserialize = {
+	what: string,
+	why: string,
+	/**  `None`: as long as the account exists. */
+	retention_days?: number | null,
+};
+
+export type KeptView_Serialize = {
+	what: string,
+	why: string,
+	/**  `None`: as long as the account exists. */
+	retention_days: number | null,
 };
 
 /**  Something the guardian should know about the app's state, in plain words. */

@@ -15,6 +15,7 @@ import type {
   TrackedRequest,
   Transparency,
   SecurityNoticeView,
+  DataCategoryView,
   Result,
 } from "./lib/api";
 
@@ -42,6 +43,18 @@ export function transparency(childId = "c1"): Transparency {
       },
     ],
   };
+}
+
+export function dataCategories(): DataCategoryView[] {
+  return [
+    { category: "activity", description: "Daily use", items: 140, kept: [] },
+    {
+      category: "resolved_reports",
+      description: "Reports the provider has finished reviewing",
+      items: 0,
+      kept: [{ what: "The provider's record of action taken", why: "Banned accounts keep records", retention_days: 365 }],
+    },
+  ];
 }
 
 export function securityNotices(): SecurityNoticeView[] {
@@ -328,6 +341,11 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     askProvider: vi.fn(async (childId: string, kind: string, details: string) =>
       ok(trackedRequest({ id: "rr-new", kind, child_id: childId, summary: details, status: "received", days_left: 15 })),
     ),
+    listDataCategories: vi.fn(async () => ok(dataCategories())),
+    deleteData: vi.fn(async (childId: string, category: string) =>
+      ok({ id: "dd-1", child_id: childId, category, deleted_items: 140, deleted_at: "2026-11-23T10:00:00Z", kept: [] }),
+    ),
+    listDataDeletions: vi.fn(async () => ok([])),
     getTransparency: vi.fn(async (childId: string) => ok(transparency(childId))),
     explainDecision: vi.fn(async (childId: string, decisionId: string) =>
       ok(trackedRequest({ id: "rr-why", kind: "explanation", child_id: childId, summary: decisionId, status: "received", days_left: 15 })),

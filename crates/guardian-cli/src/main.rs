@@ -162,6 +162,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A child's data by category: what deleting each would remove and what the provider keeps;
+    /// `data delete CATEGORY` deletes one (your password is asked), `data receipts` lists receipts.
+    Data {
+        #[command(subcommand)]
+        action: Option<rights::DataAction>,
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Security notices from the provider: new sign-ins to your account and notices for everyone.
     Notices {
         #[arg(long)]
@@ -820,6 +830,10 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
         Command::Transparency { action, child, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             transparency::transparency(engine, &child, action, json).await
+        }
+        Command::Data { action, child, json } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            rights::data(engine, &child, action, json).await
         }
         Command::Notices { json } => transparency::notices(engine, json).await,
         Command::Account { action } => rights::account(engine, action).await,

@@ -390,3 +390,83 @@ pub async fn audit(engine: &Engine, action: Option<AuditAction>, json: bool) -> 
         }
     }
 }
+
+#[derive(Subcommand)]
+pub enum DataAction {
+    /// Delete one category now (activity, demographics, avatar, contact_history, resolved_reports);
+    /// shows what goes and what stays, then asks you to type the category and your password.
+    Delete { category: String },
+    /// Receipts of data deleted by category.
+    Receipts,
+}
+
+fn kept_line(note: &guardian_core::KeptView) -> String {
+    let how_long =
+        note.retention_days.map_or("as long as the account exists".into(), |d| format!("{d} days"));
+    format!("{} ({how_long}): {}", note.what, note.why)
+}
+
+pub async fn data(
+    engine: &Engine,
+    child: &str,
+    action: Option<DataAction>,
+    json: bool,
+) -> anyhow::Result<()> {
+    match action {
+        None => {
+            let categories = engine.data_categories(child).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&categories)?);
+                return Ok(());
+            }
+            for c in categories {
+                println!("{:<17} {:>6} items  {}", c.category, c.items, c.description);
+                for note in &c.kept {
+                    println!("    kept: {}", kept_line(note));
+                }
+            }
+            Ok(())
+        }
+        Some(DataAction::Receipts) => {
+            let receipts = engine.data_deletions(child).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&receipts)?);
+            } else if receipts.is_empty() {
+                println!("Nothing deleted by category yet.");
+            } else {
+                for r in receipts {
+                    println!("{}  {}  {}  {} items deleted", r.id, r.deleted_at, r.category, r.deleted_items);
+                }
+            }
+            Ok(())
+        }
+        Some(DataAction::Delete { category }) => {
+            let categories = engine.data_categories(child).await?;
+            let Some(preview) = categories.iter().find(|c| c.category == category) else {
+                let known: Vec<_> = categories.iter().map(|c| c.category.as_str()).collect();
+                return Err(CoreError::Invalid(format!("choose what to delete: {}", known.join(", "))).into());
+            };
+            println!(
+                "Deleting {}: {} ({} items). This cannot be undone.",
+                preview.category, preview.description, preview.items
+            );
+            if preview.kept.is_empty() {
+                println!("Nothing of it is kept.");
+            }
+            for note in &preview.kept {
+                println!("Kept: {}", kept_line(note));
+            }
+            let typed = read_line(&format!("Type {:?} to confirm: ", preview.category))?;
+            if typed.trim() != preview.category {
+                return Err(CoreError::Invalid("not confirmed: nothing was deleted".into()).into());
+            }
+            let password = read_secret("Your Guardian password: ")?;
+            let receipt = engine.delete_data(child, &category, &password).await?;
+            println!(
+                "Deleted {} items of {} ({}). Receipt {}; gone from this computer too.",
+                receipt.deleted_items, receipt.category, receipt.deleted_at, receipt.id
+            );
+            Ok(())
+        }
+    }
+}

@@ -558,3 +558,29 @@ async fn transparency_shows_staff_access_and_an_automated_decision_is_explained(
     let notices = text(&run(&["notices"], "").stdout);
     assert!(notices.contains("New sign-in to your account") && notices.contains("[warning]"), "{notices}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn data_is_deleted_by_category_after_typing_it_and_the_password() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("data");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+
+    let listed = text(&run(&["data", "--child", "Leo"], "").stdout);
+    assert!(listed.lines().any(|l| l.starts_with("activity") && l.contains("140 items")), "{listed}");
+    assert!(listed.contains("kept: The provider's record of action taken"), "{listed}");
+
+    let unconfirmed = run(&["data", "delete", "activity", "--child", "Leo"], "yes\n");
+    assert_eq!(unconfirmed.status.code(), Some(5), "{}", text(&unconfirmed.stderr));
+    let deleted =
+        run(&["data", "delete", "activity", "--child", "Leo"], &format!("activity\n{DEMO_PASSWORD}\n"));
+    let out = text(&deleted.stdout);
+    assert!(out.contains("Deleted 140 items of activity"), "{out} {}", text(&deleted.stderr));
+    let after = run(&["data", "--child", "Leo", "--json"], "");
+    let after: serde_json::Value = serde_json::from_slice(&after.stdout).expect("json");
+    assert_eq!(after[0]["category"], "activity");
+    assert_eq!(after[0]["items"], 0);
+    let receipts = text(&run(&["data", "receipts", "--child", "Leo"], "").stdout);
+    assert!(receipts.contains("activity  140 items deleted"), "{receipts}");
+}

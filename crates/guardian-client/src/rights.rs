@@ -4,9 +4,10 @@
 use std::path::Path;
 
 use guardian_domain::{
-    AutomatedDecision, ConsentLedger, ConsentPurpose, CreateReport, CreateRightsRequest, DeletionRequest,
-    Device, ExportJob, Group, PolicyVersion, ReauthProof, Reauthenticate, Report, RequestChildDeletion,
-    RequestGuardianDeletion, RetentionNote, RightsRequest, SecurityNotice, SetConsent, StaffAccess,
+    AutomatedDecision, ConsentLedger, ConsentPurpose, CreateReport, CreateRightsRequest, DataCategory,
+    DataCategoryPreview, DataDeletionReceipt, DeleteData, DeletionRequest, Device, ExportJob, Group,
+    PolicyVersion, ReauthProof, Reauthenticate, Report, RequestChildDeletion, RequestGuardianDeletion,
+    RetentionNote, RightsRequest, SecurityNotice, SetConsent, StaffAccess,
 };
 use reqwest::{Method, StatusCode, header};
 use tokio::io::AsyncWriteExt as _;
@@ -47,6 +48,27 @@ impl ProviderClient {
     ) -> Result<DeletionRequest, ClientError> {
         let body = RequestGuardianDeletion { reauth_proof: proof.expose().to_owned() };
         self.mutate(Method::POST, "/v1/guardian/deletion", Some(to_json(&body)?), idempotency_key, None).await
+    }
+
+    /// What deleting each category of the child's data would remove, and what stays.
+    pub async fn data_categories(&self, child_id: &str) -> Result<Vec<DataCategoryPreview>, ClientError> {
+        self.all_pages(&format!("/v1/children/{}/data-categories", seg(child_id))).await
+    }
+
+    pub async fn data_deletions(&self, child_id: &str) -> Result<Vec<DataDeletionReceipt>, ClientError> {
+        self.all_pages(&format!("/v1/children/{}/data-deletions", seg(child_id))).await
+    }
+
+    pub async fn delete_data(
+        &self,
+        child_id: &str,
+        category: DataCategory,
+        proof: &Secret,
+        idempotency_key: &str,
+    ) -> Result<DataDeletionReceipt, ClientError> {
+        let body = DeleteData { category, reauth_proof: proof.expose().to_owned() };
+        let path = format!("/v1/children/{}/data-deletions", seg(child_id));
+        self.mutate(Method::POST, &path, Some(to_json(&body)?), idempotency_key, None).await
     }
 
     pub async fn deletion_requests(&self) -> Result<Vec<DeletionRequest>, ClientError> {

@@ -104,6 +104,18 @@ pub enum Step {
         kind: String,
         details: String,
     },
+    /// Deletes one category of the child's data (the password defaults to the demo guardian's).
+    DeleteData {
+        child: String,
+        category: String,
+        password: Option<String>,
+    },
+    /// How many items deleting a category would remove now.
+    ExpectData {
+        child: String,
+        category: String,
+        items: u32,
+    },
     /// Asks the provider to explain one of its automated decisions about the child.
     ExplainDecision {
         child: String,
@@ -230,6 +242,7 @@ impl Step {
                     *current = hidden();
                 }
             }
+            Self::DeleteData { password: Some(password), .. } => *password = hidden(),
             Self::ResetPin { pin, password, .. } => {
                 *pin = hidden();
                 if let Some(password) = password {
@@ -599,6 +612,21 @@ async fn perform(
         Step::AskProvider { child, kind, details } => {
             let child = child_id(engine, known, child).await?;
             engine.ask_provider(&child, kind, details).await.map(drop).map_err(fail)
+        }
+        Step::DeleteData { child, category, password } => {
+            let child = child_id(engine, known, child).await?;
+            let password =
+                Secret::new(password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()));
+            engine.delete_data(&child, category, &password).await.map(drop).map_err(fail)
+        }
+        Step::ExpectData { child, category, items } => {
+            let child = child_id(engine, known, child).await?;
+            let categories = engine.data_categories(&child).await.map_err(fail)?;
+            let found = categories
+                .iter()
+                .find(|c| c.category == *category)
+                .ok_or(format!("no data category {category}"))?;
+            check(&format!("the items of {category}"), &items.to_string(), &found.items.to_string())
         }
         Step::ExplainDecision { child, decision } => {
             let child = child_id(engine, known, child).await?;

@@ -306,3 +306,35 @@ async fn an_automated_decision_is_explained_once_and_shown_as_asked() {
     let notices = world.engine.security_notices().await.expect("notices");
     assert!(notices.windows(2).all(|w| w[0].published_at >= w[1].published_at), "newest first");
 }
+
+#[tokio::test]
+async fn deleting_activity_by_category_empties_the_cache_too_and_a_wrong_password_keeps_it() {
+    let world = World::new().await;
+    let used =
+        |view: &guardian_core::ActivityView| -> u32 { view.days.iter().flat_map(|d| d.uses.iter()).sum() };
+    let before = world.engine.activity("Leo", 14).await.expect("activity");
+    assert!(used(&before) > 0, "the demo has activity in the cache");
+
+    let error =
+        world.engine.delete_data("Leo", "activity", &secret("not-it")).await.expect_err("wrong password");
+    assert_eq!(error.code(), "invalid_input", "{error}");
+    assert_eq!(used(&world.engine.activity("Leo", 14).await.expect("activity")), used(&before));
+    let error = world.engine.delete_data("Leo", "everything", &secret(DEMO_PASSWORD)).await.expect_err("no");
+    assert_eq!(error.code(), "invalid_input");
+
+    let receipt = world.engine.delete_data("Leo", "activity", &secret(DEMO_PASSWORD)).await.expect("deleted");
+    assert_eq!((receipt.category.as_str(), receipt.deleted_items), ("activity", 140));
+    assert_eq!(
+        used(&world.engine.activity("Leo", 14).await.expect("activity")),
+        0,
+        "gone from this computer"
+    );
+    assert!(used(&world.engine.activity("Mei", 14).await.expect("activity")) > 0, "only Leo's");
+    let receipts = world.engine.data_deletions("Leo").await.expect("receipts");
+    assert_eq!(receipts, vec![receipt]);
+    // A full re-sync from scratch brings nothing back.
+    world.engine.sync().await.expect("sync");
+    assert_eq!(used(&world.engine.activity("Leo", 14).await.expect("activity")), 0);
+    let audit = world.engine.audit_log().await.expect("audit");
+    assert!(audit.iter().any(|e| e.action == "data_deleted" && e.outcome == "activity"));
+}

@@ -222,12 +222,29 @@ pub struct ActivityRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    Child { data: Child },
-    FriendRequest { data: FriendRequest },
-    Contact { data: Contact },
-    Activity { data: ActivityRow },
-    ChildDeleted { id: String },
-    ContactDeleted { child_id: String, contact_id: String },
+    Child {
+        data: Child,
+    },
+    FriendRequest {
+        data: FriendRequest,
+    },
+    Contact {
+        data: Contact,
+    },
+    Activity {
+        data: ActivityRow,
+    },
+    ChildDeleted {
+        id: String,
+    },
+    ContactDeleted {
+        child_id: String,
+        contact_id: String,
+    },
+    /// The guardian deleted the child's activity history: drop every activity row of the child.
+    ActivityDeleted {
+        child_id: String,
+    },
 }
 
 /// One page of the change feed (`GET /v1/changes`). Keep `cursor` and send it back; while

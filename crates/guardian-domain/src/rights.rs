@@ -361,3 +361,75 @@ pub struct Report {
     /// The provider answers within 15 days of filing.
     pub due_at: DateTime<Utc>,
 }
+
+/// What a guardian can delete from a child's data one kind at a time, keeping the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataCategory {
+    /// Daily use of features, call minutes and games played.
+    Activity,
+    /// The optional country, gender and birthday.
+    Demographics,
+    Avatar,
+    /// How often the child messaged and called each contact (the contacts themselves stay).
+    ContactHistory,
+    /// Reports the provider has finished with.
+    ResolvedReports,
+}
+
+impl DataCategory {
+    pub const ALL: [Self; 5] =
+        [Self::Activity, Self::Demographics, Self::Avatar, Self::ContactHistory, Self::ResolvedReports];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Activity => "activity",
+            Self::Demographics => "demographics",
+            Self::Avatar => "avatar",
+            Self::ContactHistory => "contact_history",
+            Self::ResolvedReports => "resolved_reports",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Something the provider keeps when data is deleted, why, and for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeptNote {
+    pub what: String,
+    pub why: String,
+    /// `None`: as long as the account exists.
+    pub retention_days: Option<u32>,
+}
+
+/// `GET /v1/children/{id}/data-categories`: what deleting a category would remove and keep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataCategoryPreview {
+    pub category: DataCategory,
+    pub description: String,
+    /// How many items would be deleted now.
+    pub items: u64,
+    pub kept: Vec<KeptNote>,
+}
+
+/// `POST /v1/children/{id}/data-deletions`: irreversible, so it needs a fresh re-authentication.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteData {
+    pub category: DataCategory,
+    pub reauth_proof: String,
+}
+
+/// The receipt of a deletion by category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataDeletionReceipt {
+    pub id: String,
+    pub child_id: String,
+    pub category: DataCategory,
+    pub deleted_items: u64,
+    pub deleted_at: DateTime<Utc>,
+    pub kept: Vec<KeptNote>,
+}

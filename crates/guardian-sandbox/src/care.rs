@@ -22,7 +22,7 @@ use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, page_limit};
 const REPORT_DUE: Duration = Duration::days(15);
 /// When a report moves on: under review after a day, resolved after five.
 const REVIEW_AFTER: Duration = Duration::days(1);
-const RESOLVED_AFTER: Duration = Duration::days(5);
+pub(crate) const RESOLVED_AFTER: Duration = Duration::days(5);
 const MAX_EVIDENCE_CHARS: usize = 2000;
 const MAX_IMAGES: usize = 3;
 const MAX_IMAGE_BYTES: usize = 16 * 1024;

@@ -207,6 +207,7 @@ async fn resolve(state: &AppState, guardian_id: &str, entity: &str) -> ApiResult
             Some(child) => Change::Child { data: child },
             None => Change::ChildDeleted { id: id.to_owned() },
         },
+        "activity" => Change::ActivityDeleted { child_id: id.to_owned() },
         "friend_request" => {
             let row = sqlx::query_as(AssertSqlSafe(format!(
                 "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?"

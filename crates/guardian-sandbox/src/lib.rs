@@ -12,6 +12,7 @@
 mod admin;
 mod auth;
 mod care;
+mod data;
 mod decisions;
 mod error;
 mod exports;

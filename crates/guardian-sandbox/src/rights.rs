@@ -430,6 +430,7 @@ async fn delete_child(conn: &mut sqlx::SqliteConnection, child_id: &str) -> ApiR
         "rights_requests",
         "staff_access",
         "automated_decisions",
+        "data_deletions",
         "children",
     ] {
         let column = if table == "children" { "id" } else { "child_id" };

@@ -45,6 +45,11 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/retention", get(rights::retention))
         .route("/v1/guardian/deletion", post(rights::request_guardian_deletion))
         .route("/v1/children/{child_id}/deletion", post(rights::request_child_deletion))
+        .route("/v1/children/{child_id}/data-categories", get(crate::data::preview))
+        .route(
+            "/v1/children/{child_id}/data-deletions",
+            get(crate::data::receipts).post(crate::data::delete_data),
+        )
         .route("/v1/deletion-requests", get(rights::list_deletions))
         .route("/v1/deletion-requests/{deletion_id}", get(rights::get_deletion))
         .route("/v1/deletion-requests/{deletion_id}/cancel", post(rights::cancel_deletion))

@@ -8,8 +8,8 @@ use std::io::Read as _;
 use chrono::Duration;
 use common::{Api, code};
 use guardian_domain::{
-    Change, ConsentLedger, DeletionRequest, DeletionStatus, ErrorCode, ExportJob, ExportManifest,
-    ExportStatus, Page, PolicyVersion,
+    Change, ConsentLedger, DataCategory, DataCategoryPreview, DataDeletionReceipt, DeletionRequest,
+    DeletionStatus, ErrorCode, ExportJob, ExportManifest, ExportStatus, Page, PolicyVersion,
 };
 use guardian_sandbox::{DEMO_PASSWORD, DEMO_PIN};
 use reqwest::{Method, StatusCode};
@@ -278,4 +278,69 @@ async fn a_locked_pin_is_reset_only_with_a_fresh_proof_and_works_again() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = api.approve("w-y", "c-leo", "fr-1", "2468").await;
     assert_eq!(status, StatusCode::OK, "the new PIN approves: {body}");
+}
+
+#[tokio::test]
+async fn data_is_deleted_by_category_after_reauth_with_a_receipt_and_a_feed_tombstone() {
+    let api = Api::start().await;
+    let previews = |child: &'static str| {
+        let api = &api;
+        async move {
+            let (status, body) =
+                api.call(Method::GET, &format!("/v1/children/{child}/data-categories"), None, None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_value::<Page<DataCategoryPreview>>(body).expect("page").items
+        }
+    };
+    let items = |list: &[DataCategoryPreview], category: DataCategory| {
+        list.iter().find(|p| p.category == category).expect("category").items
+    };
+    let before = previews("c-leo").await;
+    assert_eq!(before.len(), DataCategory::ALL.len());
+    assert_eq!(items(&before, DataCategory::Activity), 140);
+    let reports = before.iter().find(|p| p.category == DataCategory::ResolvedReports).expect("reports");
+    assert!(reports.kept.iter().any(|k| k.retention_days == Some(365)), "banned accounts: a year");
+    let (_, cursor) = api.drain(None).await;
+
+    // Irreversible: a stale or missing re-authentication is refused and nothing goes.
+    let path = "/v1/children/c-leo/data-deletions";
+    let body = |proof: &str| json!({ "category": "activity", "reauth_proof": proof });
+    let (status, refused) = api.call(Method::POST, path, Some("k-1"), Some(body("forged"))).await;
+    assert_eq!((status, code(&refused)), (StatusCode::FORBIDDEN, ErrorCode::ReauthRequired));
+    assert_eq!(items(&previews("c-leo").await, DataCategory::Activity), 140);
+    let (status, unknown) = api
+        .call(Method::POST, path, Some("k-2"), Some(json!({ "category": "everything", "reauth_proof": "x" })))
+        .await;
+    assert!(status.is_client_error(), "{unknown}");
+
+    let proof = proof(&api).await;
+    let (status, receipt) = api.call(Method::POST, path, Some("k-3"), Some(body(&proof))).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let receipt: DataDeletionReceipt = serde_json::from_value(receipt).expect("receipt");
+    assert_eq!((receipt.category, receipt.deleted_items), (DataCategory::Activity, 140));
+    assert_eq!(items(&previews("c-leo").await, DataCategory::Activity), 0);
+    assert_eq!(items(&previews("c-mei").await, DataCategory::Activity), 140, "only Leo's went");
+    let (changes, _) = api.drain(Some(cursor)).await;
+    assert!(changes.contains(&Change::ActivityDeleted { child_id: "c-leo".into() }), "{changes:?}");
+    let (_, listed) = api.call(Method::GET, path, None, None).await;
+    let listed: Page<DataDeletionReceipt> = serde_json::from_value(listed).expect("page");
+    assert_eq!(listed.items, vec![receipt]);
+
+    // Demographics go from the child, whose new version the feed carries.
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/v1/children/c-mei/data-deletions",
+            Some("k-4"),
+            Some(json!({ "category": "demographics", "reauth_proof": proof })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, children) = api.call(Method::GET, "/v1/children", None, None).await;
+    let mei = children["items"].as_array().expect("items").iter().find(|c| c["id"] == "c-mei").cloned();
+    let mei = mei.expect("Mei");
+    assert!(mei["demographics"]["country"].is_null() && mei["demographics"]["birthday"].is_null(), "{mei}");
+
+    let (status, _) = api.call(Method::GET, "/v1/children/c-other/data-categories", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

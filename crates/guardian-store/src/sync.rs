@@ -152,6 +152,24 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets a category of a child's data the provider has deleted, without waiting for the
+    /// change feed (which says the same at the next sync). `category` as in the provider API.
+    pub async fn forget_child_data(&self, child_id: &str, category: &str) -> Result<()> {
+        let statement = match category {
+            "activity" => "DELETE FROM activity WHERE child_id = ?",
+            "demographics" => {
+                "UPDATE children SET country = NULL, gender = NULL, birthday = NULL WHERE id = ?"
+            }
+            "avatar" => "UPDATE children SET avatar_url = NULL WHERE id = ?",
+            "contact_history" => {
+                "UPDATE contacts SET messages_7d = 0, calls_7d = 0, last_interaction = NULL WHERE child_id = ?"
+            }
+            _ => return Ok(()),
+        };
+        sqlx::query(statement).bind(child_id).execute(self.pool()).await?;
+        Ok(())
+    }
+
     /// How many activity rows the cache holds for a child.
     pub async fn activity_rows(&self, child_id: &str) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT count(*) FROM activity WHERE child_id = ?")
@@ -311,6 +329,10 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
             .bind(data.last_interaction)
             .execute(conn)
             .await?;
+            Ok(())
+        }
+        Change::ActivityDeleted { child_id } => {
+            sqlx::query("DELETE FROM activity WHERE child_id = ?").bind(child_id).execute(conn).await?;
             Ok(())
         }
         Change::Activity { data } => {

@@ -22,6 +22,9 @@ import {
   type ProfileCorrection,
   type TrackedRequest,
   type Transparency,
+  type DataCategoryView,
+  type DataDeletionView,
+  type KeptView,
   type StaffAccessView,
   type AutomatedDecisionView,
   type SecurityNoticeView,
@@ -51,6 +54,7 @@ export type PolicyView = PolicyView_Serialize;
 export type ReportView = ReportView_Serialize;
 export type { ActivityPeriod, ActivityView, Attention, AttentionItem, ChildProfile, DeviceView, GroupView, ProfileCorrection, TrackedRequest };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
+export type { DataCategoryView, DataDeletionView, KeptView };
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
@@ -103,6 +107,11 @@ export interface Api {
   /** Everything asked of the provider with a deadline (requests, reports, deletions), open first. */
   trackedRequests(): Promise<Result<TrackedRequest[]>>;
   askProvider(childId: string, kind: string, details: string): Promise<Result<TrackedRequest>>;
+  /** What deleting each category of the child's data would remove now, and what stays. */
+  listDataCategories(childId: string): Promise<Result<DataCategoryView[]>>;
+  /** Deletes one category after the guardian's password; the receipt. */
+  deleteData(childId: string, category: string, password: string): Promise<Result<DataDeletionView>>;
+  listDataDeletions(childId: string): Promise<Result<DataDeletionView[]>>;
   /** Staff access to the child's data and automated decisions about the child, newest first. */
   getTransparency(childId: string): Promise<Result<Transparency>>;
   /** Asks for an explanation of an automated decision (asking again finds the first request). */
@@ -158,6 +167,9 @@ export const api: Api = {
   reportGroup: (childId, groupId, category, evidence) => commands.reportGroup(childId, groupId, category, evidence),
   trackedRequests: () => commands.trackedRequests(),
   askProvider: (childId, kind, details) => commands.askProvider(childId, kind, details),
+  listDataCategories: (childId) => commands.listDataCategories(childId),
+  deleteData: (childId, category, password) => commands.deleteData(childId, category, password),
+  listDataDeletions: (childId) => commands.listDataDeletions(childId),
   getTransparency: (childId) => commands.getTransparency(childId),
   explainDecision: (childId, decisionId) => commands.explainDecision(childId, decisionId),
   listSecurityNotices: () => commands.listSecurityNotices(),
