@@ -6,6 +6,8 @@ const COMMANDS: &[&str] = &[
     "get_dashboard",
     "sync_now",
     "sign_in",
+    "request_sms_code",
+    "sign_in_sms",
     "sign_out",
     "list_requests",
     "list_contacts",

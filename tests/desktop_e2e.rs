@@ -658,6 +658,28 @@ async fn staff_access_is_disclosed_and_an_automated_decision_explained_on_reques
     result
 }
 
+#[tokio::test]
+async fn after_signing_out_the_guardian_signs_in_again_with_a_code_by_sms() {
+    let app = App::start("sms").await;
+    let result = async {
+        app.settle().await;
+        app.click("[data-testid=sign-out]").await;
+        app.click("[data-testid=sign-in-sms]").await;
+        app.wait_for("input[name=phone]").await.send_keys("+8613800000001").await.expect("type");
+        app.click("[data-testid=sign-in-submit]").await;
+        let said = app.wait_text("[data-testid=sms-demo-code]", |t| t.contains("The code is")).await;
+        let code: String = said.chars().filter(char::is_ascii_digit).collect();
+        assert_eq!(code.len(), 6, "{said}");
+        app.screenshot("sign-in-sms").await;
+        app.wait_for("[data-testid=sms-code]").await.send_keys(&code).await.expect("type");
+        app.click("[data-testid=sign-in-submit]").await;
+        app.wait_for("[data-child-id=c-leo]").await;
+    }
+    .await;
+    app.close().await;
+    result
+}
+
 /// How many pixels of the canvas are painted (not transparent).
 async fn painted_pixels(client: &Client, css: &str) -> u64 {
     let script = "const c = document.querySelector(arguments[0]); \

@@ -4,7 +4,7 @@ use guardian_core::{
     ActivityView, Attention, ChildProfile, ConsentView, ContactView, Dashboard, DataCategoryView,
     DataDeletionView, DecisionOutcome, DeletionInfo, DeletionView, DeviceView, Engine, GroupView,
     PendingDecision, PolicyView, ProfileCorrection, ReportView, RequestView, Secret, SecurityNoticeView,
-    Settings, TrackedRequest, Transparency,
+    Settings, SmsCodeView, TrackedRequest, Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -91,6 +91,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             get_dashboard,
             sync_now,
             sign_in,
+            request_sms_code,
+            sign_in_sms,
             sign_out,
             list_requests,
             list_contacts,
@@ -155,6 +157,20 @@ async fn sync_now(slot: State<'_, EngineSlot>) -> Result<(), AppError> {
 #[specta::specta]
 async fn sign_in(slot: State<'_, EngineSlot>, phone: String, password: String) -> Result<(), AppError> {
     Ok(slot.get().await?.sign_in(&phone, &Secret::new(password)).await?)
+}
+
+/// Asks the provider to text a sign-in code to the phone number.
+#[tauri::command]
+#[specta::specta]
+async fn request_sms_code(slot: State<'_, EngineSlot>, phone: String) -> Result<SmsCodeView, AppError> {
+    Ok(slot.get().await?.request_sms_code(&phone).await?)
+}
+
+/// Signs in with the code sent by SMS, then syncs.
+#[tauri::command]
+#[specta::specta]
+async fn sign_in_sms(slot: State<'_, EngineSlot>, phone: String, code: String) -> Result<(), AppError> {
+    Ok(slot.get().await?.sign_in_sms(&phone, &Secret::new(code)).await?)
 }
 
 #[tauri::command]

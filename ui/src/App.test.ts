@@ -56,6 +56,45 @@ describe("sign-in", () => {
   });
 });
 
+describe("sign-in by SMS", () => {
+  it("sends a code, then signs in with it; the demo provider shows the code it would have sent", async () => {
+    const api = fakeApi(dashboard({ signed_in: false }, []), {
+      requestSmsCode: vi.fn(async () =>
+        ok({ expires_at: "2026-11-23T10:05:00Z", resend_after: "2026-11-23T10:01:00Z", demo_code: "482913" }),
+      ),
+    });
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByLabelText("With a code by text message"));
+    expect(screen.queryByLabelText("Password")).toBeNull();
+    const phone = screen.getByLabelText("Phone number") as HTMLInputElement;
+    await fireEvent.input(phone, { target: { value: "+8613800000001" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Send me a code" }));
+    await waitFor(() => expect(api.requestSmsCode).toHaveBeenCalledWith("+8613800000001"));
+    expect((await screen.findByTestId("sms-demo-code")).textContent).toContain("The code is 482913.");
+    expect(phone.readOnly).toBe(true);
+    const code = screen.getByLabelText("Code from the text message") as HTMLInputElement;
+    await fireEvent.input(code, { target: { value: "482913" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() => expect(api.signInSms).toHaveBeenCalledWith("+8613800000001", "482913"));
+    expect(api.signIn).not.toHaveBeenCalled();
+  });
+
+  it("says a wrong code is wrong and clears it", async () => {
+    const api = fakeApi(dashboard({ signed_in: false }, []), {
+      signInSms: vi.fn(async () => ({ status: "error", error: { code: "invalid_credentials", message: "no" } }) as const),
+    });
+    render(App, { api, locale: "zh-CN" });
+    await fireEvent.click(await screen.findByLabelText("使用短信验证码"));
+    await fireEvent.input(screen.getByLabelText("手机号"), { target: { value: "+8613800000001" } });
+    await fireEvent.click(screen.getByRole("button", { name: "发送验证码" }));
+    const code = (await screen.findByLabelText("短信验证码")) as HTMLInputElement;
+    await fireEvent.input(code, { target: { value: "000000" } });
+    await fireEvent.submit(code.form!);
+    await waitFor(() => expect(screen.getByRole("alert")).toBeTruthy());
+    expect(code.value).toBe("");
+  });
+});
+
 describe("friend requests", () => {
   it("asks for a 4-digit PIN before approving and says when the approval is queued", async () => {
     const api = fakeApi(dashboard());

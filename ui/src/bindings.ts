@@ -12,6 +12,10 @@ export const commands = {
 	/**  Fetches fresh data from the provider into the cache. */
 	syncNow: () => typedError<null, AppError>(__TAURI_INVOKE("sync_now")),
 	signIn: (phone: string, password: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in", { phone, password })),
+	/**  Asks the provider to text a sign-in code to the phone number. */
+	requestSmsCode: (phone: string) => typedError<SmsCodeView_Serialize, AppError>(__TAURI_INVOKE("request_sms_code", { phone })),
+	/**  Signs in with the code sent by SMS, then syncs. */
+	signInSms: (phone: string, code: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in_sms", { phone, code })),
 	signOut: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out")),
 	/**  A child's friend requests from the cache, with decisions still waiting to be sent. */
 	listRequests: (childId: string) => typedError<RequestView_Serialize[], AppError>(__TAURI_INVOKE("list_requests", { childId })),
@@ -696,6 +700,27 @@ export type SecurityNoticeView = {
 	title: string,
 	body: string,
 	published_at: string,
+};
+
+/**  A sign-in code is on its way by SMS. */
+export type SmsCodeView = SmsCodeView_Serialize | SmsCodeView_Deserialize;
+
+/**  A sign-in code is on its way by SMS. */
+export type SmsCodeView_Deserialize = {
+	expires_at: string,
+	/**  When another code may be asked for. */
+	resend_after: string,
+	/**  The demo provider sends no real message; this is the code it would have sent. */
+	demo_code?: string | null,
+};
+
+/**  A sign-in code is on its way by SMS. */
+export type SmsCodeView_Serialize = {
+	expires_at: string,
+	/**  When another code may be asked for. */
+	resend_after: string,
+	/**  The demo provider sends no real message; this is the code it would have sent. */
+	demo_code: string | null,
 };
 
 export type StaffAccessView = {

@@ -256,6 +256,10 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     getDashboard: vi.fn(async () => ok(first)),
     syncNow: vi.fn(async () => ok(null)),
     signIn: vi.fn(async () => ok(null)),
+    requestSmsCode: vi.fn(async () =>
+      ok({ expires_at: "2026-11-23T10:05:00Z", resend_after: "2026-11-23T10:01:00Z", demo_code: null }),
+    ),
+    signInSms: vi.fn(async () => ok(null)),
     signOut: vi.fn(async () => ok(null)),
     listRequests: vi.fn(async (childId: string) =>
       ok([

@@ -34,10 +34,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Sign in with your phone number; the password is read from the terminal without echo.
+    /// Sign in with your phone number; the password (or, with `--sms`, the code sent by text
+    /// message) is read from the terminal without echo.
     SignIn {
         #[arg(long)]
         phone: String,
+        /// Sign in with a 6-digit code sent to the phone by SMS instead of the password.
+        #[arg(long)]
+        sms: bool,
     },
     /// Sign out: the tokens and the cache key leave the keyring and the local cache is removed.
     SignOut,
@@ -480,7 +484,17 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::SignIn { phone } => {
+        Command::SignIn { phone, sms: true } => {
+            let sent = engine.request_sms_code(&phone).await?;
+            if let Some(code) = &sent.demo_code {
+                eprintln!("Demo provider: no text message is sent. The code is {code}.");
+            }
+            let code = read_secret("Code from the text message: ")?;
+            engine.sign_in_sms(&phone, &code).await?;
+            println!("Signed in. {} children synced.", engine.children().await?.len());
+            Ok(())
+        }
+        Command::SignIn { phone, sms: false } => {
             let password = read_secret("Password: ")?;
             engine.sign_in(&phone, &password).await?;
             println!("Signed in. {} children synced.", engine.children().await?.len());

@@ -584,3 +584,36 @@ async fn data_is_deleted_by_category_after_typing_it_and_the_password() {
     let receipts = text(&run(&["data", "receipts", "--child", "Leo"], "").stdout);
     assert!(receipts.contains("activity  140 items deleted"), "{receipts}");
 }
+
+#[test]
+fn on_the_demo_provider_sign_in_by_sms_shows_the_code_it_would_have_sent() {
+    use std::io::Read as _;
+    let env = Env::new("sms");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guardian"))
+        .args(["sign-in", "--phone", DEMO_PHONE, "--sms"])
+        .env("GUARDIAN_DATA_DIR", env.data.path())
+        .env("GUARDIAN_KEYRING_SERVICE", &env.service)
+        .env_remove("GUARDIAN_PROVIDER_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run guardian");
+    // Answer the prompt with the code the demo provider says it would have sent.
+    let mut stderr = child.stderr.take().expect("stderr");
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    // Piped, the code is read without a prompt: wait for the demo's words and the code itself.
+    while !String::from_utf8_lossy(&seen).split("The code is ").nth(1).is_some_and(|rest| rest.contains('.'))
+    {
+        assert_eq!(stderr.read(&mut byte).expect("read"), 1, "{}", text(&seen));
+        seen.push(byte[0]);
+    }
+    let said = text(&seen);
+    let code = said.split("The code is ").nth(1).expect("the demo says the code")[..6].to_owned();
+    assert!(code.bytes().all(|b| b.is_ascii_digit()), "{said}");
+    child.stdin.take().expect("stdin").write_all(format!("{code}\n").as_bytes()).expect("write");
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success(), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("Signed in. 3 children synced."), "{}", text(&output.stdout));
+}

@@ -7,7 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use guardian_domain::{
     API_VERSION, ApproveRequest, ChangePage, Child, ChildProfileUpdate, Clock, Contact, ErrorBody, ErrorCode,
-    FriendApproval, FriendRequest, Guardian, Page, PasswordSignIn, RefreshRequest, SetPin, TokenResponse,
+    FriendApproval, FriendRequest, Guardian, Page, PasswordSignIn, RefreshRequest, SetPin, SmsCodeRequest,
+    SmsCodeSent, SmsSignIn, TokenResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -160,6 +161,25 @@ impl ProviderClient {
             }
             other => other?,
         };
+        self.store_tokens(tokens).await
+    }
+
+    /// Asks the provider to send a sign-in code by SMS.
+    pub async fn request_sms_code(&self, phone: &str) -> Result<SmsCodeSent, ClientError> {
+        let body = SmsCodeRequest { phone: phone.to_owned() };
+        self.send(self.http.post(self.url("/v1/auth/sms/request")).json(&body)).await
+    }
+
+    /// Signs in with the code sent by SMS. On failure the stored session is untouched.
+    pub async fn sign_in_sms(&self, phone: &str, code: &Secret) -> Result<(), ClientError> {
+        let body = SmsSignIn { phone: phone.to_owned(), code: code.expose().to_owned() };
+        let tokens: TokenResponse =
+            match self.send(self.http.post(self.url("/v1/auth/sms/verify")).json(&body)).await {
+                Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::InvalidCredentials => {
+                    return Err(ClientError::InvalidCredentials);
+                }
+                other => other?,
+            };
         self.store_tokens(tokens).await
     }
 

@@ -10,7 +10,7 @@ use guardian_sandbox::Sandbox;
 use guardian_store::{DbKey, Store};
 use tokio::sync::{Mutex, RwLock};
 
-use crate::views::{ChildSummary, Dashboard, Notice, ProviderInfo, Status, age_on};
+use crate::views::{ChildSummary, Dashboard, Notice, ProviderInfo, SmsCodeView, Status, age_on};
 use crate::{CoreError, ProviderChoice, Settings};
 
 /// The keyring entry that holds the cache's SQLCipher key.
@@ -116,6 +116,43 @@ impl Engine {
         self.client.sign_in_password(phone.trim(), password).await?;
         self.open_cache().await?;
         self.sync().await
+    }
+
+    /// Asks the provider to text a sign-in code to the phone number; returns when it expires.
+    pub async fn request_sms_code(&self, phone: &str) -> Result<SmsCodeView, CoreError> {
+        if phone.trim().is_empty() {
+            return Err(CoreError::Invalid("enter the phone number you signed up with".into()));
+        }
+        let sent = self.client.request_sms_code(phone.trim()).await?;
+        // The demo provider sends no real message: say what it would have sent.
+        let demo_code = match (self.is_demo(), self.demo.lock().await.as_ref()) {
+            (true, Some(sandbox)) => sandbox.last_sms_code(phone.trim()).await.ok().flatten(),
+            _ => None,
+        };
+        Ok(SmsCodeView {
+            expires_at: sent.expires_at.to_rfc3339(),
+            resend_after: sent.resend_after.to_rfc3339(),
+            demo_code,
+        })
+    }
+
+    /// Signs in with the code the provider sent by SMS, then opens the cache and syncs.
+    pub async fn sign_in_sms(&self, phone: &str, code: &Secret) -> Result<(), CoreError> {
+        let code_ok =
+            code.expose().trim().len() == 6 && code.expose().trim().bytes().all(|b| b.is_ascii_digit());
+        if !code_ok {
+            return Err(CoreError::Invalid("the code is the 6 digits in the text message".into()));
+        }
+        let result = async {
+            self.client.sign_in_sms(phone.trim(), &Secret::new(code.expose().trim())).await?;
+            self.open_cache().await?;
+            self.sync().await
+        }
+        .await;
+        // A recording replays any sign-in as the demo guardian's.
+        let planned = crate::flow::Planned::Fixed(crate::flow::Step::SignIn { phone: None, password: None });
+        self.record(Some(planned), crate::flow::failure_code(&result, |_| false));
+        result
     }
 
     /// Ends the session: tokens and the cache key leave the keyring and the cache is removed.

@@ -35,7 +35,7 @@ pub use tracker::{TrackedRequest, order_tracked};
 pub use transparency::{AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency};
 pub use views::{
     ChildSummary, ContactView, Dashboard, DecisionOutcome, Notice, PendingDecision, ProviderInfo,
-    RequestView, Status, age_on,
+    RequestView, SmsCodeView, Status, age_on,
 };
 
 pub use guardian_client::Secret;

@@ -13,6 +13,17 @@ pub struct ProviderInfo {
     pub url: String,
 }
 
+/// A sign-in code is on its way by SMS.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SmsCodeView {
+    pub expires_at: String,
+    /// When another code may be asked for.
+    pub resend_after: String,
+    /// The demo provider sends no real message; this is the code it would have sent.
+    pub demo_code: Option<String>,
+}
+
 /// Something the guardian should know about the app's state, in plain words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{contains, files_below};
+use common::{World, contains, files_below};
 use guardian_client::{KeyringSecrets, SecretStore};
 use guardian_core::{Engine, ProviderChoice, Secret, Settings};
 use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
@@ -155,4 +155,24 @@ async fn keyring_losing_the_cache_key_sets_the_cache_aside_and_rebuilds_it() {
     engine.sync().await.expect("rebuild from the provider");
     assert_eq!(names(&engine.children().await.expect("children")), ["Ava", "Leo", "Mei"]);
     engine.sign_out().await.expect("clean up");
+}
+
+#[tokio::test]
+async fn a_guardian_signs_in_with_a_code_sent_by_sms_and_a_wrong_code_changes_nothing() {
+    let world = World::new().await;
+    world.engine.sign_out().await.expect("sign out");
+    let phone = guardian_sandbox::DEMO_PHONE;
+    let sent = world.engine.request_sms_code(phone).await.expect("code sent");
+    assert_eq!(sent.demo_code, None, "a real provider's code is never shown by the app");
+    let error = world.engine.sign_in_sms(phone, &Secret::new("12ab")).await.expect_err("not 6 digits");
+    assert_eq!(error.code(), "invalid_input");
+    let code = world.sandbox().last_sms_code(phone).await.expect("db").expect("the gateway sent one");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let error = world.engine.sign_in_sms(phone, &Secret::new(wrong)).await.expect_err("wrong code");
+    assert_eq!(error.code(), "invalid_credentials");
+    assert!(!world.engine.dashboard().await.expect("dashboard").status.signed_in);
+    world.engine.sign_in_sms(phone, &Secret::new(format!(" {code} "))).await.expect("signed in");
+    let dashboard = world.engine.dashboard().await.expect("dashboard");
+    assert!(dashboard.status.signed_in);
+    assert_eq!(dashboard.children.len(), 3);
 }

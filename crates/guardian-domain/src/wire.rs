@@ -11,6 +11,36 @@ pub struct PasswordSignIn {
     pub password: String,
 }
 
+/// Ask for a sign-in code by SMS (`POST /v1/auth/sms/request`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsCodeRequest {
+    pub phone: String,
+}
+
+/// The same answer whether or not the phone number has an account (nothing about who has one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SmsCodeSent {
+    /// When the code stops working.
+    pub expires_at: DateTime<Utc>,
+    /// When another code may be asked for.
+    pub resend_after: DateTime<Utc>,
+}
+
+/// Sign in with the code sent by SMS (`POST /v1/auth/sms/verify`).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSignIn {
+    pub phone: String,
+    pub code: String,
+}
+
+impl fmt::Debug for SmsSignIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmsSignIn").finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for PasswordSignIn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PasswordSignIn").finish_non_exhaustive()

@@ -50,12 +50,29 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/admin/clock/advance", post(advance))
         .route("/admin/feed/compact", post(compact))
         .route("/admin/faults", post(add_fault).delete(clear_faults))
+        .route("/admin/sms", axum::routing::get(sms_sent))
         .with_state(state)
 }
 
 async fn advance(State(state): State<AppState>, ApiJson(body): ApiJson<Advance>) -> Json<serde_json::Value> {
     state.clock.advance(Duration::seconds(body.seconds));
     Json(serde_json::json!({ "now": state.clock.now() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmsQuery {
+    phone: String,
+}
+
+/// The newest sign-in code "sent" to a phone number (`404` when none was).
+async fn sms_sent(
+    State(state): State<AppState>,
+    crate::routes::ApiQuery(query): crate::routes::ApiQuery<SmsQuery>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let code = crate::sms::last_code(&state.db, &query.phone).await?;
+    let code = code.ok_or_else(|| crate::error::ApiError::not_found("message"))?;
+    Ok(Json(serde_json::json!({ "phone": query.phone, "code": code })))
 }
 
 async fn compact(State(state): State<AppState>) -> ApiResult<StatusCode> {

@@ -100,14 +100,23 @@ pub(crate) async fn sign_in_password(
             "the phone number or password is not correct",
         ));
     };
+    Ok(Json(start_session(&state, &guardian_id, "a password").await?))
+}
+
+/// A new session family for the guardian, its first tokens, and a notice of the sign-in.
+pub(crate) async fn start_session(
+    state: &AppState,
+    guardian_id: &str,
+    how: &str,
+) -> ApiResult<TokenResponse> {
     let family_id = uuid::Uuid::new_v4().to_string();
     sqlx::query("INSERT INTO token_families (id, guardian_id) VALUES (?, ?)")
         .bind(&family_id)
-        .bind(&guardian_id)
+        .bind(guardian_id)
         .execute(&state.db)
         .await?;
-    crate::transparency::notify_sign_in(&state, &guardian_id, "a password").await?;
-    Ok(Json(issue(&state, &family_id, &guardian_id).await?))
+    crate::transparency::notify_sign_in(state, guardian_id, how).await?;
+    issue(state, &family_id, guardian_id).await
 }
 
 pub(crate) async fn refresh(

@@ -25,6 +25,7 @@ mod requests;
 mod rights;
 mod routes;
 mod scenario;
+mod sms;
 mod transparency;
 
 use std::net::SocketAddr;
@@ -159,6 +160,12 @@ impl Sandbox {
     /// Forgets the change history: every cursor issued so far gets `410 Gone`.
     pub async fn compact_feed(&self) -> anyhow::Result<()> {
         feed::compact(&self.state).await.map_err(|e| anyhow::anyhow!("{}", e.message))
+    }
+
+    /// The newest sign-in code the sandbox's stand-in SMS gateway sent to `phone` (no real
+    /// message leaves the sandbox).
+    pub async fn last_sms_code(&self, phone: &str) -> anyhow::Result<Option<String>> {
+        Ok(sms::last_code(&self.state.db, phone).await?)
     }
 
     pub fn addr(&self) -> SocketAddr {

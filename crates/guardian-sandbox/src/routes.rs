@@ -25,6 +25,8 @@ const MAX_PAGE: u32 = 200;
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/auth/password", post(auth::sign_in_password))
+        .route("/v1/auth/sms/request", post(crate::sms::request_code))
+        .route("/v1/auth/sms/verify", post(crate::sms::verify_code))
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/sign-out", post(auth::sign_out))
         .route("/v1/guardian", get(guardian))

@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 use guardian_domain::{Change, ErrorCode, FriendRequest, RequestStatus};
-use guardian_sandbox::DEMO_PIN;
+use guardian_sandbox::{DEMO_PHONE, DEMO_PIN};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -212,4 +212,71 @@ async fn a_malformed_pin_is_refused_even_when_no_pin_is_needed() {
     let (status, body) = api.approve("k-1", "c-ava", "fr-4", "0000*").await;
     assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation), "{body}");
     assert_eq!(body["details"]["field"], "pin");
+}
+
+#[tokio::test]
+async fn an_sms_code_signs_in_once_within_five_minutes_and_five_tries_and_never_comes_back_in_the_api() {
+    let mut api = Api::start().await;
+    let request = |phone: &str| json!({ "phone": phone });
+    let (http, base) = (api.http.clone(), api.sandbox.url());
+    let post = |path: &'static str, body: serde_json::Value| {
+        let http = http.clone();
+        let url = format!("{base}{path}");
+        async move {
+            let response = http.post(url).json(&body).send().await.expect("post");
+            let status = response.status();
+            let retry = response.headers().get("retry-after").map(|v| v.to_str().expect("ascii").to_owned());
+            (status, retry, response.json::<serde_json::Value>().await.expect("json"))
+        }
+    };
+    let (status, _, sent) = post("/v1/auth/sms/request", request(DEMO_PHONE)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
+    assert!(
+        sent.get("code").is_none()
+            && !sent
+                .to_string()
+                .contains(&api.sandbox.last_sms_code(DEMO_PHONE).await.expect("db").expect("sent"))
+    );
+    // An unknown number gets the same answer, and no message.
+    let (status, _, other) = post("/v1/auth/sms/request", request("+8613899999999")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(
+        other.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        sent.as_object().map(|o| o.keys().cloned().collect())
+    );
+    assert_eq!(api.sandbox.last_sms_code("+8613899999999").await.expect("db"), None);
+    // Another code within a minute: 429 with Retry-After.
+    let (status, retry, _) = post("/v1/auth/sms/request", request(DEMO_PHONE)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry.is_some_and(|r| r.parse::<u64>().is_ok_and(|s| (1..=60).contains(&s))));
+    let (status, _, _) = post("/v1/auth/sms/request", request("not a phone")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let sms = api.sandbox.last_sms_code(DEMO_PHONE).await.expect("db").expect("a code was sent");
+    let verify = |sms: &str| json!({ "phone": DEMO_PHONE, "code": sms });
+    let wrong = if sms == "000000" { "111111" } else { "000000" };
+    let (status, _, body) = post("/v1/auth/sms/verify", verify(wrong)).await;
+    assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials));
+    let (status, _, tokens) = post("/v1/auth/sms/verify", verify(&sms)).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert!(tokens["access_token"].is_string());
+    let (status, _, _) = post("/v1/auth/sms/verify", verify(&sms)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a code works once");
+
+    // Five wrong tries spend a code; and a code expires after five minutes.
+    api.advance(Duration::seconds(61)).await;
+    post("/v1/auth/sms/request", request(DEMO_PHONE)).await;
+    let sms = api.sandbox.last_sms_code(DEMO_PHONE).await.expect("db").expect("sent");
+    let wrong = if sms == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        post("/v1/auth/sms/verify", verify(wrong)).await;
+    }
+    let (status, _, _) = post("/v1/auth/sms/verify", verify(&sms)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "no tries left");
+    api.advance(Duration::seconds(61)).await;
+    post("/v1/auth/sms/request", request(DEMO_PHONE)).await;
+    let sms = api.sandbox.last_sms_code(DEMO_PHONE).await.expect("db").expect("sent");
+    api.advance(Duration::minutes(6)).await;
+    let (status, _, _) = post("/v1/auth/sms/verify", verify(&sms)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "expired");
 }

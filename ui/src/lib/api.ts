@@ -22,6 +22,7 @@ import {
   type ProfileCorrection,
   type TrackedRequest,
   type Transparency,
+  type SmsCodeView,
   type DataCategoryView,
   type DataDeletionView,
   type KeptView,
@@ -54,7 +55,7 @@ export type PolicyView = PolicyView_Serialize;
 export type ReportView = ReportView_Serialize;
 export type { ActivityPeriod, ActivityView, Attention, AttentionItem, ChildProfile, DeviceView, GroupView, ProfileCorrection, TrackedRequest };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
-export type { DataCategoryView, DataDeletionView, KeptView };
+export type { DataCategoryView, DataDeletionView, KeptView, SmsCodeView };
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
@@ -64,6 +65,9 @@ export interface Api {
   getDashboard(): Promise<Result<Dashboard>>;
   syncNow(): Promise<Result<null>>;
   signIn(phone: string, password: string): Promise<Result<null>>;
+  /** Asks the provider to text a 6-digit sign-in code (on the demo provider, the code is shown). */
+  requestSmsCode(phone: string): Promise<Result<SmsCodeView>>;
+  signInSms(phone: string, code: string): Promise<Result<null>>;
   signOut(): Promise<Result<null>>;
   listRequests(childId: string): Promise<Result<RequestView[]>>;
   listContacts(childId: string): Promise<Result<ContactView[]>>;
@@ -134,6 +138,8 @@ export const api: Api = {
   getDashboard: () => commands.getDashboard(),
   syncNow: () => commands.syncNow(),
   signIn: (phone, password) => commands.signIn(phone, password),
+  requestSmsCode: (phone) => commands.requestSmsCode(phone),
+  signInSms: (phone, code) => commands.signInSms(phone, code),
   signOut: () => commands.signOut(),
   listRequests: (childId) => commands.listRequests(childId),
   listContacts: (childId) => commands.listContacts(childId),
