@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "sign_in",
     "request_sms_code",
+    "add_child",
     "sign_in_sms",
     "sign_out",
     "list_requests",

@@ -571,6 +571,9 @@ async fn every_screen_has_no_serious_or_critical_accessibility_violation() {
         app.wait_for("[data-testid=child-card]").await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         report.push(("dashboard", axe_violations(&app.client).await));
+        app.click("[data-testid=add-child-open]").await;
+        app.wait_for("[data-testid=add-child-form]").await;
+        report.push(("add a child", axe_violations(&app.client).await));
         app.open_child("c-mei").await;
         app.wait_for("[data-testid=child-title]").await;
         report.push(("child", axe_violations(&app.client).await));
@@ -652,6 +655,36 @@ async fn staff_access_is_disclosed_and_an_automated_decision_explained_on_reques
         // The question is tracked with its deadline on the dashboard.
         app.click("[data-testid=back]").await;
         app.wait_text("[data-testid=tracker]", |t| t.contains("FreeGems4U")).await;
+    }
+    .await;
+    app.close().await;
+    result
+}
+
+#[tokio::test]
+async fn a_child_is_added_with_the_guardians_consent_and_appears_in_the_family() {
+    let app = App::start("add-child").await;
+    let result = async {
+        app.settle().await;
+        app.click("[data-testid=add-child-open]").await;
+        app.wait_for("[data-testid=add-child-name]").await.send_keys("Lin").await.expect("type");
+        // A date field's own widget differs by platform: set its value as the widget would.
+        app.client
+            .execute(
+                "const input = document.querySelector('[data-testid=add-child-birthday]'); \
+                 input.value = '2017-05-04'; input.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![],
+            )
+            .await
+            .expect("set the birthday");
+        app.click("[data-testid=add-child-submit]").await;
+        app.wait_text("[data-testid=add-child-message]", |t| t.contains("Tick the consent box")).await;
+        app.click("[data-testid=add-child-consent]").await;
+        app.scroll_to("#add-child-title").await;
+        app.screenshot("add-child").await;
+        app.click("[data-testid=add-child-submit]").await;
+        app.wait_text("[data-testid=add-child-message]", |t| t.contains("Lin was added.")).await;
+        app.wait_text("[data-testid=children]", |t| t.contains("Lin")).await;
     }
     .await;
     app.close().await;

@@ -1,10 +1,10 @@
 use std::sync::Arc;
 
 use guardian_core::{
-    ActivityView, Attention, ChildProfile, ConsentView, ContactView, Dashboard, DataCategoryView,
-    DataDeletionView, DecisionOutcome, DeletionInfo, DeletionView, DeviceView, Engine, GroupView,
-    PendingDecision, PolicyView, ProfileCorrection, ReportView, RequestView, Secret, SecurityNoticeView,
-    Settings, SmsCodeView, TrackedRequest, Transparency,
+    ActivityView, Attention, ChildProfile, ChildSummary, ConsentView, ContactView, Dashboard,
+    DataCategoryView, DataDeletionView, DecisionOutcome, DeletionInfo, DeletionView, DeviceView, Engine,
+    GroupView, NewChild, PendingDecision, PolicyView, ProfileCorrection, ReportView, RequestView, Secret,
+    SecurityNoticeView, Settings, SmsCodeView, TrackedRequest, Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -92,6 +92,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             sync_now,
             sign_in,
             request_sms_code,
+            add_child,
             sign_in_sms,
             sign_out,
             list_requests,
@@ -157,6 +158,13 @@ async fn sync_now(slot: State<'_, EngineSlot>) -> Result<(), AppError> {
 #[specta::specta]
 async fn sign_in(slot: State<'_, EngineSlot>, phone: String, password: String) -> Result<(), AppError> {
     Ok(slot.get().await?.sign_in(&phone, &Secret::new(password)).await?)
+}
+
+/// Makes a child's account with the guardian's consent under the policy in force.
+#[tauri::command]
+#[specta::specta]
+async fn add_child(slot: State<'_, EngineSlot>, child: NewChild) -> Result<ChildSummary, AppError> {
+    Ok(slot.get().await?.add_child(child).await?)
 }
 
 /// Asks the provider to text a sign-in code to the phone number.

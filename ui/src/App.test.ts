@@ -95,6 +95,32 @@ describe("sign-in by SMS", () => {
   });
 });
 
+describe("adding a child", () => {
+  it("needs a name, a birthday and the guardian's consent, then reloads the family", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByTestId("add-child-open"));
+    const form = await screen.findByTestId("add-child-form");
+    await fireEvent.submit(form);
+    expect((await screen.findByTestId("add-child-message")).textContent).toContain("A name and a birthday are needed");
+    await fireEvent.input(screen.getByTestId("add-child-name"), { target: { value: "Lin" } });
+    await fireEvent.input(screen.getByTestId("add-child-birthday"), { target: { value: "2017-05-04" } });
+    await fireEvent.submit(form);
+    await waitFor(() => expect(screen.getByTestId("add-child-message").textContent).toContain("Tick the consent box"));
+    expect(api.addChild).not.toHaveBeenCalled();
+    expect(screen.getByTestId("add-child-rule").textContent).toContain("under 14");
+
+    await fireEvent.click(screen.getByTestId("add-child-consent"));
+    const loads = vi.mocked(api.getDashboard).mock.calls.length;
+    await fireEvent.submit(form);
+    await waitFor(() =>
+      expect(api.addChild).toHaveBeenCalledWith({ display_name: "Lin", birthday: "2017-05-04", country: null, gender: null, consent: true }),
+    );
+    await waitFor(() => expect(screen.getByTestId("add-child-message").textContent).toContain("Lin was added."));
+    await waitFor(() => expect(vi.mocked(api.getDashboard).mock.calls.length).toBeGreaterThan(loads));
+  });
+});
+
 describe("friend requests", () => {
   it("asks for a 4-digit PIN before approving and says when the approval is queued", async () => {
     const api = fakeApi(dashboard());

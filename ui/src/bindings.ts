@@ -14,6 +14,8 @@ export const commands = {
 	signIn: (phone: string, password: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in", { phone, password })),
 	/**  Asks the provider to text a sign-in code to the phone number. */
 	requestSmsCode: (phone: string) => typedError<SmsCodeView_Serialize, AppError>(__TAURI_INVOKE("request_sms_code", { phone })),
+	/**  Makes a child's account with the guardian's consent under the policy in force. */
+	addChild: (child: NewChild_Deserialize) => typedError<ChildSummary_Serialize, AppError>(__TAURI_INVOKE("add_child", { child })),
 	/**  Signs in with the code sent by SMS, then syncs. */
 	signInSms: (phone: string, code: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in_sms", { phone, code })),
 	signOut: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out")),
@@ -496,6 +498,38 @@ export type KeptView_Serialize = {
 	why: string,
 	/**  `None`: as long as the account exists. */
 	retention_days: number | null,
+};
+
+/**
+ *  A new child as a front end sends it: empty optional fields are left out; `consent` is the
+ *  guardian's consent to the account under the policy in force.
+ */
+export type NewChild = NewChild_Serialize | NewChild_Deserialize;
+
+/**
+ *  A new child as a front end sends it: empty optional fields are left out; `consent` is the
+ *  guardian's consent to the account under the policy in force.
+ */
+export type NewChild_Deserialize = {
+	display_name: string,
+	/**  `YYYY-MM-DD`. */
+	birthday: string,
+	country?: string | null,
+	gender?: string | null,
+	consent: boolean,
+};
+
+/**
+ *  A new child as a front end sends it: empty optional fields are left out; `consent` is the
+ *  guardian's consent to the account under the policy in force.
+ */
+export type NewChild_Serialize = {
+	display_name: string,
+	/**  `YYYY-MM-DD`. */
+	birthday: string,
+	country: string | null,
+	gender: string | null,
+	consent: boolean,
 };
 
 /**  Something the guardian should know about the app's state, in plain words. */

@@ -260,6 +260,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ok({ expires_at: "2026-11-23T10:05:00Z", resend_after: "2026-11-23T10:01:00Z", demo_code: null }),
     ),
     signInSms: vi.fn(async () => ok(null)),
+    addChild: vi.fn(async (child: { display_name: string }) => ok({ ...first.children[0], id: "c-new", display_name: child.display_name })),
     signOut: vi.fn(async () => ok(null)),
     listRequests: vi.fn(async (childId: string) =>
       ok([

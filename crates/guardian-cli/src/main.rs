@@ -23,8 +23,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List your children (from the local cache, refreshed from the provider when reachable).
+    /// List your children (from the local cache, refreshed from the provider when reachable);
+    /// `children add` makes a child's account with your consent.
     Children {
+        #[command(subcommand)]
+        action: Option<ChildAction>,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -301,6 +304,24 @@ enum RightsAction {
 }
 
 #[derive(Subcommand)]
+enum ChildAction {
+    /// Make a child's account. You are asked to consent under the policy in force.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// YYYY-MM-DD: decides which age rules apply.
+        #[arg(long)]
+        birthday: String,
+        /// Optional: two capital letters, as in CN or DE.
+        #[arg(long)]
+        country: Option<String>,
+        /// Optional: female, male or another.
+        #[arg(long)]
+        gender: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum GroupAction {
     /// Take the child out of a group.
     Leave { group_id: String },
@@ -456,7 +477,27 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Children { json } => {
+        Command::Children { action: Some(ChildAction::Add { name, birthday, country, gender }), .. } => {
+            let policies = engine.policies().await?;
+            let (in_force, _) = guardian_core::policy_in_force_and_pending(&policies, chrono::Utc::now());
+            if let Some(policy) = in_force {
+                println!("Policy {} is in force: {}", policy.version, policy.summary);
+            }
+            println!(
+                "A child under 14 may use the service only with a guardian's consent. By adding {name} you \
+                 give it, and the provider records it with the policy version."
+            );
+            let answer = read_line(&format!("Do you consent to {name}'s account? [y/N] "))?;
+            let consent = matches!(answer.trim(), "y" | "Y" | "yes" | "Yes");
+            let child = guardian_core::NewChild { display_name: name, birthday, country, gender, consent };
+            let added = engine.add_child(child).await?;
+            println!(
+                "Added {}. Set a parental PIN next: guardian pin --child {:?}",
+                added.display_name, added.display_name
+            );
+            Ok(())
+        }
+        Command::Children { json, .. } => {
             sync_or_warn(engine).await?;
             let children = engine.children().await?;
             if json {

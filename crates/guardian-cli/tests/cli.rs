@@ -617,3 +617,20 @@ fn on_the_demo_provider_sign_in_by_sms_shows_the_code_it_would_have_sent() {
     assert!(output.status.success(), "{}", text(&output.stdout));
     assert!(text(&output.stdout).contains("Signed in. 3 children synced."), "{}", text(&output.stdout));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_child_is_added_only_with_the_guardians_consent() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("add-child");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+    let add = ["children", "add", "--name", "Lin", "--birthday", "2017-05-04", "--country", "DE"];
+    let refused = run(&add, "n\n");
+    assert_eq!(refused.status.code(), Some(5), "{}", text(&refused.stderr));
+    assert!(text(&refused.stdout).contains("Policy 2026-01 is in force"), "{}", text(&refused.stdout));
+    let added = run(&add, "y\n");
+    assert!(text(&added.stdout).contains("Added Lin."), "{} {}", text(&added.stdout), text(&added.stderr));
+    let listed = text(&run(&["children"], "").stdout);
+    assert!(listed.lines().any(|l| l.starts_with("Lin")), "{listed}");
+}

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use guardian_domain::{
-    API_VERSION, ApproveRequest, ChangePage, Child, ChildProfileUpdate, Clock, Contact, ErrorBody, ErrorCode,
-    FriendApproval, FriendRequest, Guardian, Page, PasswordSignIn, RefreshRequest, SetPin, SmsCodeRequest,
-    SmsCodeSent, SmsSignIn, TokenResponse,
+    API_VERSION, ApproveRequest, ChangePage, Child, ChildProfileUpdate, Clock, Contact, CreateChild,
+    ErrorBody, ErrorCode, FriendApproval, FriendRequest, Guardian, Page, PasswordSignIn, RefreshRequest,
+    SetPin, SmsCodeRequest, SmsCodeSent, SmsSignIn, TokenResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -359,6 +359,15 @@ impl ProviderClient {
     ) -> Result<serde_json::Value, ClientError> {
         let path = format!("/v1/children/{}/profile", seg(child_id));
         self.mutate(Method::PUT, &path, Some(to_json(update)?), idempotency_key, Some(version)).await
+    }
+
+    /// Makes a child's account with the guardian's consent under `update.policy_version`.
+    pub async fn create_child(
+        &self,
+        child: &CreateChild,
+        idempotency_key: &str,
+    ) -> Result<Child, ClientError> {
+        self.mutate(Method::POST, "/v1/children", Some(to_json(child)?), idempotency_key, None).await
     }
 
     // ---- the one request path ----

@@ -104,6 +104,13 @@ pub enum Step {
         kind: String,
         details: String,
     },
+    /// Makes a child's account with the guardian's consent (`consent = false` to see it refused).
+    AddChild {
+        name: String,
+        birthday: String,
+        country: Option<String>,
+        consent: Option<bool>,
+    },
     /// Deletes one category of the child's data (the password defaults to the demo guardian's).
     DeleteData {
         child: String,
@@ -612,6 +619,16 @@ async fn perform(
         Step::AskProvider { child, kind, details } => {
             let child = child_id(engine, known, child).await?;
             engine.ask_provider(&child, kind, details).await.map(drop).map_err(fail)
+        }
+        Step::AddChild { name, birthday, country, consent } => {
+            let child = crate::NewChild {
+                display_name: name.clone(),
+                birthday: birthday.clone(),
+                country: country.clone(),
+                gender: None,
+                consent: consent.unwrap_or(true),
+            };
+            engine.add_child(child).await.map(drop).map_err(fail)
         }
         Step::DeleteData { child, category, password } => {
             let child = child_id(engine, known, child).await?;

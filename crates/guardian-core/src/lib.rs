@@ -29,7 +29,7 @@ pub use data_deletion::{DataCategoryView, DataDeletionView, KeptView};
 pub use decisions::Decision;
 pub use engine::Engine;
 pub use error::CoreError;
-pub use profile::{AgeThreshold, ChildProfile, ProfileCorrection, PublicProfile, age_thresholds};
+pub use profile::{AgeThreshold, ChildProfile, NewChild, ProfileCorrection, PublicProfile, age_thresholds};
 pub use settings::{DEMO_PROFILE, ProviderChoice, Settings};
 pub use tracker::{TrackedRequest, order_tracked};
 pub use transparency::{AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency};

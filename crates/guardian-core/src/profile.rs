@@ -3,11 +3,11 @@
 //! change (seed rule 14, COPPA, the GDPR's digital age of consent by country).
 
 use chrono::{Datelike, Duration, NaiveDate};
-use guardian_domain::{ChildProfileUpdate, ErrorCode, check_profile};
+use guardian_domain::{ChildProfileUpdate, CreateChild, ErrorCode, check_profile};
 use guardian_store::subject_ref;
 use serde::Serialize;
 
-use crate::{CoreError, Engine};
+use crate::{ChildSummary, CoreError, Engine};
 
 /// What the child's contacts see: name, ID, avatar and online status — nothing else.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,6 +47,25 @@ pub struct ChildProfile {
     pub public: PublicProfile,
     /// Empty without a birthday.
     pub thresholds: Vec<AgeThreshold>,
+}
+
+/// A new child as a front end sends it: empty optional fields are left out; `consent` is the
+/// guardian's consent to the account under the policy in force.
+#[derive(Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NewChild {
+    pub display_name: String,
+    /// `YYYY-MM-DD`.
+    pub birthday: String,
+    pub country: Option<String>,
+    pub gender: Option<String>,
+    pub consent: bool,
+}
+
+impl std::fmt::Debug for NewChild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewChild").finish_non_exhaustive()
+    }
 }
 
 /// A correction as a front end sends it: empty optional fields are removed.
@@ -171,6 +190,38 @@ impl Engine {
     /// Corrects the child's name and optional demographics (an empty one is removed). If the
     /// profile changed elsewhere meanwhile, nothing is overwritten: the cache is refreshed and
     /// the guardian is asked to look again.
+    /// Makes a child's account. The guardian's consent is recorded by the provider with the
+    /// policy version in force, which this reads first; the new child is synced before this
+    /// returns.
+    pub async fn add_child(&self, child: NewChild) -> Result<ChildSummary, CoreError> {
+        let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let birthday = NaiveDate::parse_from_str(child.birthday.trim(), "%Y-%m-%d")
+            .map_err(|_| CoreError::Invalid("a birthday is written YYYY-MM-DD".into()))?;
+        let policies = self.client.policies().await?;
+        let (in_force, _) = crate::policy_in_force_and_pending(&policies, self.now());
+        let policy_version = in_force
+            .map(|p| p.version.clone())
+            .ok_or_else(|| CoreError::Invalid("the provider has no policy in force yet".into()))?;
+        let body = CreateChild {
+            display_name: child.display_name.trim().to_owned(),
+            birthday,
+            country: blank(child.country).map(|c| c.to_uppercase()),
+            gender: blank(child.gender),
+            policy_version,
+            guardian_consent: child.consent,
+        };
+        body.check(self.now().date_naive()).map_err(|(_, message)| CoreError::Invalid(message.to_owned()))?;
+        let key = format!("guardian-child-{}", crate::flows::uuid_like());
+        let created = self.client.create_child(&body, &key).await?;
+        self.audit("child_added", &subject_ref("child", &created.id), &body.policy_version).await;
+        self.sync().await?;
+        self.children()
+            .await?
+            .into_iter()
+            .find(|c| c.id == created.id)
+            .ok_or_else(|| CoreError::Invalid("the new child did not arrive; try syncing again".into()))
+    }
+
     pub async fn correct_child_profile(
         &self,
         child: &str,

@@ -177,6 +177,46 @@ pub const GENDERS: &[&str] = &["female", "male", "another"];
 
 /// Checks a profile correction as the provider does: a name of 1 to 40 characters, a country as
 /// two capital letters (ISO 3166-1), a known gender, and a birthday in the last 18 years.
+/// `POST /v1/children`: a new child's account, made by the guardian, whose consent is recorded
+/// with the policy version in force (seed rule 1: a child under 14 needs a guardian's consent).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateChild {
+    pub display_name: String,
+    pub birthday: chrono::NaiveDate,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub gender: Option<String>,
+    /// The policy version the guardian read; it must be the one in force.
+    pub policy_version: String,
+    /// The guardian consents to the account (must be `true`).
+    pub guardian_consent: bool,
+}
+
+impl fmt::Debug for CreateChild {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateChild").field("policy_version", &self.policy_version).finish_non_exhaustive()
+    }
+}
+
+impl CreateChild {
+    /// The same checks as a profile correction, on the new child's profile.
+    pub fn check(&self, today: chrono::NaiveDate) -> Result<(), (&'static str, &'static str)> {
+        let profile = ChildProfileUpdate {
+            display_name: self.display_name.clone(),
+            country: self.country.clone(),
+            gender: self.gender.clone(),
+            birthday: Some(self.birthday),
+        };
+        check_profile(&profile, today)?;
+        if !self.guardian_consent {
+            return Err(("guardian_consent", "a guardian's consent is needed to make a child's account"));
+        }
+        Ok(())
+    }
+}
+
 pub fn check_profile(
     update: &ChildProfileUpdate,
     today: chrono::NaiveDate,

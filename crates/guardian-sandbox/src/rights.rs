@@ -431,6 +431,7 @@ async fn delete_child(conn: &mut sqlx::SqliteConnection, child_id: &str) -> ApiR
         "staff_access",
         "automated_decisions",
         "data_deletions",
+        "guardian_consents",
         "children",
     ] {
         let column = if table == "children" { "id" } else { "child_id" };

@@ -30,7 +30,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/sign-out", post(auth::sign_out))
         .route("/v1/guardian", get(guardian))
-        .route("/v1/children", get(children))
+        .route("/v1/children", get(children).post(crate::profile::create_child))
         .route("/v1/children/{child_id}/friend-requests", get(decisions::list_requests))
         .route(
             "/v1/children/{child_id}/friend-requests/{request_id}/approve",

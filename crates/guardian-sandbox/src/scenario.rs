@@ -122,7 +122,7 @@ struct SeedDeletion {
 }
 
 /// Every child starts with these choices (made when the account was created).
-const DEFAULT_CONSENTS: &[(&str, bool)] = &[
+pub(crate) const DEFAULT_CONSENTS: &[(&str, bool)] = &[
     ("analytics", false),
     ("sms_verification", true),
     ("crash_reporting", true),

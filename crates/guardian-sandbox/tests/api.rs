@@ -280,3 +280,44 @@ async fn an_sms_code_signs_in_once_within_five_minutes_and_five_tries_and_never_
     let (status, _, _) = post("/v1/auth/sms/verify", verify(&sms)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "expired");
 }
+
+#[tokio::test]
+async fn a_child_is_added_with_consent_under_the_policy_in_force_and_announced_in_the_feed() {
+    let api = Api::start().await;
+    let (_, cursor) = api.drain(None).await;
+    let child = |version: &str, consent: bool, birthday: &str| {
+        json!({ "display_name": "Lin", "birthday": birthday, "country": "DE", "policy_version": version,
+                "guardian_consent": consent })
+    };
+    let (status, body) =
+        api.call(Method::POST, "/v1/children", Some("k-1"), Some(child("1999-01", true, "2017-05-04"))).await;
+    assert_eq!((status, code(&body)), (StatusCode::CONFLICT, ErrorCode::Conflict), "{body}");
+    let in_force = body["details"]["version"].as_str().expect("the version in force").to_owned();
+    let (status, body) = api
+        .call(Method::POST, "/v1/children", Some("k-2"), Some(child(&in_force, false, "2017-05-04")))
+        .await;
+    assert_eq!(
+        (status, body["details"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("guardian_consent"))
+    );
+    let (status, body) =
+        api.call(Method::POST, "/v1/children", Some("k-3"), Some(child(&in_force, true, "1990-01-01"))).await;
+    assert_eq!(
+        (status, body["details"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("birthday"))
+    );
+
+    let (status, body) =
+        api.call(Method::POST, "/v1/children", Some("k-4"), Some(child(&in_force, true, "2017-05-04"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        (body["friend_approval"].as_str(), body["demographics"]["country"].as_str()),
+        (Some("pin_required"), Some("DE"))
+    );
+    let (changes, _) = api.drain(Some(cursor)).await;
+    assert!(changes.iter().any(|c| matches!(c, Change::Child { data } if data.id == id)), "{changes:?}");
+    let (status, ledger) = api.call(Method::GET, &format!("/v1/children/{id}/consents"), None, None).await;
+    assert_eq!(status, StatusCode::OK, "{ledger}");
+    assert!(ledger.to_string().contains(&in_force), "the default consents name the policy: {ledger}");
+}

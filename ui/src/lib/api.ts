@@ -23,6 +23,7 @@ import {
   type TrackedRequest,
   type Transparency,
   type SmsCodeView,
+  type NewChild,
   type DataCategoryView,
   type DataDeletionView,
   type KeptView,
@@ -55,7 +56,7 @@ export type PolicyView = PolicyView_Serialize;
 export type ReportView = ReportView_Serialize;
 export type { ActivityPeriod, ActivityView, Attention, AttentionItem, ChildProfile, DeviceView, GroupView, ProfileCorrection, TrackedRequest };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
-export type { DataCategoryView, DataDeletionView, KeptView, SmsCodeView };
+export type { DataCategoryView, DataDeletionView, KeptView, NewChild, SmsCodeView };
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
@@ -65,6 +66,8 @@ export interface Api {
   getDashboard(): Promise<Result<Dashboard>>;
   syncNow(): Promise<Result<null>>;
   signIn(phone: string, password: string): Promise<Result<null>>;
+  /** Makes a child's account with the guardian's consent under the policy in force. */
+  addChild(child: NewChild): Promise<Result<ChildSummary>>;
   /** Asks the provider to text a 6-digit sign-in code (on the demo provider, the code is shown). */
   requestSmsCode(phone: string): Promise<Result<SmsCodeView>>;
   signInSms(phone: string, code: string): Promise<Result<null>>;
@@ -138,6 +141,7 @@ export const api: Api = {
   getDashboard: () => commands.getDashboard(),
   syncNow: () => commands.syncNow(),
   signIn: (phone, password) => commands.signIn(phone, password),
+  addChild: (child) => commands.addChild(child),
   requestSmsCode: (phone) => commands.requestSmsCode(phone),
   signInSms: (phone, code) => commands.signInSms(phone, code),
   signOut: () => commands.signOut(),
