@@ -8,6 +8,8 @@ const COMMANDS: &[&str] = &[
     "sign_in",
     "request_sms_code",
     "add_child",
+    "get_notifications",
+    "mark_notifications_read",
     "sign_in_sms",
     "sign_out",
     "list_requests",

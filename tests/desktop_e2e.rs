@@ -574,6 +574,10 @@ async fn every_screen_has_no_serious_or_critical_accessibility_violation() {
         app.click("[data-testid=add-child-open]").await;
         app.wait_for("[data-testid=add-child-form]").await;
         report.push(("add a child", axe_violations(&app.client).await));
+        app.click("[data-testid=notifications-open]").await;
+        app.wait_for("[data-testid=notification]").await;
+        report.push(("notifications", axe_violations(&app.client).await));
+        app.click("[data-testid=notifications-open]").await;
         app.open_child("c-mei").await;
         app.wait_for("[data-testid=child-title]").await;
         report.push(("child", axe_violations(&app.client).await));
@@ -643,6 +647,15 @@ async fn staff_access_is_disclosed_and_an_automated_decision_explained_on_reques
     let result = async {
         // The embedded demo signed in: the provider says so among its security notices.
         app.wait_text("[data-testid=security-notices]", |t| t.contains("New sign-in to your account")).await;
+        // The notification centre has it too, with the automated block of Ava's contact.
+        app.wait_for("[data-testid=notifications-unread]").await;
+        app.click("[data-testid=notifications-open]").await;
+        app.wait_text("[data-testid=notifications]", |t| t.contains("Security: New sign-in")).await;
+        app.screenshot("notifications").await;
+        app.click("[data-testid=notification][data-kind=automated_decision] [data-testid=notification-open]")
+            .await;
+        app.wait_text("[data-testid=child-title]", |t| !t.is_empty()).await;
+        app.click("[data-testid=back]").await;
         app.open_child("c-ava").await;
         let access = app.wait_text("[data-testid=staff-access-row]", |t| !t.is_empty()).await;
         assert!(access.contains("Trust and safety reviewer") && access.contains("TS-2026-0415"), "{access}");

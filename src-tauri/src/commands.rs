@@ -3,8 +3,8 @@ use std::sync::Arc;
 use guardian_core::{
     ActivityView, Attention, ChildProfile, ChildSummary, ConsentView, ContactView, Dashboard,
     DataCategoryView, DataDeletionView, DecisionOutcome, DeletionInfo, DeletionView, DeviceView, Engine,
-    GroupView, NewChild, PendingDecision, PolicyView, ProfileCorrection, ReportView, RequestView, Secret,
-    SecurityNoticeView, Settings, SmsCodeView, TrackedRequest, Transparency,
+    GroupView, NewChild, Notifications, PendingDecision, PolicyView, ProfileCorrection, ReportView,
+    RequestView, Secret, SecurityNoticeView, Settings, SmsCodeView, TrackedRequest, Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -93,6 +93,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             sign_in,
             request_sms_code,
             add_child,
+            get_notifications,
+            mark_notifications_read,
             sign_in_sms,
             sign_out,
             list_requests,
@@ -158,6 +160,19 @@ async fn sync_now(slot: State<'_, EngineSlot>) -> Result<(), AppError> {
 #[specta::specta]
 async fn sign_in(slot: State<'_, EngineSlot>, phone: String, password: String) -> Result<(), AppError> {
     Ok(slot.get().await?.sign_in(&phone, &Secret::new(password)).await?)
+}
+
+/// What is new across children and the guardian's account, with what was read.
+#[tauri::command]
+#[specta::specta]
+async fn get_notifications(slot: State<'_, EngineSlot>) -> Result<Notifications, AppError> {
+    Ok(slot.get().await?.notifications().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn mark_notifications_read(slot: State<'_, EngineSlot>, ids: Vec<String>) -> Result<(), AppError> {
+    Ok(slot.get().await?.mark_notifications_read(&ids).await?)
 }
 
 /// Makes a child's account with the guardian's consent under the policy in force.

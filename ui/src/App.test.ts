@@ -187,3 +187,21 @@ describe("sync health", () => {
     await waitFor(() => expect(api.dismissDecision).toHaveBeenCalledWith("7"));
   });
 });
+
+describe("notification centre", () => {
+  it("counts what is new, opens the child a notification is about and marks it read", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    const open = await screen.findByTestId("notifications-open");
+    await waitFor(() => expect(screen.getByTestId("notifications-unread").textContent).toBe("2 new"));
+    await fireEvent.click(open);
+    const rows = await screen.findAllByTestId("notification");
+    expect(rows[0].textContent).toContain("Oliver wants to be Leo's friend");
+    expect(rows[1].textContent).toContain("Security: We rotated our signing keys");
+    expect(rows[2].textContent).toContain("Leo's report (Bullying) has an outcome");
+    expect(rows[2].getAttribute("data-read")).toBe("true");
+    await fireEvent.click(rows[0].querySelector("[data-testid=notification-open]")!);
+    await waitFor(() => expect(api.markNotificationsRead).toHaveBeenCalledWith(["friend_request:fr-1"]));
+    expect((await screen.findByTestId("child-title")).textContent).toBe("Leo");
+  });
+});

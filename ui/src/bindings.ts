@@ -16,6 +16,9 @@ export const commands = {
 	requestSmsCode: (phone: string) => typedError<SmsCodeView_Serialize, AppError>(__TAURI_INVOKE("request_sms_code", { phone })),
 	/**  Makes a child's account with the guardian's consent under the policy in force. */
 	addChild: (child: NewChild_Deserialize) => typedError<ChildSummary_Serialize, AppError>(__TAURI_INVOKE("add_child", { child })),
+	/**  What is new across children and the guardian's account, with what was read. */
+	getNotifications: () => typedError<Notifications_Serialize, AppError>(__TAURI_INVOKE("get_notifications")),
+	markNotificationsRead: (ids: string[]) => typedError<null, AppError>(__TAURI_INVOKE("mark_notifications_read", { ids })),
 	/**  Signs in with the code sent by SMS, then syncs. */
 	signInSms: (phone: string, code: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in_sms", { phone, code })),
 	signOut: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out")),
@@ -536,6 +539,58 @@ export type NewChild_Serialize = {
 export type Notice = {
 	code: string,
 	message: string,
+};
+
+export type NotificationView = NotificationView_Serialize | NotificationView_Deserialize;
+
+export type NotificationView_Deserialize = {
+	/**  Stable across runs: `kind:provider-id`. */
+	id: string,
+	/**  `friend_request`, `report_outcome`, `automated_decision`, `policy_change` or `security_notice`. */
+	kind: string,
+	/**  The child it is about, to open the right screen; none for the guardian's own notices. */
+	child_id?: string | null,
+	child_name?: string | null,
+	/**  Who asked, the report's category, the decision, the policy version or the notice's title. */
+	subject: string,
+	/**  The outcome, the policy's summary of changes or the notice's text. */
+	detail?: string | null,
+	/**  RFC 3339. */
+	at: string,
+	read: boolean,
+};
+
+export type NotificationView_Serialize = {
+	/**  Stable across runs: `kind:provider-id`. */
+	id: string,
+	/**  `friend_request`, `report_outcome`, `automated_decision`, `policy_change` or `security_notice`. */
+	kind: string,
+	/**  The child it is about, to open the right screen; none for the guardian's own notices. */
+	child_id: string | null,
+	child_name: string | null,
+	/**  Who asked, the report's category, the decision, the policy version or the notice's title. */
+	subject: string,
+	/**  The outcome, the policy's summary of changes or the notice's text. */
+	detail: string | null,
+	/**  RFC 3339. */
+	at: string,
+	read: boolean,
+};
+
+export type Notifications = Notifications_Serialize | Notifications_Deserialize;
+
+export type Notifications_Deserialize = {
+	items: NotificationView_Deserialize[],
+	unread: number,
+	/**  False when the provider could not be reached: only what the cache holds is listed. */
+	complete: boolean,
+};
+
+export type Notifications_Serialize = {
+	items: NotificationView_Serialize[],
+	unread: number,
+	/**  False when the provider could not be reached: only what the cache holds is listed. */
+	complete: boolean,
 };
 
 /**  A decision not yet accepted by the provider: queued, or refused with the provider's words. */

@@ -260,6 +260,18 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ok({ expires_at: "2026-11-23T10:05:00Z", resend_after: "2026-11-23T10:01:00Z", demo_code: null }),
     ),
     signInSms: vi.fn(async () => ok(null)),
+    getNotifications: vi.fn(async () =>
+      ok({
+        complete: true,
+        unread: 2,
+        items: [
+          { id: "friend_request:fr-1", kind: "friend_request", child_id: "c1", child_name: "Leo", subject: "Oliver", detail: null, at: "2026-11-23T09:00:00Z", read: false },
+          { id: "security_notice:sn-1", kind: "security_notice", child_id: null, child_name: null, subject: "We rotated our signing keys", detail: "Sign in again.", at: "2026-11-22T09:00:00Z", read: false },
+          { id: "report_outcome:rep-1", kind: "report_outcome", child_id: "c1", child_name: "Leo", subject: "bullying", detail: "Action taken.", at: "2026-11-20T09:00:00Z", read: true },
+        ],
+      }),
+    ),
+    markNotificationsRead: vi.fn(async () => ok(null)),
     addChild: vi.fn(async (child: { display_name: string }) => ok({ ...first.children[0], id: "c-new", display_name: child.display_name })),
     signOut: vi.fn(async () => ok(null)),
     listRequests: vi.fn(async (childId: string) =>

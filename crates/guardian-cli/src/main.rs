@@ -179,6 +179,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What is new: friend requests, report outcomes, automated decisions, policy changes and
+    /// security notices, newest first; `--mark-read` marks what is listed as read.
+    Notifications {
+        #[arg(long)]
+        mark_read: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Security notices from the provider: new sign-ins to your account and notices for everyone.
     Notices {
         #[arg(long)]
@@ -889,6 +897,10 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
         Command::Data { action, child, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             rights::data(engine, &child, action, json).await
+        }
+        Command::Notifications { mark_read, json } => {
+            sync_or_warn(engine).await?;
+            transparency::notifications(engine, mark_read, json).await
         }
         Command::Notices { json } => transparency::notices(engine, json).await,
         Command::Account { action } => rights::account(engine, action).await,

@@ -78,3 +78,33 @@ pub async fn notices(engine: &Engine, json: bool) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+pub async fn notifications(engine: &Engine, mark_read: bool, json: bool) -> anyhow::Result<()> {
+    let centre = engine.notifications().await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&centre)?);
+    } else {
+        if !centre.complete {
+            println!("(The provider cannot be reached: only friend requests saved here are listed.)");
+        }
+        if centre.items.is_empty() {
+            println!("Nothing new.");
+        }
+        for n in &centre.items {
+            let mark = if n.read { "   " } else { "NEW" };
+            let child = n.child_name.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
+            println!("{mark} {}  {:<18} {child}{}", when(&n.at), n.kind, n.subject);
+            if let Some(detail) = &n.detail {
+                println!("        {detail}");
+            }
+        }
+    }
+    if mark_read {
+        let unread: Vec<String> = centre.items.iter().filter(|n| !n.read).map(|n| n.id.clone()).collect();
+        engine.mark_notifications_read(&unread).await?;
+        if !json {
+            println!("Marked {} as read.", unread.len());
+        }
+    }
+    Ok(())
+}

@@ -634,3 +634,18 @@ async fn a_child_is_added_only_with_the_guardians_consent() {
     let listed = text(&run(&["children"], "").stdout);
     assert!(listed.lines().any(|l| l.starts_with("Lin")), "{listed}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn notifications_are_listed_new_first_and_marked_read() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("notifications");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+    let listed = text(&run(&["notifications", "--mark-read"], "").stdout);
+    assert!(listed.lines().any(|l| l.starts_with("NEW") && l.contains("Leo: Oliver")), "{listed}");
+    assert!(listed.contains("Marked "), "{listed}");
+    let after = run(&["notifications", "--json"], "");
+    let centre: serde_json::Value = serde_json::from_slice(&after.stdout).expect("json");
+    assert_eq!(centre["unread"], 0, "{centre}");
+}

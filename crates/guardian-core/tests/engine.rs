@@ -176,3 +176,31 @@ async fn a_guardian_signs_in_with_a_code_sent_by_sms_and_a_wrong_code_changes_no
     assert!(dashboard.status.signed_in);
     assert_eq!(dashboard.children.len(), 3);
 }
+
+#[tokio::test]
+async fn the_notification_centre_lists_each_thing_once_keeps_what_was_read_and_works_offline() {
+    let mut world = World::new().await;
+    let centre = world.engine.notifications().await.expect("notifications");
+    assert!(centre.complete);
+    let kinds: std::collections::HashSet<_> = centre.items.iter().map(|n| n.kind.as_str()).collect();
+    for kind in ["friend_request", "automated_decision", "security_notice"] {
+        assert!(kinds.contains(kind), "{kind} missing: {kinds:?}");
+    }
+    let ids: std::collections::HashSet<_> = centre.items.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids.len(), centre.items.len(), "each once");
+    assert_eq!(centre.unread as usize, centre.items.len());
+    assert!(centre.items.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+    let oliver = centre.items.iter().find(|n| n.subject == "Oliver").expect("Oliver's request");
+    assert_eq!((oliver.kind.as_str(), oliver.child_name.as_deref()), ("friend_request", Some("Leo")));
+
+    world.engine.mark_notifications_read(std::slice::from_ref(&oliver.id)).await.expect("read");
+    let again = world.engine.notifications().await.expect("notifications");
+    assert_eq!(again.unread + 1, centre.unread);
+    assert!(again.items.iter().any(|n| n.id == oliver.id && n.read));
+
+    world.go_offline().await;
+    let offline = world.engine.notifications().await.expect("offline too");
+    assert!(!offline.complete);
+    assert!(offline.items.iter().all(|n| n.kind == "friend_request"));
+    assert!(offline.items.iter().any(|n| n.id == oliver.id && n.read), "what was read stays read");
+}

@@ -5,6 +5,7 @@
 mod audit;
 mod children;
 mod key;
+mod notifications;
 mod sync;
 
 use std::path::{Path, PathBuf};

@@ -24,6 +24,8 @@ import {
   type Transparency,
   type SmsCodeView,
   type NewChild,
+  type NotificationView,
+  type Notifications,
   type DataCategoryView,
   type DataDeletionView,
   type KeptView,
@@ -56,7 +58,7 @@ export type PolicyView = PolicyView_Serialize;
 export type ReportView = ReportView_Serialize;
 export type { ActivityPeriod, ActivityView, Attention, AttentionItem, ChildProfile, DeviceView, GroupView, ProfileCorrection, TrackedRequest };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
-export type { DataCategoryView, DataDeletionView, KeptView, NewChild, SmsCodeView };
+export type { DataCategoryView, DataDeletionView, KeptView, NewChild, NotificationView, Notifications, SmsCodeView };
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
@@ -66,6 +68,9 @@ export interface Api {
   getDashboard(): Promise<Result<Dashboard>>;
   syncNow(): Promise<Result<null>>;
   signIn(phone: string, password: string): Promise<Result<null>>;
+  /** What is new across children and the guardian's account, newest first, with what was read. */
+  getNotifications(): Promise<Result<Notifications>>;
+  markNotificationsRead(ids: string[]): Promise<Result<null>>;
   /** Makes a child's account with the guardian's consent under the policy in force. */
   addChild(child: NewChild): Promise<Result<ChildSummary>>;
   /** Asks the provider to text a 6-digit sign-in code (on the demo provider, the code is shown). */
@@ -142,6 +147,8 @@ export const api: Api = {
   syncNow: () => commands.syncNow(),
   signIn: (phone, password) => commands.signIn(phone, password),
   addChild: (child) => commands.addChild(child),
+  getNotifications: () => commands.getNotifications(),
+  markNotificationsRead: (ids) => commands.markNotificationsRead(ids),
   requestSmsCode: (phone) => commands.requestSmsCode(phone),
   signInSms: (phone, code) => commands.signInSms(phone, code),
   signOut: () => commands.signOut(),

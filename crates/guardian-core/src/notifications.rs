@@ -1,0 +1,126 @@
+//! The notification centre: new friend requests (from the cache, offline too), report outcomes,
+//! automated decisions, announced policy changes and security notices (from the provider), in
+//! one list, newest first, each once (a stable ID), with what the guardian has read kept in the
+//! encrypted cache. Front ends word each kind themselves; `subject` and `detail` are the
+//! provider's words.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::{CoreError, Engine};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NotificationView {
+    /// Stable across runs: `kind:provider-id`.
+    pub id: String,
+    /// `friend_request`, `report_outcome`, `automated_decision`, `policy_change` or `security_notice`.
+    pub kind: String,
+    /// The child it is about, to open the right screen; none for the guardian's own notices.
+    pub child_id: Option<String>,
+    pub child_name: Option<String>,
+    /// Who asked, the report's category, the decision, the policy version or the notice's title.
+    pub subject: String,
+    /// The outcome, the policy's summary of changes or the notice's text.
+    pub detail: Option<String>,
+    /// RFC 3339.
+    pub at: String,
+    pub read: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Notifications {
+    pub items: Vec<NotificationView>,
+    pub unread: u32,
+    /// False when the provider could not be reached: only what the cache holds is listed.
+    pub complete: bool,
+}
+
+fn item(
+    kind: &str,
+    id: &str,
+    child: Option<&crate::ChildSummary>,
+    subject: String,
+    detail: Option<String>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> NotificationView {
+    NotificationView {
+        id: format!("{kind}:{id}"),
+        kind: kind.into(),
+        child_id: child.map(|c| c.id.clone()),
+        child_name: child.map(|c| c.display_name.clone()),
+        subject,
+        detail,
+        at: at.to_rfc3339(),
+        read: false,
+    }
+}
+
+impl Engine {
+    pub async fn notifications(&self) -> Result<Notifications, CoreError> {
+        let store = self.store().await?;
+        let children = self.children().await?;
+        let mut items = Vec::new();
+        for child in &children {
+            for r in store.friend_requests(&child.id).await? {
+                let waiting =
+                    r.status.as_str() == "pending" && r.direction == guardian_domain::Direction::Incoming;
+                if waiting {
+                    items.push(item("friend_request", &r.id, Some(child), r.other_name, None, r.created_at));
+                }
+            }
+        }
+        let online = self.online_notifications(&children).await;
+        let complete = online.is_ok();
+        items.extend(online.unwrap_or_default());
+        let read: HashSet<String> = store.notifications_read().await?;
+        for n in &mut items {
+            n.read = read.contains(&n.id);
+        }
+        items.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
+        items.dedup_by(|a, b| a.id == b.id);
+        let unread = u32::try_from(items.iter().filter(|n| !n.read).count()).unwrap_or(u32::MAX);
+        Ok(Notifications { items, unread, complete })
+    }
+
+    async fn online_notifications(
+        &self,
+        children: &[crate::ChildSummary],
+    ) -> Result<Vec<NotificationView>, CoreError> {
+        let mut items = Vec::new();
+        for child in children {
+            for r in self.client.reports(&child.id).await? {
+                if r.status == "resolved" {
+                    let category = r.category.as_str().to_owned();
+                    items.push(item("report_outcome", &r.id, Some(child), category, r.outcome, r.created_at));
+                }
+            }
+            for d in self.client.automated_decisions(&child.id).await? {
+                items.push(item("automated_decision", &d.id, Some(child), d.summary, None, d.decided_at));
+            }
+        }
+        let policies = self.client.policies().await?;
+        let (_, pending) = crate::policy_in_force_and_pending(&policies, self.now());
+        if let Some(p) = pending {
+            items.push(item(
+                "policy_change",
+                &p.version,
+                None,
+                p.version.clone(),
+                Some(p.summary.clone()),
+                p.effective_at,
+            ));
+        }
+        for n in self.client.security_notices().await? {
+            items.push(item("security_notice", &n.id, None, n.title, Some(n.body), n.published_at));
+        }
+        Ok(items)
+    }
+
+    /// Marks notifications read on this computer.
+    pub async fn mark_notifications_read(&self, ids: &[String]) -> Result<(), CoreError> {
+        Ok(self.store().await?.mark_notifications_read(ids, self.now()).await?)
+    }
+}
