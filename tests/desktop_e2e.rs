@@ -400,6 +400,17 @@ async fn the_privacy_panel_withdraws_consent_and_saves_a_verified_export_with_pr
             .await;
         app.wait_text(&format!("{activity} [data-testid=data-items]"), |t| t.contains("0 items")).await;
         app.wait_for("[data-testid=data-receipt]").await;
+
+        // A second export, then the viewer compares it with the first: the activity is gone.
+        app.click("[data-testid=export-button]").await;
+        app.wait_text("[data-testid=export-done]", |t| t.contains("-2.zip")).await;
+        app.click("[data-testid=saved-export-compare]").await;
+        let change = app.wait_text("[data-testid=export-diff-activity]", |t| !t.is_empty()).await;
+        assert_eq!(change, "Activity rows: 140 → 0");
+        app.click("[data-testid=saved-export]:last-child [data-testid=saved-export-open]").await;
+        app.wait_text("[data-testid=export-view]", |t| t.contains("Leo")).await;
+        app.scroll_to("[data-testid=saved-exports]").await;
+        app.screenshot("privacy-export-viewer").await;
     }
     .await;
     app.close().await;

@@ -1,10 +1,12 @@
 use std::sync::Arc;
 
+use guardian_core::archive::ArchiveDiff;
 use guardian_core::{
     ActivityView, Attention, ChildProfile, ChildSummary, ConsentView, ContactView, Dashboard,
     DataCategoryView, DataDeletionView, DecisionOutcome, DeletionInfo, DeletionView, DeviceView, Engine,
-    GroupView, NewChild, Notifications, PendingDecision, PolicyView, ProfileCorrection, ReportView,
-    RequestView, Secret, SecurityNoticeView, Settings, SmsCodeView, TrackedRequest, Transparency,
+    ExportView, GroupView, NewChild, Notifications, PendingDecision, PolicyView, ProfileCorrection,
+    ReportView, RequestView, SavedExport, Secret, SecurityNoticeView, Settings, SmsCodeView, TrackedRequest,
+    Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -112,6 +114,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             list_policies,
             acknowledge_policy,
             export_child,
+            list_saved_exports,
+            view_saved_export,
+            compare_saved_exports,
             save_diagnostics,
             set_recording,
             list_devices,
@@ -364,6 +369,36 @@ async fn export_child(
         path: out.display().to_string(),
         files: u32::try_from(summary.files).unwrap_or(u32::MAX),
     })
+}
+
+/// The Guardian exports of a child saved in the Downloads folder, newest first.
+#[tauri::command]
+#[specta::specta]
+async fn list_saved_exports(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+) -> Result<Vec<SavedExport>, AppError> {
+    let engine = slot.get().await?;
+    let child = engine.find_child(&child_id).await?;
+    Ok(engine.saved_exports(&guardian_core::downloads_dir(), Some(&child.id)).await?)
+}
+
+/// Opens one saved export (by file name in the Downloads folder), verified.
+#[tauri::command]
+#[specta::specta]
+async fn view_saved_export(slot: State<'_, EngineSlot>, file: String) -> Result<ExportView, AppError> {
+    Ok(slot.get().await?.view_saved_export(&guardian_core::downloads_dir(), &file).await?)
+}
+
+/// What changed from an older saved export to a newer one.
+#[tauri::command]
+#[specta::specta]
+async fn compare_saved_exports(
+    slot: State<'_, EngineSlot>,
+    older: String,
+    newer: String,
+) -> Result<ArchiveDiff, AppError> {
+    Ok(slot.get().await?.compare_saved_exports(&guardian_core::downloads_dir(), &older, &newer).await?)
 }
 
 /// Writes the diagnostics bundle for support into the Downloads folder.

@@ -501,3 +501,31 @@ describe("deletion by category", () => {
     expect((within(form).getByTestId("data-password") as HTMLInputElement).value).toBe("");
   });
 });
+
+describe("export viewer", () => {
+  it("lists saved exports, names a damaged one, opens one and compares it with the one before", async () => {
+    const api = fakeApi(dashboard());
+    await openPrivacy(api);
+    const rows = await screen.findAllByTestId("saved-export");
+    expect(rows).toHaveLength(3);
+    expect(rows[2].textContent).toContain("cannot be opened: not a Guardian export");
+    expect(within(rows[2]).queryByTestId("saved-export-open")).toBeNull();
+    // The oldest good export has nothing before it to compare with.
+    expect(within(rows[1]).queryByTestId("saved-export-compare")).toBeNull();
+
+    await fireEvent.click(within(rows[1]).getByTestId("saved-export-open"));
+    const view = await screen.findByTestId("export-view");
+    expect(view.textContent).toContain("Leo");
+    expect(view.textContent).toContain("140");
+    expect(view.textContent).toContain("message content");
+
+    await fireEvent.click(within(rows[0]).getByTestId("saved-export-compare"));
+    await waitFor(() =>
+      expect(api.compareSavedExports).toHaveBeenCalledWith("guardian-export-Leo-2026-11-30.zip", "guardian-export-Leo-2026-11-30-2.zip"),
+    );
+    const diff = await screen.findByTestId("export-diff");
+    expect(diff.textContent).toContain("New contact: Oliver");
+    expect(diff.textContent).toContain("Activity rows: 140 → 0");
+    expect(screen.queryByTestId("export-view")).toBeNull();
+  });
+});

@@ -46,6 +46,12 @@ export const commands = {
 	acknowledgePolicy: (version: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge_policy", { version })),
 	/**  Exports a child's data into the Downloads folder, verified, telling the window its progress. */
 	exportChild: (childId: string, language: string) => typedError<ExportSaved, AppError>(__TAURI_INVOKE("export_child", { childId, language })),
+	/**  The Guardian exports of a child saved in the Downloads folder, newest first. */
+	listSavedExports: (childId: string) => typedError<SavedExport_Serialize[], AppError>(__TAURI_INVOKE("list_saved_exports", { childId })),
+	/**  Opens one saved export (by file name in the Downloads folder), verified. */
+	viewSavedExport: (file: string) => typedError<ExportView, AppError>(__TAURI_INVOKE("view_saved_export", { file })),
+	/**  What changed from an older saved export to a newer one. */
+	compareSavedExports: (older: string, newer: string) => typedError<ArchiveDiff, AppError>(__TAURI_INVOKE("compare_saved_exports", { older, newer })),
 	/**  Writes the diagnostics bundle for support into the Downloads folder. */
 	saveDiagnostics: () => typedError<DiagnosticsSaved, AppError>(__TAURI_INVOKE("save_diagnostics")),
 	/**
@@ -149,6 +155,16 @@ export type AgeThreshold = {
 export type AppError = {
 	code: string,
 	message: string,
+};
+
+/**  What changed between two exports of the same child. */
+export type ArchiveDiff = {
+	profile: FieldChange[],
+	contacts_added: string[],
+	contacts_removed: string[],
+	contacts_changed: FieldChange[],
+	activity_rows_before: number,
+	activity_rows_after: number,
 };
 
 export type Attention = Attention_Serialize | Attention_Deserialize;
@@ -470,6 +486,28 @@ export type ExportSaved = {
 	files: number,
 };
 
+/**  What the viewer shows of one verified export. */
+export type ExportView = {
+	file: string,
+	child_id: string,
+	/**  RFC 3339, when the provider made it. */
+	created_at: string,
+	files: number,
+	/**  What the archive leaves out by design, and why (no message content). */
+	excluded: string[],
+	child_name: string,
+	contacts: number,
+	blocked: number,
+	friend_requests: number,
+	activity_rows: number,
+};
+
+export type FieldChange = {
+	what: string,
+	before: string,
+	after: string,
+};
+
 export type GroupMemberView = {
 	user_id: string,
 	display_name: string,
@@ -780,6 +818,31 @@ export type RetentionView_Serialize = {
 	/**  `None` while a legal hold lasts. */
 	kept_for_days: number | null,
 	reason: string,
+};
+
+/**  A file in the folder that looks like a Guardian export, and whether it verifies. */
+export type SavedExport = SavedExport_Serialize | SavedExport_Deserialize;
+
+/**  A file in the folder that looks like a Guardian export, and whether it verifies. */
+export type SavedExport_Deserialize = {
+	/**  The file's name (no folder). */
+	file: string,
+	child_id?: string | null,
+	/**  RFC 3339, when the provider made it. */
+	created_at?: string | null,
+	/**  Why it cannot be opened (changed, damaged, not an export); `None` when it verifies. */
+	problem?: string | null,
+};
+
+/**  A file in the folder that looks like a Guardian export, and whether it verifies. */
+export type SavedExport_Serialize = {
+	/**  The file's name (no folder). */
+	file: string,
+	child_id: string | null,
+	/**  RFC 3339, when the provider made it. */
+	created_at: string | null,
+	/**  Why it cannot be opened (changed, damaged, not an export); `None` when it verifies. */
+	problem: string | null,
 };
 
 export type SecurityNoticeView = {

@@ -260,6 +260,30 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ok({ expires_at: "2026-11-23T10:05:00Z", resend_after: "2026-11-23T10:01:00Z", demo_code: null }),
     ),
     signInSms: vi.fn(async () => ok(null)),
+    listSavedExports: vi.fn(async () =>
+      ok([
+        { file: "guardian-export-Leo-2026-11-30-2.zip", child_id: "c1", created_at: "2026-11-30T10:00:00Z", problem: null },
+        { file: "guardian-export-Leo-2026-11-30.zip", child_id: "c1", created_at: "2026-11-30T09:00:00Z", problem: null },
+        { file: "guardian-export-broken.zip", child_id: null, created_at: null, problem: "not a Guardian export" },
+      ]),
+    ),
+    viewSavedExport: vi.fn(async (file: string) =>
+      ok({
+        file,
+        child_id: "c1",
+        created_at: "2026-11-30T09:00:00Z",
+        files: 9,
+        excluded: ["message content"],
+        child_name: "Leo",
+        contacts: 2,
+        blocked: 0,
+        friend_requests: 2,
+        activity_rows: 140,
+      }),
+    ),
+    compareSavedExports: vi.fn(async () =>
+      ok({ profile: [], contacts_added: ["Oliver"], contacts_removed: [], contacts_changed: [], activity_rows_before: 140, activity_rows_after: 0 }),
+    ),
     getNotifications: vi.fn(async () =>
       ok({
         complete: true,

@@ -10,6 +10,7 @@ mod decisions;
 pub mod diagnostics;
 mod engine;
 mod error;
+mod export_viewer;
 pub mod flow;
 mod flows;
 pub mod logging;
@@ -30,6 +31,7 @@ pub use data_deletion::{DataCategoryView, DataDeletionView, KeptView};
 pub use decisions::Decision;
 pub use engine::Engine;
 pub use error::CoreError;
+pub use export_viewer::{ExportView, SavedExport};
 pub use notifications::{NotificationView, Notifications};
 pub use profile::{AgeThreshold, ChildProfile, NewChild, ProfileCorrection, PublicProfile, age_thresholds};
 pub use settings::{DEMO_PROFILE, ProviderChoice, Settings};
@@ -45,5 +47,5 @@ pub use guardian_store::{AuditBroken, AuditEntry};
 pub use rights::{DiffLine, ExportProgress, file_sha256, policy_diff, policy_in_force_and_pending};
 pub use rights_views::{
     ConsentEventView, ConsentView, DeletionInfo, DeletionView, PolicyView, RetentionView,
-    default_export_path, downloads_file,
+    default_export_path, downloads_dir, downloads_file,
 };

@@ -420,10 +420,7 @@ impl Engine {
     /// Verifies an export archive on disk and records that it was opened.
     pub async fn open_export(&self, path: &Path) -> Result<archive::ArchiveContents, CoreError> {
         let path = path.to_owned();
-        let contents = tokio::task::spawn_blocking(move || archive::read(&path))
-            .await
-            .map_err(|e| CoreError::File(e.to_string()))?
-            .map_err(|e| CoreError::Archive(e.to_string()))?;
+        let contents = crate::export_viewer::blocking(move || archive::read(&path)).await?;
         self.audit("export_opened", &subject_ref("child", &contents.summary.child_id), "verified").await;
         Ok(contents)
     }

@@ -159,7 +159,8 @@ impl Engine {
 }
 
 /// The Downloads folder (the home folder when there is none).
-fn downloads_dir() -> std::path::PathBuf {
+/// The Downloads folder (the home folder when there is none), where the app saves exports.
+pub fn downloads_dir() -> std::path::PathBuf {
     let dirs = directories::UserDirs::new();
     dirs.as_ref()
         .and_then(|d| d.download_dir().map(std::path::Path::to_owned))

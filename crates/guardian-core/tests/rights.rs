@@ -338,3 +338,51 @@ async fn deleting_activity_by_category_empties_the_cache_too_and_a_wrong_passwor
     let audit = world.engine.audit_log().await.expect("audit");
     assert!(audit.iter().any(|e| e.action == "data_deleted" && e.outcome == "activity"));
 }
+
+#[tokio::test]
+async fn saved_exports_are_listed_verified_opened_and_compared_and_a_damaged_one_is_named() {
+    let world = World::new().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = dir.path().join("guardian-export-Ava-2026-11-30.zip");
+    world.engine.export_child("Ava", &first, "en", |_| {}).await.expect("first export");
+    world.engine.delete_data("Ava", "activity", &secret(DEMO_PASSWORD)).await.expect("activity deleted");
+    world.advance(Duration::minutes(1));
+    let second = dir.path().join("guardian-export-Ava-2026-11-30-2.zip");
+    world.engine.export_child("Ava", &second, "en", |_| {}).await.expect("second export");
+    std::fs::write(dir.path().join("guardian-export-broken.zip"), b"not a zip").expect("plant");
+    std::fs::write(dir.path().join("holiday.zip"), b"not ours").expect("plant");
+
+    let saved = world.engine.saved_exports(dir.path(), Some("c-ava")).await.expect("listed");
+    let files: Vec<_> = saved.iter().map(|s| s.file.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "guardian-export-Ava-2026-11-30-2.zip",
+            "guardian-export-Ava-2026-11-30.zip",
+            "guardian-export-broken.zip"
+        ],
+        "newest first, the damaged one named, other files left alone"
+    );
+    assert!(saved[2].problem.is_some() && saved[0].problem.is_none());
+    assert!(
+        world
+            .engine
+            .saved_exports(dir.path(), Some("c-leo"))
+            .await
+            .expect("listed")
+            .iter()
+            .all(|s| s.problem.is_some())
+    );
+
+    let view = world.engine.view_saved_export(dir.path(), &saved[1].file).await.expect("opened");
+    assert_eq!((view.child_name.as_str(), view.activity_rows, view.blocked), ("Ava", 140, 1));
+    let diff =
+        world.engine.compare_saved_exports(dir.path(), &saved[1].file, &saved[0].file).await.expect("diff");
+    assert_eq!((diff.activity_rows_before, diff.activity_rows_after), (140, 0));
+    let error =
+        world.engine.view_saved_export(dir.path(), "../guardian-export-x.zip").await.expect_err("a path");
+    assert_eq!(error.code(), "invalid_input");
+    let error =
+        world.engine.view_saved_export(dir.path(), "guardian-export-broken.zip").await.expect_err("damaged");
+    assert_eq!(error.code(), "archive_invalid");
+}

@@ -25,6 +25,9 @@ import {
   type SmsCodeView,
   type NewChild,
   type NotificationView,
+  type SavedExport,
+  type ExportView,
+  type ArchiveDiff,
   type Notifications,
   type DataCategoryView,
   type DataDeletionView,
@@ -58,6 +61,7 @@ export type PolicyView = PolicyView_Serialize;
 export type ReportView = ReportView_Serialize;
 export type { ActivityPeriod, ActivityView, Attention, AttentionItem, ChildProfile, DeviceView, GroupView, ProfileCorrection, TrackedRequest };
 export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportSaved };
+export type { ArchiveDiff, ExportView, SavedExport };
 export type { DataCategoryView, DataDeletionView, KeptView, NewChild, NotificationView, Notifications, SmsCodeView };
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
 
@@ -68,6 +72,10 @@ export interface Api {
   getDashboard(): Promise<Result<Dashboard>>;
   syncNow(): Promise<Result<null>>;
   signIn(phone: string, password: string): Promise<Result<null>>;
+  /** Guardian exports of the child saved in the Downloads folder, newest first, each verified. */
+  listSavedExports(childId: string): Promise<Result<SavedExport[]>>;
+  viewSavedExport(file: string): Promise<Result<ExportView>>;
+  compareSavedExports(older: string, newer: string): Promise<Result<ArchiveDiff>>;
   /** What is new across children and the guardian's account, newest first, with what was read. */
   getNotifications(): Promise<Result<Notifications>>;
   markNotificationsRead(ids: string[]): Promise<Result<null>>;
@@ -147,6 +155,9 @@ export const api: Api = {
   syncNow: () => commands.syncNow(),
   signIn: (phone, password) => commands.signIn(phone, password),
   addChild: (child) => commands.addChild(child),
+  listSavedExports: (childId) => commands.listSavedExports(childId),
+  viewSavedExport: (file) => commands.viewSavedExport(file),
+  compareSavedExports: (older, newer) => commands.compareSavedExports(older, newer),
   getNotifications: () => commands.getNotifications(),
   markNotificationsRead: (ids) => commands.markNotificationsRead(ids),
   requestSmsCode: (phone) => commands.requestSmsCode(phone),
