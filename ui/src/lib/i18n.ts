@@ -1010,6 +1010,12 @@ export function isMessageKey(key: string): key is MessageKey {
   return key in en;
 }
 
+/** A provider's word (`prefix.value` in the catalogue) in the guardian's language, or the word itself. */
+export function wordFor(locale: Locale, prefix: string, value: string): string {
+  const key = `${prefix}.${value}`;
+  return isMessageKey(key) ? translate(locale, key) : value;
+}
+
 export function translate(
   locale: Locale,
   key: MessageKey,
