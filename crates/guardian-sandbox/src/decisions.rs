@@ -24,7 +24,7 @@ use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, encode_cursor, pa
 pub(crate) const REQUEST_LIFETIME: Duration = Duration::days(14);
 /// Wrong PINs allowed before delays start, and before a reset is required.
 const FREE_ATTEMPTS: i64 = 5;
-const RESET_AFTER: i64 = 10;
+pub(crate) const RESET_AFTER: i64 = 10;
 
 /// The child, if it belongs to this guardian; otherwise 404 (nothing about other families).
 pub(crate) async fn owned_child(

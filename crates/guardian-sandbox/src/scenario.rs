@@ -18,6 +18,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("hostile-names", include_str!("../scenarios/hostile-names.json")),
     ("deletion-pending", include_str!("../scenarios/deletion-pending.json")),
     ("policy-update-pending", include_str!("../scenarios/policy-update-pending.json")),
+    ("pin-locked", include_str!("../scenarios/pin-locked.json")),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -165,6 +166,9 @@ const FEATURES: &[&str] = &[
 struct SeedPin {
     child_id: String,
     pin: String,
+    /// Wrong PINs already entered (10 or more: only a reset through the guardian's password helps).
+    #[serde(default)]
+    failed_attempts: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -284,11 +288,15 @@ impl Scenario {
             .await?;
         }
         for p in &self.pins {
-            sqlx::query("INSERT INTO pins (child_id, pin_hash) VALUES (?, ?)")
-                .bind(&p.child_id)
-                .bind(crate::auth::hash_secret(&p.pin)?)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO pins (child_id, pin_hash, failed_attempts, reset_required) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&p.child_id)
+            .bind(crate::auth::hash_secret(&p.pin)?)
+            .bind(p.failed_attempts)
+            .bind(p.failed_attempts >= crate::decisions::RESET_AFTER)
+            .execute(&mut *tx)
+            .await?;
         }
         let default_policy = [SeedPolicy {
             version: "2026-01".into(),
