@@ -107,9 +107,14 @@ impl Engine {
             return Err(CoreError::Invalid("enter the phone number you signed up with".into()));
         }
         let result = self.sign_in_inner(phone, password).await;
-        let planned = crate::flow::Planned::Fixed(crate::flow::Step::SignIn { phone: None, password: None });
-        self.record(Some(planned), crate::flow::failure_code(&result, |_| false));
+        self.record_sign_in(&result);
         result
+    }
+
+    /// A recording replays any sign-in (password or SMS) as the demo guardian's.
+    fn record_sign_in(&self, result: &Result<(), CoreError>) {
+        let planned = crate::flow::Planned::Fixed(crate::flow::Step::SignIn { phone: None, password: None });
+        self.record(Some(planned), crate::flow::failure_code(result, |_| false));
     }
 
     async fn sign_in_inner(&self, phone: &str, password: &Secret) -> Result<(), CoreError> {
@@ -149,9 +154,7 @@ impl Engine {
             self.sync().await
         }
         .await;
-        // A recording replays any sign-in as the demo guardian's.
-        let planned = crate::flow::Planned::Fixed(crate::flow::Step::SignIn { phone: None, password: None });
-        self.record(Some(planned), crate::flow::failure_code(&result, |_| false));
+        self.record_sign_in(&result);
         result
     }
 

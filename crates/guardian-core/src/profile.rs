@@ -49,6 +49,11 @@ pub struct ChildProfile {
     pub thresholds: Vec<AgeThreshold>,
 }
 
+/// An optional field as a front end sends it: trimmed, and empty means not given.
+fn blank(value: Option<String>) -> Option<String> {
+    value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
 /// A new child as a front end sends it: empty optional fields are left out; `consent` is the
 /// guardian's consent to the account under the policy in force.
 #[derive(Clone, PartialEq, serde::Deserialize)]
@@ -194,7 +199,6 @@ impl Engine {
     /// policy version in force, which this reads first; the new child is synced before this
     /// returns.
     pub async fn add_child(&self, child: NewChild) -> Result<ChildSummary, CoreError> {
-        let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let birthday = NaiveDate::parse_from_str(child.birthday.trim(), "%Y-%m-%d")
             .map_err(|_| CoreError::Invalid("a birthday is written YYYY-MM-DD".into()))?;
         let policies = self.client.policies().await?;
@@ -228,7 +232,6 @@ impl Engine {
         correction: ProfileCorrection,
     ) -> Result<ChildProfile, CoreError> {
         let id = self.find_child(child).await?.id;
-        let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let birthday = match blank(correction.birthday) {
             Some(text) => Some(
                 NaiveDate::parse_from_str(&text, "%Y-%m-%d")

@@ -70,3 +70,20 @@ impl IntoResponse for ApiError {
 }
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
+
+/// An answer whose error may ask the client to wait (`Retry-After`, in seconds).
+pub(crate) fn with_retry_after(
+    answer: Result<axum::response::Response, (ApiError, Option<u64>)>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    match answer {
+        Ok(response) => response,
+        Err((error, retry)) => {
+            let mut response = error.into_response();
+            if let Some(retry) = retry {
+                response.headers_mut().insert("Retry-After", retry.into());
+            }
+            response
+        }
+    }
+}

@@ -91,15 +91,8 @@ pub(crate) async fn reauthenticate(
     auth: Authed,
     ApiJson(body): ApiJson<Reauthenticate>,
 ) -> Response {
-    match reauth_inner(&state, &auth.guardian_id, &body.password).await {
-        Ok(proof) => Json(proof).into_response(),
-        Err((error, Some(retry))) => {
-            let mut response = error.into_response();
-            response.headers_mut().insert("Retry-After", retry.into());
-            response
-        }
-        Err((error, None)) => error.into_response(),
-    }
+    let answer = reauth_inner(&state, &auth.guardian_id, &body.password).await;
+    crate::error::with_retry_after(answer.map(|proof| Json(proof).into_response()))
 }
 
 async fn reauth_inner(

@@ -37,15 +37,8 @@ pub(crate) async fn request_code(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SmsCodeRequest>,
 ) -> Response {
-    match request_inner(&state, &body.phone).await {
-        Ok(sent) => (StatusCode::ACCEPTED, Json(sent)).into_response(),
-        Err((error, Some(retry))) => {
-            let mut response = error.into_response();
-            response.headers_mut().insert("Retry-After", retry.into());
-            response
-        }
-        Err((error, None)) => error.into_response(),
-    }
+    let answer = request_inner(&state, &body.phone).await;
+    crate::error::with_retry_after(answer.map(|sent| (StatusCode::ACCEPTED, Json(sent)).into_response()))
 }
 
 async fn request_inner(state: &AppState, phone: &str) -> Result<SmsCodeSent, (ApiError, Option<u64>)> {
