@@ -55,6 +55,13 @@ const COMMANDS: &[&str] = &[
     "correct_child_profile",
     "request_guardian_deletion",
     "get_attention",
+    "get_co_guardians",
+    "invite_guardian",
+    "remove_guardian",
+    "set_agreement",
+    "get_decision_log",
+    "list_guardian_invites",
+    "answer_invite",
 ];
 
 fn main() {

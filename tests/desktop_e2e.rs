@@ -161,6 +161,7 @@ impl App {
             "[data-testid=reports], [data-testid=reports-none]",
             "[data-testid=activity-table], [data-testid=activity-none]",
             "[data-testid=transparency][aria-busy=false]",
+            "[data-testid=co-guardians][aria-busy=false]",
         ] {
             self.wait_for(loaded).await;
         }
@@ -793,6 +794,48 @@ async fn activity_is_charted_with_a_table_and_the_pin_and_approval_mode_are_chan
         app.screenshot("child-settings").await;
         app.click("[data-testid=back]").await;
         app.wait_text("[data-child-id=c-leo]", |t| t.contains("May add friends alone")).await;
+    }
+    .await;
+    app.close().await;
+    result
+}
+
+#[tokio::test]
+async fn co_guardians_must_all_approve_and_an_invitation_brings_a_child_into_the_family() {
+    let app = App::start_with_scenario("co-guardians", "co-guardians").await;
+    let result = async {
+        // Jun invited the demo guardian to look after Kai as well.
+        app.wait_text("[data-testid=invites]", |t| t.contains("Jun Chen invites you to look after Kai too."))
+            .await;
+        app.screenshot("guardian-invitation").await;
+        app.click("[data-invite-id=gi-kai] [data-testid=invite-accept]").await;
+        app.wait_for("[data-child-id=c-kai]").await;
+
+        // Leo's guardians must all approve; nobody has approved Mila yet.
+        app.open_child("c-leo").await;
+        let guardians = app.wait_text("[data-testid=guardian-list]", |t| t.contains("Jun Chen")).await;
+        assert!(guardians.contains("Demo Guardian"), "{guardians}");
+        app.click("[data-request-id=fr-2] button").await;
+        app.wait_for("[data-testid=pin-dialog] input[name=pin]")
+            .await
+            .send_keys("1234")
+            .await
+            .expect("type PIN");
+        app.click("[data-testid=pin-dialog] button[type=submit]").await;
+        app.wait_text("[data-testid=outcome]", |t| t.contains("other guardians must approve too")).await;
+        app.wait_text("[data-request-id=fr-2] [data-testid=request-status]", |t| {
+            t.contains("Approved by Demo Guardian")
+        })
+        .await;
+        // Every guardian reads who decided what.
+        app.wait_text("[data-testid=decision-log]", |t| {
+            t.contains("Approved (waiting for the others) the request from Mila")
+        })
+        .await;
+        app.scroll_to("#guardians-title").await;
+        app.screenshot("child-guardians").await;
+        let violations = axe_violations(&app.client).await;
+        assert!(violations.is_empty(), "serious or critical accessibility violations: {violations:#?}");
     }
     .await;
     app.close().await;

@@ -2,11 +2,11 @@ use std::sync::Arc;
 
 use guardian_core::archive::ArchiveDiff;
 use guardian_core::{
-    ActivityView, Attention, ChildProfile, ChildSummary, ConsentView, ContactView, Dashboard,
-    DataCategoryView, DataDeletionView, DecisionOutcome, DeletionInfo, DeletionView, DeviceView, Engine,
-    ExportView, GroupView, NewChild, Notifications, PendingDecision, PolicyView, ProfileCorrection,
-    ReportView, RequestView, SavedExport, Secret, SecurityNoticeView, Settings, SmsCodeView, TrackedRequest,
-    Transparency,
+    ActivityView, Attention, ChildProfile, ChildSummary, CoGuardiansView, ConsentView, ContactView,
+    Dashboard, DataCategoryView, DataDeletionView, DecisionEntryView, DecisionOutcome, DeletionInfo,
+    DeletionView, DeviceView, Engine, ExportView, GroupView, GuardianMemberView, InviteView, NewChild,
+    Notifications, PendingDecision, PolicyView, ProfileCorrection, ReportView, RequestView, SavedExport,
+    Secret, SecurityNoticeView, SentInviteView, Settings, SmsCodeView, TrackedRequest, Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -142,6 +142,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             correct_child_profile,
             request_guardian_deletion,
             get_attention,
+            get_co_guardians,
+            invite_guardian,
+            remove_guardian,
+            set_agreement,
+            get_decision_log,
+            list_guardian_invites,
+            answer_invite,
         ])
         .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
@@ -567,6 +574,77 @@ async fn explain_decision(
     decision_id: String,
 ) -> Result<TrackedRequest, AppError> {
     Ok(slot.get().await?.explain_decision(&child_id, &decision_id).await?)
+}
+
+/// The child's guardians, whether one or all must agree to a friend approval, and open invitations.
+#[tauri::command]
+#[specta::specta]
+async fn get_co_guardians(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+) -> Result<CoGuardiansView, AppError> {
+    Ok(slot.get().await?.co_guardians(&child_id).await?)
+}
+
+/// Invites an adult, by phone number, to look after the child too.
+#[tauri::command]
+#[specta::specta]
+async fn invite_guardian(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    phone: String,
+) -> Result<SentInviteView, AppError> {
+    Ok(slot.get().await?.invite_guardian(&child_id, &phone).await?)
+}
+
+/// Takes a guardian off the child (the signed-in guardian's own ID: stop looking after it).
+#[tauri::command]
+#[specta::specta]
+async fn remove_guardian(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    guardian_id: String,
+) -> Result<GuardianMemberView, AppError> {
+    Ok(slot.get().await?.remove_guardian(&child_id, &guardian_id).await?)
+}
+
+/// `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve.
+#[tauri::command]
+#[specta::specta]
+async fn set_agreement(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    agreement: String,
+) -> Result<CoGuardiansView, AppError> {
+    Ok(slot.get().await?.set_agreement(&child_id, &agreement).await?)
+}
+
+/// Who decided what about the child, and when, newest first.
+#[tauri::command]
+#[specta::specta]
+async fn get_decision_log(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+) -> Result<Vec<DecisionEntryView>, AppError> {
+    Ok(slot.get().await?.decision_log(&child_id).await?)
+}
+
+/// Invitations to look after a child, waiting for the guardian's answer.
+#[tauri::command]
+#[specta::specta]
+async fn list_guardian_invites(slot: State<'_, EngineSlot>) -> Result<Vec<InviteView>, AppError> {
+    Ok(slot.get().await?.guardian_invites().await?)
+}
+
+/// Accepts (the child comes into the cache) or declines an invitation.
+#[tauri::command]
+#[specta::specta]
+async fn answer_invite(
+    slot: State<'_, EngineSlot>,
+    invite_id: String,
+    accept: bool,
+) -> Result<InviteView, AppError> {
+    Ok(slot.get().await?.answer_invite(&invite_id, accept).await?)
 }
 
 /// Security notices from the provider, newest first.

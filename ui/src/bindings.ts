@@ -104,6 +104,20 @@ export const commands = {
 	requestGuardianDeletion: (password: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_guardian_deletion", { password })),
 	/**  What is waiting for the guardian across all children (the cache, plus the provider when reachable). */
 	getAttention: () => typedError<Attention_Serialize, AppError>(__TAURI_INVOKE("get_attention")),
+	/**  The child's guardians, whether one or all must agree to a friend approval, and open invitations. */
+	getCoGuardians: (childId: string) => typedError<CoGuardiansView, AppError>(__TAURI_INVOKE("get_co_guardians", { childId })),
+	/**  Invites an adult, by phone number, to look after the child too. */
+	inviteGuardian: (childId: string, phone: string) => typedError<SentInviteView, AppError>(__TAURI_INVOKE("invite_guardian", { childId, phone })),
+	/**  Takes a guardian off the child (the signed-in guardian's own ID: stop looking after it). */
+	removeGuardian: (childId: string, guardianId: string) => typedError<GuardianMemberView, AppError>(__TAURI_INVOKE("remove_guardian", { childId, guardianId })),
+	/**  `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve. */
+	setAgreement: (childId: string, agreement: string) => typedError<CoGuardiansView, AppError>(__TAURI_INVOKE("set_agreement", { childId, agreement })),
+	/**  Who decided what about the child, and when, newest first. */
+	getDecisionLog: (childId: string) => typedError<DecisionEntryView[], AppError>(__TAURI_INVOKE("get_decision_log", { childId })),
+	/**  Invitations to look after a child, waiting for the guardian's answer. */
+	listGuardianInvites: () => typedError<InviteView[], AppError>(__TAURI_INVOKE("list_guardian_invites")),
+	/**  Accepts (the child comes into the cache) or declines an invitation. */
+	answerInvite: (inviteId: string, accept: boolean) => typedError<InviteView, AppError>(__TAURI_INVOKE("answer_invite", { inviteId, accept })),
 };
 
 /** Events */
@@ -283,6 +297,15 @@ export type ChildSummary_Serialize = {
 	pending_requests: number,
 };
 
+/**  A child's guardians, the agreement rule and the invitations waiting for an answer. */
+export type CoGuardiansView = {
+	child_id: string,
+	/**  `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve. */
+	agreement: string,
+	guardians: GuardianMemberView[],
+	invites: SentInviteView[],
+};
+
 export type ConsentEventView = {
 	purpose: string,
 	granted: boolean,
@@ -381,13 +404,28 @@ export type DataDeletionView_Serialize = {
 	kept: KeptView_Serialize[],
 };
 
+/**  Who decided what about the child, and when. */
+export type DecisionEntryView = {
+	id: string,
+	guardian_name: string,
+	you: boolean,
+	/**
+	 *  e.g. `friend_request_approved`, `approval_recorded`, `pin_used`, `contact_blocked`,
+	 *  `agreement_changed`, `guardian_joined`.
+	 */
+	action: string,
+	subject: string,
+	at: string,
+};
+
 /**  What happened to a decision just made. */
 export type DecisionOutcome = DecisionOutcome_Serialize | DecisionOutcome_Deserialize;
 
 /**  What happened to a decision just made. */
 export type DecisionOutcome_Deserialize = {
 	/**
-	 *  `"sent"` (the provider has it), `"queued"` (it will be sent when possible) or
+	 *  `"sent"` (the provider has it), `"queued"` (it will be sent when possible),
+	 *  `"awaiting_guardians"` (an approval the child's other guardians must give too) or
 	 *  `"refused"` (the provider said no; `message` says why).
 	 */
 	state: string,
@@ -397,7 +435,8 @@ export type DecisionOutcome_Deserialize = {
 /**  What happened to a decision just made. */
 export type DecisionOutcome_Serialize = {
 	/**
-	 *  `"sent"` (the provider has it), `"queued"` (it will be sent when possible) or
+	 *  `"sent"` (the provider has it), `"queued"` (it will be sent when possible),
+	 *  `"awaiting_guardians"` (an approval the child's other guardians must give too) or
 	 *  `"refused"` (the provider said no; `message` says why).
 	 */
 	state: string,
@@ -523,6 +562,24 @@ export type GroupView = {
 	unapproved: number,
 	flagged: boolean,
 	joined_at: string,
+};
+
+export type GuardianMemberView = {
+	id: string,
+	display_name: string,
+	/**  Whether this is the signed-in guardian. */
+	you: boolean,
+	joined_at: string,
+};
+
+/**  An invitation to become a co-guardian, waiting for this guardian's answer. */
+export type InviteView = {
+	id: string,
+	child_name: string,
+	invited_by: string,
+	status: string,
+	created_at: string,
+	expires_at: string,
 };
 
 export type KeptView = KeptView_Serialize | KeptView_Deserialize;
@@ -785,6 +842,11 @@ export type RequestView_Deserialize = {
 	expires_at: string,
 	/**  `"approve_request"` or `"deny_request"` while a decision waits to be sent. */
 	queued?: string | null,
+	/**
+	 *  Where all the child's guardians must agree: who approved so far while the others are
+	 *  awaited.
+	 */
+	approved_by: string[],
 };
 
 /**  A friend request, with the guardian's queued decision if it has not reached the provider. */
@@ -800,6 +862,11 @@ export type RequestView_Serialize = {
 	expires_at: string,
 	/**  `"approve_request"` or `"deny_request"` while a decision waits to be sent. */
 	queued: string | null,
+	/**
+	 *  Where all the child's guardians must agree: who approved so far while the others are
+	 *  awaited.
+	 */
+	approved_by: string[],
 };
 
 export type RetentionView = RetentionView_Serialize | RetentionView_Deserialize;
@@ -852,6 +919,15 @@ export type SecurityNoticeView = {
 	title: string,
 	body: string,
 	published_at: string,
+};
+
+export type SentInviteView = {
+	id: string,
+	/**  All but the last four digits hidden. */
+	phone_masked: string,
+	status: string,
+	created_at: string,
+	expires_at: string,
 };
 
 /**  A sign-in code is on its way by SMS. */

@@ -16,8 +16,31 @@ import type {
   Transparency,
   SecurityNoticeView,
   DataCategoryView,
+  CoGuardiansView,
+  DecisionEntryView,
   Result,
 } from "./lib/api";
+
+export function coGuardians(childId = "c1", agreement = "all"): CoGuardiansView {
+  return {
+    child_id: childId,
+    agreement,
+    guardians: [
+      { id: "g-jun", display_name: "Jun Chen", you: false, joined_at: "2026-10-20T10:00:00Z" },
+      { id: "g-demo", display_name: "Demo Guardian", you: true, joined_at: "2026-10-01T10:00:00Z" },
+    ],
+    invites: [
+      { id: "gi-1", phone_masked: "••••0003", status: "pending", created_at: "2026-11-22T10:00:00Z", expires_at: "2026-11-29T10:00:00Z" },
+    ],
+  };
+}
+
+export function decisionLog(): DecisionEntryView[] {
+  return [
+    { id: "dl-3", guardian_name: "Jun Chen", you: false, action: "approval_recorded", subject: "Oliver", at: "2026-11-23T10:00:00Z" },
+    { id: "dl-2", guardian_name: "Demo Guardian", you: true, action: "agreement_changed", subject: "all", at: "2026-11-01T10:00:00Z" },
+  ];
+}
 
 export function transparency(childId = "c1"): Transparency {
   return {
@@ -308,6 +331,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
           status: "pending",
           expires_at: "2026-12-07T09:00:00Z",
           queued: null,
+          approved_by: [],
         },
       ]),
     ),
@@ -392,6 +416,19 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ok(trackedRequest({ id: "rr-why", kind: "explanation", child_id: childId, summary: decisionId, status: "received", days_left: 15 })),
     ),
     listSecurityNotices: vi.fn(async () => ok(securityNotices())),
+    getCoGuardians: vi.fn(async (childId: string) => ok(coGuardians(childId))),
+    inviteGuardian: vi.fn(async () =>
+      ok({ id: "gi-2", phone_masked: "••••0004", status: "pending", created_at: "2026-11-23T10:00:00Z", expires_at: "2026-11-30T10:00:00Z" }),
+    ),
+    removeGuardian: vi.fn(async (_childId: string, guardianId: string) =>
+      ok(coGuardians().guardians.find((g) => g.id === guardianId) ?? coGuardians().guardians[0]),
+    ),
+    setAgreement: vi.fn(async (childId: string, agreement: string) => ok(coGuardians(childId, agreement))),
+    getDecisionLog: vi.fn(async () => ok(decisionLog())),
+    listGuardianInvites: vi.fn(async () => ok([])),
+    answerInvite: vi.fn(async (inviteId: string, accept: boolean) =>
+      ok({ id: inviteId, child_name: "Kai", invited_by: "Jun Chen", status: accept ? "accepted" : "declined", created_at: "2026-11-22T10:00:00Z", expires_at: "2026-11-29T10:00:00Z" }),
+    ),
     childProfile: vi.fn(async (childId: string) => ok(profile(childId))),
     correctChildProfile: vi.fn(async (childId: string, c: { display_name: string; country: string | null; gender: string | null; birthday: string | null }) =>
       ok({ ...profile(childId), display_name: c.display_name, country: c.country, gender: c.gender, birthday: c.birthday }),

@@ -4,6 +4,7 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 
 mod flows;
+mod guardians;
 mod rights;
 mod transparency;
 
@@ -164,6 +165,16 @@ enum Command {
     Transparency {
         #[command(subcommand)]
         action: Option<transparency::TransparencyAction>,
+        #[arg(long, global = true)]
+        child: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A child's guardians and the agreement rule; invite, remove, change the rule, read the
+    /// decision log; answer invitations to look after a child.
+    Guardians {
+        #[command(subcommand)]
+        action: Option<guardians::GuardiansAction>,
         #[arg(long, global = true)]
         child: Option<String>,
         #[arg(long)]
@@ -565,9 +576,12 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                             "ID", "DIRECTION", "STATUS", "FROM / TO"
                         );
                         for r in requests {
+                            let waiting =
+                                format!("approved by {}; waiting for the others", r.approved_by.join(", "));
                             let note = match r.queued.as_deref() {
                                 Some("approve_request") => "approval waiting to sync",
                                 Some("deny_request") => "denial waiting to sync",
+                                _ if !r.approved_by.is_empty() => &waiting,
                                 _ => "",
                             };
                             println!(
@@ -894,6 +908,13 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             let child = one_child(engine, child.as_deref()).await?;
             transparency::transparency(engine, &child, action, json).await
         }
+        Command::Guardians { action, child, json } => {
+            let child = match guardians::GuardiansAction::needs_child(action.as_ref()) {
+                true => Some(one_child(engine, child.as_deref()).await?),
+                false => None,
+            };
+            guardians::guardians(engine, child.as_deref(), action, json).await
+        }
         Command::Data { action, child, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             rights::data(engine, &child, action, json).await
@@ -976,9 +997,18 @@ fn report(outcome: DecisionOutcome, done: &str) -> anyhow::Result<()> {
     match outcome.state.as_str() {
         "sent" => println!("{done}."),
         "queued" => println!("{done} on this computer; it will be sent when the provider can be reached."),
+        "awaiting_guardians" => println!(
+            "{}.",
+            capitalise(outcome.message.as_deref().unwrap_or("waiting for the other guardians"))
+        ),
         _ => anyhow::bail!(Refused(outcome.message.unwrap_or_else(|| "the provider refused this".into()))),
     }
     Ok(())
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[derive(Debug)]

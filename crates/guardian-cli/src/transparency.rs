@@ -10,7 +10,7 @@ pub enum TransparencyAction {
 }
 
 /// A provider timestamp shown as its date and minute.
-fn when(rfc3339: &str) -> String {
+pub fn when(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| rfc3339.to_owned())

@@ -649,3 +649,38 @@ async fn notifications_are_listed_new_first_and_marked_read() {
     let centre: serde_json::Value = serde_json::from_slice(&after.stdout).expect("json");
     assert_eq!(centre["unread"], 0, "{centre}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn co_guardians_must_all_approve_and_an_invitation_brings_a_child_in() {
+    let config = Config { scenario: "co-guardians".into(), ..Config::default() };
+    let sandbox = Sandbox::start(config).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("guardians");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+
+    let shown = text(&run(&["guardians", "--child", "Leo"], "").stdout);
+    assert!(shown.contains("every guardian must approve") && shown.contains("Jun Chen"), "{shown}");
+    // Nobody approved Mila yet: this approval waits for Jun's.
+    let approved = run(&["requests", "approve", "fr-2", "--child", "Leo"], "1234\n");
+    assert!(approved.status.success(), "{}", text(&approved.stderr));
+    assert!(
+        text(&approved.stdout).contains("other guardians must approve too"),
+        "{}",
+        text(&approved.stdout)
+    );
+    let table = text(&run(&["requests", "--child", "Leo"], "").stdout);
+    assert!(table.contains("approved by Demo Guardian; waiting for the others"), "{table}");
+    let log = run(&["guardians", "log", "--child", "Leo", "--json"], "");
+    let log: serde_json::Value = serde_json::from_slice(&log.stdout).expect("json");
+    assert_eq!((log[0]["action"].as_str(), log[0]["you"].as_bool()), (Some("approval_recorded"), Some(true)));
+
+    let bad = run(&["guardians", "rule", "most", "--child", "Leo"], "");
+    assert_eq!(bad.status.code(), Some(5), "bad input: {}", text(&bad.stderr));
+    let invites = text(&run(&["guardians", "invitations"], "").stdout);
+    assert!(invites.contains("Jun Chen invites you to look after Kai"), "{invites}");
+    let accepted = run(&["guardians", "accept", "gi-kai"], "");
+    assert!(text(&accepted.stdout).contains("You now look after Kai too."), "{}", text(&accepted.stderr));
+    let children = text(&run(&["children"], "").stdout);
+    assert!(children.contains("Kai") && children.contains("Leo"), "{children}");
+}

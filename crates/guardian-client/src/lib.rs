@@ -5,6 +5,7 @@
 
 mod client;
 mod error;
+mod guardians;
 mod rights;
 mod secrets;
 

@@ -151,6 +151,16 @@ impl Engine {
         Ok(())
     }
 
+    /// Replaces the cache's view of the provider with a fresh snapshot (queued decisions stay),
+    /// e.g. after becoming a child's guardian, whose history the change feed does not replay.
+    pub(crate) async fn snapshot_again(&self) -> Result<(), CoreError> {
+        let _one_at_a_time = self.sync_lock.lock().await;
+        let Some(guardian_id) = self.client.guardian_id().await else {
+            return Err(ClientError::SignInRequired.into());
+        };
+        self.bootstrap(&guardian_id).await
+    }
+
     /// Incremental pages, each applied with its cursor in one transaction.
     async fn pull(&self, guardian_id: &str, mut cursor: String) -> Result<(), CoreError> {
         let store = self.store().await?;
@@ -247,13 +257,40 @@ impl Engine {
         };
         let result = self
             .decide(Decision::ApproveRequest {
-                child_id: child.id,
+                child_id: child.id.clone(),
                 request_id: request_id.to_owned(),
                 pin: pin.map(|p| p.expose().to_owned()),
             })
             .await;
         self.record(planned, flow::failure_code(&result, refused));
-        result
+        match result {
+            Ok(outcome) if outcome.state == "sent" => {
+                self.awaiting_guardians(&child.id, request_id, outcome).await
+            }
+            other => other,
+        }
+    }
+
+    /// Where all the child's guardians must agree, a sent approval may still wait for others.
+    async fn awaiting_guardians(
+        &self,
+        child_id: &str,
+        request_id: &str,
+        sent: DecisionOutcome,
+    ) -> Result<DecisionOutcome, CoreError> {
+        let requests = self.store().await?.friend_requests(child_id).await?;
+        Ok(match requests.into_iter().find(|r| r.id == request_id) {
+            Some(r) if r.status == guardian_domain::RequestStatus::Pending && !r.approved_by.is_empty() => {
+                DecisionOutcome {
+                    state: "awaiting_guardians".into(),
+                    message: Some(format!(
+                        "your approval is recorded; the child's other guardians must approve too (approved so far: {})",
+                        r.approved_by.join(", ")
+                    )),
+                }
+            }
+            _ => sent,
+        })
     }
 
     pub async fn deny_request(&self, child: &str, request_id: &str) -> Result<DecisionOutcome, CoreError> {
@@ -358,6 +395,7 @@ impl Engine {
                 .into(),
                 status: r.status.as_str().into(),
                 expires_at: r.expires_at.to_rfc3339(),
+                approved_by: r.approved_by,
             })
             .collect())
     }

@@ -124,6 +124,9 @@ pub struct RequestView {
     pub expires_at: String,
     /// `"approve_request"` or `"deny_request"` while a decision waits to be sent.
     pub queued: Option<String>,
+    /// Where all the child's guardians must agree: who approved so far while the others are
+    /// awaited.
+    pub approved_by: Vec<String>,
 }
 
 /// A contact, with interaction metadata only (never message content).
@@ -161,7 +164,8 @@ pub struct PendingDecision {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DecisionOutcome {
-    /// `"sent"` (the provider has it), `"queued"` (it will be sent when possible) or
+    /// `"sent"` (the provider has it), `"queued"` (it will be sent when possible),
+    /// `"awaiting_guardians"` (an approval the child's other guardians must give too) or
     /// `"refused"` (the provider said no; `message` says why).
     pub state: String,
     pub message: Option<String>,

@@ -51,6 +51,10 @@ pub struct FriendRequest {
     pub status: RequestStatus,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// Where all of the child's guardians must agree: those who approved so far while the
+    /// request waits for the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approved_by: Vec<String>,
 }
 
 impl fmt::Debug for FriendRequest {

@@ -6,6 +6,7 @@
 mod clock;
 mod decisions;
 mod error;
+mod guardians;
 mod rights;
 mod transparency;
 mod wire;
@@ -13,6 +14,7 @@ mod wire;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use decisions::*;
 pub use error::{ErrorBody, ErrorCode};
+pub use guardians::*;
 pub use rights::*;
 pub use transparency::*;
 pub use wire::*;

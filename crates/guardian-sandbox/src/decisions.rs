@@ -7,8 +7,8 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
 use guardian_domain::{
-    ApproveRequest, ChildSettingsPatch, Contact, ContactStatus, Direction, ErrorCode, FriendRequest, Page,
-    PageQuery, RequestStatus, SetPin, is_valid_pin,
+    Agreement, ApproveRequest, ChildSettingsPatch, Contact, ContactStatus, Direction, ErrorCode,
+    FriendRequest, Page, PageQuery, RequestStatus, SetPin, is_valid_pin,
 };
 use serde_json::json;
 use sqlx::AssertSqlSafe;
@@ -26,53 +26,104 @@ pub(crate) const REQUEST_LIFETIME: Duration = Duration::days(14);
 const FREE_ATTEMPTS: i64 = 5;
 pub(crate) const RESET_AFTER: i64 = 10;
 
-/// The child, if it belongs to this guardian; otherwise 404 (nothing about other families).
+/// The child's friend-approval mode, if this guardian is one of the child's guardians;
+/// otherwise 404 (nothing about other families).
 pub(crate) async fn owned_child(
     db: &sqlx::SqlitePool,
     guardian_id: &str,
     child_id: &str,
 ) -> ApiResult<String> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT id, friend_approval FROM children WHERE id = ? AND guardian_id = ?")
-            .bind(child_id)
-            .bind(guardian_id)
-            .fetch_optional(db)
-            .await?;
-    row.map(|(_, approval)| approval).ok_or_else(|| ApiError::not_found("child"))
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT c.friend_approval FROM children c JOIN child_guardians g ON g.child_id = c.id \
+         WHERE c.id = ? AND g.guardian_id = ?",
+    )
+    .bind(child_id)
+    .bind(guardian_id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|(approval,)| approval).ok_or_else(|| ApiError::not_found("child"))
 }
 
+/// Puts a change in the feed of `guardian_id` and of every guardian of the child it concerns.
 pub(crate) async fn record_change(
     conn: &mut SqliteConnection,
     guardian_id: &str,
     entity: &str,
     at: DateTime<Utc>,
 ) -> ApiResult<()> {
-    sqlx::query("INSERT INTO changes (guardian_id, entity, at) VALUES (?, ?, ?)")
-        .bind(guardian_id)
-        .bind(entity)
-        .bind(at)
-        .execute(conn)
-        .await?;
+    let (kind, id) = entity.split_once(':').unwrap_or((entity, ""));
+    let child_id = match kind {
+        "friend_request" => {
+            let row: Option<(String,)> = sqlx::query_as("SELECT child_id FROM friend_requests WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            row.map(|(c,)| c).unwrap_or_default()
+        }
+        _ => id.split('/').next().unwrap_or("").to_owned(),
+    };
+    sqlx::query(
+        "INSERT INTO changes (guardian_id, entity, at) SELECT ?, ?, ? \
+         UNION SELECT guardian_id, ?, ? FROM child_guardians WHERE child_id = ?",
+    )
+    .bind(guardian_id)
+    .bind(entity)
+    .bind(at)
+    .bind(entity)
+    .bind(at)
+    .bind(child_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-type RequestRow = (String, String, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>);
+/// Writes an entry in the child's decision log, which every guardian of the child can read.
+pub(crate) async fn log_decision(
+    conn: &mut SqliteConnection,
+    child_id: &str,
+    guardian_id: &str,
+    action: &str,
+    subject: &str,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO decision_log (child_id, guardian_id, guardian_name, action, subject, at) \
+         SELECT ?, id, display_name, ?, ?, ? FROM guardians WHERE id = ?",
+    )
+    .bind(child_id)
+    .bind(action)
+    .bind(subject)
+    .bind(at)
+    .bind(guardian_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+type RequestRow = (String, String, String, String, String, DateTime<Utc>, Option<DateTime<Utc>>, String);
 
 pub(crate) fn request_from_row(row: RequestRow) -> FriendRequest {
-    let (id, child_id, other_name, direction, status, created_at, expires_at) = row;
+    let (id, child_id, other_name, direction, status, created_at, expires_at, approved_by) = row;
+    let status = RequestStatus::parse(&status).unwrap_or(RequestStatus::Pending);
     FriendRequest {
         id,
         child_id,
         other_name,
         direction: if direction == "outgoing" { Direction::Outgoing } else { Direction::Incoming },
-        status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Pending),
+        status,
         created_at,
         expires_at: expires_at.unwrap_or(created_at + REQUEST_LIFETIME),
+        approved_by: match status {
+            RequestStatus::Pending => serde_json::from_str(&approved_by).unwrap_or_default(),
+            _ => Vec::new(),
+        },
     }
 }
 
-pub(crate) const REQUEST_COLUMNS: &str =
-    "id, child_id, other_name, direction, status, created_at, expires_at";
+/// The last column lists the guardians who approved so far (a JSON array of names).
+pub(crate) const REQUEST_COLUMNS: &str = "id, child_id, other_name, direction, status, created_at, expires_at, \
+     (SELECT json_group_array(g.display_name) FROM approval_votes v JOIN guardians g ON g.id = v.guardian_id \
+      WHERE v.request_id = friend_requests.id)";
 
 type ContactRow = (String, String, String, String, i64, i64, Option<DateTime<Utc>>);
 
@@ -98,7 +149,7 @@ async fn expire_requests(state: &AppState, guardian_id: &str) -> ApiResult<()> {
     let mut tx = state.db.begin().await?;
     let expired: Vec<(String,)> = sqlx::query_as(
         "UPDATE friend_requests SET status = 'expired' WHERE status = 'pending' AND expires_at <= ? \
-         AND child_id IN (SELECT id FROM children WHERE guardian_id = ?) RETURNING id",
+         AND child_id IN (SELECT child_id FROM child_guardians WHERE guardian_id = ?) RETURNING id",
     )
     .bind(now)
     .bind(guardian_id)
@@ -231,7 +282,12 @@ fn pin_locked(retry_after: Option<i64>, reset_required: bool) -> ApiError {
     }
 }
 
-async fn pending_request(state: &AppState, child_id: &str, request_id: &str) -> ApiResult<FriendRequest> {
+async fn pending_request(
+    state: &AppState,
+    guardian_id: &str,
+    child_id: &str,
+    request_id: &str,
+) -> ApiResult<FriendRequest> {
     let row: Option<RequestRow> = sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ? AND child_id = ?"
     )))
@@ -247,10 +303,27 @@ async fn pending_request(state: &AppState, child_id: &str, request_id: &str) -> 
         return Err(ApiError::conflict("this friend request has expired", json!({ "status": "expired" })));
     }
     if request.status != RequestStatus::Pending {
-        return Err(ApiError::conflict(
-            format!("this friend request was already {}", request.status.as_str()),
-            json!({ "status": request.status.as_str() }),
-        ));
+        // Say so when another of the child's guardians made the decision.
+        let by: Option<(String, String)> = sqlx::query_as(
+            "SELECT guardian_id, guardian_name FROM decision_log WHERE child_id = ? AND action = ? \
+             AND subject = ? ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(child_id)
+        .bind(format!("friend_request_{}", request.status.as_str()))
+        .bind(&request.other_name)
+        .fetch_optional(&state.db)
+        .await?;
+        let status = request.status.as_str();
+        return Err(match by {
+            Some((id, name)) if id != guardian_id => ApiError::conflict(
+                format!("{name}, another of the child's guardians, already {status} this friend request"),
+                json!({ "status": status, "decided_by": name }),
+            ),
+            _ => ApiError::conflict(
+                format!("this friend request was already {status}"),
+                json!({ "status": status }),
+            ),
+        });
     }
     Ok(request)
 }
@@ -269,13 +342,74 @@ pub(crate) async fn approve_request(
         if body.pin.as_deref().is_some_and(|pin| !is_valid_pin(pin)) {
             return Err(ApiError::validation("pin", "a parental PIN is exactly 4 digits"));
         }
-        let request = pending_request(&state, &child_id, &request_id).await?;
-        if approval == "pin_required" {
+        let request = pending_request(&state, &auth.guardian_id, &child_id, &request_id).await?;
+        let pin_used = approval == "pin_required";
+        if pin_used {
             check_pin(&state, &child_id, body.pin.as_deref()).await?;
         }
-        decide(&state, &auth.guardian_id, &request, RequestStatus::Approved).await
+        let now = state.clock.now();
+        let mut tx = state.db.begin().await?;
+        if pin_used {
+            log_decision(&mut tx, &child_id, &auth.guardian_id, "pin_used", &request.other_name, now).await?;
+        }
+        if let Some(waiting) = record_approval(&mut tx, &auth.guardian_id, &request, now).await? {
+            tx.commit().await?;
+            return Ok((StatusCode::ACCEPTED, serde_json::to_value(waiting).map_err(anyhow::Error::from)?));
+        }
+        decide(tx, &auth.guardian_id, &request, RequestStatus::Approved, now).await
     })
     .await
+}
+
+/// Where all guardians must agree and some have not approved yet: records this guardian's
+/// approval and returns the request as it now waits. `None` when this approval decides.
+async fn record_approval(
+    tx: &mut SqliteConnection,
+    guardian_id: &str,
+    request: &FriendRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<FriendRequest>> {
+    let (agreement,): (String,) = sqlx::query_as("SELECT agreement FROM children WHERE id = ?")
+        .bind(&request.child_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if agreement != Agreement::All.as_str() {
+        return Ok(None);
+    }
+    let first = sqlx::query(
+        "INSERT INTO approval_votes (child_id, request_id, guardian_id, at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&request.child_id)
+    .bind(&request.id)
+    .bind(guardian_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    let (awaited,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM child_guardians g WHERE g.child_id = ? AND NOT EXISTS \
+         (SELECT 1 FROM approval_votes v WHERE v.request_id = ? AND v.guardian_id = g.guardian_id)",
+    )
+    .bind(&request.child_id)
+    .bind(&request.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if awaited == 0 {
+        return Ok(None);
+    }
+    if first {
+        log_decision(tx, &request.child_id, guardian_id, "approval_recorded", &request.other_name, now)
+            .await?;
+        record_change(tx, guardian_id, &format!("friend_request:{}", request.id), now).await?;
+    }
+    let row =
+        sqlx::query_as(AssertSqlSafe(format!("SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?")))
+            .bind(&request.id)
+            .fetch_one(&mut *tx)
+            .await?;
+    Ok(Some(request_from_row(row)))
 }
 
 pub(crate) async fn deny_request(
@@ -287,25 +421,32 @@ pub(crate) async fn deny_request(
     let fingerprint = format!("deny:{child_id}:{request_id}");
     key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
-        let request = pending_request(&state, &child_id, &request_id).await?;
-        decide(&state, &auth.guardian_id, &request, RequestStatus::Denied).await
+        let request = pending_request(&state, &auth.guardian_id, &child_id, &request_id).await?;
+        // One guardian's denial decides, whatever the agreement rule.
+        let now = state.clock.now();
+        decide(state.db.begin().await?, &auth.guardian_id, &request, RequestStatus::Denied, now).await
     })
     .await
 }
 
 async fn decide(
-    state: &AppState,
+    mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
     guardian_id: &str,
     request: &FriendRequest,
     status: RequestStatus,
+    now: DateTime<Utc>,
 ) -> ApiResult<(StatusCode, serde_json::Value)> {
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
     sqlx::query("UPDATE friend_requests SET status = ? WHERE id = ?")
         .bind(status.as_str())
         .bind(&request.id)
         .execute(&mut *tx)
         .await?;
+    sqlx::query("DELETE FROM approval_votes WHERE request_id = ?")
+        .bind(&request.id)
+        .execute(&mut *tx)
+        .await?;
+    let action = format!("friend_request_{}", status.as_str());
+    log_decision(&mut tx, &request.child_id, guardian_id, &action, &request.other_name, now).await?;
     record_change(&mut tx, guardian_id, &format!("friend_request:{}", request.id), now).await?;
     record_change(&mut tx, guardian_id, &format!("child:{}", request.child_id), now).await?;
     if status == RequestStatus::Approved {
@@ -323,7 +464,7 @@ async fn decide(
             .await?;
     }
     tx.commit().await?;
-    let decided = FriendRequest { status, ..request.clone() };
+    let decided = FriendRequest { status, approved_by: Vec::new(), ..request.clone() };
     Ok((StatusCode::OK, serde_json::to_value(decided).map_err(anyhow::Error::from)?))
 }
 
@@ -349,6 +490,11 @@ async fn set_contact_status(
         .fetch_optional(&mut *tx)
         .await?;
         let contact = contact_from_row(row.ok_or_else(|| ApiError::not_found("contact"))?);
+        let action = match status {
+            ContactStatus::Blocked => "contact_blocked",
+            ContactStatus::Approved => "contact_unblocked",
+        };
+        log_decision(&mut tx, &child_id, &auth.guardian_id, action, &contact.display_name, now).await?;
         record_change(&mut tx, &auth.guardian_id, &format!("contact:{child_id}/{contact_id}"), now).await?;
         tx.commit().await?;
         Ok((StatusCode::OK, serde_json::to_value(contact).map_err(anyhow::Error::from)?))
@@ -476,6 +622,8 @@ pub(crate) async fn patch_settings(
                 )
             });
         };
+        let mode = body.friend_approval.as_str();
+        log_decision(&mut tx, &child_id, &auth.guardian_id, "friend_approval_changed", mode, now).await?;
         record_change(&mut tx, &auth.guardian_id, &format!("child:{child_id}"), now).await?;
         tx.commit().await?;
         Ok((

@@ -106,7 +106,7 @@ async fn snapshot(
             .unzip(),
         1 => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE child_id IN \
-             (SELECT id FROM children WHERE guardian_id = ?) AND id > ? ORDER BY id LIMIT ?"
+             (SELECT child_id FROM child_guardians WHERE guardian_id = ?) AND id > ? ORDER BY id LIMIT ?"
         )))
         .bind(guardian_id)
         .bind(&after)
@@ -121,7 +121,7 @@ async fn snapshot(
         // Keyset pagination on the primary key (row values use its index).
         2 => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {CONTACT_COLUMNS} FROM contacts WHERE child_id IN \
-             (SELECT id FROM children WHERE guardian_id = ?) AND (child_id, contact_id) > (?, ?) \
+             (SELECT child_id FROM child_guardians WHERE guardian_id = ?) AND (child_id, contact_id) > (?, ?) \
              ORDER BY child_id, contact_id LIMIT ?"
         )))
         .bind(guardian_id)
@@ -137,7 +137,7 @@ async fn snapshot(
         .unzip(),
         _ => sqlx::query_as::<_, (String, chrono::NaiveDate, String, i64, i64)>(
             "SELECT child_id, day, feature, uses, minutes FROM activity WHERE child_id IN \
-             (SELECT id FROM children WHERE guardian_id = ?) AND (child_id, day, feature) > (?, ?, ?) \
+             (SELECT child_id FROM child_guardians WHERE guardian_id = ?) AND (child_id, day, feature) > (?, ?, ?) \
              ORDER BY child_id, day, feature LIMIT ?",
         )
         .bind(guardian_id)
@@ -194,15 +194,16 @@ async fn incremental(
     let mut changes = Vec::new();
     for (seq, entity) in rows.into_iter().take(limit as usize) {
         last = seq;
-        changes.push(resolve(state, guardian_id, &entity).await?);
+        changes.extend(resolve(state, guardian_id, &entity).await?);
     }
     Ok(ChangePage { changes, cursor: encode(&Cursor { e: epoch.to_owned(), h: last, s: None }), has_more })
 }
 
-/// The current state of a changed entity, or its tombstone.
-async fn resolve(state: &AppState, guardian_id: &str, entity: &str) -> ApiResult<Change> {
+/// The current state of a changed entity, or its tombstone; nothing for a friend request that is
+/// gone or belongs to a child this guardian no longer looks after.
+async fn resolve(state: &AppState, guardian_id: &str, entity: &str) -> ApiResult<Option<Change>> {
     let (kind, id) = entity.split_once(':').unwrap_or((entity, ""));
-    Ok(match kind {
+    Ok(Some(match kind {
         "child" => match load_children(&state.db, guardian_id, "c.id = ?", id, 1).await?.pop() {
             Some(child) => Change::Child { data: child },
             None => Change::ChildDeleted { id: id.to_owned() },
@@ -210,20 +211,25 @@ async fn resolve(state: &AppState, guardian_id: &str, entity: &str) -> ApiResult
         "activity" => Change::ActivityDeleted { child_id: id.to_owned() },
         "friend_request" => {
             let row = sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?"
+                "SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ? AND child_id IN \
+                 (SELECT child_id FROM child_guardians WHERE guardian_id = ?)"
             )))
             .bind(id)
-            .fetch_one(&state.db)
+            .bind(guardian_id)
+            .fetch_optional(&state.db)
             .await?;
+            let Some(row) = row else { return Ok(None) };
             Change::FriendRequest { data: request_from_row(row) }
         }
         _ => {
             let (child_id, contact_id) = id.split_once('/').unwrap_or((id, ""));
             let row = sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE child_id = ? AND contact_id = ?"
+                "SELECT {CONTACT_COLUMNS} FROM contacts WHERE child_id = ? AND contact_id = ? AND child_id IN \
+                 (SELECT child_id FROM child_guardians WHERE guardian_id = ?)"
             )))
             .bind(child_id)
             .bind(contact_id)
+            .bind(guardian_id)
             .fetch_optional(&state.db)
             .await?;
             match row {
@@ -234,7 +240,7 @@ async fn resolve(state: &AppState, guardian_id: &str, entity: &str) -> ApiResult
                 },
             }
         }
-    })
+    }))
 }
 
 /// Forgets all changes so far: every cursor issued before now gets `410`. (Admin only.)

@@ -18,6 +18,7 @@ mod error;
 mod exports;
 mod faults;
 mod feed;
+mod guardians;
 mod idempotency;
 mod profile;
 mod push;

@@ -279,10 +279,13 @@ pub(crate) async fn request_guardian_deletion(
     let fingerprint = format!("delete-guardian:{}", body.reauth_proof);
     key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
         check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
-        let (children,): (i64,) = sqlx::query_as("SELECT count(*) FROM children WHERE guardian_id = ?")
-            .bind(&auth.guardian_id)
-            .fetch_one(&state.db)
-            .await?;
+        let (children,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM child_guardians cg WHERE cg.guardian_id = ? AND NOT EXISTS \
+             (SELECT 1 FROM child_guardians o WHERE o.child_id = cg.child_id AND o.guardian_id != cg.guardian_id)",
+        )
+        .bind(&auth.guardian_id)
+        .fetch_one(&state.db)
+        .await?;
         if children > 0 {
             return Err(ApiError::conflict(
                 "children remain whose only guardian is you: delete each child's account (or hand it \
@@ -361,20 +364,22 @@ pub(crate) async fn cancel_deletion(
     .await
 }
 
-/// Carries out every deletion of this guardian whose cooling-off period is over. Returns true
-/// when the guardian's own account is gone.
-pub(crate) async fn settle(state: &AppState, guardian_id: &str) -> ApiResult<bool> {
+/// Carries out every deletion whose cooling-off period is over, as a provider's scheduled job
+/// would (run here whenever a guardian calls). Returns true when the caller's own account is gone.
+pub(crate) async fn settle(state: &AppState, caller: &str) -> ApiResult<bool> {
+    /// ID, requesting guardian, subject, child (for a child's account), end of cooling-off.
+    type Due = (String, String, String, Option<String>, DateTime<Utc>);
     let now = state.clock.now();
-    let due: Vec<(String, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT id, subject, child_id, cooling_off_until FROM deletion_requests \
-         WHERE guardian_id = ? AND status = 'cooling_off' AND cooling_off_until <= ?",
+    let due: Vec<Due> = sqlx::query_as(
+        "SELECT id, guardian_id, subject, child_id, cooling_off_until FROM deletion_requests \
+         WHERE status = 'cooling_off' AND cooling_off_until <= ?",
     )
-    .bind(guardian_id)
     .bind(now)
     .fetch_all(&state.db)
     .await?;
     let mut guardian_gone = false;
-    for (id, subject, child_id, completed_at) in due {
+    for (id, guardian_id, subject, child_id, completed_at) in due {
+        let guardian_id = guardian_id.as_str();
         let mut tx = state.db.begin().await?;
         // Only the caller that flips the status carries the deletion out.
         let flipped = sqlx::query(
@@ -392,12 +397,22 @@ pub(crate) async fn settle(state: &AppState, guardian_id: &str) -> ApiResult<boo
         if flipped.rows_affected() == 1 {
             match child_id {
                 Some(child_id) => {
-                    delete_child(&mut tx, &child_id).await?;
+                    // Recorded first, so every guardian of the child gets the tombstone.
                     record_change(&mut tx, guardian_id, &format!("child:{child_id}"), now).await?;
+                    delete_child(&mut tx, &child_id).await?;
                 }
                 None => {
+                    // Children shared with co-guardians stay with them.
+                    let shared: Vec<(String,)> =
+                        sqlx::query_as("SELECT child_id FROM child_guardians WHERE guardian_id = ?")
+                            .bind(guardian_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                    for (child_id,) in shared {
+                        crate::guardians::remove_membership(&mut tx, &child_id, guardian_id, now).await?;
+                    }
                     delete_guardian(&mut tx, guardian_id).await?;
-                    guardian_gone = true;
+                    guardian_gone |= guardian_id == caller;
                 }
             }
         }
@@ -425,6 +440,10 @@ async fn delete_child(conn: &mut sqlx::SqliteConnection, child_id: &str) -> ApiR
         "automated_decisions",
         "data_deletions",
         "guardian_consents",
+        "approval_votes",
+        "guardian_invites",
+        "decision_log",
+        "child_guardians",
         "children",
     ] {
         let column = if table == "children" { "id" } else { "child_id" };
@@ -448,6 +467,9 @@ async fn delete_guardian(conn: &mut sqlx::SqliteConnection, guardian_id: &str) -
         "DELETE FROM idempotency WHERE guardian_id = ?",
         "DELETE FROM changes WHERE guardian_id = ?",
         "DELETE FROM exports WHERE guardian_id = ?",
+        "DELETE FROM guardian_invites WHERE invited_by = ?",
+        // The children's decision logs stay with their other guardians, without this one's name.
+        "UPDATE decision_log SET guardian_name = 'A former guardian' WHERE guardian_id = ?",
         "DELETE FROM guardians WHERE id = ?",
     ] {
         sqlx::query(statement).bind(guardian_id).execute(&mut *conn).await?;

@@ -15,7 +15,7 @@ use sqlx::AssertSqlSafe;
 use crate::AppState;
 use crate::auth::{self, Authed};
 use crate::error::{ApiError, ApiResult};
-use crate::{care, decisions, exports, feed, rights, transparency};
+use crate::{care, decisions, exports, feed, guardians, rights, transparency};
 
 /// Request bodies larger than this are refused with `413`.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -74,6 +74,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/staff-access", get(transparency::list_staff_access))
         .route("/v1/children/{child_id}/automated-decisions", get(transparency::list_automated_decisions))
         .route("/v1/security-notices", get(transparency::list_security_notices))
+        .route("/v1/children/{child_id}/guardians", get(guardians::list))
+        .route("/v1/children/{child_id}/guardians/invites", post(guardians::invite))
+        .route("/v1/children/{child_id}/guardians/{guardian_id}/remove", post(guardians::remove))
+        .route("/v1/children/{child_id}/agreement", put(guardians::set_agreement))
+        .route("/v1/children/{child_id}/decision-log", get(guardians::decision_log))
+        .route("/v1/guardian-invites", get(guardians::incoming))
+        .route("/v1/guardian-invites/{invite_id}/accept", post(guardians::accept))
+        .route("/v1/guardian-invites/{invite_id}/decline", post(guardians::decline))
         .route("/v1/changes", get(feed::changes))
         .route("/v1/events", get(crate::push::events))
         .route("/v1/openapi.yaml", get(openapi))
@@ -146,8 +154,13 @@ async fn guardian(State(state): State<AppState>, auth: Authed) -> ApiResult<Json
             .bind(&auth.guardian_id)
             .fetch_one(&state.db)
             .await?;
+    Ok(Json(Guardian { id, display_name, phone_masked: mask_phone(&phone) }))
+}
+
+/// A phone number with all but its last four digits hidden.
+pub(crate) fn mask_phone(phone: &str) -> String {
     let visible: String = phone.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    Ok(Json(Guardian { id, display_name, phone_masked: format!("••••{visible}") }))
+    format!("••••{visible}")
 }
 
 /// Cursors are opaque to clients; here they carry the last ID of the previous page.
@@ -203,7 +216,7 @@ pub(crate) async fn load_children(
          c.birthday, c.version, c.updated_at, \
          (SELECT count(*) FROM friend_requests r WHERE r.child_id = c.id \
             AND r.direction = 'incoming' AND r.status = 'pending') \
-         FROM children c WHERE c.guardian_id = ? AND {filter} ORDER BY c.id LIMIT ?"
+         FROM children c JOIN child_guardians g ON g.child_id = c.id WHERE g.guardian_id = ? AND {filter} ORDER BY c.id LIMIT ?"
     )))
     .bind(guardian_id)
     .bind(arg)

@@ -19,6 +19,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("deletion-pending", include_str!("../scenarios/deletion-pending.json")),
     ("policy-update-pending", include_str!("../scenarios/policy-update-pending.json")),
     ("pin-locked", include_str!("../scenarios/pin-locked.json")),
+    ("co-guardians", include_str!("../scenarios/co-guardians.json")),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +56,32 @@ pub struct Scenario {
     /// Security notices; to every guardian when `guardian_id` is absent.
     #[serde(default)]
     security_notices: Vec<SeedNotice>,
+    /// Invitations to become a child's co-guardian, waiting for an answer.
+    #[serde(default)]
+    guardian_invites: Vec<SeedInvite>,
+    /// Earlier entries of the children's decision logs.
+    #[serde(default)]
+    decision_log: Vec<SeedLogEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedInvite {
+    id: String,
+    child_id: String,
+    invited_by: String,
+    phone: String,
+    days_ago: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedLogEntry {
+    child_id: String,
+    guardian_id: String,
+    action: String,
+    subject: String,
+    days_ago: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,6 +222,12 @@ struct SeedChild {
     country: Option<String>,
     #[serde(default)]
     gender: Option<String>,
+    /// Its other guardians (the first is `guardian_id`).
+    #[serde(default)]
+    co_guardians: Vec<String>,
+    /// `one` (the default) or `all`: how many guardians must agree to a friend approval.
+    #[serde(default)]
+    agreement: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -218,6 +251,9 @@ struct SeedFriendRequest {
     other_name: String,
     direction: String,
     status: String,
+    /// Guardians who approved it already while the others are awaited.
+    #[serde(default)]
+    approved_by: Vec<String>,
 }
 
 impl Scenario {
@@ -256,6 +292,21 @@ impl Scenario {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            sqlx::query("UPDATE children SET agreement = ? WHERE id = ?")
+                .bind(c.agreement.as_deref().unwrap_or("one"))
+                .bind(&c.id)
+                .execute(&mut *tx)
+                .await?;
+            for guardian_id in &c.co_guardians {
+                sqlx::query(
+                    "INSERT INTO child_guardians (child_id, guardian_id, joined_at) VALUES (?, ?, ?)",
+                )
+                .bind(&c.id)
+                .bind(guardian_id)
+                .bind(now - chrono::Duration::days(30))
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         for c in &self.contacts {
             sqlx::query(
@@ -286,6 +337,44 @@ impl Scenario {
             .bind(now + crate::decisions::REQUEST_LIFETIME)
             .execute(&mut *tx)
             .await?;
+            for guardian_id in &r.approved_by {
+                sqlx::query(
+                    "INSERT INTO approval_votes (child_id, request_id, guardian_id, at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(&r.child_id)
+                .bind(&r.id)
+                .bind(guardian_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for i in &self.guardian_invites {
+            let sent = now - chrono::Duration::days(i.days_ago);
+            sqlx::query(
+                "INSERT INTO guardian_invites (id, child_id, invited_by, phone, status, created_at, expires_at) \
+                 VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+            )
+            .bind(&i.id)
+            .bind(&i.child_id)
+            .bind(&i.invited_by)
+            .bind(&i.phone)
+            .bind(sent)
+            .bind(sent + chrono::Duration::days(7))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for e in &self.decision_log {
+            crate::decisions::log_decision(
+                &mut tx,
+                &e.child_id,
+                &e.guardian_id,
+                &e.action,
+                &e.subject,
+                now - chrono::Duration::days(e.days_ago),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("decision log: {}", e.message))?;
         }
         for p in &self.pins {
             sqlx::query(

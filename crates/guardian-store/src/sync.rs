@@ -202,8 +202,8 @@ impl Store {
 
     pub async fn friend_requests(&self, child_id: &str) -> Result<Vec<FriendRequest>> {
         let rows: Vec<RequestRow> = sqlx::query_as(
-            "SELECT id, child_id, other_name, direction, status, created_at, expires_at FROM friend_requests \
-             WHERE child_id = ? ORDER BY created_at, id",
+            "SELECT id, child_id, other_name, direction, status, created_at, expires_at, approved_by \
+             FROM friend_requests WHERE child_id = ? ORDER BY created_at, id",
         )
         .bind(child_id)
         .fetch_all(self.pool())
@@ -297,9 +297,10 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
         }
         Change::FriendRequest { data } => {
             sqlx::query(
-                "INSERT INTO friend_requests (id, child_id, other_name, direction, status, created_at, expires_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, \
-                 other_name = excluded.other_name, expires_at = excluded.expires_at",
+                "INSERT INTO friend_requests (id, child_id, other_name, direction, status, created_at, expires_at, \
+                 approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, \
+                 other_name = excluded.other_name, expires_at = excluded.expires_at, \
+                 approved_by = excluded.approved_by",
             )
             .bind(&data.id)
             .bind(&data.child_id)
@@ -308,6 +309,7 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
             .bind(data.status.as_str())
             .bind(data.created_at)
             .bind(data.expires_at)
+            .bind(serde_json::to_string(&data.approved_by).unwrap_or_else(|_| "[]".into()))
             .execute(conn)
             .await?;
             Ok(())
@@ -373,6 +375,7 @@ struct RequestRow {
     status: String,
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    approved_by: String,
 }
 
 impl RequestRow {
@@ -385,6 +388,7 @@ impl RequestRow {
             status: guardian_domain::RequestStatus::parse(&self.status)?,
             created_at: self.created_at,
             expires_at: self.expires_at,
+            approved_by: serde_json::from_str(&self.approved_by).unwrap_or_default(),
         })
     }
 }

@@ -35,6 +35,11 @@ import {
   type StaffAccessView,
   type AutomatedDecisionView,
   type SecurityNoticeView,
+  type CoGuardiansView,
+  type DecisionEntryView,
+  type GuardianMemberView,
+  type InviteView,
+  type SentInviteView,
   type DiffLine,
   type ExportProgressed,
   type ExportSaved,
@@ -64,6 +69,7 @@ export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportS
 export type { ArchiveDiff, ExportView, SavedExport };
 export type { DataCategoryView, DataDeletionView, KeptView, NewChild, NotificationView, Notifications, SmsCodeView };
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
+export type { CoGuardiansView, DecisionEntryView, GuardianMemberView, InviteView, SentInviteView };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
@@ -137,6 +143,17 @@ export interface Api {
   /** Asks for an explanation of an automated decision (asking again finds the first request). */
   explainDecision(childId: string, decisionId: string): Promise<Result<TrackedRequest>>;
   listSecurityNotices(): Promise<Result<SecurityNoticeView[]>>;
+  /** The child's guardians, the agreement rule (`one` or `all`) and invitations still open. */
+  getCoGuardians(childId: string): Promise<Result<CoGuardiansView>>;
+  inviteGuardian(childId: string, phone: string): Promise<Result<SentInviteView>>;
+  /** Takes a guardian off the child; the guardian's own ID stops looking after the child. */
+  removeGuardian(childId: string, guardianId: string): Promise<Result<GuardianMemberView>>;
+  setAgreement(childId: string, agreement: string): Promise<Result<CoGuardiansView>>;
+  /** Who decided what about the child, newest first. */
+  getDecisionLog(childId: string): Promise<Result<DecisionEntryView[]>>;
+  /** Invitations to look after a child, waiting for an answer. */
+  listGuardianInvites(): Promise<Result<InviteView[]>>;
+  answerInvite(inviteId: string, accept: boolean): Promise<Result<InviteView>>;
   /** The child's profile (from the cache), what contacts see, and the age planner. */
   childProfile(childId: string): Promise<Result<ChildProfile>>;
   correctChildProfile(childId: string, correction: ProfileCorrection): Promise<Result<ChildProfile>>;
@@ -201,6 +218,13 @@ export const api: Api = {
   getTransparency: (childId) => commands.getTransparency(childId),
   explainDecision: (childId, decisionId) => commands.explainDecision(childId, decisionId),
   listSecurityNotices: () => commands.listSecurityNotices(),
+  getCoGuardians: (childId) => commands.getCoGuardians(childId),
+  inviteGuardian: (childId, phone) => commands.inviteGuardian(childId, phone),
+  removeGuardian: (childId, guardianId) => commands.removeGuardian(childId, guardianId),
+  setAgreement: (childId, agreement) => commands.setAgreement(childId, agreement),
+  getDecisionLog: (childId) => commands.getDecisionLog(childId),
+  listGuardianInvites: () => commands.listGuardianInvites(),
+  answerInvite: (inviteId, accept) => commands.answerInvite(inviteId, accept),
   childProfile: (childId) => commands.childProfile(childId),
   correctChildProfile: (childId, correction) => commands.correctChildProfile(childId, correction),
   requestGuardianDeletion: (password) => commands.requestGuardianDeletion(password),

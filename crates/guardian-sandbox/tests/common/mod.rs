@@ -6,6 +6,9 @@ use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
+/// The demo guardian's sign-in.
+pub const DEMO: (&str, &str) = (DEMO_PHONE, DEMO_PASSWORD);
+
 pub struct Api {
     pub sandbox: Sandbox,
     pub http: Client,
@@ -32,9 +35,18 @@ impl Api {
     }
 
     pub async fn sign_in(http: &Client, sandbox: &Sandbox) -> String {
+        Self::sign_in_as(http, sandbox, DEMO_PHONE, DEMO_PASSWORD).await
+    }
+
+    /// An access token for another guardian of the scenario.
+    pub async fn token_for(&self, phone: &str, password: &str) -> String {
+        Self::sign_in_as(&self.http, &self.sandbox, phone, password).await
+    }
+
+    async fn sign_in_as(http: &Client, sandbox: &Sandbox, phone: &str, password: &str) -> String {
         let tokens: TokenResponse = http
             .post(format!("{}/v1/auth/password", sandbox.url()))
-            .json(&json!({ "phone": DEMO_PHONE, "password": DEMO_PASSWORD }))
+            .json(&json!({ "phone": phone, "password": password }))
             .send()
             .await
             .expect("sign in")

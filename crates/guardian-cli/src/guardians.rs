@@ -1,0 +1,137 @@
+//! `guardian guardians`: a child's co-guardians, invitations, the agreement rule and the
+//! decision log.
+
+use clap::Subcommand;
+use guardian_core::Engine;
+
+use crate::transparency::when;
+
+#[derive(Subcommand)]
+pub enum GuardiansAction {
+    /// Invite an adult, by the phone number they sign in with, to look after the child too.
+    Invite { phone: String },
+    /// Take a guardian off the child (your own ID: stop looking after the child yourself).
+    Remove { guardian_id: String },
+    /// Whether `one` guardian decides a friend request or `all` must approve (a denial by any
+    /// one guardian always decides).
+    Rule { agreement: String },
+    /// Who decided what about the child, and when, newest first.
+    Log {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Invitations to look after a child, waiting for your answer.
+    Invitations {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept an invitation: the child appears on this computer too.
+    Accept { invite_id: String },
+    /// Decline an invitation.
+    Decline { invite_id: String },
+}
+
+impl GuardiansAction {
+    /// Whether the action is about one child (the others are about your invitations).
+    pub fn needs_child(action: Option<&Self>) -> bool {
+        !matches!(action, Some(Self::Invitations { .. } | Self::Accept { .. } | Self::Decline { .. }))
+    }
+}
+
+fn rule_words(agreement: &str) -> &'static str {
+    match agreement {
+        "all" => "every guardian must approve a friend request (one denial decides)",
+        _ => "any one guardian decides a friend request",
+    }
+}
+
+pub async fn guardians(
+    engine: &Engine,
+    child: Option<&str>,
+    action: Option<GuardiansAction>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let child = child.unwrap_or_default();
+    match action {
+        None => {
+            let view = engine.co_guardians(child).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+                return Ok(());
+            }
+            println!("Rule: {}.", rule_words(&view.agreement));
+            println!("Guardians:");
+            for g in &view.guardians {
+                let you = if g.you { "  (you)" } else { "" };
+                println!("  {:<10} {:<24} since {}{you}", g.id, g.display_name, when(&g.joined_at));
+            }
+            if !view.invites.is_empty() {
+                println!("Invitations waiting for an answer:");
+                for i in &view.invites {
+                    println!("  {}  {}  until {}", i.id, i.phone_masked, when(&i.expires_at));
+                }
+            }
+        }
+        Some(GuardiansAction::Invite { phone }) => {
+            let invite = engine.invite_guardian(child, &phone).await?;
+            println!(
+                "Invitation {} sent to {}; it lapses on {} unless they accept.",
+                invite.id,
+                invite.phone_masked,
+                when(&invite.expires_at)
+            );
+        }
+        Some(GuardiansAction::Remove { guardian_id }) => {
+            let removed = engine.remove_guardian(child, &guardian_id).await?;
+            if removed.you {
+                println!("You no longer look after this child; its data has left this computer.");
+            } else {
+                println!("{} no longer looks after this child.", removed.display_name);
+            }
+        }
+        Some(GuardiansAction::Rule { agreement }) => {
+            let view = engine.set_agreement(child, &agreement).await?;
+            println!("From now on {}.", rule_words(&view.agreement));
+        }
+        Some(GuardiansAction::Log { json }) => {
+            let entries = engine.decision_log(child).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+            } else if entries.is_empty() {
+                println!("No decisions recorded yet.");
+            } else {
+                for e in entries {
+                    let who = if e.you { "you".to_owned() } else { e.guardian_name };
+                    println!("{}  {:<24} {:<24} {}", when(&e.at), who, e.action, e.subject);
+                }
+            }
+        }
+        Some(GuardiansAction::Invitations { json }) => {
+            let invites = engine.guardian_invites().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&invites)?);
+            } else if invites.is_empty() {
+                println!("No invitations.");
+            } else {
+                for i in invites {
+                    println!(
+                        "{}  {} invites you to look after {} (until {})",
+                        i.id,
+                        i.invited_by,
+                        i.child_name,
+                        when(&i.expires_at)
+                    );
+                }
+            }
+        }
+        Some(GuardiansAction::Accept { invite_id }) => {
+            let invite = engine.answer_invite(&invite_id, true).await?;
+            println!("You now look after {} too.", invite.child_name);
+        }
+        Some(GuardiansAction::Decline { invite_id }) => {
+            let invite = engine.answer_invite(&invite_id, false).await?;
+            println!("Declined {}'s invitation to look after {}.", invite.invited_by, invite.child_name);
+        }
+    }
+    Ok(())
+}

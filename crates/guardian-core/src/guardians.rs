@@ -1,0 +1,207 @@
+//! Co-guardians (flow 10): the child's guardians, invitations, whether one or all must agree to
+//! a friend approval, and the decision log every guardian of the child reads. Online: these are
+//! the provider's records, read when the guardian looks.
+
+use guardian_domain::{Agreement, CoGuardians, DecisionEntry, GuardianInvite, GuardianMember, SentInvite};
+use guardian_store::subject_ref;
+use serde::Serialize;
+
+use crate::{CoreError, Engine};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GuardianMemberView {
+    pub id: String,
+    pub display_name: String,
+    /// Whether this is the signed-in guardian.
+    pub you: bool,
+    pub joined_at: String,
+}
+
+impl From<GuardianMember> for GuardianMemberView {
+    fn from(g: GuardianMember) -> Self {
+        Self { id: g.id, display_name: g.display_name, you: g.you, joined_at: g.joined_at.to_rfc3339() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SentInviteView {
+    pub id: String,
+    /// All but the last four digits hidden.
+    pub phone_masked: String,
+    pub status: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+impl From<SentInvite> for SentInviteView {
+    fn from(i: SentInvite) -> Self {
+        Self {
+            id: i.id,
+            phone_masked: i.phone_masked,
+            status: i.status,
+            created_at: i.created_at.to_rfc3339(),
+            expires_at: i.expires_at.to_rfc3339(),
+        }
+    }
+}
+
+/// A child's guardians, the agreement rule and the invitations waiting for an answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CoGuardiansView {
+    pub child_id: String,
+    /// `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve.
+    pub agreement: String,
+    pub guardians: Vec<GuardianMemberView>,
+    pub invites: Vec<SentInviteView>,
+}
+
+impl From<CoGuardians> for CoGuardiansView {
+    fn from(c: CoGuardians) -> Self {
+        Self {
+            child_id: c.child_id,
+            agreement: c.agreement.as_str().into(),
+            guardians: c.guardians.into_iter().map(Into::into).collect(),
+            invites: c.invites.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// An invitation to become a co-guardian, waiting for this guardian's answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct InviteView {
+    pub id: String,
+    pub child_name: String,
+    pub invited_by: String,
+    pub status: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+impl From<GuardianInvite> for InviteView {
+    fn from(i: GuardianInvite) -> Self {
+        Self {
+            id: i.id,
+            child_name: i.child_name,
+            invited_by: i.invited_by,
+            status: i.status,
+            created_at: i.created_at.to_rfc3339(),
+            expires_at: i.expires_at.to_rfc3339(),
+        }
+    }
+}
+
+/// Who decided what about the child, and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DecisionEntryView {
+    pub id: String,
+    pub guardian_name: String,
+    pub you: bool,
+    /// e.g. `friend_request_approved`, `approval_recorded`, `pin_used`, `contact_blocked`,
+    /// `agreement_changed`, `guardian_joined`.
+    pub action: String,
+    pub subject: String,
+    pub at: String,
+}
+
+impl From<DecisionEntry> for DecisionEntryView {
+    fn from(e: DecisionEntry) -> Self {
+        Self {
+            id: e.id,
+            guardian_name: e.guardian_name,
+            you: e.you,
+            action: e.action,
+            subject: e.subject,
+            at: e.at.to_rfc3339(),
+        }
+    }
+}
+
+fn key(kind: &str) -> String {
+    format!("guardian-{kind}-{}", crate::flows::uuid_like())
+}
+
+impl Engine {
+    pub async fn co_guardians(&self, child: &str) -> Result<CoGuardiansView, CoreError> {
+        let child = self.find_child(child).await?;
+        Ok(self.client.co_guardians(&child.id).await?.into())
+    }
+
+    /// Invites an adult by phone number to become one of the child's guardians.
+    pub async fn invite_guardian(&self, child: &str, phone: &str) -> Result<SentInviteView, CoreError> {
+        let child = self.find_child(child).await?;
+        let phone: String = phone.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        if phone.is_empty() {
+            return Err(CoreError::Invalid("enter the phone number of the adult to invite".into()));
+        }
+        let invite = self.client.invite_guardian(&child.id, &phone, &key("invite")).await?;
+        self.audit("guardian_invited", &subject_ref("child", &child.id), "sent").await;
+        Ok(invite.into())
+    }
+
+    /// Takes a guardian off the child; a guardian who takes themselves off no longer sees the
+    /// child (its data leaves this computer's cache with the next sync, done here).
+    pub async fn remove_guardian(
+        &self,
+        child: &str,
+        guardian_id: &str,
+    ) -> Result<GuardianMemberView, CoreError> {
+        let child = self.find_child(child).await?;
+        let removed = self.client.remove_guardian(&child.id, guardian_id, &key("remove")).await?;
+        let outcome = if removed.you { "left" } else { "removed" };
+        self.audit("guardian_removed", &subject_ref("child", &child.id), outcome).await;
+        self.sync().await?;
+        Ok(removed.into())
+    }
+
+    /// Sets whether one (`"one"`) or all (`"all"`) of the child's guardians must approve a
+    /// friend request.
+    pub async fn set_agreement(&self, child: &str, agreement: &str) -> Result<CoGuardiansView, CoreError> {
+        let agreement = Agreement::parse(agreement.trim()).ok_or_else(|| {
+            CoreError::Invalid(
+                "the agreement rule is \"one\" (any guardian) or \"all\" (every guardian)".into(),
+            )
+        })?;
+        let child = self.find_child(child).await?;
+        let updated = self.client.set_agreement(&child.id, agreement, &key("agreement")).await?;
+        self.audit("agreement_changed", &subject_ref("child", &child.id), agreement.as_str()).await;
+        Ok(updated.into())
+    }
+
+    /// The child's decision log, newest first.
+    pub async fn decision_log(&self, child: &str) -> Result<Vec<DecisionEntryView>, CoreError> {
+        let child = self.find_child(child).await?;
+        let mut entries = self.client.decision_log(&child.id).await?;
+        entries.sort_by_key(|e| std::cmp::Reverse(e.at));
+        Ok(entries.into_iter().map(Into::into).collect())
+    }
+
+    /// Invitations to become a co-guardian, waiting for this guardian's answer.
+    pub async fn guardian_invites(&self) -> Result<Vec<InviteView>, CoreError> {
+        Ok(self.client.guardian_invites().await?.into_iter().map(Into::into).collect())
+    }
+
+    /// Accepts or declines an invitation. Accepting brings the child into the cache, history
+    /// included (a fresh snapshot).
+    pub async fn answer_invite(&self, invite_id: &str, accept: bool) -> Result<InviteView, CoreError> {
+        let invites = self.client.guardian_invites().await?;
+        let invite = invites
+            .into_iter()
+            .find(|i| i.id == invite_id)
+            .ok_or_else(|| CoreError::Invalid("this invitation was answered already or has lapsed".into()))?;
+        if accept {
+            let child = self.client.accept_invite(&invite.id, &key("accept")).await?;
+            self.audit("guardian_invite_accepted", &subject_ref("child", &child.id), "joined").await;
+            self.snapshot_again().await?;
+        } else {
+            self.client.decline_invite(&invite.id, &key("decline")).await?;
+            self.audit("guardian_invite_declined", &subject_ref("child", &invite.child_id), "declined").await;
+        }
+        let status = if accept { "accepted" } else { "declined" };
+        Ok(InviteView { status: status.into(), ..invite.into() })
+    }
+}

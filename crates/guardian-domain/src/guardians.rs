@@ -1,0 +1,111 @@
+//! Co-guardians: more than one adult looks after a child. Who they are, how they are invited,
+//! whether one or all must agree to a friend approval, and the decision log they all can read.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How many of a child's guardians must agree before a friend request is approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Agreement {
+    /// Any one guardian decides.
+    #[default]
+    One,
+    /// Every guardian must approve; any one guardian's denial decides.
+    All,
+}
+
+impl Agreement {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::One => "one",
+            Self::All => "all",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::One, Self::All].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// One of the child's guardians.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuardianMember {
+    pub id: String,
+    pub display_name: String,
+    /// Whether this is the guardian asking.
+    pub you: bool,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// An invitation this child's guardians sent, as they see it (the phone number masked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentInvite {
+    pub id: String,
+    pub phone_masked: String,
+    /// `pending`, `accepted`, `declined` or `revoked`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A child's guardians, the agreement rule, and the invitations still open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoGuardians {
+    pub child_id: String,
+    pub agreement: Agreement,
+    pub guardians: Vec<GuardianMember>,
+    pub invites: Vec<SentInvite>,
+}
+
+/// `POST /v1/children/{id}/guardians/invites`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteGuardian {
+    /// The invited adult's phone number, as they sign in with it.
+    pub phone: String,
+}
+
+impl fmt::Debug for InviteGuardian {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InviteGuardian").finish_non_exhaustive()
+    }
+}
+
+/// `PUT /v1/children/{id}/agreement`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAgreement {
+    pub agreement: Agreement,
+}
+
+/// An invitation to become a co-guardian, as the invited guardian sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuardianInvite {
+    pub id: String,
+    pub child_id: String,
+    pub child_name: String,
+    /// The display name of the guardian who invited.
+    pub invited_by: String,
+    /// `pending`, `accepted`, `declined` or `revoked`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// One entry of a child's decision log: who decided what, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionEntry {
+    pub id: String,
+    pub child_id: String,
+    pub guardian_name: String,
+    /// Whether the guardian asking made this decision.
+    pub you: bool,
+    /// e.g. `friend_request_approved`, `approval_recorded`, `contact_blocked`, `guardian_joined`.
+    pub action: String,
+    /// What it was about, in words (e.g. the other user's display name).
+    pub subject: String,
+    pub at: DateTime<Utc>,
+}

@@ -1,0 +1,209 @@
+//! Co-guardians over HTTP: invitations, the agreement rule for friend approvals, removal, the
+//! decision log, and what each guardian's change feed carries.
+
+use guardian_domain::{Change, CoGuardians, DecisionEntry, ErrorCode, FriendRequest, Page, RequestStatus};
+use guardian_sandbox::DEMO_PIN;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+mod common;
+
+use common::{Api, code};
+
+const JUN: (&str, &str) = ("+8613800000002", "co-guardian-password");
+const WEI: (&str, &str) = ("+8613800000003", "grandparent-password");
+
+async fn co_guardians(api: &Api, child: &str) -> CoGuardians {
+    let (status, body) = api.call(Method::GET, &format!("/v1/children/{child}/guardians"), None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_value(body).expect("co-guardians")
+}
+
+async fn log(api: &Api, child: &str) -> Vec<DecisionEntry> {
+    let (status, body) =
+        api.call(Method::GET, &format!("/v1/children/{child}/decision-log?limit=200"), None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_value::<Page<DecisionEntry>>(body).expect("log").items
+}
+
+#[tokio::test]
+async fn where_all_must_agree_an_approval_waits_for_every_guardian_and_one_denial_decides() {
+    let mut api = Api::with_scenario("co-guardians").await;
+    let demo_token = api.token.clone();
+    let leo = co_guardians(&api, "c-leo").await;
+    assert_eq!(leo.agreement.as_str(), "all");
+    let names: Vec<_> = leo.guardians.iter().map(|g| (g.display_name.as_str(), g.you)).collect();
+    assert_eq!(names, [("Jun Chen", false), ("Demo Guardian", true)]);
+
+    // Jun approved Oliver already: the demo guardian's approval decides.
+    let (status, body) = api.approve("a-1", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "approved");
+
+    // Nobody approved Mila: the demo guardian's approval waits for Jun's.
+    let (status, body) = api.approve("a-2", "c-leo", "fr-2", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let waiting: FriendRequest = serde_json::from_value(body).expect("request");
+    assert_eq!(
+        (waiting.status, waiting.approved_by.clone()),
+        (RequestStatus::Pending, vec!["Demo Guardian".into()])
+    );
+    // Jun sees it waiting for them, and denies: one denial decides.
+    api.token = api.token_for(JUN.0, JUN.1).await;
+    let (changes, _) = api.drain(None).await;
+    assert!(changes.iter().any(|c| matches!(c, Change::FriendRequest { data } if data.id == "fr-2" && data.approved_by == ["Demo Guardian"])));
+    let (status, body) =
+        api.call(Method::POST, "/v1/children/c-leo/friend-requests/fr-2/deny", Some("d-1"), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The demo guardian's next approval conflicts with Jun's denial, and says so.
+    api.token = demo_token;
+    let (status, body) = api.approve("a-3", "c-leo", "fr-2", DEMO_PIN).await;
+    assert_eq!((status, code(&body)), (StatusCode::CONFLICT, ErrorCode::Conflict), "{body}");
+    assert_eq!(body["details"]["decided_by"], "Jun Chen", "{body}");
+
+    // Every step is in the log, seen by both guardians, newest first.
+    let entries = log(&api, "c-leo").await;
+    let recent: Vec<_> = entries
+        .iter()
+        .take(5)
+        .map(|e| (e.guardian_name.as_str(), e.action.as_str(), e.subject.as_str()))
+        .collect();
+    assert_eq!(
+        recent,
+        [
+            ("Jun Chen", "friend_request_denied", "Mila"),
+            ("Demo Guardian", "approval_recorded", "Mila"),
+            ("Demo Guardian", "pin_used", "Mila"),
+            ("Demo Guardian", "friend_request_approved", "Oliver"),
+            ("Demo Guardian", "pin_used", "Oliver"),
+        ]
+    );
+    assert!(!entries[0].you && entries[1].you);
+}
+
+#[tokio::test]
+async fn an_accepted_invitation_brings_the_child_through_the_feed_and_removal_takes_it_away() {
+    let mut api = Api::with_scenario("co-guardians").await;
+    let (_, cursor) = api.drain(None).await;
+    let (status, body) = api.call(Method::GET, "/v1/guardian-invites", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["items"][0]["child_name"], "Kai");
+    assert_eq!(body["items"][0]["invited_by"], "Jun Chen");
+
+    let (status, body) =
+        api.call(Method::POST, "/v1/guardian-invites/gi-kai/accept", Some("acc"), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["display_name"], "Kai");
+    let (changes, cursor) = api.drain(Some(cursor)).await;
+    assert!(changes.iter().any(|c| matches!(c, Change::Child { data } if data.id == "c-kai")));
+    assert!(changes.iter().any(|c| matches!(c, Change::FriendRequest { data } if data.id == "fr-3")));
+    assert!(changes.iter().any(|c| matches!(c, Change::Contact { data } if data.contact_id == "u-tom")));
+    // An answered invitation cannot be answered again.
+    let (status, _) = api.call(Method::POST, "/v1/guardian-invites/gi-kai/decline", Some("dec"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Jun removes the demo guardian from Kai: the demo guardian's feed drops the child.
+    let demo_token = api.token.clone();
+    api.token = api.token_for(JUN.0, JUN.1).await;
+    let (status, body) =
+        api.call(Method::POST, "/v1/children/c-kai/guardians/g-demo/remove", Some("rm"), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Jun is Kai's last guardian and cannot leave.
+    let (status, body) =
+        api.call(Method::POST, "/v1/children/c-kai/guardians/g-jun/remove", Some("rm2"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    api.token = demo_token;
+    let (changes, _) = api.drain(Some(cursor)).await;
+    assert!(changes.iter().any(|c| matches!(c, Change::ChildDeleted { id } if id == "c-kai")), "{changes:?}");
+    let (status, _) = api.call(Method::GET, "/v1/children/c-kai/guardians", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing about a child no longer looked after");
+}
+
+#[tokio::test]
+async fn an_invitation_answers_the_same_for_any_number_and_reaches_only_its_holder() {
+    let mut api = Api::with_scenario("co-guardians").await;
+    let invite = |key: &'static str, phone: &'static str| {
+        let api = &api;
+        async move {
+            api.call(
+                Method::POST,
+                "/v1/children/c-leo/guardians/invites",
+                Some(key),
+                Some(json!({ "phone": phone })),
+            )
+            .await
+        }
+    };
+    let (known, known_body) = invite("i-1", WEI.0).await;
+    let (unknown, unknown_body) = invite("i-2", "+4915100000000").await;
+    assert_eq!((known, unknown), (StatusCode::ACCEPTED, StatusCode::ACCEPTED));
+    let shape = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+    assert_eq!(shape(&known_body), shape(&unknown_body), "nothing tells an account holder apart");
+    assert_eq!(known_body["phone_masked"], "••••0003");
+    // Bad input: a number without its country code; a number that is already a guardian.
+    let (status, body) = invite("i-3", "13800000003").await;
+    assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation));
+    let (status, _) = invite("i-4", JUN.0).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(co_guardians(&api, "c-leo").await.invites.len(), 2);
+
+    // Only Wei sees the invitation; Jun does not.
+    api.token = api.token_for(JUN.0, JUN.1).await;
+    let (_, body) = api.call(Method::GET, "/v1/guardian-invites", None, None).await;
+    assert_eq!(body["items"], json!([]));
+    api.token = api.token_for(WEI.0, WEI.1).await;
+    let (_, body) = api.call(Method::GET, "/v1/guardian-invites", None, None).await;
+    assert_eq!(body["items"][0]["child_name"], "Leo");
+    // Invitations lapse after a week.
+    api.sandbox.clock().advance(chrono::Duration::days(8));
+    api.token = api.token_for(WEI.0, WEI.1).await;
+    let (_, body) = api.call(Method::GET, "/v1/guardian-invites", None, None).await;
+    assert_eq!(body["items"], json!([]));
+}
+
+#[tokio::test]
+async fn the_agreement_rule_is_shared_and_a_guardian_leaves_shared_children_with_their_co_guardian() {
+    let mut api = Api::with_scenario("co-guardians").await;
+    let (status, body) = api
+        .call(Method::PUT, "/v1/children/c-leo/agreement", Some("ag"), Some(json!({ "agreement": "one" })))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["agreement"], "one");
+    // Now one approval decides.
+    let (status, body) = api.approve("a-1", "c-leo", "fr-2", DEMO_PIN).await;
+    assert_eq!((status, &body["status"]), (StatusCode::OK, &json!("approved")));
+    // Jun sees the change in the log.
+    api.token = api.token_for(JUN.0, JUN.1).await;
+    let entries = log(&api, "c-leo").await;
+    assert!(entries.iter().any(|e| e.action == "agreement_changed" && e.subject == "one" && !e.you));
+
+    // Jun's own account: Kai has no other guardian, so deletion is refused until Kai is shared.
+    let (status, body) = delete_account(&api, JUN.1).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["details"]["children"], 1, "Leo is shared, Kai is not: {body}");
+
+    // The demo guardian's only child is shared with Jun: the account may go, and Leo stays with Jun.
+    api.token = api.token_for(common::DEMO.0, common::DEMO.1).await;
+    let (status, body) = delete_account(&api, common::DEMO.1).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    api.sandbox.clock().advance(chrono::Duration::days(8));
+    let (status, _) = api.call(Method::GET, "/v1/children", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the account is gone once the cooling-off period is over");
+    api.token = api.token_for(JUN.0, JUN.1).await;
+    let leo = co_guardians(&api, "c-leo").await;
+    assert_eq!(leo.guardians.iter().map(|g| g.display_name.as_str()).collect::<Vec<_>>(), ["Jun Chen"]);
+    let entries = log(&api, "c-leo").await;
+    assert!(
+        entries.iter().all(|e| e.guardian_name != "Demo Guardian"),
+        "the log keeps no name of a deleted account"
+    );
+    assert!(entries.iter().any(|e| e.guardian_name == "A former guardian"));
+}
+
+async fn delete_account(api: &Api, password: &str) -> (StatusCode, Value) {
+    let (_, body) =
+        api.call(Method::POST, "/v1/auth/reauth", None, Some(json!({ "password": password }))).await;
+    let proof = body["proof"].as_str().expect("proof").to_owned();
+    api.call(Method::POST, "/v1/guardian/deletion", Some(password), Some(json!({ "reauth_proof": proof })))
+        .await
+}
