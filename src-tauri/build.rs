@@ -62,6 +62,8 @@ const COMMANDS: &[&str] = &[
     "get_decision_log",
     "list_guardian_invites",
     "answer_invite",
+    "agree_to_deletion",
+    "refuse_deletion",
 ];
 
 fn main() {

@@ -836,6 +836,26 @@ async fn co_guardians_must_all_approve_and_an_invitation_brings_a_child_into_the
         app.screenshot("child-guardians").await;
         let violations = axe_violations(&app.client).await;
         assert!(violations.is_empty(), "serious or critical accessibility violations: {violations:#?}");
+
+        // Deleting Leo's account: Jun is named before anything is submitted, and asked after.
+        app.click("[data-testid=privacy-open]").await;
+        app.click("[data-testid=delete-account]").await;
+        app.click("[data-testid=wizard-next]").await;
+        let note = app.wait_text("[data-testid=deletion-co-guardians]", |t| !t.is_empty()).await;
+        assert!(note.contains("Jun Chen will be asked"), "{note}");
+        app.click("[data-testid=wizard-next]").await;
+        app.wait_for("[data-testid=deletion-password]")
+            .await
+            .send_keys("demo-password")
+            .await
+            .expect("password");
+        app.wait_for("[data-testid=deletion-pin]").await.send_keys("1234").await.expect("pin");
+        app.click("[data-testid=wizard-next]").await;
+        app.wait_for("[data-testid=deletion-typed-name]").await.send_keys("Leo").await.expect("type");
+        app.click("[data-testid=deletion-submit]").await;
+        app.wait_text("[data-testid=deletion-agreements]", |t| t.contains("Waiting for Jun Chen to agree"))
+            .await;
+        app.screenshot("deletion-waiting-for-co-guardian").await;
     }
     .await;
     app.close().await;

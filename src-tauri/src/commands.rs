@@ -149,6 +149,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             get_decision_log,
             list_guardian_invites,
             answer_invite,
+            agree_to_deletion,
+            refuse_deletion,
         ])
         .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
@@ -645,6 +647,25 @@ async fn answer_invite(
     accept: bool,
 ) -> Result<InviteView, AppError> {
     Ok(slot.get().await?.answer_invite(&invite_id, accept).await?)
+}
+
+/// Agrees, as one of the child's other guardians, to deleting the child's account (password checked).
+#[tauri::command]
+#[specta::specta]
+async fn agree_to_deletion(
+    slot: State<'_, EngineSlot>,
+    request_id: String,
+    password: String,
+) -> Result<DeletionView, AppError> {
+    let password = Secret::new(password);
+    Ok(slot.get().await?.agree_to_deletion(&request_id, &password).await?.into())
+}
+
+/// Says no to deleting a child's account: the request is cancelled, nothing is deleted.
+#[tauri::command]
+#[specta::specta]
+async fn refuse_deletion(slot: State<'_, EngineSlot>, request_id: String) -> Result<DeletionView, AppError> {
+    Ok(slot.get().await?.refuse_deletion(&request_id).await?.into())
 }
 
 /// Security notices from the provider, newest first.

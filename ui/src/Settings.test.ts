@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import type { Api } from "./lib/api";
-import { dashboard, fakeApi, ok } from "./test-fakes";
+import { coGuardians, dashboard, deletionInfo, deletionView, fakeApi, ok } from "./test-fakes";
 
 afterEach(cleanup);
 // jsdom has no 2D canvas; the activity table carries the same figures as the chart.
@@ -231,13 +231,38 @@ describe("profile", () => {
 });
 
 describe("the guardian's own account", () => {
-  it("explains why it cannot be deleted while children remain, without asking the provider", async () => {
-    const api = fakeApi(dashboard());
+  it("explains why it cannot be deleted while children remain whose only guardian this is", async () => {
+    // Leo is shared with a co-guardian; Ava and Mei are not.
+    const api = fakeApi(dashboard(), {
+      getCoGuardians: vi.fn(async (childId: string) => {
+        const shared = coGuardians(childId);
+        return ok(childId === "c1" ? shared : { ...shared, guardians: shared.guardians.filter((g) => g.you) });
+      }),
+    });
     render(App, { api, locale: "en" });
     await fireEvent.click(await screen.findByTestId("account-delete"));
-    expect((await screen.findByTestId("account-blocked")).textContent).toContain("(Ava, Leo, Mei)");
+    expect((await screen.findByTestId("account-blocked")).textContent).toContain("(Ava, Mei)");
     expect(screen.queryByTestId("account-password")).toBeNull();
     expect(api.requestGuardianDeletion).not.toHaveBeenCalled();
+  });
+
+  it("asks a co-guardian to agree to a child's deletion, with the password, or to say no", async () => {
+    const asked = deletionView({
+      id: "del-leo",
+      requested_by: "Jun Chen",
+      agreements: [{ guardian_name: "Demo Guardian", you: true, answer: "awaited", answered_at: null }],
+    });
+    const api = fakeApi(dashboard(), { deletionInfo: vi.fn(async () => ok(deletionInfo([asked]))) });
+    render(App, { api, locale: "en" });
+    const banner = await screen.findByTestId("deletion-asked");
+    expect(banner.textContent).toContain("Jun Chen asked to delete Leo's account.");
+    await fireEvent.click(within(banner).getByRole("button", { name: "Agree to delete Leo's account" }));
+    expect(api.agreeToDeletion).not.toHaveBeenCalled();
+    expect((await screen.findByTestId("account-message")).textContent).toContain("password");
+    await fireEvent.input(within(banner).getByTestId("deletion-asked-password"), { target: { value: "pw" } });
+    await fireEvent.click(within(banner).getByRole("button", { name: "Agree to delete Leo's account" }));
+    await waitFor(() => expect(api.agreeToDeletion).toHaveBeenCalledWith("del-leo", "pw"));
+    expect((await screen.findByTestId("account-message")).textContent).toContain("You agreed.");
   });
 
   it("asks for the password, then shows the waiting period and cancels it", async () => {

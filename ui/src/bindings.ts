@@ -118,6 +118,10 @@ export const commands = {
 	listGuardianInvites: () => typedError<InviteView[], AppError>(__TAURI_INVOKE("list_guardian_invites")),
 	/**  Accepts (the child comes into the cache) or declines an invitation. */
 	answerInvite: (inviteId: string, accept: boolean) => typedError<InviteView, AppError>(__TAURI_INVOKE("answer_invite", { inviteId, accept })),
+	/**  Agrees, as one of the child's other guardians, to deleting the child's account (password checked). */
+	agreeToDeletion: (requestId: string, password: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("agree_to_deletion", { requestId, password })),
+	/**  Says no to deleting a child's account: the request is cancelled, nothing is deleted. */
+	refuseDeletion: (requestId: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("refuse_deletion", { requestId })),
 };
 
 /** Events */
@@ -443,6 +447,24 @@ export type DecisionOutcome_Serialize = {
 	message: string | null,
 };
 
+export type DeletionAgreementView = DeletionAgreementView_Serialize | DeletionAgreementView_Deserialize;
+
+export type DeletionAgreementView_Deserialize = {
+	guardian_name: string,
+	you: boolean,
+	/**  `awaited`, `agreed` or `refused`. */
+	answer: string,
+	answered_at?: string | null,
+};
+
+export type DeletionAgreementView_Serialize = {
+	guardian_name: string,
+	you: boolean,
+	/**  `awaited`, `agreed` or `refused`. */
+	answer: string,
+	answered_at: string | null,
+};
+
 /**  Step one of the deletion walkthrough: what the provider keeps, and requests in progress. */
 export type DeletionInfo = DeletionInfo_Serialize | DeletionInfo_Deserialize;
 
@@ -473,6 +495,10 @@ export type DeletionView_Deserialize = {
 	completed_at?: string | null,
 	deleted: string[],
 	retained: RetentionView_Deserialize[],
+	/**  Where all the child's guardians must agree: each other guardian's answer. */
+	agreements: DeletionAgreementView_Deserialize[],
+	/**  The guardian who asked, when it was someone else. */
+	requested_by?: string | null,
 };
 
 export type DeletionView_Serialize = {
@@ -488,6 +514,10 @@ export type DeletionView_Serialize = {
 	completed_at: string | null,
 	deleted: string[],
 	retained: RetentionView_Serialize[],
+	/**  Where all the child's guardians must agree: each other guardian's answer. */
+	agreements: DeletionAgreementView_Serialize[],
+	/**  The guardian who asked, when it was someone else. */
+	requested_by: string | null,
 };
 
 export type DeviceView = {

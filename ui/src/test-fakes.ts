@@ -145,6 +145,8 @@ export function deletionView(overrides: Partial<DeletionView> = {}): DeletionVie
     completed_at: null,
     deleted: ["profile", "messages"],
     retained: [],
+    agreements: [],
+    requested_by: null,
     ...overrides,
   };
 }
@@ -357,6 +359,10 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     deletionInfo: vi.fn(async () => ok(deletionInfo())),
     requestChildDeletion: vi.fn(async (childId: string) => ok(deletionView({ child_id: childId }))),
     cancelDeletion: vi.fn(async (id: string) => ok(deletionView({ id, status: "cancelled" }))),
+    agreeToDeletion: vi.fn(async (id: string) =>
+      ok(deletionView({ id, requested_by: "Jun Chen", agreements: [{ guardian_name: "Demo Guardian", you: true, answer: "agreed", answered_at: "2026-11-24T10:00:00Z" }] })),
+    ),
+    refuseDeletion: vi.fn(async (id: string) => ok(deletionView({ id, status: "cancelled" }))),
     getConsents: vi.fn(async (childId: string) => ok(consents(childId))),
     setConsent: vi.fn(async (childId: string, purpose: string, granted: boolean) => {
       const view = consents(childId);

@@ -25,6 +25,11 @@ pub enum AccountAction {
     },
     /// Cancel a deletion during its cooling-off period.
     Cancel { request_id: String },
+    /// Agree, as one of the child's other guardians, to a request to delete the child's account
+    /// (your password is asked).
+    Agree { request_id: String },
+    /// Say no to a request to delete a child's account: it is cancelled, nothing is deleted.
+    Refuse { request_id: String },
 }
 
 #[derive(Subcommand)]
@@ -86,7 +91,19 @@ pub async fn account(engine: &Engine, action: AccountAction) -> anyhow::Result<(
             for r in requests {
                 let who = r.child_id.as_deref().unwrap_or("your own account");
                 println!("{}  {}  {}", r.id, r.status.as_str(), who);
-                println!("    requested {}; due by {}", date(r.requested_at), date(r.due_at));
+                let by = r.requested_by.as_deref().map(|n| format!(" by {n}")).unwrap_or_default();
+                println!("    requested{by} {}; due by {}", date(r.requested_at), date(r.due_at));
+                for a in &r.agreements {
+                    let name = if a.you { "you" } else { &a.guardian_name };
+                    match a.answer.as_str() {
+                        "awaited" if a.you => println!(
+                            "    waiting for your answer: guardian account agree {} (or refuse {})",
+                            r.id, r.id
+                        ),
+                        "awaited" => println!("    waiting for {name} to agree"),
+                        answer => println!("    {name}: {answer}"),
+                    }
+                }
                 match r.completed_at {
                     Some(done) => {
                         println!("    completed {}; deleted: {}", date(done), r.deleted.join(", "));
@@ -110,6 +127,26 @@ pub async fn account(engine: &Engine, action: AccountAction) -> anyhow::Result<(
         AccountAction::Cancel { request_id } => {
             let request = engine.cancel_deletion(&request_id).await?;
             println!("Cancelled: nothing was deleted ({}).", request.status.as_str());
+            Ok(())
+        }
+        AccountAction::Agree { request_id } => {
+            let password = read_secret("Your Guardian password: ")?;
+            let request = engine.agree_to_deletion(&request_id, &password).await?;
+            let waiting: Vec<_> = request
+                .agreements
+                .iter()
+                .filter(|a| a.answer == "awaited")
+                .map(|a| a.guardian_name.as_str())
+                .collect();
+            match waiting.is_empty() {
+                true => println!("Agreed. The account is deleted after {}.", date(request.cooling_off_until)),
+                false => println!("Agreed. Still waiting for: {}.", waiting.join(", ")),
+            }
+            Ok(())
+        }
+        AccountAction::Refuse { request_id } => {
+            engine.refuse_deletion(&request_id).await?;
+            println!("You said no: the request is cancelled and nothing is deleted.");
             Ok(())
         }
         AccountAction::Delete { child: Some(child), .. } => delete_child(engine, &child).await,
@@ -138,6 +175,20 @@ async fn delete_child(engine: &Engine, child: &str) -> anyhow::Result<()> {
     }
     println!("\n2. Before you go");
     println!("   Save a copy first with: guardian export --child {:?} --out FILE.zip", child.display_name);
+    let others: Vec<_> = match engine.co_guardians(&child.id).await {
+        Ok(g) if g.agreement == "all" => {
+            g.guardians.into_iter().filter(|g| !g.you).map(|g| g.display_name).collect()
+        }
+        _ => Vec::new(),
+    };
+    if !others.is_empty() {
+        println!(
+            "\n   {}'s guardians must all agree: {} will be asked, and nothing is",
+            child.display_name,
+            others.join(", ")
+        );
+        println!("   deleted until every one has agreed. One \"no\" cancels the request.");
+    }
     println!("\n3. Verify it is you");
     let typed = read_line(&format!("   Type the child's name ({}) to confirm: ", child.display_name))?;
     let password = read_secret("   Your Guardian password: ")?;
@@ -149,6 +200,10 @@ async fn delete_child(engine: &Engine, child: &str) -> anyhow::Result<()> {
         date(request.cooling_off_until)
     );
     println!("   guardian account cancel {}", request.id);
+    if !request.agreements.is_empty() {
+        let names: Vec<_> = request.agreements.iter().map(|a| a.guardian_name.as_str()).collect();
+        println!("   Waiting for {} to agree.", names.join(", "));
+    }
     println!(
         "   The provider must complete it by {}. Check with: guardian account status",
         date(request.due_at)

@@ -684,3 +684,35 @@ async fn co_guardians_must_all_approve_and_an_invitation_brings_a_child_in() {
     let children = text(&run(&["children"], "").stdout);
     assert!(children.contains("Kai") && children.contains("Leo"), "{children}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_shared_childs_deletion_waits_for_the_co_guardian_who_may_say_no() {
+    let config = Config { scenario: "co-guardians".into(), ..Config::default() };
+    let sandbox = Sandbox::start(config).await.expect("sandbox");
+    let url = sandbox.url();
+    let demo = Env::new("deletion-asker");
+    let run = |args: &[&str], stdin: &str| demo.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+    let walked = run(&["account", "delete", "--child", "Leo"], &format!("Leo\n{DEMO_PASSWORD}\n1234\n"));
+    let shown = text(&walked.stdout);
+    assert!(shown.contains("Leo's guardians must all agree: Jun Chen will be asked"), "{shown}");
+    assert!(shown.contains("Waiting for Jun Chen to agree."), "{shown}\n{}", text(&walked.stderr));
+
+    let jun = Env::new("deletion-co-guardian");
+    let run_jun = |args: &[&str], stdin: &str| jun.run(Some(&url), args, stdin);
+    assert!(run_jun(&["sign-in", "--phone", "+8613800000002"], "co-guardian-password\n").status.success());
+    let status = text(&run_jun(&["account", "status"], "").stdout);
+    assert!(
+        status.contains("requested by Demo Guardian") && status.contains("waiting for your answer"),
+        "{status}"
+    );
+    let listed: serde_json::Value =
+        serde_json::from_slice(&run_jun(&["account", "status", "--json"], "").stdout).expect("json");
+    let id = listed[0]["id"].as_str().expect("id").to_owned();
+    let wrong = run_jun(&["account", "agree", &id], "not-the-password\n");
+    assert!(!wrong.status.success(), "a wrong password agrees to nothing");
+    let refused = run_jun(&["account", "refuse", &id], "");
+    assert!(text(&refused.stdout).contains("nothing is deleted"), "{}", text(&refused.stderr));
+    let after = text(&run(&["account", "status"], "").stdout);
+    assert!(after.contains("cancelled") && after.contains("Jun Chen: refused"), "{after}");
+}

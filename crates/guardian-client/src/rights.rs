@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use guardian_domain::{
-    AutomatedDecision, ConsentLedger, ConsentPurpose, CreateReport, CreateRightsRequest, DataCategory,
-    DataCategoryPreview, DataDeletionReceipt, DeleteData, DeletionRequest, Device, ExportJob, Group,
-    PolicyVersion, ReauthProof, Reauthenticate, Report, RequestChildDeletion, RequestGuardianDeletion,
+    AgreeToDeletion, AutomatedDecision, ConsentLedger, ConsentPurpose, CreateReport, CreateRightsRequest,
+    DataCategory, DataCategoryPreview, DataDeletionReceipt, DeleteData, DeletionRequest, Device, ExportJob,
+    Group, PolicyVersion, ReauthProof, Reauthenticate, Report, RequestChildDeletion, RequestGuardianDeletion,
     RetentionNote, RightsRequest, SecurityNotice, SetConsent, StaffAccess,
 };
 use reqwest::{Method, StatusCode, header};
@@ -81,6 +81,28 @@ impl ProviderClient {
         idempotency_key: &str,
     ) -> Result<DeletionRequest, ClientError> {
         let path = format!("/v1/deletion-requests/{}/cancel", seg(id));
+        self.mutate(Method::POST, &path, None, idempotency_key, None).await
+    }
+
+    /// A co-guardian agrees to a request to delete a child's account.
+    pub async fn agree_to_deletion(
+        &self,
+        id: &str,
+        proof: &Secret,
+        idempotency_key: &str,
+    ) -> Result<DeletionRequest, ClientError> {
+        let body = AgreeToDeletion { reauth_proof: proof.expose().to_owned() };
+        let path = format!("/v1/deletion-requests/{}/agree", seg(id));
+        self.mutate(Method::POST, &path, Some(to_json(&body)?), idempotency_key, None).await
+    }
+
+    /// A co-guardian says no: the request is cancelled.
+    pub async fn refuse_deletion(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+    ) -> Result<DeletionRequest, ClientError> {
+        let path = format!("/v1/deletion-requests/{}/refuse", seg(id));
         self.mutate(Method::POST, &path, None, idempotency_key, None).await
     }
 

@@ -48,6 +48,6 @@ pub use guardian_client::Secret;
 pub use guardian_store::{AuditBroken, AuditEntry};
 pub use rights::{DiffLine, ExportProgress, file_sha256, policy_diff, policy_in_force_and_pending};
 pub use rights_views::{
-    ConsentEventView, ConsentView, DeletionInfo, DeletionView, PolicyView, RetentionView,
-    default_export_path, downloads_dir, downloads_file,
+    ConsentEventView, ConsentView, DeletionAgreementView, DeletionInfo, DeletionView, PolicyView,
+    RetentionView, default_export_path, downloads_dir, downloads_file,
 };

@@ -160,15 +160,20 @@ impl Engine {
         }
     }
 
-    /// Asks to delete the guardian's own account. Refused while children remain.
+    /// Asks to delete the guardian's own account. Refused while children remain whose only
+    /// guardian this is; children shared with a co-guardian stay with them.
     pub async fn request_guardian_deletion(&self, password: &Secret) -> Result<DeletionRequest, CoreError> {
-        let children = self.children().await?;
-        if !children.is_empty() {
-            let names: Vec<_> = children.iter().map(|c| c.display_name.as_str()).collect();
+        let mut sole = Vec::new();
+        for child in self.children().await? {
+            if self.client.co_guardians(&child.id).await?.guardians.len() <= 1 {
+                sole.push(child.display_name);
+            }
+        }
+        if !sole.is_empty() {
             return Err(CoreError::Invalid(format!(
-                "your account cannot be deleted while children remain whose guardian you are ({}): \
-                 delete each child's account first",
-                names.join(", ")
+                "your account cannot be deleted while children remain whose only guardian you are ({}): \
+                 delete each child's account, or invite a co-guardian to look after them, first",
+                sole.join(", ")
             )));
         }
         let proof = self.reauthenticate(password).await?;
@@ -178,6 +183,26 @@ impl Engine {
         // Once the provider has deleted the account it no longer answers for it; this marker
         // (a date, nothing personal) tells this computer to clean up then.
         self.remember_guardian_deletion(Some(&request)).await?;
+        Ok(request)
+    }
+
+    /// Agrees, as one of the child's other guardians, to a request to delete the child's account
+    /// (the password is checked again first).
+    pub async fn agree_to_deletion(&self, id: &str, password: &Secret) -> Result<DeletionRequest, CoreError> {
+        let proof = self.reauthenticate(password).await?;
+        let key = format!("guardian-agree-{}", crate::flows::uuid_like());
+        let request = self.client.agree_to_deletion(id, &proof, &key).await?;
+        let subject = request.child_id.as_deref().map_or_else(String::new, |c| subject_ref("child", c));
+        self.audit("deletion_agreed", &subject, "agreed").await;
+        Ok(request)
+    }
+
+    /// Says no to a request to delete a child's account: it is cancelled and nothing is deleted.
+    pub async fn refuse_deletion(&self, id: &str) -> Result<DeletionRequest, CoreError> {
+        let key = format!("guardian-refuse-{}", crate::flows::uuid_like());
+        let request = self.client.refuse_deletion(id, &key).await?;
+        let subject = request.child_id.as_deref().map_or_else(String::new, |c| subject_ref("child", c));
+        self.audit("deletion_refused", &subject, "cancelled").await;
         Ok(request)
     }
 

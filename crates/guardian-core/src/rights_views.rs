@@ -38,6 +38,20 @@ pub struct DeletionView {
     pub completed_at: Option<String>,
     pub deleted: Vec<String>,
     pub retained: Vec<RetentionView>,
+    /// Where all the child's guardians must agree: each other guardian's answer.
+    pub agreements: Vec<DeletionAgreementView>,
+    /// The guardian who asked, when it was someone else.
+    pub requested_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DeletionAgreementView {
+    pub guardian_name: String,
+    pub you: bool,
+    /// `awaited`, `agreed` or `refused`.
+    pub answer: String,
+    pub answered_at: Option<String>,
 }
 
 impl From<DeletionRequest> for DeletionView {
@@ -53,6 +67,17 @@ impl From<DeletionRequest> for DeletionView {
             completed_at: r.completed_at.map(|t| t.to_rfc3339()),
             deleted: r.deleted,
             retained: r.retained.into_iter().map(Into::into).collect(),
+            agreements: r
+                .agreements
+                .into_iter()
+                .map(|a| DeletionAgreementView {
+                    guardian_name: a.guardian_name,
+                    you: a.you,
+                    answer: a.answer,
+                    answered_at: a.answered_at.map(|t| t.to_rfc3339()),
+                })
+                .collect(),
+            requested_by: r.requested_by,
         }
     }
 }

@@ -86,6 +86,37 @@ pub struct DeletionRequest {
     /// What the provider keeps, for how long and why.
     #[serde(default)]
     pub retained: Vec<RetentionNote>,
+    /// Where all of a child's guardians must agree: each other guardian's answer. Nothing is
+    /// deleted until every one has agreed; one refusal cancels the request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agreements: Vec<DeletionAgreement>,
+    /// The guardian who asked, when it was not the one reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
+}
+
+/// One co-guardian's answer to a request to delete a child's account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeletionAgreement {
+    pub guardian_name: String,
+    /// Whether this is the guardian reading.
+    pub you: bool,
+    /// `awaited`, `agreed` or `refused`.
+    pub answer: String,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /v1/deletion-requests/{id}/agree`: a co-guardian agrees, after re-authenticating.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreeToDeletion {
+    pub reauth_proof: String,
+}
+
+impl std::fmt::Debug for AgreeToDeletion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgreeToDeletion").finish_non_exhaustive()
+    }
 }
 
 /// The purposes a guardian consents to separately.

@@ -8,16 +8,16 @@ use axum::response::{IntoResponse as _, Response};
 use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
 use guardian_domain::{
-    ConsentEvent, ConsentLedger, ConsentPurpose, DeletionRequest, DeletionStatus, ErrorCode, Page, PageQuery,
-    PolicyVersion, ReauthProof, Reauthenticate, RequestChildDeletion, RequestGuardianDeletion, RetentionNote,
-    SetConsent,
+    AgreeToDeletion, ConsentEvent, ConsentLedger, ConsentPurpose, DeletionAgreement, DeletionRequest,
+    DeletionStatus, ErrorCode, Page, PageQuery, PolicyVersion, ReauthProof, Reauthenticate,
+    RequestChildDeletion, RequestGuardianDeletion, RetentionNote, SetConsent,
 };
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 
 use crate::AppState;
 use crate::auth::{Authed, new_token, token_hash, verify_secret};
-use crate::decisions::{check_pin, owned_child, paged, record_change};
+use crate::decisions::{check_pin, log_decision, owned_child, paged, record_change};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::IdempotencyKey;
 use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, page_limit};
@@ -208,12 +208,50 @@ fn deletion_from_row(row: DeletionRow) -> DeletionRequest {
         completed_at,
         deleted: serde_json::from_str(&deleted).unwrap_or_default(),
         retained: if status == DeletionStatus::Cancelled { Vec::new() } else { retention_notes() },
+        agreements: Vec::new(),
+        requested_by: None,
     }
 }
 
+/// Adds, for the guardian reading, who asked (when someone else did) and every co-guardian's answer.
+async fn for_reader(
+    state: &AppState,
+    reader: &str,
+    mut request: DeletionRequest,
+) -> ApiResult<DeletionRequest> {
+    let (requester, name): (String, String) = sqlx::query_as(
+        "SELECT d.guardian_id, coalesce(g.display_name, 'A former guardian') FROM deletion_requests d \
+         LEFT JOIN guardians g ON g.id = d.guardian_id WHERE d.id = ?",
+    )
+    .bind(&request.id)
+    .fetch_one(&state.db)
+    .await?;
+    request.requested_by = (requester != reader).then_some(name);
+    let answers: Vec<(String, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT a.guardian_id, coalesce(g.display_name, 'A former guardian'), a.answer, a.answered_at \
+         FROM deletion_agreements a LEFT JOIN guardians g ON g.id = a.guardian_id \
+         WHERE a.deletion_id = ? ORDER BY g.display_name",
+    )
+    .bind(&request.id)
+    .fetch_all(&state.db)
+    .await?;
+    request.agreements = answers
+        .into_iter()
+        .map(|(id, guardian_name, answer, answered_at)| DeletionAgreement {
+            guardian_name,
+            you: id == reader,
+            answer,
+            answered_at,
+        })
+        .collect();
+    Ok(request)
+}
+
 async fn active_deletion(state: &AppState, guardian_id: &str, child_id: Option<&str>) -> ApiResult<()> {
+    // A child's account has one deletion request at a time, whichever guardian asked.
     let existing: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM deletion_requests WHERE guardian_id = ? AND child_id IS ? AND status = 'cooling_off'",
+        "SELECT id FROM deletion_requests WHERE (guardian_id = ? OR child_id IS NOT NULL) AND child_id IS ? \
+         AND status = 'cooling_off'",
     )
     .bind(guardian_id)
     .bind(child_id)
@@ -236,6 +274,7 @@ async fn insert_deletion(
 ) -> ApiResult<(StatusCode, serde_json::Value)> {
     let now = state.clock.now();
     let id = format!("del-{}", uuid::Uuid::new_v4().simple());
+    let mut tx = state.db.begin().await?;
     let row: DeletionRow = sqlx::query_as(AssertSqlSafe(format!(
         "INSERT INTO deletion_requests (id, guardian_id, subject, child_id, status, requested_at, \
          cooling_off_until, due_at) VALUES (?, ?, ?, ?, 'cooling_off', ?, ?, ?) RETURNING {DELETION_COLUMNS}"
@@ -247,9 +286,25 @@ async fn insert_deletion(
     .bind(now)
     .bind(now + COOLING_OFF)
     .bind(now + DELETION_DUE)
-    .fetch_one(&state.db)
+    .fetch_one(&mut *tx)
     .await?;
-    Ok((StatusCode::ACCEPTED, serde_json::to_value(deletion_from_row(row)).map_err(anyhow::Error::from)?))
+    if let Some(child_id) = child_id {
+        // Where all guardians must agree, every other guardian is asked.
+        sqlx::query(
+            "INSERT INTO deletion_agreements (deletion_id, guardian_id, answer) \
+             SELECT ?, cg.guardian_id, 'awaited' FROM child_guardians cg JOIN children c ON c.id = cg.child_id \
+             WHERE cg.child_id = ? AND cg.guardian_id != ? AND c.agreement = 'all'",
+        )
+        .bind(&id)
+        .bind(child_id)
+        .bind(guardian_id)
+        .execute(&mut *tx)
+        .await?;
+        log_decision(&mut tx, child_id, guardian_id, "deletion_requested", "", now).await?;
+    }
+    tx.commit().await?;
+    let request = for_reader(state, guardian_id, deletion_from_row(row)).await?;
+    Ok((StatusCode::ACCEPTED, serde_json::to_value(request).map_err(anyhow::Error::from)?))
 }
 
 pub(crate) async fn request_child_deletion(
@@ -307,25 +362,128 @@ pub(crate) async fn list_deletions(
     let after = decode_cursor(query.cursor.as_deref())?;
     let limit = page_limit(query.limit)?;
     let rows: Vec<DeletionRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {DELETION_COLUMNS} FROM deletion_requests WHERE guardian_id = ? AND id > ? ORDER BY id LIMIT ?"
+        "SELECT {DELETION_COLUMNS} FROM deletion_requests WHERE (guardian_id = ? OR id IN \
+         (SELECT deletion_id FROM deletion_agreements WHERE guardian_id = ?)) AND id > ? ORDER BY id LIMIT ?"
     )))
+    .bind(&auth.guardian_id)
     .bind(&auth.guardian_id)
     .bind(&after)
     .bind(i64::from(limit) + 1)
     .fetch_all(&state.db)
     .await?;
-    Ok(Json(paged(rows.into_iter().map(deletion_from_row).collect(), limit, |d| d.id.clone())))
+    let mut requests = Vec::with_capacity(rows.len());
+    for row in rows {
+        requests.push(for_reader(&state, &auth.guardian_id, deletion_from_row(row)).await?);
+    }
+    Ok(Json(paged(requests, limit, |d| d.id.clone())))
 }
 
+/// A deletion request the guardian made, or (`asked`) one they were asked to agree to.
 async fn own_deletion(state: &AppState, guardian_id: &str, id: &str) -> ApiResult<DeletionRequest> {
+    find_deletion(state, guardian_id, id, false).await
+}
+
+async fn find_deletion(
+    state: &AppState,
+    guardian_id: &str,
+    id: &str,
+    asked: bool,
+) -> ApiResult<DeletionRequest> {
     let row: Option<DeletionRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {DELETION_COLUMNS} FROM deletion_requests WHERE id = ? AND guardian_id = ?"
+        "SELECT {DELETION_COLUMNS} FROM deletion_requests WHERE id = ? AND (guardian_id = ? OR (? AND id IN \
+         (SELECT deletion_id FROM deletion_agreements WHERE guardian_id = ?)))"
     )))
     .bind(id)
     .bind(guardian_id)
+    .bind(asked)
+    .bind(guardian_id)
     .fetch_optional(&state.db)
     .await?;
-    row.map(deletion_from_row).ok_or_else(|| ApiError::not_found("deletion request"))
+    let request = row.map(deletion_from_row).ok_or_else(|| ApiError::not_found("deletion request"))?;
+    for_reader(state, guardian_id, request).await
+}
+
+pub(crate) async fn agree_to_deletion(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<AgreeToDeletion>,
+) -> Response {
+    let fingerprint = format!("agree-deletion:{id}:{}", body.reauth_proof);
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        let request = find_deletion(&state, &auth.guardian_id, &id, true).await?;
+        awaited(&request)?;
+        check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
+        answer_deletion(&state, &auth.guardian_id, &request, "agreed").await
+    })
+    .await
+}
+
+pub(crate) async fn refuse_deletion(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath(id): ApiPath<String>,
+) -> Response {
+    let fingerprint = format!("refuse-deletion:{id}");
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        let request = find_deletion(&state, &auth.guardian_id, &id, true).await?;
+        awaited(&request)?;
+        answer_deletion(&state, &auth.guardian_id, &request, "refused").await
+    })
+    .await
+}
+
+/// Only a request still cooling off, and waiting for this guardian's answer, can be answered.
+fn awaited(request: &DeletionRequest) -> ApiResult<()> {
+    let mine = request.agreements.iter().find(|a| a.you);
+    match mine {
+        None => Err(ApiError::conflict("you were not asked to agree to this deletion", json!({}))),
+        Some(_) if request.status != DeletionStatus::CoolingOff => Err(ApiError::conflict(
+            format!("this deletion request is {}", request.status.as_str()),
+            json!({ "status": request.status }),
+        )),
+        Some(a) if a.answer != "awaited" => Err(ApiError::conflict(
+            format!(
+                "you already {} to this deletion",
+                if a.answer == "agreed" { "agreed" } else { "said no" }
+            ),
+            json!({ "answer": a.answer }),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+async fn answer_deletion(
+    state: &AppState,
+    guardian_id: &str,
+    request: &DeletionRequest,
+    answer: &str,
+) -> ApiResult<(StatusCode, serde_json::Value)> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE deletion_agreements SET answer = ?, answered_at = ? WHERE deletion_id = ? AND guardian_id = ?")
+        .bind(answer)
+        .bind(now)
+        .bind(&request.id)
+        .bind(guardian_id)
+        .execute(&mut *tx)
+        .await?;
+    if answer == "refused" {
+        // One guardian's no is enough: nothing is deleted.
+        sqlx::query("UPDATE deletion_requests SET status = 'cancelled' WHERE id = ?")
+            .bind(&request.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(child_id) = &request.child_id {
+        let action = if answer == "agreed" { "deletion_agreed" } else { "deletion_refused" };
+        log_decision(&mut tx, child_id, guardian_id, action, "", now).await?;
+    }
+    tx.commit().await?;
+    let answered = find_deletion(state, guardian_id, &request.id, true).await?;
+    Ok((StatusCode::OK, serde_json::to_value(answered).map_err(anyhow::Error::from)?))
 }
 
 pub(crate) async fn get_deletion(
@@ -333,7 +491,7 @@ pub(crate) async fn get_deletion(
     auth: Authed,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<DeletionRequest>> {
-    Ok(Json(own_deletion(&state, &auth.guardian_id, &id).await?))
+    Ok(Json(find_deletion(&state, &auth.guardian_id, &id, true).await?))
 }
 
 pub(crate) async fn cancel_deletion(
@@ -371,8 +529,9 @@ pub(crate) async fn settle(state: &AppState, caller: &str) -> ApiResult<bool> {
     type Due = (String, String, String, Option<String>, DateTime<Utc>);
     let now = state.clock.now();
     let due: Vec<Due> = sqlx::query_as(
-        "SELECT id, guardian_id, subject, child_id, cooling_off_until FROM deletion_requests \
-         WHERE status = 'cooling_off' AND cooling_off_until <= ?",
+        "SELECT id, guardian_id, subject, child_id, cooling_off_until FROM deletion_requests d \
+         WHERE status = 'cooling_off' AND cooling_off_until <= ? AND NOT EXISTS \
+         (SELECT 1 FROM deletion_agreements a WHERE a.deletion_id = d.id AND a.answer != 'agreed')",
     )
     .bind(now)
     .fetch_all(&state.db)

@@ -55,6 +55,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/deletion-requests", get(rights::list_deletions))
         .route("/v1/deletion-requests/{deletion_id}", get(rights::get_deletion))
         .route("/v1/deletion-requests/{deletion_id}/cancel", post(rights::cancel_deletion))
+        .route("/v1/deletion-requests/{deletion_id}/agree", post(rights::agree_to_deletion))
+        .route("/v1/deletion-requests/{deletion_id}/refuse", post(rights::refuse_deletion))
         .route("/v1/children/{child_id}/consents", get(rights::consents))
         .route("/v1/children/{child_id}/consents/{purpose}", put(rights::set_consent))
         .route("/v1/policies", get(rights::policies))

@@ -207,3 +207,101 @@ async fn delete_account(api: &Api, password: &str) -> (StatusCode, Value) {
     api.call(Method::POST, "/v1/guardian/deletion", Some(password), Some(json!({ "reauth_proof": proof })))
         .await
 }
+
+async fn ask_to_delete_leo(api: &Api) -> Value {
+    let (_, body) =
+        api.call(Method::POST, "/v1/auth/reauth", None, Some(json!({ "password": common::DEMO.1 }))).await;
+    let proof = body["proof"].as_str().expect("proof").to_owned();
+    let (status, body) = api
+        .call(
+            Method::POST,
+            "/v1/children/c-leo/deletion",
+            Some("del-leo"),
+            Some(json!({ "reauth_proof": proof, "pin": DEMO_PIN })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn deleting_a_shared_childs_account_waits_for_every_guardian() {
+    let mut api = Api::with_scenario("co-guardians").await;
+    let asked = ask_to_delete_leo(&api).await;
+    assert_eq!(
+        asked["agreements"],
+        json!([{ "guardian_name": "Jun Chen", "you": false, "answer": "awaited", "answered_at": null }])
+    );
+    let id = asked["id"].as_str().expect("id").to_owned();
+
+    // The cooling-off period passes, but Jun has not agreed: nothing is deleted.
+    api.advance(chrono::Duration::days(8)).await;
+    let (status, _) = api.call(Method::GET, "/v1/children/c-leo/guardians", None, None).await;
+    assert_eq!(status, StatusCode::OK, "Leo is still there");
+
+    // Jun is asked, and agrees after proving who they are.
+    api.token = api.token_for(JUN.0, JUN.1).await;
+    let (_, body) = api.call(Method::GET, "/v1/deletion-requests", None, None).await;
+    let request = &body["items"][0];
+    assert_eq!(
+        (request["requested_by"].as_str(), request["agreements"][0]["you"].as_bool()),
+        (Some("Demo Guardian"), Some(true))
+    );
+    let (status, body) = api
+        .call(
+            Method::POST,
+            &format!("/v1/deletion-requests/{id}/agree"),
+            Some("agree-1"),
+            Some(json!({ "reauth_proof": "guess" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an agreement needs a fresh sign-in proof: {body}");
+    let (_, body) = api.call(Method::POST, "/v1/auth/reauth", None, Some(json!({ "password": JUN.1 }))).await;
+    let proof = body["proof"].as_str().expect("proof").to_owned();
+    let (status, body) = api
+        .call(
+            Method::POST,
+            &format!("/v1/deletion-requests/{id}/agree"),
+            Some("agree-2"),
+            Some(json!({ "reauth_proof": proof })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["agreements"][0]["answer"], "agreed");
+    // With every guardian agreed and the cooling-off period over, the account goes.
+    let (status, _) = api.call(Method::GET, "/v1/children/c-leo/guardians", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, body) = api.call(Method::GET, &format!("/v1/deletion-requests/{id}"), None, None).await;
+    assert_eq!(body["status"], "completed", "{body}");
+}
+
+#[tokio::test]
+async fn a_co_guardian_who_refuses_cancels_the_deletion_and_nothing_is_deleted() {
+    let mut api = Api::with_scenario("co-guardians").await;
+    let asked = ask_to_delete_leo(&api).await;
+    let id = asked["id"].as_str().expect("id").to_owned();
+    let demo = api.token.clone();
+    api.token = api.token_for(JUN.0, JUN.1).await;
+    let (status, body) =
+        api.call(Method::POST, &format!("/v1/deletion-requests/{id}/refuse"), Some("no"), None).await;
+    assert_eq!((status, &body["status"]), (StatusCode::OK, &json!("cancelled")), "{body}");
+    let (status, _) = api
+        .call(
+            Method::POST,
+            &format!("/v1/deletion-requests/{id}/agree"),
+            Some("yes"),
+            Some(json!({ "reauth_proof": "x" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "a refusal stands");
+
+    api.token = demo;
+    let (_, body) = api.call(Method::GET, &format!("/v1/deletion-requests/{id}"), None, None).await;
+    assert_eq!(body["agreements"][0]["answer"], "refused");
+    assert_eq!(body["agreements"][0]["guardian_name"], "Jun Chen");
+    let entries = log(&api, "c-leo").await;
+    assert_eq!(entries[0].action, "deletion_refused");
+    api.advance(chrono::Duration::days(16)).await;
+    let (status, _) = api.call(Method::GET, "/v1/children/c-leo/guardians", None, None).await;
+    assert_eq!(status, StatusCode::OK, "nothing was deleted");
+}

@@ -102,6 +102,10 @@ export interface Api {
   deletionInfo(): Promise<Result<DeletionInfo>>;
   requestChildDeletion(childId: string, typedName: string, password: string, pin: string): Promise<Result<DeletionView>>;
   cancelDeletion(id: string): Promise<Result<DeletionView>>;
+  /** Agrees, as one of the child's other guardians, to deleting the child's account. */
+  agreeToDeletion(requestId: string, password: string): Promise<Result<DeletionView>>;
+  /** Says no to deleting a child's account: cancelled, nothing deleted. */
+  refuseDeletion(requestId: string): Promise<Result<DeletionView>>;
   getConsents(childId: string): Promise<Result<ConsentView>>;
   setConsent(childId: string, purpose: string, granted: boolean): Promise<Result<ConsentView>>;
   listPolicies(): Promise<Result<PolicyView[]>>;
@@ -191,6 +195,8 @@ export const api: Api = {
   requestChildDeletion: (childId, typedName, password, pin) =>
     commands.requestChildDeletion(childId, typedName, password, pin),
   cancelDeletion: (id) => commands.cancelDeletion(id),
+  agreeToDeletion: (requestId, password) => commands.agreeToDeletion(requestId, password),
+  refuseDeletion: (requestId) => commands.refuseDeletion(requestId),
   getConsents: (childId) => commands.getConsents(childId),
   setConsent: (childId, purpose, granted) => commands.setConsent(childId, purpose, granted),
   listPolicies: () => commands.listPolicies(),
