@@ -135,6 +135,23 @@ pub enum Step {
         at_least: usize,
         approval_ref: Option<String>,
     },
+    /// Whether `one` guardian decides a friend request or `all` must approve.
+    SetAgreement {
+        child: String,
+        agreement: String,
+    },
+    /// Accepts (or declines) an invitation to look after a child.
+    AnswerInvite {
+        invite: String,
+        accept: bool,
+    },
+    /// The newest entry of the child's decision log, by any guardian: its action and, when
+    /// given, its subject.
+    ExpectDecision {
+        child: String,
+        action: String,
+        subject: Option<String>,
+    },
     /// Corrects the profile; fields not given stay, an empty one is removed.
     CorrectProfile {
         child: String,
@@ -387,6 +404,7 @@ impl Step {
                 | Self::ExpectConsent { .. }
                 | Self::ExpectReport { .. }
                 | Self::ExpectDevice { .. }
+                | Self::ExpectDecision { .. }
                 | Self::ExpectError { .. }
         )
     }
@@ -727,6 +745,23 @@ async fn perform(
         Step::ApprovalMode { child, mode } => {
             let child = child_id(engine, known, child).await?;
             engine.set_friend_approval(&child, mode).await.map_err(fail)
+        }
+        Step::SetAgreement { child, agreement } => {
+            let child = child_id(engine, known, child).await?;
+            engine.set_agreement(&child, agreement).await.map(drop).map_err(fail)
+        }
+        Step::AnswerInvite { invite, accept } => {
+            engine.answer_invite(invite, *accept).await.map(drop).map_err(fail)
+        }
+        Step::ExpectDecision { child, action, subject } => {
+            let child = child_id(engine, known, child).await?;
+            let log = engine.decision_log(&child).await.map_err(fail)?;
+            let newest = log.first().ok_or("the decision log is empty")?;
+            check("the newest decision", action, &newest.action)?;
+            match subject {
+                Some(subject) => check("what it was about", subject, &newest.subject),
+                None => Ok(()),
+            }
         }
         Step::ExpectApprovalMode { child, mode } => {
             let child = child_id(engine, known, child).await?;

@@ -6,6 +6,7 @@ use guardian_domain::{Agreement, CoGuardians, DecisionEntry, GuardianInvite, Gua
 use guardian_store::subject_ref;
 use serde::Serialize;
 
+use crate::flow::{Planned, Step};
 use crate::{CoreError, Engine};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -167,7 +168,17 @@ impl Engine {
             )
         })?;
         let child = self.find_child(child).await?;
-        let updated = self.client.set_agreement(&child.id, agreement, &key("agreement")).await?;
+        let planned = match self.is_recording() {
+            true => Some(Planned::Fixed(Step::SetAgreement {
+                child: crate::flow::child_ref(self, &child.id).await?,
+                agreement: agreement.as_str().to_owned(),
+            })),
+            false => None,
+        };
+        let result =
+            self.client.set_agreement(&child.id, agreement, &key("agreement")).await.map_err(CoreError::from);
+        self.record(planned, crate::flow::failure_code(&result, |_| false));
+        let updated = result?;
         self.audit("agreement_changed", &subject_ref("child", &child.id), agreement.as_str()).await;
         Ok(updated.into())
     }
@@ -188,6 +199,15 @@ impl Engine {
     /// Accepts or declines an invitation. Accepting brings the child into the cache, history
     /// included (a fresh snapshot).
     pub async fn answer_invite(&self, invite_id: &str, accept: bool) -> Result<InviteView, CoreError> {
+        let planned = self
+            .is_recording()
+            .then(|| Planned::Fixed(Step::AnswerInvite { invite: invite_id.to_owned(), accept }));
+        let result = self.answer_invite_inner(invite_id, accept).await;
+        self.record(planned, crate::flow::failure_code(&result, |_| false));
+        result
+    }
+
+    async fn answer_invite_inner(&self, invite_id: &str, accept: bool) -> Result<InviteView, CoreError> {
         let invites = self.client.guardian_invites().await?;
         let invite = invites
             .into_iter()

@@ -1,0 +1,61 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import ContactList, { filterContacts } from "./components/ContactList.svelte";
+import type { ContactView } from "./lib/api";
+
+afterEach(cleanup);
+
+const NOW = Date.parse("2026-11-30T12:00:00Z");
+
+function many(count: number): ContactView[] {
+  return Array.from({ length: count }, (_, i) => ({
+    child_id: "c1",
+    contact_id: `u-${i}`,
+    display_name: `Friend ${String(i).padStart(5, "0")}`,
+    status: i % 10 === 0 ? "blocked" : "approved",
+    messages_7d: i % 7,
+    calls_7d: 0,
+    last_interaction: i % 3 === 0 ? "2026-11-29T12:00:00Z" : i % 3 === 1 ? "2026-10-01T12:00:00Z" : null,
+    queued: null,
+  }));
+}
+
+describe("the contact list", () => {
+  it("puts only the rows in view into the page, even at 10,000 contacts", async () => {
+    render(ContactList, { contacts: many(10_000), locale: "en", busy: false, onToggleBlock: vi.fn() });
+    const rows = screen.getAllByTestId("contact");
+    expect(rows.length).toBeLessThan(30);
+    expect(rows[0].getAttribute("aria-setsize")).toBe("10000");
+    expect(screen.getByTestId("contact-count").textContent).toBe("10,000 contacts");
+
+    // Scrolled halfway, the rows around position 5,000 are the ones in the page.
+    const viewport = screen.getByTestId("contacts-viewport");
+    viewport.scrollTop = 5000 * 72;
+    await fireEvent.scroll(viewport);
+    const positions = screen.getAllByTestId("contact").map((r) => Number(r.getAttribute("aria-posinset")));
+    expect(Math.min(...positions)).toBeLessThanOrEqual(5001);
+    expect(Math.max(...positions)).toBeGreaterThanOrEqual(5006);
+    expect(screen.getAllByTestId("contact").length).toBeLessThan(30);
+  });
+
+  it("searches and filters, and a new search starts at the top", async () => {
+    const toggle = vi.fn();
+    render(ContactList, { contacts: many(10_000), locale: "en", busy: false, onToggleBlock: toggle });
+    const viewport = screen.getByTestId("contacts-viewport");
+    viewport.scrollTop = 3000 * 72;
+    await fireEvent.scroll(viewport);
+    await fireEvent.input(screen.getByTestId("contact-filter"), { target: { value: "friend 0999" } });
+    expect(screen.getByTestId("contact-count").textContent).toBe("10 contacts");
+    expect(screen.getAllByTestId("contact")[0].getAttribute("aria-posinset")).toBe("1");
+    await fireEvent.click(screen.getByRole("button", { name: "Unblock Friend 09990" }));
+    expect(toggle).toHaveBeenCalledWith(expect.objectContaining({ contact_id: "u-9990" }));
+  });
+
+  it("filters by approved, blocked and recently active", () => {
+    const contacts = many(30);
+    expect(filterContacts(contacts, "", "blocked", NOW).map((c) => c.contact_id)).toEqual(["u-0", "u-10", "u-20"]);
+    expect(filterContacts(contacts, "", "approved", NOW)).toHaveLength(27);
+    expect(filterContacts(contacts, "", "recent", NOW)).toHaveLength(10);
+    expect(filterContacts(contacts, "00012", "all", NOW).map((c) => c.contact_id)).toEqual(["u-12"]);
+  });
+});
