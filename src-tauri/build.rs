@@ -64,6 +64,7 @@ const COMMANDS: &[&str] = &[
     "answer_invite",
     "agree_to_deletion",
     "refuse_deletion",
+    "confirm_contact",
 ];
 
 fn main() {

@@ -237,6 +237,27 @@ async fn approving_a_friend_request_asks_for_the_pin_and_reaches_the_provider() 
             assert!(Instant::now() < deadline, "request never showed as approved: {text:?}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+
+        // Ethan is approved for a week's trial, then kept.
+        app.click("[data-request-id=fr-2] [data-testid=request-trial]").await;
+        app.wait_for("[data-testid=pin-dialog] input[name=pin]")
+            .await
+            .send_keys("1234")
+            .await
+            .expect("type PIN");
+        app.click("[data-testid=pin-dialog] button[type=submit]").await;
+        let badge =
+            app.wait_text("[data-contact-id=u-fr-2] [data-testid=contact-trial]", |t| !t.is_empty()).await;
+        assert!(badge.starts_with("Trial until"), "{badge}");
+        app.click("[data-contact-id=u-fr-2] [data-testid=contact-confirm]").await;
+        app.wait_text("[data-testid=outcome]", |t| t.contains("stays a friend")).await;
+        assert!(
+            app.client
+                .find(Locator::Css("[data-contact-id=u-fr-2] [data-testid=contact-trial]"))
+                .await
+                .is_err(),
+            "a kept friend has no trial any more"
+        );
     }
     .await;
     app.close().await;

@@ -151,6 +151,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             answer_invite,
             agree_to_deletion,
             refuse_deletion,
+            confirm_contact,
         ])
         .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
@@ -229,7 +230,8 @@ async fn list_contacts(slot: State<'_, EngineSlot>, child_id: String) -> Result<
     Ok(slot.get().await?.contacts(&child_id).await?)
 }
 
-/// Approves a friend request; `pin` is the child's 4-digit parental PIN when one is required.
+/// Approves a friend request; `pin` is the child's 4-digit parental PIN when one is required;
+/// with `trial_days` the friendship ends after that many days unless confirmed.
 #[tauri::command]
 #[specta::specta]
 async fn approve_request(
@@ -237,9 +239,21 @@ async fn approve_request(
     child_id: String,
     request_id: String,
     pin: Option<String>,
+    trial_days: Option<u32>,
 ) -> Result<DecisionOutcome, AppError> {
     let pin = pin.map(Secret::new);
-    Ok(slot.get().await?.approve_request(&child_id, &request_id, pin.as_ref()).await?)
+    Ok(slot.get().await?.approve_request(&child_id, &request_id, pin.as_ref(), trial_days).await?)
+}
+
+/// Keeps a friend approved for a trial: the friendship no longer ends.
+#[tauri::command]
+#[specta::specta]
+async fn confirm_contact(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    contact_id: String,
+) -> Result<ContactView, AppError> {
+    Ok(slot.get().await?.confirm_contact(&child_id, &contact_id).await?)
 }
 
 #[tauri::command]

@@ -122,6 +122,17 @@ describe("adding a child", () => {
 });
 
 describe("friend requests", () => {
+  it("approves for a trial after the PIN", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: /^Leo\b/ }));
+    await fireEvent.click(await screen.findByRole("button", { name: /^Try for 7 days: approve Oliver/ }));
+    const pin = (await screen.findByLabelText("Parental PIN")) as HTMLInputElement;
+    await fireEvent.input(pin, { target: { value: "1234" } });
+    await fireEvent.submit(pin.form!);
+    await waitFor(() => expect(api.approveRequest).toHaveBeenCalledWith("c1", "fr-1", "1234", 7));
+  });
+
   it("asks for a 4-digit PIN before approving and says when the approval is queued", async () => {
     const api = fakeApi(dashboard());
     render(App, { api, locale: "en" });
@@ -139,7 +150,7 @@ describe("friend requests", () => {
 
     await fireEvent.input(pin, { target: { value: "1234" } });
     await fireEvent.submit(pin.form!);
-    await waitFor(() => expect(api.approveRequest).toHaveBeenCalledWith("c1", "fr-1", "1234"));
+    await waitFor(() => expect(api.approveRequest).toHaveBeenCalledWith("c1", "fr-1", "1234", null));
     expect((await screen.findByTestId("outcome")).textContent).toContain("Saved on this computer");
   });
 
@@ -148,7 +159,7 @@ describe("friend requests", () => {
     render(App, { api, locale: "en" });
     await fireEvent.click(await screen.findByRole("button", { name: /^Ava\b/ }));
     await fireEvent.click(await screen.findByRole("button", { name: "Approve" }));
-    await waitFor(() => expect(api.approveRequest).toHaveBeenCalledWith("c0", "fr-1", null));
+    await waitFor(() => expect(api.approveRequest).toHaveBeenCalledWith("c0", "fr-1", null, null));
   });
 
   it("shows a refusal in the provider's words", async () => {

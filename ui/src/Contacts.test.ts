@@ -17,6 +17,7 @@ function many(count: number): ContactView[] {
     calls_7d: 0,
     last_interaction: i % 3 === 0 ? "2026-11-29T12:00:00Z" : i % 3 === 1 ? "2026-10-01T12:00:00Z" : null,
     queued: null,
+    trial_until: null,
   }));
 }
 
@@ -57,5 +58,16 @@ describe("the contact list", () => {
     expect(filterContacts(contacts, "", "approved", NOW)).toHaveLength(27);
     expect(filterContacts(contacts, "", "recent", NOW)).toHaveLength(10);
     expect(filterContacts(contacts, "00012", "all", NOW).map((c) => c.contact_id)).toEqual(["u-12"]);
+  });
+});
+
+describe("a friend approved for a trial", () => {
+  it("shows until when, and can be kept", async () => {
+    const onConfirm = vi.fn();
+    const contacts = many(3).map((c, i) => (i === 1 ? { ...c, trial_until: "2026-12-07T12:00:00Z" } : c));
+    render(ContactList, { contacts, locale: "en", busy: false, onToggleBlock: vi.fn(), onConfirm });
+    expect(screen.getAllByTestId("contact-trial").map((b) => b.textContent?.trim())).toEqual(["Trial until Dec 7, 2026"]);
+    await fireEvent.click(screen.getByRole("button", { name: "Keep Friend 00001 as a friend after the trial" }));
+    expect(onConfirm).toHaveBeenCalledWith(expect.objectContaining({ contact_id: "u-1" }));
   });
 });

@@ -25,8 +25,11 @@ export const commands = {
 	/**  A child's friend requests from the cache, with decisions still waiting to be sent. */
 	listRequests: (childId: string) => typedError<RequestView_Serialize[], AppError>(__TAURI_INVOKE("list_requests", { childId })),
 	listContacts: (childId: string) => typedError<ContactView_Serialize[], AppError>(__TAURI_INVOKE("list_contacts", { childId })),
-	/**  Approves a friend request; `pin` is the child's 4-digit parental PIN when one is required. */
-	approveRequest: (childId: string, requestId: string, pin: string | null) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("approve_request", { childId, requestId, pin })),
+	/**
+	 *  Approves a friend request; `pin` is the child's 4-digit parental PIN when one is required;
+	 *  with `trial_days` the friendship ends after that many days unless confirmed.
+	 */
+	approveRequest: (childId: string, requestId: string, pin: string | null, trialDays: number | null) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("approve_request", { childId, requestId, pin, trialDays })),
 	denyRequest: (childId: string, requestId: string) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("deny_request", { childId, requestId })),
 	setContactBlocked: (childId: string, contactId: string, blocked: boolean) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("set_contact_blocked", { childId, contactId, blocked })),
 	/**  Decisions the provider does not have yet, or refused. */
@@ -122,6 +125,8 @@ export const commands = {
 	agreeToDeletion: (requestId: string, password: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("agree_to_deletion", { requestId, password })),
 	/**  Says no to deleting a child's account: the request is cancelled, nothing is deleted. */
 	refuseDeletion: (requestId: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("refuse_deletion", { requestId })),
+	/**  Keeps a friend approved for a trial: the friendship no longer ends. */
+	confirmContact: (childId: string, contactId: string) => typedError<ContactView_Serialize, AppError>(__TAURI_INVOKE("confirm_contact", { childId, contactId })),
 };
 
 /** Events */
@@ -339,6 +344,8 @@ export type ContactView_Deserialize = {
 	last_interaction?: string | null,
 	/**  `"block_contact"` or `"unblock_contact"` while a decision waits to be sent. */
 	queued?: string | null,
+	/**  A friendship approved for a trial ends then (RFC 3339) unless the guardian confirms it. */
+	trial_until?: string | null,
 };
 
 /**  A contact, with interaction metadata only (never message content). */
@@ -353,6 +360,8 @@ export type ContactView_Serialize = {
 	last_interaction: string | null,
 	/**  `"block_contact"` or `"unblock_contact"` while a decision waits to be sent. */
 	queued: string | null,
+	/**  A friendship approved for a trial ends then (RFC 3339) unless the guardian confirms it. */
+	trial_until: string | null,
 };
 
 export type Dashboard = Dashboard_Serialize | Dashboard_Deserialize;

@@ -272,15 +272,29 @@ enum Command {
 #[derive(Subcommand)]
 enum RequestAction {
     /// Approve a friend request; the 4-digit parental PIN is read from the terminal.
-    Approve { request_id: String },
+    Approve {
+        request_id: String,
+        /// Approve for a trial of this many days (1 to 30): the friendship ends then unless you
+        /// confirm it with `contacts confirm`.
+        #[arg(long)]
+        trial_days: Option<u32>,
+    },
     /// Deny a friend request.
     Deny { request_id: String },
 }
 
 #[derive(Subcommand)]
 enum ContactAction {
-    Block { contact_id: String },
-    Unblock { contact_id: String },
+    Block {
+        contact_id: String,
+    },
+    Unblock {
+        contact_id: String,
+    },
+    /// Keep a friend approved for a trial: the friendship no longer ends.
+    Confirm {
+        contact_id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -591,10 +605,15 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                         }
                     }
                 }
-                Some(RequestAction::Approve { request_id }) => {
+                Some(RequestAction::Approve { request_id, trial_days }) => {
                     let needs_pin = engine.find_child(&child).await?.friend_approval == "pin_required";
                     let pin = if needs_pin { Some(read_secret("Parental PIN (4 digits): ")?) } else { None };
-                    report(engine.approve_request(&child, &request_id, pin.as_ref()).await?, "Approved")?;
+                    let outcome =
+                        engine.approve_request(&child, &request_id, pin.as_ref(), trial_days).await?;
+                    match trial_days {
+                        Some(days) => report(outcome, &format!("Approved for a {days}-day trial"))?,
+                        None => report(outcome, "Approved")?,
+                    }
                 }
                 Some(RequestAction::Deny { request_id }) => {
                     report(engine.deny_request(&child, &request_id).await?, "Denied")?;
@@ -618,7 +637,12 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                             "ID", "NAME", "STATUS", "MSGS/7D", "CALLS"
                         );
                         for c in contacts {
-                            let note = if c.queued.is_some() { "change waiting to sync" } else { "" };
+                            let trial = c.trial_until.as_deref().map(|t| format!("trial until {}", &t[..10]));
+                            let note = match (&c.queued, &trial) {
+                                (Some(_), _) => "change waiting to sync",
+                                (None, Some(trial)) => trial.as_str(),
+                                (None, None) => "",
+                            };
                             println!(
                                 "{:<12}  {:<24}  {:<8}  {:>8}  {:>6}  {note}",
                                 c.contact_id, c.display_name, c.status, c.messages_7d, c.calls_7d
@@ -631,6 +655,10 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 }
                 Some(ContactAction::Unblock { contact_id }) => {
                     report(engine.set_contact_blocked(&child, &contact_id, false).await?, "Unblocked")?;
+                }
+                Some(ContactAction::Confirm { contact_id }) => {
+                    let contact = engine.confirm_contact(&child, &contact_id).await?;
+                    println!("{} stays a friend: the trial is over.", contact.display_name);
                 }
             }
             Ok(())

@@ -160,9 +160,15 @@ async fn requests_are_approved_with_a_pin_read_from_stdin_and_refusals_exit_6() 
     let bad = run(&["requests", "approve", "fr-1", "--child", "Leo"], "12\n");
     assert_eq!(bad.status.code(), Some(5), "bad input: {}", text(&bad.stderr));
 
-    let right = run(&["requests", "approve", "fr-1", "--child", "Leo"], "1234\n");
+    let right = run(&["requests", "approve", "fr-1", "--child", "Leo", "--trial-days", "7"], "1234\n");
     assert!(right.status.success(), "{}", text(&right.stderr));
-    assert!(text(&right.stdout).contains("Approved."));
+    assert!(text(&right.stdout).contains("Approved for a 7-day trial."), "{}", text(&right.stdout));
+    let contacts = text(&run(&["contacts", "--child", "Leo"], "").stdout);
+    assert!(contacts.contains("trial until"), "{contacts}");
+    let kept = run(&["contacts", "confirm", "u-fr-1", "--child", "Leo"], "");
+    assert!(text(&kept.stdout).contains("stays a friend"), "{}", text(&kept.stderr));
+    let contacts = text(&run(&["contacts", "--child", "Leo"], "").stdout);
+    assert!(!contacts.contains("trial until"), "{contacts}");
     let table = run(&["requests", "--child", "leo"], "");
     assert!(text(&table.stdout).contains("approved"), "{}", text(&table.stdout));
 

@@ -289,11 +289,23 @@ impl ProviderClient {
         child_id: &str,
         request_id: &str,
         pin: Option<&Secret>,
+        trial_days: Option<u32>,
         idempotency_key: &str,
     ) -> Result<FriendRequest, ClientError> {
-        let body = ApproveRequest { pin: pin.map(|p| p.expose().to_owned()) };
+        let body = ApproveRequest { pin: pin.map(|p| p.expose().to_owned()), trial_days };
         let path = format!("/v1/children/{}/friend-requests/{}/approve", seg(child_id), seg(request_id));
         self.mutate(Method::POST, &path, Some(to_json(&body)?), idempotency_key, None).await
+    }
+
+    /// Makes a trial friendship a lasting one.
+    pub async fn confirm_contact(
+        &self,
+        child_id: &str,
+        contact_id: &str,
+        idempotency_key: &str,
+    ) -> Result<Contact, ClientError> {
+        let path = format!("/v1/children/{}/contacts/{}/confirm", seg(child_id), seg(contact_id));
+        self.mutate(Method::POST, &path, None, idempotency_key, None).await
     }
 
     pub async fn deny_request(

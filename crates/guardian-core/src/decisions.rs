@@ -8,10 +8,26 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Decision {
-    ApproveRequest { child_id: String, request_id: String, pin: Option<String> },
-    DenyRequest { child_id: String, request_id: String },
-    BlockContact { child_id: String, contact_id: String },
-    UnblockContact { child_id: String, contact_id: String },
+    ApproveRequest {
+        child_id: String,
+        request_id: String,
+        pin: Option<String>,
+        /// Approved for a trial of this many days.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trial_days: Option<u32>,
+    },
+    DenyRequest {
+        child_id: String,
+        request_id: String,
+    },
+    BlockContact {
+        child_id: String,
+        contact_id: String,
+    },
+    UnblockContact {
+        child_id: String,
+        contact_id: String,
+    },
 }
 
 impl Decision {
@@ -36,9 +52,12 @@ impl Decision {
     /// The same decision with any PIN removed, for keeping after it was refused.
     pub fn without_secrets(&self) -> Self {
         match self {
-            Self::ApproveRequest { child_id, request_id, .. } => {
-                Self::ApproveRequest { child_id: child_id.clone(), request_id: request_id.clone(), pin: None }
-            }
+            Self::ApproveRequest { child_id, request_id, trial_days, .. } => Self::ApproveRequest {
+                child_id: child_id.clone(),
+                request_id: request_id.clone(),
+                pin: None,
+                trial_days: *trial_days,
+            },
             other => other.clone(),
         }
     }
@@ -69,6 +88,7 @@ mod tests {
             child_id: "c".into(),
             request_id: "r".into(),
             pin: Some("4821".into()),
+            trial_days: Some(7),
         };
         let json = serde_json::to_string(&d).expect("json");
         assert_eq!(serde_json::from_str::<Decision>(&json).expect("parse"), d);

@@ -44,6 +44,14 @@ pub enum Step {
         child: String,
         request: String,
         pin: Option<String>,
+        /// Approve for a trial of this many days.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trial_days: Option<u32>,
+    },
+    /// Makes a trial friendship a lasting one.
+    ConfirmContact {
+        child: String,
+        contact: String,
     },
     Deny {
         child: String,
@@ -498,11 +506,16 @@ async fn perform(
             engine.sign_in(&phone, &password).await.map_err(fail)
         }
         Step::Sync => engine.sync().await.map_err(fail),
-        Step::Approve { child, request, pin } => {
+        Step::Approve { child, request, pin, trial_days } => {
             let child = child_id(engine, known, child).await?;
             let request = request_id(engine, &child, request).await?;
             let pin = pin.clone().map(Secret::new);
-            decided(engine.approve_request(&child, &request, pin.as_ref()).await.map_err(fail)?)
+            decided(engine.approve_request(&child, &request, pin.as_ref(), *trial_days).await.map_err(fail)?)
+        }
+        Step::ConfirmContact { child, contact } => {
+            let child = child_id(engine, known, child).await?;
+            let contact = contact_id(engine, &child, contact).await?;
+            engine.confirm_contact(&child, &contact).await.map(drop).map_err(fail)
         }
         Step::Deny { child, request } => {
             let child = child_id(engine, known, child).await?;
@@ -576,9 +589,12 @@ async fn perform(
             let child = child_id(engine, known, child).await?;
             let contact = contact_id(engine, &child, contact).await?;
             let contacts = engine.contacts(&child).await.map_err(fail)?;
-            let found =
-                contacts.iter().find(|c| c.contact_id == contact).ok_or(format!("no contact {contact}"))?;
-            check(&format!("contact {contact}"), status, &found.status)
+            // `gone`: the contact is no longer the child's (e.g. a trial friendship that ended).
+            match (contacts.iter().find(|c| c.contact_id == contact), status.as_str()) {
+                (None, "gone") => Ok(()),
+                (None, _) => Err(format!("no contact {contact}")),
+                (Some(found), _) => check(&format!("contact {contact}"), status, &found.status),
+            }
         }
         Step::ExpectPending { count } => {
             let pending = engine.pending_decisions().await.map_err(fail)?.len();
@@ -846,7 +862,7 @@ pub fn recorded_pin(accepted: bool) -> String {
 /// an approval or a deletion depends on whether the action was accepted.
 pub(crate) enum Planned {
     Fixed(Step),
-    Approve { child: String, request: String, needs_pin: bool },
+    Approve { child: String, request: String, needs_pin: bool, trial_days: Option<u32> },
     Deletion { child: String },
 }
 
@@ -856,8 +872,8 @@ impl Planned {
         let accepted = failed.is_none();
         let step = match self {
             Self::Fixed(step) => step,
-            Self::Approve { child, request, needs_pin } => {
-                Step::Approve { child, request, pin: needs_pin.then(|| recorded_pin(accepted)) }
+            Self::Approve { child, request, needs_pin, trial_days } => {
+                Step::Approve { child, request, pin: needs_pin.then(|| recorded_pin(accepted)), trial_days }
             }
             Self::Deletion { child } => {
                 Step::RequestDeletion { child, pin: recorded_pin(accepted), password: None }

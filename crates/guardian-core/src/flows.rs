@@ -181,9 +181,12 @@ impl Engine {
         };
         let key = row.idempotency_key.as_str();
         let result = match &decision {
-            Decision::ApproveRequest { child_id, request_id, pin } => {
+            Decision::ApproveRequest { child_id, request_id, pin, trial_days } => {
                 let pin = pin.clone().map(Secret::new);
-                self.client.approve_request(child_id, request_id, pin.as_ref(), key).await.map(drop)
+                self.client
+                    .approve_request(child_id, request_id, pin.as_ref(), *trial_days, key)
+                    .await
+                    .map(drop)
             }
             Decision::DenyRequest { child_id, request_id } => {
                 self.client.deny_request(child_id, request_id, key).await.map(drop)
@@ -231,13 +234,18 @@ impl Engine {
         })
     }
 
-    /// Approves a friend request. In `pin_required` mode the child's 4-digit PIN is needed.
+    /// Approves a friend request. In `pin_required` mode the child's 4-digit PIN is needed. With
+    /// `trial_days`, the friendship ends after that many days unless the guardian confirms it.
     pub async fn approve_request(
         &self,
         child: &str,
         request_id: &str,
         pin: Option<&Secret>,
+        trial_days: Option<u32>,
     ) -> Result<DecisionOutcome, CoreError> {
+        if trial_days.is_some_and(|d| !(1..=guardian_domain::MAX_TRIAL_DAYS).contains(&d)) {
+            return Err(CoreError::Invalid("a trial lasts 1 to 30 days".into()));
+        }
         let child = self.find_child(child).await?;
         if child.friend_approval == "pin_required" {
             match pin {
@@ -252,6 +260,7 @@ impl Engine {
                 child: flow::child_ref(self, &child.id).await?,
                 request: flow::request_ref(self, &child.id, request_id).await?,
                 needs_pin: child.friend_approval == "pin_required",
+                trial_days,
             }),
             false => None,
         };
@@ -260,6 +269,7 @@ impl Engine {
                 child_id: child.id.clone(),
                 request_id: request_id.to_owned(),
                 pin: pin.map(|p| p.expose().to_owned()),
+                trial_days,
             })
             .await;
         self.record(planned, flow::failure_code(&result, refused));
@@ -417,8 +427,32 @@ impl Engine {
                 messages_7d: i32::try_from(c.messages_7d).unwrap_or(i32::MAX),
                 calls_7d: i32::try_from(c.calls_7d).unwrap_or(i32::MAX),
                 last_interaction: c.last_interaction.map(|t| t.to_rfc3339()),
+                trial_until: c.trial_until.map(|t| t.to_rfc3339()),
             })
             .collect())
+    }
+
+    /// Makes a trial friendship a lasting one (online: a trial that ended meanwhile cannot be).
+    pub async fn confirm_contact(&self, child: &str, contact_id: &str) -> Result<ContactView, CoreError> {
+        let child = self.find_child(child).await?;
+        let planned = match self.is_recording() {
+            true => Some(Planned::Fixed(flow::Step::ConfirmContact {
+                child: flow::child_ref(self, &child.id).await?,
+                contact: flow::contact_ref(self, &child.id, contact_id).await?,
+            })),
+            false => None,
+        };
+        let key = format!("guardian-confirm-{}", crate::flows::uuid_like());
+        let result = self.client.confirm_contact(&child.id, contact_id, &key).await.map_err(CoreError::from);
+        self.record(planned, flow::failure_code(&result, |_| false));
+        result?;
+        self.audit("trial_confirmed", &guardian_store::subject_ref("child", &child.id), "confirmed").await;
+        self.sync().await?;
+        let contacts = self.contacts(&child.id).await?;
+        contacts
+            .into_iter()
+            .find(|c| c.contact_id == contact_id)
+            .ok_or_else(|| CoreError::Invalid("this contact is no longer there".into()))
     }
 
     /// How many days × features of activity the cache holds for a child.

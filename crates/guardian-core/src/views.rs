@@ -143,6 +143,8 @@ pub struct ContactView {
     pub last_interaction: Option<String>,
     /// `"block_contact"` or `"unblock_contact"` while a decision waits to be sent.
     pub queued: Option<String>,
+    /// A friendship approved for a trial ends then (RFC 3339) unless the guardian confirms it.
+    pub trial_until: Option<String>,
 }
 
 /// A decision not yet accepted by the provider: queued, or refused with the provider's words.

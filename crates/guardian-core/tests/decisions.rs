@@ -12,8 +12,11 @@ use guardian_sandbox::{DEMO_PIN, Fault, FaultKind};
 async fn an_approval_with_the_pin_reaches_the_provider_and_comes_back_through_the_feed() {
     let world = World::new().await;
     assert_eq!(world.request_status("Leo", "fr-1").await.0, "pending");
-    let outcome =
-        world.engine.approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN))).await.expect("approve");
+    let outcome = world
+        .engine
+        .approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None)
+        .await
+        .expect("approve");
     assert_eq!(outcome.state, "sent", "{outcome:?}");
     assert_eq!(world.request_status("Leo", "fr-1").await, ("approved".into(), None));
     let contacts = world.engine.contacts("Leo").await.expect("contacts");
@@ -27,8 +30,11 @@ async fn offline_decisions_wait_in_the_queue_and_are_sent_when_the_provider_is_b
     let mut world = World::new().await;
     world.go_offline().await;
 
-    let approve =
-        world.engine.approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN))).await.expect("queued");
+    let approve = world
+        .engine
+        .approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None)
+        .await
+        .expect("queued");
     assert_eq!(approve.state, "queued");
     let deny = world.engine.deny_request("Mei", "fr-3").await.expect("queued");
     assert_eq!(deny.state, "queued");
@@ -56,7 +62,7 @@ async fn offline_decisions_wait_in_the_queue_and_are_sent_when_the_provider_is_b
 async fn a_refused_decision_is_kept_with_the_providers_words_and_without_the_pin() {
     let world = World::new().await;
     let outcome =
-        world.engine.approve_request("Leo", "fr-1", Some(&Secret::new("9999"))).await.expect("decided");
+        world.engine.approve_request("Leo", "fr-1", Some(&Secret::new("9999")), None).await.expect("decided");
     assert_eq!(outcome.state, "refused");
     assert!(outcome.message.as_deref().unwrap_or("").contains("PIN is not correct"), "{outcome:?}");
     let pending = world.engine.pending_decisions().await.expect("pending");
@@ -70,10 +76,13 @@ async fn a_refused_decision_is_kept_with_the_providers_words_and_without_the_pin
     world.engine.dismiss_decision(&pending[0].id).await.expect("dismiss");
     assert!(world.engine.pending_decisions().await.expect("pending").is_empty());
 
-    let error =
-        world.engine.approve_request("Leo", "fr-1", Some(&Secret::new("12"))).await.expect_err("bad PIN");
+    let error = world
+        .engine
+        .approve_request("Leo", "fr-1", Some(&Secret::new("12")), None)
+        .await
+        .expect_err("bad PIN");
     assert_eq!(error.code(), "invalid_input", "a wrong-length PIN is caught before anything is queued");
-    let error = world.engine.approve_request("Leo", "fr-1", None).await.expect_err("no PIN");
+    let error = world.engine.approve_request("Leo", "fr-1", None, None).await.expect_err("no PIN");
     assert_eq!(error.code(), "invalid_input");
     assert!(
         world.engine.pending_decisions().await.expect("pending").is_empty(),
@@ -89,8 +98,11 @@ async fn rate_limiting_is_honoured_and_a_lost_response_is_not_applied_twice() {
         kind: FaultKind::RateLimited { retry_after: 120 },
         times: 1,
     });
-    let outcome =
-        world.engine.approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN))).await.expect("queued");
+    let outcome = world
+        .engine
+        .approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None)
+        .await
+        .expect("queued");
     assert_eq!(outcome.state, "queued", "{outcome:?}");
     world.clock.advance(Duration::seconds(60));
     world.engine.sync().await.expect("sync");

@@ -60,7 +60,7 @@ async fn decision_faults_keep_the_decision_queued_until_it_is_applied_once() {
         world.sandbox().inject(fault(APPROVE, kind));
         let outcome = world
             .engine
-            .approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)))
+            .approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None)
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(outcome.state, "queued", "{name}: {outcome:?}");

@@ -153,7 +153,7 @@ async fn a_child_deletion_cools_off_then_purges_the_child_from_this_computer() {
         kind: FaultKind::Unavailable,
         times: 50,
     });
-    world.engine.approve_request("Mei", "fr-3", Some(&secret(DEMO_PIN))).await.expect("queued");
+    world.engine.approve_request("Mei", "fr-3", Some(&secret(DEMO_PIN)), None).await.expect("queued");
     assert_eq!(world.engine.pending_decisions().await.expect("pending").len(), 1);
 
     // Wrong name, wrong password, wrong PIN: clear errors, nothing requested.

@@ -66,9 +66,11 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
     };
     let engine = Engine::start(settings).await.expect("engine");
     engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
-    let sent = engine.approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN))).await.expect("approve");
+    let sent =
+        engine.approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None).await.expect("approve");
     assert_eq!(sent.state, "sent");
-    let refused = engine.approve_request("Leo", "fr-2", Some(&Secret::new("9876"))).await.expect("decided");
+    let refused =
+        engine.approve_request("Leo", "fr-2", Some(&Secret::new("9876")), None).await.expect("decided");
     assert_eq!(refused.state, "refused");
     // A new PIN, a corrected name, a question to the provider and a group report: all personal.
     engine.set_pin("Ava", &Secret::new("5829"), Some(&Secret::new(DEMO_PIN))).await.expect("PIN changed");
@@ -87,7 +89,8 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
     if let Some(s) = sandbox.take() {
         s.stop().await;
     }
-    let queued = engine.approve_request(NEW_NAME, "fr-3", Some(&Secret::new("4321"))).await.expect("queued");
+    let queued =
+        engine.approve_request(NEW_NAME, "fr-3", Some(&Secret::new("4321")), None).await.expect("queued");
     assert_eq!(queued.state, "queued", "offline: the PIN waits in the encrypted outbox");
 
     let keyring = KeyringSecrets::open(&service, &provider.profile()).expect("keyring");

@@ -99,6 +99,9 @@ pub struct Contact {
     /// Voice and video calls in the last 7 days.
     pub calls_7d: u32,
     pub last_interaction: Option<DateTime<Utc>>,
+    /// A friendship approved for a trial ends then, unless a guardian confirms it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trial_until: Option<DateTime<Utc>>,
 }
 
 impl fmt::Debug for Contact {
@@ -117,7 +120,28 @@ impl fmt::Debug for Contact {
 pub struct ApproveRequest {
     #[serde(default)]
     pub pin: Option<String>,
+    /// Approve for a trial of this many days (1 to 30): the friendship ends then unless a
+    /// guardian confirms it.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "whole_number")]
+    pub trial_days: Option<u32>,
 }
+
+/// A JSON integer, which JSON Schema lets be written `7.0` as well as `7`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    let value: Option<f64> = Option::deserialize(deserializer)?;
+    value
+        .map(|n| {
+            if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
+                Ok(n as u32)
+            } else {
+                Err(serde::de::Error::custom(format!("{n} is not a whole number of days")))
+            }
+        })
+        .transpose()
+}
+
+/// The longest trial a friendship can be approved for.
+pub const MAX_TRIAL_DAYS: u32 = 30;
 
 impl fmt::Debug for ApproveRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -324,8 +348,19 @@ mod tests {
 
     #[test]
     fn pin_requests_never_print_the_pin() {
-        let a = ApproveRequest { pin: Some("4821".into()) };
+        let a = ApproveRequest { pin: Some("4821".into()), trial_days: None };
         let s = SetPin { new_pin: "4821".into(), current_pin: Some("1111".into()), reauth_proof: None };
         assert!(!format!("{a:?}{s:?}").contains("4821"));
+    }
+
+    #[test]
+    fn trial_days_are_a_whole_number_however_written() {
+        let parse = |json: &str| serde_json::from_str::<ApproveRequest>(json).map(|a| a.trial_days);
+        assert_eq!(parse(r#"{"trial_days": 7}"#).ok(), Some(Some(7)));
+        assert_eq!(parse(r#"{"trial_days": 7.0}"#).ok(), Some(Some(7)));
+        assert_eq!(parse(r#"{"trial_days": null}"#).ok(), Some(None));
+        assert_eq!(parse("{}").ok(), Some(None));
+        assert!(parse(r#"{"trial_days": 7.5}"#).is_err());
+        assert!(parse(r#"{"trial_days": -1}"#).is_err());
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
 use guardian_domain::{
     Agreement, ApproveRequest, ChildSettingsPatch, Contact, ContactStatus, Direction, ErrorCode,
-    FriendRequest, Page, PageQuery, RequestStatus, SetPin, is_valid_pin,
+    FriendRequest, MAX_TRIAL_DAYS, Page, PageQuery, RequestStatus, SetPin, is_valid_pin,
 };
 use serde_json::json;
 use sqlx::AssertSqlSafe;
@@ -125,10 +125,10 @@ pub(crate) const REQUEST_COLUMNS: &str = "id, child_id, other_name, direction, s
      (SELECT json_group_array(g.display_name) FROM approval_votes v JOIN guardians g ON g.id = v.guardian_id \
       WHERE v.request_id = friend_requests.id)";
 
-type ContactRow = (String, String, String, String, i64, i64, Option<DateTime<Utc>>);
+type ContactRow = (String, String, String, String, i64, i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 pub(crate) fn contact_from_row(row: ContactRow) -> Contact {
-    let (child_id, contact_id, display_name, status, messages, calls, last_interaction) = row;
+    let (child_id, contact_id, display_name, status, messages, calls, last_interaction, trial_until) = row;
     Contact {
         child_id,
         contact_id,
@@ -137,11 +137,34 @@ pub(crate) fn contact_from_row(row: ContactRow) -> Contact {
         messages_7d: u32::try_from(messages).unwrap_or(0),
         calls_7d: u32::try_from(calls).unwrap_or(0),
         last_interaction,
+        trial_until,
     }
 }
 
 pub(crate) const CONTACT_COLUMNS: &str =
-    "child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction";
+    "child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction, trial_until";
+
+/// Trial friendships past their end, not confirmed, end: the contact is removed (and the
+/// removal announced in the feed of every guardian of the child).
+pub(crate) async fn end_trials(state: &AppState, guardian_id: &str) -> ApiResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let ended: Vec<(String, String, String)> = sqlx::query_as(
+        "DELETE FROM contacts WHERE trial_until IS NOT NULL AND trial_until <= ? \
+         AND child_id IN (SELECT child_id FROM child_guardians WHERE guardian_id = ?) \
+         RETURNING child_id, contact_id, display_name",
+    )
+    .bind(now)
+    .bind(guardian_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (child_id, contact_id, name) in ended {
+        record_change(&mut tx, guardian_id, &format!("contact:{child_id}/{contact_id}"), now).await?;
+        log_decision(&mut tx, &child_id, guardian_id, "trial_ended", &name, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
 
 /// Pending requests past their expiry become `expired` (and are announced in the feed).
 async fn expire_requests(state: &AppState, guardian_id: &str) -> ApiResult<()> {
@@ -190,6 +213,7 @@ pub(crate) async fn list_contacts(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<Contact>>> {
     owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+    end_trials(&state, &auth.guardian_id).await?;
     let after = decode_cursor(query.cursor.as_deref())?;
     let limit = page_limit(query.limit)?;
     let rows: Vec<ContactRow> = sqlx::query_as(AssertSqlSafe(format!(
@@ -335,12 +359,19 @@ pub(crate) async fn approve_request(
     ApiPath((child_id, request_id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<ApproveRequest>,
 ) -> Response {
-    let fingerprint = format!("approve:{child_id}:{request_id}:{}", body.pin.as_deref().unwrap_or(""));
+    let fingerprint = format!(
+        "approve:{child_id}:{request_id}:{}:{:?}",
+        body.pin.as_deref().unwrap_or(""),
+        body.trial_days
+    );
     key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
         let approval = owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         // A PIN, when sent, must look like one even where none is needed (the contract's pattern).
         if body.pin.as_deref().is_some_and(|pin| !is_valid_pin(pin)) {
             return Err(ApiError::validation("pin", "a parental PIN is exactly 4 digits"));
+        }
+        if body.trial_days.is_some_and(|d| !(1..=MAX_TRIAL_DAYS).contains(&d)) {
+            return Err(ApiError::validation("trial_days", "a trial lasts 1 to 30 days"));
         }
         let request = pending_request(&state, &auth.guardian_id, &child_id, &request_id).await?;
         let pin_used = approval == "pin_required";
@@ -356,9 +387,19 @@ pub(crate) async fn approve_request(
             tx.commit().await?;
             return Ok((StatusCode::ACCEPTED, serde_json::to_value(waiting).map_err(anyhow::Error::from)?));
         }
-        decide(tx, &auth.guardian_id, &request, RequestStatus::Approved, now).await
+        let trial_until = body.trial_days.map(|d| now + Duration::days(i64::from(d)));
+        decide(tx, &auth.guardian_id, &request, Decided::Approved { trial_until }, now).await
     })
     .await
+}
+
+/// How a friend request was decided.
+enum Decided {
+    /// Approved; for a trial when `trial_until` is set.
+    Approved {
+        trial_until: Option<DateTime<Utc>>,
+    },
+    Denied,
 }
 
 /// Where all guardians must agree and some have not approved yet: records this guardian's
@@ -424,7 +465,7 @@ pub(crate) async fn deny_request(
         let request = pending_request(&state, &auth.guardian_id, &child_id, &request_id).await?;
         // One guardian's denial decides, whatever the agreement rule.
         let now = state.clock.now();
-        decide(state.db.begin().await?, &auth.guardian_id, &request, RequestStatus::Denied, now).await
+        decide(state.db.begin().await?, &auth.guardian_id, &request, Decided::Denied, now).await
     })
     .await
 }
@@ -433,9 +474,13 @@ async fn decide(
     mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
     guardian_id: &str,
     request: &FriendRequest,
-    status: RequestStatus,
+    decided: Decided,
     now: DateTime<Utc>,
 ) -> ApiResult<(StatusCode, serde_json::Value)> {
+    let (status, trial_until) = match decided {
+        Decided::Approved { trial_until } => (RequestStatus::Approved, trial_until),
+        Decided::Denied => (RequestStatus::Denied, None),
+    };
     sqlx::query("UPDATE friend_requests SET status = ? WHERE id = ?")
         .bind(status.as_str())
         .bind(&request.id)
@@ -445,19 +490,24 @@ async fn decide(
         .bind(&request.id)
         .execute(&mut *tx)
         .await?;
-    let action = format!("friend_request_{}", status.as_str());
+    let action = match trial_until {
+        Some(_) => "friend_request_approved_for_trial".to_owned(),
+        None => format!("friend_request_{}", status.as_str()),
+    };
     log_decision(&mut tx, &request.child_id, guardian_id, &action, &request.other_name, now).await?;
     record_change(&mut tx, guardian_id, &format!("friend_request:{}", request.id), now).await?;
     record_change(&mut tx, guardian_id, &format!("child:{}", request.child_id), now).await?;
     if status == RequestStatus::Approved {
         let contact_id = format!("u-{}", request.id);
         sqlx::query(
-            "INSERT INTO contacts (child_id, contact_id, display_name, status) VALUES (?, ?, ?, 'approved') \
-             ON CONFLICT(child_id, contact_id) DO UPDATE SET status = 'approved'",
+            "INSERT INTO contacts (child_id, contact_id, display_name, status, trial_until) \
+             VALUES (?, ?, ?, 'approved', ?) \
+             ON CONFLICT(child_id, contact_id) DO UPDATE SET status = 'approved', trial_until = excluded.trial_until",
         )
         .bind(&request.child_id)
         .bind(&contact_id)
         .bind(&request.other_name)
+        .bind(trial_until)
         .execute(&mut *tx)
         .await?;
         record_change(&mut tx, guardian_id, &format!("contact:{}/{contact_id}", request.child_id), now)
@@ -518,6 +568,36 @@ pub(crate) async fn unblock_contact(
     ApiPath((child_id, contact_id)): ApiPath<(String, String)>,
 ) -> Response {
     set_contact_status(state, auth, key, child_id, contact_id, ContactStatus::Approved).await
+}
+
+/// Makes a trial friendship a lasting one.
+pub(crate) async fn confirm_contact(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath((child_id, contact_id)): ApiPath<(String, String)>,
+) -> Response {
+    let fingerprint = format!("confirm:{child_id}:{contact_id}");
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        end_trials(&state, &auth.guardian_id).await?;
+        let now = state.clock.now();
+        let mut tx = state.db.begin().await?;
+        let row: Option<ContactRow> = sqlx::query_as(AssertSqlSafe(format!(
+            "UPDATE contacts SET trial_until = NULL WHERE child_id = ? AND contact_id = ? RETURNING {CONTACT_COLUMNS}"
+        )))
+        .bind(&child_id)
+        .bind(&contact_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        // A trial that ended already took the contact away: nothing to confirm.
+        let contact = contact_from_row(row.ok_or_else(|| ApiError::not_found("contact"))?);
+        log_decision(&mut tx, &child_id, &auth.guardian_id, "trial_confirmed", &contact.display_name, now).await?;
+        record_change(&mut tx, &auth.guardian_id, &format!("contact:{child_id}/{contact_id}"), now).await?;
+        tx.commit().await?;
+        Ok((StatusCode::OK, serde_json::to_value(contact).map_err(anyhow::Error::from)?))
+    })
+    .await
 }
 
 pub(crate) async fn set_pin(

@@ -58,6 +58,7 @@ pub(crate) async fn changes(
     ApiQuery(query): ApiQuery<ChangeQuery>,
 ) -> ApiResult<Json<ChangePage>> {
     let limit = page_limit(query.limit)?;
+    crate::decisions::end_trials(&state, &auth.guardian_id).await?;
     let (floor, epoch): (i64, String) =
         sqlx::query_as("SELECT floor, epoch FROM feed_state WHERE id = 1").fetch_one(&state.db).await?;
     let cursor = match query.cursor.as_deref() {

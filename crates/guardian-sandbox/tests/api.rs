@@ -321,3 +321,43 @@ async fn a_child_is_added_with_consent_under_the_policy_in_force_and_announced_i
     assert_eq!(status, StatusCode::OK, "{ledger}");
     assert!(ledger.to_string().contains(&in_force), "the default consents name the policy: {ledger}");
 }
+
+#[tokio::test]
+async fn a_friendship_approved_for_a_trial_ends_unless_a_guardian_confirms_it() {
+    let mut api = Api::start().await;
+    let (_, cursor) = api.drain(None).await;
+    let path = "/v1/children/c-leo/friend-requests/fr-1/approve";
+    let (status, body) =
+        api.call(Method::POST, path, Some("t-0"), Some(json!({ "pin": DEMO_PIN, "trial_days": 31 }))).await;
+    assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation), "{body}");
+    for (key, request) in [("t-1", "fr-1"), ("t-2", "fr-2")] {
+        let path = format!("/v1/children/c-leo/friend-requests/{request}/approve");
+        let (status, body) =
+            api.call(Method::POST, &path, Some(key), Some(json!({ "pin": DEMO_PIN, "trial_days": 7 }))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, contacts) = api.call(Method::GET, "/v1/children/c-leo/contacts", None, None).await;
+    let trial =
+        contacts["items"].as_array().expect("items").iter().find(|c| c["contact_id"] == "u-fr-1").cloned();
+    assert!(trial.expect("the new friend")["trial_until"].is_string());
+    // One trial is confirmed; the other ends after 7 days and the contact goes, announced in the feed.
+    let (status, body) =
+        api.call(Method::POST, "/v1/children/c-leo/contacts/u-fr-2/confirm", Some("c-1"), None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("trial_until").is_none(), "{body}");
+    api.advance(Duration::days(8)).await;
+    let (changes, _) = api.drain(Some(cursor)).await;
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::ContactDeleted { contact_id, .. } if contact_id == "u-fr-1"))
+    );
+    let (_, contacts) = api.call(Method::GET, "/v1/children/c-leo/contacts", None, None).await;
+    let ids: Vec<_> =
+        contacts["items"].as_array().expect("items").iter().map(|c| c["contact_id"].clone()).collect();
+    assert!(ids.contains(&json!("u-fr-2")) && !ids.contains(&json!("u-fr-1")), "{ids:?}");
+    // A trial that ended cannot be confirmed any more.
+    let (status, _) =
+        api.call(Method::POST, "/v1/children/c-leo/contacts/u-fr-1/confirm", Some("c-2"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

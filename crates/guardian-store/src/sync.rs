@@ -213,8 +213,8 @@ impl Store {
 
     pub async fn contacts(&self, child_id: &str) -> Result<Vec<Contact>> {
         let rows: Vec<ContactRow> = sqlx::query_as(
-            "SELECT child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction \
-             FROM contacts WHERE child_id = ? ORDER BY display_name COLLATE NOCASE, contact_id",
+            "SELECT child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction, \
+             trial_until FROM contacts WHERE child_id = ? ORDER BY display_name COLLATE NOCASE, contact_id",
         )
         .bind(child_id)
         .fetch_all(self.pool())
@@ -317,10 +317,10 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
         Change::Contact { data } => {
             sqlx::query(
                 "INSERT INTO contacts (child_id, contact_id, display_name, status, messages_7d, calls_7d, \
-                 last_interaction) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(child_id, contact_id) DO UPDATE SET \
-                 display_name = excluded.display_name, status = excluded.status, \
+                 last_interaction, trial_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(child_id, contact_id) \
+                 DO UPDATE SET display_name = excluded.display_name, status = excluded.status, \
                  messages_7d = excluded.messages_7d, calls_7d = excluded.calls_7d, \
-                 last_interaction = excluded.last_interaction",
+                 last_interaction = excluded.last_interaction, trial_until = excluded.trial_until",
             )
             .bind(&data.child_id)
             .bind(&data.contact_id)
@@ -329,6 +329,7 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
             .bind(i64::from(data.messages_7d))
             .bind(i64::from(data.calls_7d))
             .bind(data.last_interaction)
+            .bind(data.trial_until)
             .execute(conn)
             .await?;
             Ok(())
@@ -402,6 +403,7 @@ struct ContactRow {
     messages_7d: i64,
     calls_7d: i64,
     last_interaction: Option<DateTime<Utc>>,
+    trial_until: Option<DateTime<Utc>>,
 }
 
 impl ContactRow {
@@ -414,6 +416,7 @@ impl ContactRow {
             messages_7d: u32::try_from(self.messages_7d).ok()?,
             calls_7d: u32::try_from(self.calls_7d).ok()?,
             last_interaction: self.last_interaction,
+            trial_until: self.trial_until,
         })
     }
 }

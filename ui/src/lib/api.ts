@@ -93,7 +93,10 @@ export interface Api {
   signOut(): Promise<Result<null>>;
   listRequests(childId: string): Promise<Result<RequestView[]>>;
   listContacts(childId: string): Promise<Result<ContactView[]>>;
-  approveRequest(childId: string, requestId: string, pin: string | null): Promise<Result<DecisionOutcome>>;
+  /** With `trialDays`, the friendship ends after that many days unless confirmed. */
+  approveRequest(childId: string, requestId: string, pin: string | null, trialDays: number | null): Promise<Result<DecisionOutcome>>;
+  /** Keeps a friend approved for a trial. */
+  confirmContact(childId: string, contactId: string): Promise<Result<ContactView>>;
   denyRequest(childId: string, requestId: string): Promise<Result<DecisionOutcome>>;
   setContactBlocked(childId: string, contactId: string, blocked: boolean): Promise<Result<DecisionOutcome>>;
   pendingDecisions(): Promise<Result<PendingDecision[]>>;
@@ -186,7 +189,8 @@ export const api: Api = {
   signOut: () => commands.signOut(),
   listRequests: (childId) => commands.listRequests(childId),
   listContacts: (childId) => commands.listContacts(childId),
-  approveRequest: (childId, requestId, pin) => commands.approveRequest(childId, requestId, pin),
+  approveRequest: (childId, requestId, pin, trialDays) => commands.approveRequest(childId, requestId, pin, trialDays),
+  confirmContact: (childId, contactId) => commands.confirmContact(childId, contactId),
   denyRequest: (childId, requestId) => commands.denyRequest(childId, requestId),
   setContactBlocked: (childId, contactId, blocked) => commands.setContactBlocked(childId, contactId, blocked),
   pendingDecisions: () => commands.pendingDecisions(),
