@@ -297,6 +297,12 @@ impl Scenario {
                 .bind(&c.id)
                 .execute(&mut *tx)
                 .await?;
+            // A scenario's family has been using the service for a while.
+            sqlx::query("UPDATE child_guardians SET joined_at = ? WHERE child_id = ?")
+                .bind(now - chrono::Duration::days(90))
+                .bind(&c.id)
+                .execute(&mut *tx)
+                .await?;
             for guardian_id in &c.co_guardians {
                 sqlx::query(
                     "INSERT INTO child_guardians (child_id, guardian_id, joined_at) VALUES (?, ?, ?)",

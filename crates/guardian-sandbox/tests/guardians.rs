@@ -33,7 +33,7 @@ async fn where_all_must_agree_an_approval_waits_for_every_guardian_and_one_denia
     let leo = co_guardians(&api, "c-leo").await;
     assert_eq!(leo.agreement.as_str(), "all");
     let names: Vec<_> = leo.guardians.iter().map(|g| (g.display_name.as_str(), g.you)).collect();
-    assert_eq!(names, [("Jun Chen", false), ("Demo Guardian", true)]);
+    assert_eq!(names, [("Demo Guardian", true), ("Jun Chen", false)], "longest-standing first");
 
     // Jun approved Oliver already: the demo guardian's approval decides.
     let (status, body) = api.approve("a-1", "c-leo", "fr-1", DEMO_PIN).await;
