@@ -179,6 +179,16 @@ impl App {
             .expect("scroll");
     }
 
+    /// Types the parental PIN into the PIN dialog and confirms.
+    async fn enter_pin(&self, pin: &str) {
+        self.wait_for("[data-testid=pin-dialog] input[name=pin]")
+            .await
+            .send_keys(pin)
+            .await
+            .expect("type PIN");
+        self.click("[data-testid=pin-dialog] button[type=submit]").await;
+    }
+
     async fn click(&self, css: &str) {
         self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
@@ -240,12 +250,7 @@ async fn approving_a_friend_request_asks_for_the_pin_and_reaches_the_provider() 
 
         // Ethan is approved for a week's trial, then kept.
         app.click("[data-request-id=fr-2] [data-testid=request-trial]").await;
-        app.wait_for("[data-testid=pin-dialog] input[name=pin]")
-            .await
-            .send_keys("1234")
-            .await
-            .expect("type PIN");
-        app.click("[data-testid=pin-dialog] button[type=submit]").await;
+        app.enter_pin("1234").await;
         let badge =
             app.wait_text("[data-contact-id=u-fr-2] [data-testid=contact-trial]", |t| !t.is_empty()).await;
         assert!(badge.starts_with("Trial until"), "{badge}");
@@ -793,8 +798,7 @@ async fn activity_is_charted_with_a_table_and_the_pin_and_approval_mode_are_chan
         app.click("[data-testid=pin-save]").await;
         app.wait_text("[data-testid=settings-message]", |t| t == "The parental PIN was saved.").await;
         app.click("[data-request-id=fr-1] button").await;
-        app.wait_for("[data-testid=pin-dialog] input[name=pin]").await.send_keys("4321").await.expect("PIN");
-        app.click("[data-testid=pin-dialog] button[type=submit]").await;
+        app.enter_pin("4321").await;
         app.wait_text("[data-testid=outcome]", |t| t == "Done.").await;
 
         // Give Leo's country: the planner then shows Germany's digital age of consent (16),
@@ -837,12 +841,7 @@ async fn co_guardians_must_all_approve_and_an_invitation_brings_a_child_into_the
         let guardians = app.wait_text("[data-testid=guardian-list]", |t| t.contains("Jun Chen")).await;
         assert!(guardians.contains("Demo Guardian"), "{guardians}");
         app.click("[data-request-id=fr-2] button").await;
-        app.wait_for("[data-testid=pin-dialog] input[name=pin]")
-            .await
-            .send_keys("1234")
-            .await
-            .expect("type PIN");
-        app.click("[data-testid=pin-dialog] button[type=submit]").await;
+        app.enter_pin("1234").await;
         app.wait_text("[data-testid=outcome]", |t| t.contains("other guardians must approve too")).await;
         app.wait_text("[data-request-id=fr-2] [data-testid=request-status]", |t| {
             t.contains("Approved by Demo Guardian")

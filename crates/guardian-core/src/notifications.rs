@@ -15,7 +15,8 @@ use crate::{CoreError, Engine};
 pub struct NotificationView {
     /// Stable across runs: `kind:provider-id`.
     pub id: String,
-    /// `friend_request`, `report_outcome`, `automated_decision`, `policy_change` or `security_notice`.
+    /// `friend_request`, `trial_ending`, `report_outcome`, `automated_decision`, `policy_change`,
+    /// `security_notice` or `guardian_invite`.
     pub kind: String,
     /// The child it is about, to open the right screen; none for the guardian's own notices.
     pub child_id: Option<String>,
@@ -71,6 +72,12 @@ impl Engine {
                     items.push(item("friend_request", &r.id, Some(child), r.other_name, None, r.created_at));
                 }
             }
+            // A friendship approved for a trial: listed for when it ends, so it can be kept.
+            for c in store.contacts(&child.id).await? {
+                if let Some(until) = c.trial_until {
+                    items.push(item("trial_ending", &c.contact_id, Some(child), c.display_name, None, until));
+                }
+            }
         }
         let online = self.online_notifications(&children).await;
         let complete = online.is_ok();
@@ -115,6 +122,10 @@ impl Engine {
         }
         for n in self.client.security_notices().await? {
             items.push(item("security_notice", &n.id, None, n.title, Some(n.body), n.published_at));
+        }
+        for i in self.client.guardian_invites().await? {
+            let invite = item("guardian_invite", &i.id, None, i.invited_by, None, i.created_at);
+            items.push(NotificationView { child_name: Some(i.child_name), ..invite });
         }
         Ok(items)
     }

@@ -204,3 +204,18 @@ async fn the_notification_centre_lists_each_thing_once_keeps_what_was_read_and_w
     assert!(offline.items.iter().all(|n| n.kind == "friend_request"));
     assert!(offline.items.iter().any(|n| n.id == oliver.id && n.read), "what was read stays read");
 }
+
+#[tokio::test]
+async fn a_trial_friendship_is_in_the_notification_centre_for_when_it_ends_offline_too() {
+    let mut world = World::new().await;
+    let pin = Secret::new(guardian_sandbox::DEMO_PIN);
+    let outcome = world.engine.approve_request("Leo", "fr-2", Some(&pin), Some(7)).await.expect("approved");
+    assert_eq!(outcome.state, "sent");
+    world.go_offline().await;
+    let centre = world.engine.notifications().await.expect("notifications");
+    let trial = centre.items.iter().find(|n| n.kind == "trial_ending").expect("the trial is listed");
+    assert_eq!((trial.subject.as_str(), trial.child_name.as_deref()), ("Ethan", Some("Leo")));
+    let contacts = world.engine.contacts("Leo").await.expect("contacts");
+    let ethan = contacts.iter().find(|c| c.display_name == "Ethan").expect("Ethan");
+    assert_eq!(ethan.trial_until.as_deref(), Some(trial.at.as_str()));
+}
