@@ -680,7 +680,10 @@ export type NotificationView = NotificationView_Serialize | NotificationView_Des
 export type NotificationView_Deserialize = {
 	/**  Stable across runs: `kind:provider-id`. */
 	id: string,
-	/**  `friend_request`, `report_outcome`, `automated_decision`, `policy_change` or `security_notice`. */
+	/**
+	 *  `friend_request`, `trial_ending`, `report_outcome`, `automated_decision`, `policy_change`,
+	 *  `security_notice` or `guardian_invite`.
+	 */
 	kind: string,
 	/**  The child it is about, to open the right screen; none for the guardian's own notices. */
 	child_id?: string | null,
@@ -697,7 +700,10 @@ export type NotificationView_Deserialize = {
 export type NotificationView_Serialize = {
 	/**  Stable across runs: `kind:provider-id`. */
 	id: string,
-	/**  `friend_request`, `report_outcome`, `automated_decision`, `policy_change` or `security_notice`. */
+	/**
+	 *  `friend_request`, `trial_ending`, `report_outcome`, `automated_decision`, `policy_change`,
+	 *  `security_notice` or `guardian_invite`.
+	 */
 	kind: string,
 	/**  The child it is about, to open the right screen; none for the guardian's own notices. */
 	child_id: string | null,
