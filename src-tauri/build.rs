@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "list_reports",
     "report_contact",
     "set_friend_approval",
+    "set_discoverability",
+    "set_avatar",
     "set_pin",
     "reset_pin",
     "get_activity",

@@ -764,6 +764,25 @@ async fn after_signing_out_the_guardian_signs_in_again_with_a_code_by_sms() {
     result
 }
 
+/// A profile picture to choose (96 × 96 PNG).
+const PICTURE: &[u8] = include_bytes!("fixtures/avatar.png");
+
+/// Hands a file to an `<input type=file>` as if the guardian had picked it in the file chooser
+/// (which WebDriver cannot drive), and fires its `change` event.
+async fn choose_file(client: &Client, css: &str, name: &str, content_type: &str, bytes: &[u8]) {
+    use base64::Engine as _;
+    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let script = "const [css, name, type, data] = arguments; \
+                  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0)); \
+                  const files = new DataTransfer(); files.items.add(new File([bytes], name, { type })); \
+                  const input = document.querySelector(css); input.files = files.files; \
+                  input.dispatchEvent(new Event('change', { bubbles: true }));";
+    client
+        .execute(script, vec![css.into(), name.into(), content_type.into(), data.into()])
+        .await
+        .expect("choose a file");
+}
+
 /// How many pixels of the canvas are painted (not transparent).
 async fn painted_pixels(client: &Client, css: &str) -> u64 {
     let script = "const c = document.querySelector(arguments[0]); \
@@ -809,16 +828,36 @@ async fn activity_is_charted_with_a_table_and_the_pin_and_approval_mode_are_chan
         app.wait_for("[data-testid=threshold][data-rule=gdpr]").await;
         let public = app.wait_text("[data-testid=public-profile]", |t| t.contains("ID c-leo")).await;
         assert!(!public.contains("Germany") && !public.contains("2016"), "{public}");
+
+        // Choose a profile picture (a 96 px PNG, handed to the file input as a guardian's pick
+        // would be): the web view makes it a 256 px square, the provider keeps it, and the cached
+        // copy is what contacts are shown to see.
+        choose_file(&app.client, "[data-testid=picture-input]", "leo.png", "image/png", PICTURE).await;
+        app.wait_text("[data-testid=profile-message]", |t| t.contains("Contacts now see the new picture"))
+            .await;
+        let avatar = app.wait_for("[data-testid=public-avatar]").await;
+        let side = app
+            .client
+            .execute(
+                "return arguments[0].complete ? arguments[0].naturalWidth : 0;",
+                vec![serde_json::to_value(&avatar).expect("element")],
+            )
+            .await
+            .expect("picture size");
+        assert_eq!(side, 256, "the picture is sent as a 256 px square");
         app.scroll_to("#profile-title").await;
         app.screenshot("child-profile").await;
 
-        // Let the child add friends alone: the provider holds it, so the dashboard says so.
+        // Let the child add friends alone, and let no one find them: the provider holds both.
         app.click("[data-testid=approval-child_may_add]").await;
         app.wait_text("[data-testid=settings-message]", |t| t.contains("without your PIN")).await;
+        app.click("[data-testid=discovery-nobody]").await;
+        app.wait_text("[data-testid=settings-message]", |t| t.contains("no one can find Leo")).await;
         app.scroll_to("#settings-title").await;
         app.screenshot("child-settings").await;
         app.click("[data-testid=back]").await;
         app.wait_text("[data-child-id=c-leo]", |t| t.contains("May add friends alone")).await;
+        app.wait_for("[data-child-id=c-leo] [data-testid=card-avatar]").await;
     }
     .await;
     app.close().await;

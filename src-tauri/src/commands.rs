@@ -124,6 +124,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             list_reports,
             report_contact,
             set_friend_approval,
+            set_discoverability,
+            set_avatar,
             set_pin,
             reset_pin,
             get_activity,
@@ -502,6 +504,24 @@ async fn set_friend_approval(
     mode: String,
 ) -> Result<(), AppError> {
     Ok(slot.get().await?.set_friend_approval(&child_id, &mode).await?)
+}
+
+/// Who can find the child: "id_or_phone", "id_only" or "nobody".
+#[tauri::command]
+#[specta::specta]
+async fn set_discoverability(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    who: String,
+) -> Result<(), AppError> {
+    Ok(slot.get().await?.set_discoverability(&child_id, &who).await?)
+}
+
+/// Uploads a PNG or JPEG as the child's profile picture (the window makes it 256 px first).
+#[tauri::command]
+#[specta::specta]
+async fn set_avatar(slot: State<'_, EngineSlot>, child_id: String, picture: Vec<u8>) -> Result<(), AppError> {
+    Ok(slot.get().await?.set_avatar(&child_id, picture).await?)
 }
 
 /// Sets the child's parental PIN, or changes it (then the current one is needed).

@@ -188,7 +188,73 @@ describe("requests to the provider", () => {
   });
 });
 
+describe("who can find the child", () => {
+  it("shows the setting in force, changes it and says what it means", async () => {
+    const api = fakeApi(dashboard());
+    await openChild(api);
+    const choices = await screen.findByTestId("discovery");
+    expect((within(choices).getByTestId("discovery-id_only") as HTMLInputElement).checked).toBe(true);
+    expect(choices.textContent).toContain("each new friend still goes through the approval");
+    await fireEvent.click(within(choices).getByTestId("discovery-nobody"));
+    await waitFor(() => expect(api.setDiscoverability).toHaveBeenCalledWith("c1", "nobody"));
+    expect((await screen.findByTestId("settings-message")).textContent).toContain("no one can find Leo");
+  });
+
+  it("goes back to the setting in force when the provider refuses", async () => {
+    const api = fakeApi(dashboard(), {
+      setDiscoverability: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+    });
+    await openChild(api);
+    await fireEvent.click(await screen.findByTestId("discovery-id_or_phone"));
+    expect((await screen.findByTestId("settings-message")).getAttribute("role")).toBe("alert");
+    await waitFor(() => expect((screen.getByTestId("discovery-id_only") as HTMLInputElement).checked).toBe(true));
+  });
+});
+
 describe("profile", () => {
+  const pick = (bytes: number[]) => {
+    const file = new File([new Uint8Array(bytes)], "leo.png", { type: "image/png" });
+    return fireEvent.change(screen.getByTestId("picture-input"), { target: { files: [file] } });
+  };
+
+  it("uploads a chosen picture and shows it as contacts see it", async () => {
+    const picture = "data:image/png;base64,iVBORw0KGgo=";
+    const api = fakeApi(dashboard());
+    let uploaded = false;
+    api.setAvatar = vi.fn(async () => {
+      uploaded = true;
+      return ok(null);
+    });
+    const before = api.childProfile;
+    api.childProfile = vi.fn(async (id: string) => {
+      const result = await before(id);
+      if (uploaded && result.status === "ok") result.data.public.avatar = result.data.avatar = picture;
+      return result;
+    });
+    await openChild(api);
+    await screen.findByTestId("public-profile");
+    expect(screen.queryByTestId("public-avatar")).toBeNull();
+    await pick([0x89, 0x50, 0x4e, 0x47]);
+    await waitFor(() => expect(api.setAvatar).toHaveBeenCalledWith("c1", [0x89, 0x50, 0x4e, 0x47]));
+    expect((await screen.findByTestId("profile-message")).textContent).toContain("Contacts now see the new picture");
+    const shown = await screen.findByTestId("public-avatar");
+    expect(shown.getAttribute("src")).toBe(picture);
+    expect(shown.getAttribute("alt")).toBe("Leo's profile picture");
+  });
+
+  it("says clearly when the file is refused and keeps the profile as it was", async () => {
+    const api = fakeApi(dashboard(), {
+      setAvatar: vi.fn(async () => ({ status: "error", error: { code: "invalid", message: "the file is not a PNG or JPEG image" } }) as const),
+    });
+    await openChild(api);
+    await screen.findByTestId("public-profile");
+    await pick([0x3c, 0x73, 0x76, 0x67]);
+    const message = await screen.findByTestId("profile-message");
+    expect(message.getAttribute("role")).toBe("alert");
+    expect(message.textContent).toContain("not a PNG or JPEG");
+    expect(screen.queryByTestId("public-avatar")).toBeNull();
+  });
+
   it("shows what contacts see, never the demographics, and the age rules ahead", async () => {
     const api = fakeApi(dashboard());
     await openChild(api);

@@ -72,6 +72,10 @@ export const commands = {
 	reportContact: (childId: string, contactId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError>(__TAURI_INVOKE("report_contact", { childId, contactId, category, evidence })),
 	/**  Switches between "PIN required for each new friend" and "child may add friends". */
 	setFriendApproval: (childId: string, mode: string) => typedError<null, AppError>(__TAURI_INVOKE("set_friend_approval", { childId, mode })),
+	/**  Who can find the child: "id_or_phone", "id_only" or "nobody". */
+	setDiscoverability: (childId: string, who: string) => typedError<null, AppError>(__TAURI_INVOKE("set_discoverability", { childId, who })),
+	/**  Uploads a PNG or JPEG as the child's profile picture (the window makes it 256 px first). */
+	setAvatar: (childId: string, picture: number[]) => typedError<null, AppError>(__TAURI_INVOKE("set_avatar", { childId, picture })),
 	/**  Sets the child's parental PIN, or changes it (then the current one is needed). */
 	setPin: (childId: string, newPin: string, currentPin: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_pin", { childId, newPin, currentPin })),
 	/**  Replaces a forgotten or locked PIN after the guardian's password. */
@@ -259,7 +263,10 @@ export type ChildProfile = ChildProfile_Serialize | ChildProfile_Deserialize;
 export type ChildProfile_Deserialize = {
 	id: string,
 	display_name: string,
-	avatar_url?: string | null,
+	/**  The profile picture as a `data:` URL, when there is one. */
+	avatar?: string | null,
+	/**  Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`. */
+	discoverable_by: string,
 	country?: string | null,
 	gender?: string | null,
 	birthday?: string | null,
@@ -272,7 +279,10 @@ export type ChildProfile_Deserialize = {
 export type ChildProfile_Serialize = {
 	id: string,
 	display_name: string,
-	avatar_url: string | null,
+	/**  The profile picture as a `data:` URL, when there is one. */
+	avatar: string | null,
+	/**  Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`. */
+	discoverable_by: string,
 	country: string | null,
 	gender: string | null,
 	birthday: string | null,
@@ -289,9 +299,12 @@ export type ChildSummary_Deserialize = {
 	display_name: string,
 	/**  Whole years, when the guardian gave a birthday. */
 	age?: number | null,
-	avatar_url?: string | null,
+	/**  The profile picture as a `data:` URL, when there is one. */
+	avatar?: string | null,
 	/**  `"pin_required"` or `"child_may_add"`. */
 	friend_approval: string,
+	/**  Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`. */
+	discoverable_by: string,
 	pending_requests: number,
 };
 
@@ -300,9 +313,12 @@ export type ChildSummary_Serialize = {
 	display_name: string,
 	/**  Whole years, when the guardian gave a birthday. */
 	age: number | null,
-	avatar_url: string | null,
+	/**  The profile picture as a `data:` URL, when there is one. */
+	avatar: string | null,
 	/**  `"pin_required"` or `"child_may_add"`. */
 	friend_approval: string,
+	/**  Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`. */
+	discoverable_by: string,
 	pending_requests: number,
 };
 
@@ -825,14 +841,16 @@ export type PublicProfile = PublicProfile_Serialize | PublicProfile_Deserialize;
 export type PublicProfile_Deserialize = {
 	display_name: string,
 	id: string,
-	avatar_url?: string | null,
+	/**  The profile picture as a `data:` URL, when there is one. */
+	avatar?: string | null,
 };
 
 /**  What the child's contacts see: name, ID, avatar and online status — nothing else. */
 export type PublicProfile_Serialize = {
 	display_name: string,
 	id: string,
-	avatar_url: string | null,
+	/**  The profile picture as a `data:` URL, when there is one. */
+	avatar: string | null,
 };
 
 export type ReportView = ReportView_Serialize | ReportView_Deserialize;

@@ -111,6 +111,15 @@ enum Command {
         #[arg(value_parser = ["pin-required", "child-may-add"])]
         mode: Option<String>,
     },
+    /// Who can find a child to send a friend request: `id-or-phone`, `id-only` or `nobody`.
+    /// Without a choice, shows the current one. Every request still needs your approval as set
+    /// by `guardian approval`.
+    Findable {
+        #[arg(long)]
+        child: Option<String>,
+        #[arg(value_parser = ["id-or-phone", "id-only", "nobody"])]
+        who: Option<String>,
+    },
     /// A child's use of the service per day or per week: features used, call minutes and games
     /// played (counts only; never what was said). Works offline from the last sync.
     Activity {
@@ -319,6 +328,9 @@ enum ProfileAction {
         #[arg(long)]
         birthday: Option<String>,
     },
+    /// Upload a profile picture (PNG or JPEG, at most 512 KiB, 32 to 4096 pixels a side). To
+    /// remove it: `guardian data delete avatar`.
+    Picture { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -724,6 +736,24 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Findable { child, who } => {
+            let child = one_child(engine, child.as_deref()).await?;
+            if let Some(who) = who {
+                engine.set_discoverability(&child, &who.replace('-', "_")).await?;
+            } else {
+                sync_or_warn(engine).await?;
+            }
+            let now = engine.find_child(&child).await?;
+            let name = &now.display_name;
+            match now.discoverable_by.as_str() {
+                "id_or_phone" => println!(
+                    "{name}: anyone who knows {name}'s ID or phone number can send a friend request."
+                ),
+                "nobody" => println!("{name}: no one can find {name}; only {name} can send friend requests."),
+                _ => println!("{name}: only someone who knows {name}'s ID can send a friend request."),
+            }
+            Ok(())
+        }
         Command::Activity { child, days, weekly, json } => {
             sync_or_warn(engine).await?;
             let child = one_child(engine, child.as_deref()).await?;
@@ -795,15 +825,29 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
         Command::Profile { action, child, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             let mut profile = engine.child_profile(&child).await?;
-            if let Some(ProfileAction::Correct { name, country, gender, birthday }) = action {
-                let correction = guardian_core::ProfileCorrection {
-                    display_name: name.unwrap_or(profile.display_name),
-                    country: country.or(profile.country),
-                    gender: gender.or(profile.gender),
-                    birthday: birthday.or(profile.birthday),
-                };
-                profile = engine.correct_child_profile(&child, correction).await?;
-                println!("Corrected.");
+            match action {
+                Some(ProfileAction::Correct { name, country, gender, birthday }) => {
+                    let correction = guardian_core::ProfileCorrection {
+                        display_name: name.unwrap_or(profile.display_name),
+                        country: country.or(profile.country),
+                        gender: gender.or(profile.gender),
+                        birthday: birthday.or(profile.birthday),
+                    };
+                    profile = engine.correct_child_profile(&child, correction).await?;
+                    if !json {
+                        println!("Corrected.");
+                    }
+                }
+                Some(ProfileAction::Picture { file }) => {
+                    let bytes = std::fs::read(&file)
+                        .map_err(|e| CoreError::File(format!("{}: {e}", file.display())))?;
+                    engine.set_avatar(&child, bytes).await?;
+                    profile = engine.child_profile(&child).await?;
+                    if !json {
+                        println!("The profile picture was changed. Contacts see it with the name and ID.");
+                    }
+                }
+                None => {}
             }
             if json {
                 println!("{}", serde_json::to_string_pretty(&profile)?);

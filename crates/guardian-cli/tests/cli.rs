@@ -423,6 +423,49 @@ async fn the_approval_mode_is_switched_and_activity_is_shown_by_day_and_week() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn who_can_find_a_child_is_set_and_a_profile_picture_uploaded_with_clear_refusals() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("findable");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+
+    let shown = run(&["findable", "--child", "Mei"], "");
+    assert!(
+        text(&shown.stdout).contains("only someone who knows Mei's ID"),
+        "{}{}",
+        text(&shown.stdout),
+        text(&shown.stderr)
+    );
+    let changed = run(&["findable", "--child", "Mei", "nobody"], "");
+    assert!(changed.status.success(), "{}", text(&changed.stderr));
+    assert!(text(&changed.stdout).contains("no one can find Mei"), "{}", text(&changed.stdout));
+    assert_eq!(run(&["findable", "--child", "Mei", "everyone"], "").status.code(), Some(2));
+
+    let folder = tempfile::tempdir().expect("temp dir");
+    let picture = folder.path().join("mei.png");
+    std::fs::write(&picture, include_bytes!("../../../tests/fixtures/avatar.png")).expect("write");
+    let not_a_picture = folder.path().join("mei.svg");
+    std::fs::write(&not_a_picture, "<svg xmlns='http://www.w3.org/2000/svg'/>").expect("write");
+    let path = |p: &std::path::Path| p.to_str().expect("utf-8").to_owned();
+
+    let refused = run(&["profile", "picture", &path(&not_a_picture), "--child", "Mei"], "");
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("not a PNG or JPEG"), "{}", text(&refused.stderr));
+    let missing = run(&["profile", "picture", &path(&folder.path().join("none.png")), "--child", "Mei"], "");
+    assert!(
+        !missing.status.success() && text(&missing.stderr).contains("none.png"),
+        "{}",
+        text(&missing.stderr)
+    );
+    let uploaded = run(&["profile", "--json", "picture", &path(&picture), "--child", "Mei"], "");
+    assert!(uploaded.status.success(), "{}", text(&uploaded.stderr));
+    let profile: serde_json::Value = serde_json::from_slice(&uploaded.stdout).expect("json");
+    assert!(profile["avatar"].as_str().is_some_and(|a| a.starts_with("data:image/png;base64,")), "{profile}");
+    assert_eq!(profile["discoverable_by"], "nobody");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn groups_show_who_was_never_approved_and_a_group_is_reported_then_left() {
     let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
     let url = sandbox.url();
@@ -513,7 +556,7 @@ async fn a_profile_is_shown_with_what_contacts_see_and_corrected_field_by_field(
     assert_eq!(profile["birthday"], "2020-03-02", "untouched");
     assert_eq!(
         profile["public"],
-        serde_json::json!({ "display_name": "Mei", "id": "c-mei", "avatar_url": null })
+        serde_json::json!({ "display_name": "Mei", "id": "c-mei", "avatar": null })
     );
 }
 

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use guardian_domain::{
-    API_VERSION, ApproveRequest, ChangePage, Child, ChildProfileUpdate, Clock, Contact, CreateChild,
-    ErrorBody, ErrorCode, FriendApproval, FriendRequest, Guardian, Page, PasswordSignIn, RefreshRequest,
-    SetPin, SmsCodeRequest, SmsCodeSent, SmsSignIn, TokenResponse,
+    API_VERSION, ApproveRequest, Avatar, AvatarUpload, ChangePage, Child, ChildProfileUpdate,
+    ChildSettingsPatch, Clock, Contact, CreateChild, ErrorBody, ErrorCode, FriendRequest, Guardian, Page,
+    PasswordSignIn, RefreshRequest, SetPin, SmsCodeRequest, SmsCodeSent, SmsSignIn, TokenResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -347,18 +347,34 @@ impl ProviderClient {
         self.mutate(Method::PUT, &path, Some(to_json(&body)?), idempotency_key, None).await
     }
 
-    /// Changes how the child's friends are approved; `version` is the child's version as last
-    /// seen (a stale one gets 412 with what the provider now has).
-    pub async fn set_friend_approval(
+    /// Changes how the child's friends are approved and/or who can find the child; `version` is
+    /// the child's version as last seen (a stale one gets 412 with what the provider now has).
+    pub async fn set_child_settings(
         &self,
         child_id: &str,
-        mode: FriendApproval,
+        patch: &ChildSettingsPatch,
         version: &str,
         idempotency_key: &str,
     ) -> Result<serde_json::Value, ClientError> {
-        let body = serde_json::json!({ "friend_approval": mode });
         let path = format!("/v1/children/{}/settings", seg(child_id));
-        self.mutate(Method::PATCH, &path, Some(body), idempotency_key, Some(version)).await
+        self.mutate(Method::PATCH, &path, Some(to_json(patch)?), idempotency_key, Some(version)).await
+    }
+
+    /// Uploads the child's profile picture; `version` as last seen (412 when stale).
+    pub async fn upload_avatar(
+        &self,
+        child_id: &str,
+        upload: &AvatarUpload,
+        version: &str,
+        idempotency_key: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let path = format!("/v1/children/{}/avatar", seg(child_id));
+        self.mutate(Method::PUT, &path, Some(to_json(upload)?), idempotency_key, Some(version)).await
+    }
+
+    /// The child's profile picture.
+    pub async fn avatar(&self, child_id: &str) -> Result<Avatar, ClientError> {
+        self.get_json(&format!("/v1/children/{}/avatar", seg(child_id)), &[]).await
     }
 
     /// Replaces the child's editable profile; `version` as last seen (412 when stale).

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use base64::Engine as _;
 use guardian_domain::{
-    CreateReport, Device, ErrorCode, EvidenceImage, FriendApproval, Group, Report, ReportCategory,
+    ChildSettingsPatch, CreateReport, Device, Discoverability, ErrorCode, EvidenceImage, FriendApproval,
+    Group, Report, ReportCategory,
 };
 use guardian_store::subject_ref;
 use serde::Serialize;
@@ -158,8 +159,7 @@ impl Engine {
 
     /// Switches how the child's new friends are approved: `pin_required` (each request needs the
     /// guardian's PIN) or `child_may_add`. In both modes the guardian still sees, blocks and
-    /// removes every contact. If the setting changed elsewhere meanwhile, the latest version is
-    /// fetched and the change is made once more on top of it.
+    /// removes every contact.
     pub async fn set_friend_approval(&self, child: &str, mode: &str) -> Result<(), CoreError> {
         let child = self.find_child(child).await?;
         let Some(mode) = FriendApproval::parse(mode) else {
@@ -172,18 +172,50 @@ impl Engine {
             })),
             false => None,
         };
-        let key = || format!("guardian-settings-{}", crate::flows::uuid_like());
-        let version = self.cached_child(&child.id).await?.version;
-        let mut result = self.client.set_friend_approval(&child.id, mode, &version, &key()).await;
-        if matches!(&result, Err(e) if e.provider_code() == Some(ErrorCode::PreconditionFailed)) {
-            self.sync().await?;
-            let version = self.cached_child(&child.id).await?.version;
-            result = self.client.set_friend_approval(&child.id, mode, &version, &key()).await;
-        }
-        let result = result.map(drop).map_err(CoreError::from);
+        let patch = ChildSettingsPatch { friend_approval: Some(mode), ..ChildSettingsPatch::default() };
+        let result = self.change_settings(&child.id, &patch).await;
         self.record(planned, crate::flow::failure_code(&result, |_| false));
         let outcome = if result.is_ok() { mode.as_str() } else { "refused" };
         self.audit("approval_mode_changed", &subject_ref("child", &child.id), outcome).await;
+        result
+    }
+
+    /// Who can find the child to send a friend request: `id_or_phone`, `id_only` or `nobody`.
+    /// Every request still goes through the approval mode.
+    pub async fn set_discoverability(&self, child: &str, who: &str) -> Result<(), CoreError> {
+        let child = self.find_child(child).await?;
+        let Some(who) = Discoverability::parse(who) else {
+            return Err(CoreError::Invalid(
+                "who can find the child is id_or_phone, id_only or nobody".into(),
+            ));
+        };
+        let planned = match self.is_recording() {
+            true => Some(Planned::Fixed(Step::Discovery {
+                child: crate::flow::child_ref(self, &child.id).await?,
+                who: who.as_str().to_owned(),
+            })),
+            false => None,
+        };
+        let patch = ChildSettingsPatch { discoverable_by: Some(who), ..ChildSettingsPatch::default() };
+        let result = self.change_settings(&child.id, &patch).await;
+        self.record(planned, crate::flow::failure_code(&result, |_| false));
+        let outcome = if result.is_ok() { who.as_str() } else { "refused" };
+        self.audit("discovery_changed", &subject_ref("child", &child.id), outcome).await;
+        result
+    }
+
+    /// Sends a settings change on the cached version of the child. If the child changed
+    /// elsewhere meanwhile, the latest version is fetched and the change is made once more on
+    /// top of it (each setting is independent, so nothing else is overwritten).
+    async fn change_settings(&self, child_id: &str, patch: &ChildSettingsPatch) -> Result<(), CoreError> {
+        let key = || format!("guardian-settings-{}", crate::flows::uuid_like());
+        let version = self.cached_child(child_id).await?.version;
+        let mut result = self.client.set_child_settings(child_id, patch, &version, &key()).await;
+        if matches!(&result, Err(e) if e.provider_code() == Some(ErrorCode::PreconditionFailed)) {
+            self.sync().await?;
+            let version = self.cached_child(child_id).await?.version;
+            result = self.client.set_child_settings(child_id, patch, &version, &key()).await;
+        }
         result?;
         // Bring the cached child (and its version) up to date; offline, the provider already has it.
         if let Err(error) = self.sync().await {

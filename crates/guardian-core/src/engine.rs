@@ -190,19 +190,19 @@ impl Engine {
     pub async fn children(&self) -> Result<Vec<ChildSummary>, CoreError> {
         let store = self.store().await?;
         let today = self.clock.now().date_naive();
-        Ok(store
-            .children()
-            .await?
-            .into_iter()
-            .map(|c| ChildSummary {
+        let mut children = Vec::new();
+        for c in store.children().await? {
+            children.push(ChildSummary {
                 age: c.birthday.map(|b| age_on(b, today)),
+                avatar: self.avatar_url(&c.id).await?,
                 id: c.id,
                 display_name: c.display_name,
-                avatar_url: c.avatar_url,
                 friend_approval: c.friend_approval,
+                discoverable_by: c.discoverable_by,
                 pending_requests: i32::try_from(c.pending_requests).unwrap_or(i32::MAX),
-            })
-            .collect())
+            });
+        }
+        Ok(children)
     }
 
     pub async fn status(&self) -> Status {

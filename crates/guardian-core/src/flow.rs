@@ -185,6 +185,11 @@ pub enum Step {
         child: String,
         mode: String,
     },
+    /// Who can find the child: `id_or_phone`, `id_only` or `nobody`.
+    Discovery {
+        child: String,
+        who: String,
+    },
     /// Moves the provider's clock (the in-process sandbox, or a sandbox with `--admin`).
     AdvanceClock {
         #[serde(default)]
@@ -230,6 +235,10 @@ pub enum Step {
     ExpectApprovalMode {
         child: String,
         mode: String,
+    },
+    ExpectDiscovery {
+        child: String,
+        who: String,
     },
     /// The newest tracked request of this kind has this status (and, when given, is overdue or not).
     ExpectTracked {
@@ -762,6 +771,10 @@ async fn perform(
             let child = child_id(engine, known, child).await?;
             engine.set_friend_approval(&child, mode).await.map_err(fail)
         }
+        Step::Discovery { child, who } => {
+            let child = child_id(engine, known, child).await?;
+            engine.set_discoverability(&child, who).await.map_err(fail)
+        }
         Step::SetAgreement { child, agreement } => {
             let child = child_id(engine, known, child).await?;
             engine.set_agreement(&child, agreement).await.map(drop).map_err(fail)
@@ -783,6 +796,11 @@ async fn perform(
             let child = child_id(engine, known, child).await?;
             let found = engine.find_child(&child).await.map_err(fail)?;
             check("the approval mode", mode, &found.friend_approval)
+        }
+        Step::ExpectDiscovery { child, who } => {
+            let child = child_id(engine, known, child).await?;
+            let found = engine.find_child(&child).await.map_err(fail)?;
+            check("who can find the child", who, &found.discoverable_by)
         }
         Step::ExpectReport { child, status } => {
             let child = child_id(engine, known, child).await?;

@@ -99,6 +99,7 @@ impl Engine {
                 },
             }
         }
+        self.fetch_avatars().await?;
         store.set_meta(LAST_SYNCED, &self.clock.now().to_rfc3339()).await?;
         match first_transient {
             Some(error) => Err(error.into()),

@@ -4,6 +4,7 @@
 mod activity;
 pub mod archive;
 mod attention;
+mod avatar;
 mod care;
 mod data_deletion;
 mod decisions;

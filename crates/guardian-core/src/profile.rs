@@ -15,7 +15,8 @@ use crate::{ChildSummary, CoreError, Engine};
 pub struct PublicProfile {
     pub display_name: String,
     pub id: String,
-    pub avatar_url: Option<String>,
+    /// The profile picture as a `data:` URL, when there is one.
+    pub avatar: Option<String>,
 }
 
 /// A birthday on which a rule about the child changes.
@@ -39,7 +40,10 @@ pub struct AgeThreshold {
 pub struct ChildProfile {
     pub id: String,
     pub display_name: String,
-    pub avatar_url: Option<String>,
+    /// The profile picture as a `data:` URL, when there is one.
+    pub avatar: Option<String>,
+    /// Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`.
+    pub discoverable_by: String,
     pub country: Option<String>,
     pub gender: Option<String>,
     pub birthday: Option<String>,
@@ -172,11 +176,12 @@ impl Engine {
         let id = self.find_child(child).await?.id;
         let cached = self.cached_child(&id).await?;
         let today = self.now().date_naive();
+        let avatar = self.avatar_url(&id).await?;
         Ok(ChildProfile {
             public: PublicProfile {
                 display_name: cached.display_name.clone(),
                 id: cached.id.clone(),
-                avatar_url: cached.avatar_url.clone(),
+                avatar: avatar.clone(),
             },
             thresholds: cached
                 .birthday
@@ -186,7 +191,8 @@ impl Engine {
             birthday: cached.birthday.map(|b| b.to_string()),
             id: cached.id,
             display_name: cached.display_name,
-            avatar_url: cached.avatar_url,
+            avatar,
+            discoverable_by: cached.discoverable_by,
             country: cached.country,
             gender: cached.gender,
         })

@@ -57,9 +57,12 @@ pub struct ChildSummary {
     pub display_name: String,
     /// Whole years, when the guardian gave a birthday.
     pub age: Option<i32>,
-    pub avatar_url: Option<String>,
+    /// The profile picture as a `data:` URL, when there is one.
+    pub avatar: Option<String>,
     /// `"pin_required"` or `"child_may_add"`.
     pub friend_approval: String,
+    /// Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`.
+    pub discoverable_by: String,
     pub pending_requests: i32,
 }
 

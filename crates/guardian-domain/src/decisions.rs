@@ -172,11 +172,21 @@ pub fn is_valid_pin(pin: &str) -> bool {
     pin.len() == 4 && pin.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Change the child's friend-approval mode (sent with `If-Match` of the child's version).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Change the child's friend-approval mode, who can find the child, or both (sent with
+/// `If-Match` of the child's version). At least one is given.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChildSettingsPatch {
-    pub friend_approval: crate::FriendApproval,
+    // A setting is left out to keep it; `null` is not a setting.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub friend_approval: Option<crate::FriendApproval>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub discoverable_by: Option<crate::Discoverability>,
+}
+
+/// An optional field that, when present, must hold a value (`null` is refused).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// `PUT /v1/children/{id}/profile`: the guardian's correction of the child's profile. The whole
@@ -335,6 +345,17 @@ pub struct ChangeQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_settings_change_leaves_out_what_it_keeps_and_never_sends_null() {
+        let only: ChildSettingsPatch = serde_json::from_str(r#"{"discoverable_by":"nobody"}"#).expect("one");
+        assert_eq!(
+            (only.friend_approval, only.discoverable_by),
+            (None, Some(crate::Discoverability::Nobody))
+        );
+        assert!(serde_json::from_str::<ChildSettingsPatch>(r#"{"discoverable_by":null}"#).is_err());
+        assert_eq!(serde_json::to_string(&only).expect("json"), r#"{"discoverable_by":"nobody"}"#);
+    }
 
     #[test]
     fn pins_are_exactly_four_digits() {

@@ -3,6 +3,7 @@
 //! The provider API contract lives in `api/openapi.yaml`; these types are its Rust form. Anything
 //! that crosses the wire is defined here once, so client and sandbox cannot drift apart.
 
+mod avatar;
 mod clock;
 mod decisions;
 mod error;
@@ -11,6 +12,7 @@ mod rights;
 mod transparency;
 mod wire;
 
+pub use avatar::*;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use decisions::*;
 pub use error::{ErrorBody, ErrorCode};

@@ -136,6 +136,9 @@ pub struct Child {
     pub display_name: String,
     pub avatar_url: Option<String>,
     pub friend_approval: FriendApproval,
+    /// Who can find the child to send a friend request.
+    #[serde(default)]
+    pub discoverable_by: crate::Discoverability,
     #[serde(default)]
     pub demographics: Demographics,
     /// Friend requests waiting for the guardian.
@@ -189,6 +192,7 @@ mod tests {
             display_name: "Mei".into(),
             avatar_url: None,
             friend_approval: FriendApproval::PinRequired,
+            discoverable_by: crate::Discoverability::IdOnly,
             demographics: Demographics::default(),
             pending_requests: 0,
             version: "1".into(),

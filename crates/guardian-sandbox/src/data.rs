@@ -138,6 +138,10 @@ async fn delete(
             true
         }
         DataCategory::Avatar => {
+            sqlx::query("DELETE FROM child_avatars WHERE child_id = ?")
+                .bind(child_id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("UPDATE children SET avatar_url = NULL WHERE id = ?")
                 .bind(child_id)
                 .execute(&mut *tx)

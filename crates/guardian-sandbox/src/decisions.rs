@@ -7,8 +7,9 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
 use guardian_domain::{
-    Agreement, ApproveRequest, ChildSettingsPatch, Contact, ContactStatus, Direction, ErrorCode,
-    FriendRequest, MAX_TRIAL_DAYS, Page, PageQuery, RequestStatus, SetPin, is_valid_pin,
+    Agreement, ApproveRequest, ChildSettingsPatch, Contact, ContactStatus, Direction, Discoverability,
+    ErrorCode, FriendApproval, FriendRequest, MAX_TRIAL_DAYS, Page, PageQuery, RequestStatus, SetPin,
+    is_valid_pin,
 };
 use serde_json::json;
 use sqlx::AssertSqlSafe;
@@ -667,49 +668,68 @@ pub(crate) async fn patch_settings(
     ApiJson(body): ApiJson<ChildSettingsPatch>,
 ) -> Response {
     let if_match = if_match(&headers);
-    let fingerprint = format!(
-        "settings:{child_id}:{}:{}",
-        body.friend_approval.as_str(),
-        if_match.as_deref().unwrap_or("")
-    );
+    let approval = body.friend_approval.map(FriendApproval::as_str);
+    let discovery = body.discoverable_by.map(Discoverability::as_str);
+    let fingerprint =
+        format!("settings:{child_id}:{approval:?}:{discovery:?}:{}", if_match.as_deref().unwrap_or(""));
     key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let expected = required(if_match)?;
+        if approval.is_none() && discovery.is_none() {
+            return Err(ApiError::validation("friend_approval", "say which setting to change"));
+        }
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
-        let updated: Option<(i64,)> = sqlx::query_as(
-            "UPDATE children SET friend_approval = ?, version = version + 1, updated_at = ? \
-             WHERE id = ? AND CAST(version AS TEXT) = ? RETURNING version",
+        let before: (String, String) =
+            sqlx::query_as("SELECT friend_approval, discoverable_by FROM children WHERE id = ?")
+                .bind(&child_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let updated: Option<(i64, String, String)> = sqlx::query_as(
+            "UPDATE children SET friend_approval = coalesce(?, friend_approval), \
+             discoverable_by = coalesce(?, discoverable_by), version = version + 1, updated_at = ? \
+             WHERE id = ? AND CAST(version AS TEXT) = ? RETURNING version, friend_approval, discoverable_by",
         )
-        .bind(body.friend_approval.as_str())
+        .bind(approval)
+        .bind(discovery)
         .bind(now)
         .bind(&child_id)
         .bind(&expected)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((version,)) = updated else {
-            let current: (i64, String) =
-                sqlx::query_as("SELECT version, friend_approval FROM children WHERE id = ?")
-                    .bind(&child_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            return Err(ApiError {
-                details: json!({ "version": current.0.to_string(), "friend_approval": current.1 }),
-                ..ApiError::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    ErrorCode::PreconditionFailed,
-                    "the child's settings changed since you last saw them",
-                )
-            });
+        let Some((version, mode, found_by)) = updated else {
+            let mut error =
+                stale_child(&mut tx, &child_id, "the child's settings changed since you last saw them").await;
+            error.details["friend_approval"] = json!(before.0);
+            error.details["discoverable_by"] = json!(before.1);
+            return Err(error);
         };
-        let mode = body.friend_approval.as_str();
-        log_decision(&mut tx, &child_id, &auth.guardian_id, "friend_approval_changed", mode, now).await?;
+        if mode != before.0 {
+            log_decision(&mut tx, &child_id, &auth.guardian_id, "friend_approval_changed", &mode, now)
+                .await?;
+        }
+        if found_by != before.1 {
+            log_decision(&mut tx, &child_id, &auth.guardian_id, "discovery_changed", &found_by, now).await?;
+        }
         record_change(&mut tx, &auth.guardian_id, &format!("child:{child_id}"), now).await?;
         tx.commit().await?;
         Ok((
             StatusCode::OK,
-            json!({ "version": version.to_string(), "friend_approval": body.friend_approval }),
+            json!({ "version": version.to_string(), "friend_approval": mode, "discoverable_by": found_by }),
         ))
     })
     .await
+}
+
+/// The `412` for a change made on a stale version of the child, with the current version.
+pub(crate) async fn stale_child(conn: &mut SqliteConnection, child_id: &str, message: &str) -> ApiError {
+    let current: Result<(i64,), _> =
+        sqlx::query_as("SELECT version FROM children WHERE id = ?").bind(child_id).fetch_one(conn).await;
+    match current {
+        Ok((version,)) => ApiError {
+            details: json!({ "version": version.to_string() }),
+            ..ApiError::new(StatusCode::PRECONDITION_FAILED, ErrorCode::PreconditionFailed, message)
+        },
+        Err(error) => error.into(),
+    }
 }

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
+use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use guardian_domain::Clock as _;
 use guardian_domain::{
@@ -173,10 +174,16 @@ async fn prepare(
             serde_json::json!({ "purpose": purpose, "granted": granted, "at": at, "policy_version": version })
         })
         .collect();
+    let avatar: Option<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT content_type, bytes FROM child_avatars WHERE child_id = ?")
+            .bind(&child.id)
+            .fetch_optional(&state.db)
+            .await?;
     let now = state.clock.now();
     let archive = tokio::task::spawn_blocking(move || {
         build_archive(&ArchiveData {
             child,
+            avatar,
             contacts,
             requests,
             activity,
@@ -200,6 +207,8 @@ async fn prepare(
 
 struct ArchiveData {
     child: Child,
+    /// The profile picture: `(content_type, bytes)`.
+    avatar: Option<(String, Vec<u8>)>,
     contacts: Vec<Contact>,
     requests: Vec<FriendRequest>,
     activity: Vec<ActivityRow>,
@@ -221,6 +230,10 @@ fn build_archive(data: &ArchiveData) -> anyhow::Result<Vec<u8>> {
         ("consents.json", pretty(&data.consents)?),
         ("report.html", report_html(data).into_bytes()),
     ];
+    if let Some((content_type, bytes)) = &data.avatar {
+        let path = if content_type == "image/png" { "images/avatar.png" } else { "images/avatar.jpg" };
+        files.push((path, bytes.clone()));
+    }
     let manifest = ExportManifest {
         format: EXPORT_FORMAT.into(),
         child_id: data.child.id.clone(),
@@ -317,12 +330,12 @@ fn report_html(data: &ArchiveData) -> String {
     let excluded: String = EXCLUDED.iter().map(|e| format!("<li>{}</li>", escape_html(e))).collect();
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
          <title>{title}: {name}</title>\
          <style>body{{font-family:system-ui,sans-serif;max-width:50em;margin:2em auto}}\
          table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.2em .5em}}</style></head>\n\
          <body><h1>{title}: {name}</h1>\n<p>{created}: {created_at}</p>\n\
-         <h2>{profile}</h2><ul><li>ID: {id}</li><li>{approval}: {mode}</li></ul>\n\
+         <h2>{profile}</h2>{picture}<ul><li>ID: {id}</li><li>{approval}: {mode}</li><li>{found}: {found_by}</li></ul>\n\
          <h2>{contacts_h} ({n})</h2><table><tr><th>{name_h}</th><th>{status_h}</th><th>{msgs}</th><th>{calls}</th></tr>\n\
          {rows}</table>\n<h2>{activity_h}</h2><p>{activity_p}: {days} / {minutes} min</p>\n\
          <h2>{excluded_h}</h2><ul>{excluded}</ul></body></html>\n",
@@ -334,6 +347,12 @@ fn report_html(data: &ArchiveData) -> String {
         id = escape_html(&data.child.id),
         approval = t("Friend approval", "好友审批"),
         mode = data.child.friend_approval.as_str(),
+        picture = data.avatar.as_ref().map_or_else(String::new, |(content_type, bytes)| {
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+            format!("<img src=\"data:{content_type};base64,{data}\" alt=\"\" width=\"96\" height=\"96\">")
+        }),
+        found = t("Who can find the child", "谁可以找到孩子"),
+        found_by = data.child.discoverable_by.as_str(),
         contacts_h = t("Contacts", "联系人"),
         n = data.contacts.len(),
         name_h = t("Name", "名称"),

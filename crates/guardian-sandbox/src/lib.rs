@@ -11,6 +11,7 @@
 
 mod admin;
 mod auth;
+mod avatar;
 mod care;
 mod data;
 mod decisions;

@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use guardian_domain::Clock as _;
-use guardian_domain::{ChildProfileUpdate, CreateChild, ErrorCode, check_profile};
+use guardian_domain::{ChildProfileUpdate, CreateChild, check_profile};
 use serde_json::json;
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::decisions::{if_match, owned_child, record_change, required};
+use crate::decisions::{if_match, owned_child, record_change, required, stale_child};
 use crate::error::ApiError;
 use crate::idempotency::IdempotencyKey;
 use crate::routes::{ApiJson, ApiPath};
@@ -53,16 +53,7 @@ pub(crate) async fn put_profile(
         .fetch_optional(&mut *tx)
         .await?;
         let Some((version,)) = updated else {
-            let (current,): (i64,) =
-                sqlx::query_as("SELECT version FROM children WHERE id = ?").bind(&child_id).fetch_one(&mut *tx).await?;
-            return Err(ApiError {
-                details: json!({ "version": current.to_string() }),
-                ..ApiError::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    ErrorCode::PreconditionFailed,
-                    "the child's profile changed since you last saw it",
-                )
-            });
+            return Err(stale_child(&mut tx, &child_id, "the child's profile changed since you last saw it").await);
         };
         record_change(&mut tx, &auth.guardian_id, &format!("child:{child_id}"), now).await?;
         tx.commit().await?;

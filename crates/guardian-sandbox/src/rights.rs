@@ -594,6 +594,7 @@ async fn delete_child(conn: &mut sqlx::SqliteConnection, child_id: &str) -> ApiR
         "devices",
         "reports",
         "child_groups",
+        "child_avatars",
         "rights_requests",
         "staff_access",
         "automated_decisions",

@@ -8,7 +8,9 @@ use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
-use guardian_domain::{Child, Demographics, ErrorCode, FriendApproval, Guardian, Page, PageQuery};
+use guardian_domain::{
+    Child, Demographics, Discoverability, ErrorCode, FriendApproval, Guardian, Page, PageQuery,
+};
 use serde::de::DeserializeOwned;
 use sqlx::AssertSqlSafe;
 
@@ -44,6 +46,12 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/pin", put(decisions::set_pin))
         .route("/v1/children/{child_id}/settings", patch(decisions::patch_settings))
         .route("/v1/children/{child_id}/profile", put(crate::profile::put_profile))
+        .route(
+            "/v1/children/{child_id}/avatar",
+            get(crate::avatar::get_avatar)
+                .put(crate::avatar::put_avatar)
+                .layer(DefaultBodyLimit::max(crate::avatar::AVATAR_BODY_LIMIT)),
+        )
         .route("/v1/auth/reauth", post(rights::reauthenticate))
         .route("/v1/retention", get(rights::retention))
         .route("/v1/guardian/deletion", post(rights::request_guardian_deletion))
@@ -198,6 +206,7 @@ type ChildRow = (
     String,
     Option<String>,
     String,
+    String,
     Option<String>,
     Option<String>,
     Option<NaiveDate>,
@@ -215,7 +224,7 @@ pub(crate) async fn load_children(
     limit: i64,
 ) -> ApiResult<Vec<Child>> {
     let rows: Vec<ChildRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT c.id, c.display_name, c.avatar_url, c.friend_approval, c.country, c.gender, \
+        "SELECT c.id, c.display_name, c.avatar_url, c.friend_approval, c.discoverable_by, c.country, c.gender, \
          c.birthday, c.version, c.updated_at, \
          (SELECT count(*) FROM friend_requests r WHERE r.child_id = c.id \
             AND r.direction = 'incoming' AND r.status = 'pending') \
@@ -234,6 +243,7 @@ pub(crate) async fn load_children(
                 display_name,
                 avatar_url,
                 approval,
+                discoverable_by,
                 country,
                 gender,
                 birthday,
@@ -246,6 +256,7 @@ pub(crate) async fn load_children(
                     display_name,
                     avatar_url,
                     friend_approval: FriendApproval::parse(&approval).unwrap_or(FriendApproval::PinRequired),
+                    discoverable_by: Discoverability::parse(&discoverable_by).unwrap_or_default(),
                     demographics: Demographics { country, gender, birthday },
                     pending_requests: u32::try_from(pending).unwrap_or(u32::MAX),
                     version: version.to_string(),

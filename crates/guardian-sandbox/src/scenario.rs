@@ -214,8 +214,9 @@ struct SeedChild {
     guardian_id: String,
     display_name: String,
     friend_approval: String,
+    /// Who can find the child: `id_or_phone`, `id_only` (the default) or `nobody`.
     #[serde(default)]
-    avatar_url: Option<String>,
+    discoverable_by: Option<String>,
     #[serde(default)]
     birthday: Option<NaiveDate>,
     #[serde(default)]
@@ -278,13 +279,13 @@ impl Scenario {
         }
         for c in &self.children {
             sqlx::query(
-                "INSERT INTO children (id, guardian_id, display_name, avatar_url, friend_approval, \
+                "INSERT INTO children (id, guardian_id, display_name, discoverable_by, friend_approval, \
                  country, gender, birthday, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&c.id)
             .bind(&c.guardian_id)
             .bind(&c.display_name)
-            .bind(&c.avatar_url)
+            .bind(c.discoverable_by.as_deref().unwrap_or("id_only"))
             .bind(&c.friend_approval)
             .bind(&c.country)
             .bind(&c.gender)

@@ -59,6 +59,7 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
+        crate::children::prune_avatars(&mut tx).await?;
         set_cursor(&mut tx, cursor).await?;
         tx.commit().await?;
         Ok(())
@@ -70,6 +71,7 @@ impl Store {
         for change in changes {
             apply(&mut tx, guardian_id, change).await?;
         }
+        crate::children::prune_avatars(&mut tx).await?;
         set_cursor(&mut tx, cursor).await?;
         tx.commit().await?;
         Ok(())
@@ -160,7 +162,13 @@ impl Store {
             "demographics" => {
                 "UPDATE children SET country = NULL, gender = NULL, birthday = NULL WHERE id = ?"
             }
-            "avatar" => "UPDATE children SET avatar_url = NULL WHERE id = ?",
+            "avatar" => {
+                sqlx::query("DELETE FROM child_avatars WHERE child_id = ?")
+                    .bind(child_id)
+                    .execute(self.pool())
+                    .await?;
+                "UPDATE children SET avatar_url = NULL WHERE id = ?"
+            }
             "contact_history" => {
                 "UPDATE contacts SET messages_7d = 0, calls_7d = 0, last_interaction = NULL WHERE child_id = ?"
             }
@@ -286,7 +294,7 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
         Change::Child { data } => crate::children::upsert_child(conn, guardian_id, data).await,
         Change::ChildDeleted { id } => {
             // Everything of the child goes, queued decisions included (they can never apply).
-            for table in ["activity", "contacts", "friend_requests", "outbox"] {
+            for table in ["activity", "contacts", "friend_requests", "child_avatars", "outbox"] {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE child_id = ?")))
                     .bind(id)
                     .execute(&mut *conn)

@@ -10,6 +10,7 @@ fn child(id: &str, name: &str) -> Child {
         display_name: name.into(),
         avatar_url: None,
         friend_approval: FriendApproval::PinRequired,
+        discoverable_by: guardian_domain::Discoverability::IdOnly,
         demographics: Demographics::default(),
         pending_requests: 2,
         version: "1".into(),
@@ -174,4 +175,38 @@ async fn the_audit_log_is_append_only_and_an_edit_breaks_its_chain() {
         .expect("edit");
     let broken = store.verify_audit().await.expect("verify").expect_err("edited");
     assert_eq!((broken.seq, broken.reason), (1, "its contents do not match its hash"));
+}
+
+#[tokio::test]
+async fn a_profile_picture_is_kept_encrypted_only_while_the_child_points_at_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cache.db");
+    let store = Store::open(&path, &DbKey::generate()).await.expect("open");
+    let with_picture = |url: &str| Child { avatar_url: Some(url.into()), ..child("c1", "Zephyrina") };
+    store.replace_children("g1", &[with_picture("/a?v=1")]).await.expect("children");
+    assert_eq!(store.avatars_to_fetch().await.expect("to fetch"), [("c1".into(), "/a?v=1".into())]);
+    let picture = b"\x89PNG-the-picture-QuetzalcoatlusPixels".as_slice();
+    store.save_avatar("c1", "/a?v=1", "image/png", picture).await.expect("save");
+    // A picture for a URL the child no longer has is not kept.
+    store.save_avatar("c1", "/a?v=0", "image/png", b"stale").await.expect("save");
+    assert_eq!(store.avatar("c1").await.expect("read"), Some(("image/png".into(), picture.to_vec())));
+    assert!(store.avatars_to_fetch().await.expect("to fetch").is_empty());
+    assert!(!contains(&all_bytes(&path), b"QuetzalcoatlusPixels"), "the picture is encrypted on disk");
+
+    // A new picture: the old one is dropped and the new one is to be fetched.
+    let changes = [guardian_domain::Change::Child { data: with_picture("/a?v=2") }];
+    store.apply_changes("g1", &changes, "cursor-1").await.expect("apply");
+    assert_eq!(store.avatar("c1").await.expect("read"), None);
+    assert_eq!(store.avatars_to_fetch().await.expect("to fetch").len(), 1);
+    store.save_avatar("c1", "/a?v=2", "image/png", picture).await.expect("save");
+
+    // The child is deleted: its picture goes with it.
+    let gone = [guardian_domain::Change::ChildDeleted { id: "c1".into() }];
+    store.apply_changes("g1", &gone, "cursor-2").await.expect("apply");
+    assert_eq!(store.avatar("c1").await.expect("read"), None);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM child_avatars")
+        .fetch_one(store.pool())
+        .await
+        .expect("count");
+    assert_eq!(rows, 0, "no picture row remains");
 }

@@ -127,6 +127,10 @@ export interface Api {
   reportContact(childId: string, contactId: string, category: string, evidence: string): Promise<Result<ReportView>>;
   /** `pin_required` (each new friend needs the PIN) or `child_may_add`. */
   setFriendApproval(childId: string, mode: string): Promise<Result<null>>;
+  /** Who can find the child: `id_or_phone`, `id_only` or `nobody`. */
+  setDiscoverability(childId: string, who: string): Promise<Result<null>>;
+  /** Uploads a PNG or JPEG (its bytes) as the child's profile picture. */
+  setAvatar(childId: string, picture: number[]): Promise<Result<null>>;
   /** Sets the parental PIN, or changes it (`currentPin` then needed). */
   setPin(childId: string, newPin: string, currentPin: string | null): Promise<Result<null>>;
   /** Replaces a forgotten or locked PIN after the guardian's password. */
@@ -214,6 +218,8 @@ export const api: Api = {
   reportContact: (childId, contactId, category, evidence) =>
     commands.reportContact(childId, contactId, category, evidence),
   setFriendApproval: (childId, mode) => commands.setFriendApproval(childId, mode),
+  setDiscoverability: (childId, who) => commands.setDiscoverability(childId, who),
+  setAvatar: (childId, picture) => commands.setAvatar(childId, picture),
   setPin: (childId, newPin, currentPin) => commands.setPin(childId, newPin, currentPin),
   resetPin: (childId, newPin, password) => commands.resetPin(childId, newPin, password),
   getActivity: (childId, days) => commands.getActivity(childId, days),
