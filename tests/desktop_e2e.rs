@@ -107,7 +107,19 @@ impl App {
         )
         .expect("user dirs");
         let config = config.to_str().expect("utf-8 path").to_owned();
+        // The app's browser is a stand-in: it agrees on the sandbox's third-party page as the demo
+        // family's account and follows the redirect back to the app's loopback port.
+        let browser = data.path().join("browser");
+        std::fs::write(
+            &browser,
+            "#!/bin/sh\nexec curl -sfL \"$(printf '%s' \"$1\" | sed 's#/authorize?#/allow?#')&account=demo\" > /dev/null\n",
+        )
+        .expect("browser script");
+        std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("executable");
+        let browser = browser.to_str().expect("utf-8 path").to_owned();
         let driver = Driver::start(&[
+            ("BROWSER", &browser),
             ("GUARDIAN_DATA_DIR", &data_dir),
             ("GUARDIAN_KEYRING_SERVICE", &service),
             ("GUARDIAN_DEMO_SCENARIO", scenario),
@@ -743,7 +755,7 @@ async fn a_child_is_added_with_the_guardians_consent_and_appears_in_the_family()
 }
 
 #[tokio::test]
-async fn after_signing_out_the_guardian_signs_in_again_with_a_code_by_sms() {
+async fn after_signing_out_the_guardian_signs_in_again_by_sms_then_links_wechat_and_signs_in_with_it() {
     let app = App::start("sms").await;
     let result = async {
         app.settle().await;
@@ -757,6 +769,18 @@ async fn after_signing_out_the_guardian_signs_in_again_with_a_code_by_sms() {
         app.screenshot("sign-in-sms").await;
         app.wait_for("[data-testid=sms-code]").await.send_keys(&code).await.expect("type");
         app.click("[data-testid=sign-in-submit]").await;
+        app.wait_for("[data-child-id=c-leo]").await;
+
+        // Link WeChat (agreed in the browser), then sign out and sign in with it.
+        app.settle().await;
+        app.wait_text("[data-testid=real-name]", |t| t.contains("verified")).await;
+        app.click("[data-testid=identity-link-wechat]").await;
+        app.wait_text("[data-testid=identities-message]", |t| t.contains("WeChat is linked")).await;
+        app.wait_for("[data-testid=identity][data-provider=wechat][data-linked=true]").await;
+        app.scroll_to("#identities-panel-title").await;
+        app.screenshot("sign-in-methods").await;
+        app.click("[data-testid=sign-out]").await;
+        app.click("[data-testid=sign-in-with-wechat]").await;
         app.wait_for("[data-child-id=c-leo]").await;
     }
     .await;

@@ -2,11 +2,12 @@ use std::sync::Arc;
 
 use guardian_core::archive::ArchiveDiff;
 use guardian_core::{
-    ActivityView, Attention, ChildProfile, ChildSummary, CoGuardiansView, ConsentView, ContactView,
-    Dashboard, DataCategoryView, DataDeletionView, DecisionEntryView, DecisionOutcome, DeletionInfo,
-    DeletionView, DeviceView, Engine, ExportView, GroupView, GuardianMemberView, InviteView, NewChild,
-    Notifications, PendingDecision, PolicyView, ProfileCorrection, ReportView, RequestView, SavedExport,
-    Secret, SecurityNoticeView, SentInviteView, Settings, SmsCodeView, TrackedRequest, Transparency,
+    AccountView, ActivityView, Attention, ChildProfile, ChildSummary, CoGuardiansView, ConsentView,
+    ContactView, Dashboard, DataCategoryView, DataDeletionView, DecisionEntryView, DecisionOutcome,
+    DeletionInfo, DeletionView, DeviceView, Engine, ExportView, GroupView, GuardianMemberView,
+    IdentityOutcome, InviteView, NewChild, Notifications, PendingDecision, PolicyView, ProfileCorrection,
+    ReportView, RequestView, SavedExport, Secret, SecurityNoticeView, SentInviteView, Settings, SmsCodeView,
+    TrackedRequest, Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -98,6 +99,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             get_notifications,
             mark_notifications_read,
             sign_in_sms,
+            sign_in_with_identity,
+            bind_phone,
+            get_account,
+            link_identity,
+            unlink_identity,
             sign_out,
             list_requests,
             list_contacts,
@@ -211,6 +217,44 @@ async fn request_sms_code(slot: State<'_, EngineSlot>, phone: String) -> Result<
 #[specta::specta]
 async fn sign_in_sms(slot: State<'_, EngineSlot>, phone: String, code: String) -> Result<(), AppError> {
     Ok(slot.get().await?.sign_in_sms(&phone, &Secret::new(code)).await?)
+}
+
+/// Signs in with WeChat, QQ or Apple: the guardian agrees in their browser. The answer says
+/// whether a phone number must be bound first (`bind_phone`).
+#[tauri::command]
+#[specta::specta]
+async fn sign_in_with_identity(
+    slot: State<'_, EngineSlot>,
+    provider: String,
+) -> Result<IdentityOutcome, AppError> {
+    Ok(slot.get().await?.sign_in_with_identity(&provider, guardian_core::open_in_browser).await?)
+}
+
+/// Binds a phone number (with the code sent to it) to the identity that asked for one; signs in.
+#[tauri::command]
+#[specta::specta]
+async fn bind_phone(slot: State<'_, EngineSlot>, phone: String, code: String) -> Result<(), AppError> {
+    Ok(slot.get().await?.bind_phone(&phone, &Secret::new(code)).await?)
+}
+
+/// The guardian's account: masked phone, real-name status, linked identities.
+#[tauri::command]
+#[specta::specta]
+async fn get_account(slot: State<'_, EngineSlot>) -> Result<AccountView, AppError> {
+    Ok(slot.get().await?.account().await?)
+}
+
+/// Links a third-party identity (the guardian agrees in their browser).
+#[tauri::command]
+#[specta::specta]
+async fn link_identity(slot: State<'_, EngineSlot>, provider: String) -> Result<AccountView, AppError> {
+    Ok(slot.get().await?.link_identity(&provider, guardian_core::open_in_browser).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn unlink_identity(slot: State<'_, EngineSlot>, provider: String) -> Result<AccountView, AppError> {
+    Ok(slot.get().await?.unlink_identity(&provider).await?)
 }
 
 #[tauri::command]

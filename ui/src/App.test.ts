@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import { dashboard, fakeApi, ok } from "./test-fakes";
@@ -92,6 +92,46 @@ describe("sign-in by SMS", () => {
     await fireEvent.submit(code.form!);
     await waitFor(() => expect(screen.getByRole("alert")).toBeTruthy());
     expect(code.value).toBe("");
+  });
+});
+
+describe("sign-in with a third-party identity", () => {
+  it("signs in once the guardian agreed in the browser", async () => {
+    const api = fakeApi(dashboard({ signed_in: false }, []));
+    render(App, { api, locale: "en" });
+    const calls = vi.mocked(api.getDashboard).mock.calls.length;
+    await fireEvent.click(await screen.findByRole("button", { name: "Sign in with WeChat" }));
+    await waitFor(() => expect(api.signInWithIdentity).toHaveBeenCalledWith("wechat"));
+    await waitFor(() => expect(vi.mocked(api.getDashboard).mock.calls.length).toBeGreaterThan(calls));
+  });
+
+  it("binds the guardian's phone number to an identity no account uses yet", async () => {
+    const api = fakeApi(dashboard({ signed_in: false }, []), {
+      signInWithIdentity: vi.fn(async () => ok("phone_binding_required" as const)),
+    });
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Sign in with QQ" }));
+    expect((await screen.findByTestId("bind-phone")).textContent).toContain("No Guardian account uses this QQ account yet");
+    await fireEvent.input(screen.getByLabelText("Phone number"), { target: { value: "+8613800000001" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Send me a code" }));
+    await waitFor(() => expect(api.requestSmsCode).toHaveBeenCalledWith("+8613800000001"));
+    await fireEvent.input(await screen.findByLabelText("Code from the text message"), { target: { value: "482913" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Link and sign in" }));
+    await waitFor(() => expect(api.bindPhone).toHaveBeenCalledWith("+8613800000001", "482913"));
+    expect(api.signInSms).not.toHaveBeenCalled();
+  });
+
+  it("links and unlinks an identity from the account, with the real-name status", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    const panel = await screen.findByTestId("identities");
+    expect((await within(panel).findByTestId("real-name")).textContent).toContain("real name is verified");
+    await fireEvent.click(within(panel).getByTestId("identity-link-wechat"));
+    await waitFor(() => expect(api.linkIdentity).toHaveBeenCalledWith("wechat"));
+    expect((await within(panel).findByTestId("identities-message")).textContent).toContain("WeChat is linked");
+    await fireEvent.click(await within(panel).findByTestId("identity-unlink-wechat"));
+    await waitFor(() => expect(api.unlinkIdentity).toHaveBeenCalledWith("wechat"));
+    expect((await within(panel).findByTestId("identity-link-wechat")).textContent).toContain("Link WeChat");
   });
 });
 

@@ -21,6 +21,18 @@ export const commands = {
 	markNotificationsRead: (ids: string[]) => typedError<null, AppError>(__TAURI_INVOKE("mark_notifications_read", { ids })),
 	/**  Signs in with the code sent by SMS, then syncs. */
 	signInSms: (phone: string, code: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in_sms", { phone, code })),
+	/**
+	 *  Signs in with WeChat, QQ or Apple: the guardian agrees in their browser. The answer says
+	 *  whether a phone number must be bound first (`bind_phone`).
+	 */
+	signInWithIdentity: (provider: string) => typedError<IdentityOutcome, AppError>(__TAURI_INVOKE("sign_in_with_identity", { provider })),
+	/**  Binds a phone number (with the code sent to it) to the identity that asked for one; signs in. */
+	bindPhone: (phone: string, code: string) => typedError<null, AppError>(__TAURI_INVOKE("bind_phone", { phone, code })),
+	/**  The guardian's account: masked phone, real-name status, linked identities. */
+	getAccount: () => typedError<AccountView, AppError>(__TAURI_INVOKE("get_account")),
+	/**  Links a third-party identity (the guardian agrees in their browser). */
+	linkIdentity: (provider: string) => typedError<AccountView, AppError>(__TAURI_INVOKE("link_identity", { provider })),
+	unlinkIdentity: (provider: string) => typedError<AccountView, AppError>(__TAURI_INVOKE("unlink_identity", { provider })),
 	signOut: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out")),
 	/**  A child's friend requests from the cache, with decisions still waiting to be sent. */
 	listRequests: (childId: string) => typedError<RequestView_Serialize[], AppError>(__TAURI_INVOKE("list_requests", { childId })),
@@ -140,6 +152,15 @@ export const events = {
 };
 
 /* Types */
+/**  The guardian's account as the provider holds it. */
+export type AccountView = {
+	display_name: string,
+	phone_masked: string,
+	/**  `unverified`, `pending` or `verified`. */
+	real_name: string,
+	identities: IdentityView[],
+};
+
 /**  One day or one week of use. `uses` and `minutes` line up with [`ActivityView::features`]. */
 export type ActivityPeriod = {
 	/**  The first day (`YYYY-MM-DD`); for a week, its Monday. */
@@ -625,6 +646,17 @@ export type GuardianMemberView = {
 	/**  Whether this is the signed-in guardian. */
 	you: boolean,
 	joined_at: string,
+};
+
+/**  How a third-party sign-in ended: signed in, or a phone number must be bound first. */
+export type IdentityOutcome = "signed_in" | "phone_binding_required";
+
+export type IdentityView = {
+	/**  `wechat`, `qq` or `apple`. */
+	provider: string,
+	display_name: string,
+	/**  RFC 3339. */
+	linked_at: string,
 };
 
 /**  An invitation to become a co-guardian, waiting for this guardian's answer. */

@@ -1,6 +1,7 @@
 // Fakes shared by the UI tests: a dashboard and an `Api` whose every method is a spy.
 import { vi } from "vitest";
 import type {
+  AccountView,
   Api,
   ConsentEventView,
   ConsentView,
@@ -110,6 +111,10 @@ export function dashboard(overrides: Partial<Dashboard["status"]> = {}, names = 
       pending_requests: i,
     })),
   };
+}
+
+export function account(identities: AccountView["identities"] = []): AccountView {
+  return { display_name: "Demo Guardian", phone_masked: "*******0001", real_name: "verified", identities };
 }
 
 export const ok = <T,>(data: T): Result<T> => ({ status: "ok", data });
@@ -407,6 +412,13 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     ),
     setFriendApproval: vi.fn(async () => ok(null)),
     setDiscoverability: vi.fn(async () => ok(null)),
+    signInWithIdentity: vi.fn(async () => ok("signed_in" as const)),
+    bindPhone: vi.fn(async () => ok(null)),
+    getAccount: vi.fn(async () => ok(account())),
+    linkIdentity: vi.fn(async (provider: string) =>
+      ok(account([{ provider, display_name: "Demo parent", linked_at: "2026-11-23T09:00:00Z" }])),
+    ),
+    unlinkIdentity: vi.fn(async () => ok(account())),
     setAvatar: vi.fn(async () => ok(null)),
     setPin: vi.fn(async () => ok(null)),
     resetPin: vi.fn(async () => ok(null)),

@@ -39,13 +39,17 @@ enum Command {
         json: bool,
     },
     /// Sign in with your phone number; the password (or, with `--sms`, the code sent by text
-    /// message) is read from the terminal without echo.
+    /// message) is read from the terminal without echo. With `--with wechat|qq|apple`, you agree
+    /// in your browser instead (the page opens with $BROWSER, or the system's opener).
     SignIn {
-        #[arg(long)]
-        phone: String,
+        #[arg(long, required_unless_present = "with")]
+        phone: Option<String>,
         /// Sign in with a 6-digit code sent to the phone by SMS instead of the password.
         #[arg(long)]
         sms: bool,
+        /// Sign in with a third-party identity.
+        #[arg(long, value_parser = ["wechat", "qq", "apple"], conflicts_with_all = ["phone", "sms"])]
+        with: Option<String>,
     },
     /// Sign out: the tokens and the cache key leave the keyring and the local cache is removed.
     SignOut,
@@ -570,7 +574,24 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::SignIn { phone, sms: true } => {
+        Command::SignIn { with: Some(provider), .. } => {
+            let outcome = engine.sign_in_with_identity(&provider, guardian_core::open_in_browser).await?;
+            if outcome == guardian_core::IdentityOutcome::PhoneBindingRequired {
+                eprintln!(
+                    "No Guardian account uses this {provider} account yet: bind the phone number of yours."
+                );
+                let phone = read_line("Phone number: ")?;
+                let sent = engine.request_sms_code(&phone).await?;
+                if let Some(code) = &sent.demo_code {
+                    eprintln!("Demo provider: no text message is sent. The code is {code}.");
+                }
+                let code = read_secret("Code from the text message: ")?;
+                engine.bind_phone(&phone, &code).await?;
+            }
+            println!("Signed in. {} children synced.", engine.children().await?.len());
+            Ok(())
+        }
+        Command::SignIn { phone: Some(phone), sms: true, .. } => {
             let sent = engine.request_sms_code(&phone).await?;
             if let Some(code) = &sent.demo_code {
                 eprintln!("Demo provider: no text message is sent. The code is {code}.");
@@ -580,7 +601,8 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             println!("Signed in. {} children synced.", engine.children().await?.len());
             Ok(())
         }
-        Command::SignIn { phone, sms: false } => {
+        Command::SignIn { phone, .. } => {
+            let phone = phone.unwrap_or_default();
             let password = read_secret("Password: ")?;
             engine.sign_in(&phone, &password).await?;
             println!("Signed in. {} children synced.", engine.children().await?.len());

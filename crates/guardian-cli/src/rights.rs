@@ -30,6 +30,22 @@ pub enum AccountAction {
     Agree { request_id: String },
     /// Say no to a request to delete a child's account: it is cancelled, nothing is deleted.
     Refuse { request_id: String },
+    /// Your account: masked phone number, real-name status, and the third-party identities you
+    /// can sign in with.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Link a third-party identity (wechat, qq or apple): you agree in your browser.
+    Link {
+        #[arg(value_parser = ["wechat", "qq", "apple"])]
+        provider: String,
+    },
+    /// Stop signing in with a third-party identity.
+    Unlink {
+        #[arg(value_parser = ["wechat", "qq", "apple"])]
+        provider: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -79,6 +95,17 @@ fn date(t: chrono::DateTime<chrono::Utc>) -> String {
 
 pub async fn account(engine: &Engine, action: AccountAction) -> anyhow::Result<()> {
     match action {
+        AccountAction::Show { json } => show_account(&engine.account().await?, json),
+        AccountAction::Link { provider } => {
+            let account = engine.link_identity(&provider, guardian_core::open_in_browser).await?;
+            println!("Linked. You can now sign in with `guardian sign-in --with {provider}`.");
+            show_account(&account, false)
+        }
+        AccountAction::Unlink { provider } => {
+            let account = engine.unlink_identity(&provider).await?;
+            println!("Unlinked: sign in with your phone number, or another linked identity.");
+            show_account(&account, false)
+        }
         AccountAction::Status { json } => {
             let requests = engine.deletion_requests().await?;
             if json {
@@ -524,4 +551,29 @@ pub async fn data(
             Ok(())
         }
     }
+}
+
+fn show_account(account: &guardian_core::AccountView, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(account)?);
+        return Ok(());
+    }
+    println!("Name:       {}", account.display_name);
+    println!("Phone:      {}", account.phone_masked);
+    let real_name = match account.real_name.as_str() {
+        "verified" => "verified",
+        "pending" => "being checked",
+        _ => "not verified (optional)",
+    };
+    println!("Real name:  {real_name}");
+    if account.identities.is_empty() {
+        println!("Sign in with: your phone number only (link one with `guardian account link wechat`).");
+    }
+    for identity in &account.identities {
+        println!(
+            "Sign in with: {} ({}), linked {}",
+            identity.provider, identity.display_name, identity.linked_at
+        );
+    }
+    Ok(())
 }

@@ -25,6 +25,8 @@ impl Env {
             .env("GUARDIAN_DATA_DIR", self.data.path())
             .env("GUARDIAN_KEYRING_SERVICE", &self.service)
             .env_remove("GUARDIAN_PROVIDER_URL")
+            // A stand-in browser (see `agreeing_browser`), never a real one.
+            .env("BROWSER", self.data.path().join("browser"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -35,6 +37,19 @@ impl Env {
         child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
         child.wait_with_output().expect("wait")
     }
+}
+
+/// Installs a stand-in browser for `env`: it continues on the third party's page as the demo
+/// family's account and follows the redirect back to the CLI's loopback port.
+fn agreeing_browser(env: &Env) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let script = env.data.path().join("browser");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nexec curl -sfL \"$(printf '%s' \"$1\" | sed 's#/authorize?#/allow?#')&account=demo\" > /dev/null\n",
+    )
+    .expect("browser script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("executable");
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -463,6 +478,34 @@ async fn who_can_find_a_child_is_set_and_a_profile_picture_uploaded_with_clear_r
     let profile: serde_json::Value = serde_json::from_slice(&uploaded.stdout).expect("json");
     assert!(profile["avatar"].as_str().is_some_and(|a| a.starts_with("data:image/png;base64,")), "{profile}");
     assert_eq!(profile["discoverable_by"], "nobody");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_third_party_identity_is_linked_in_the_browser_then_signs_in_and_is_unlinked() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("identity");
+    agreeing_browser(&env);
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+    let shown = run(&["account", "show"], "");
+    assert!(text(&shown.stdout).contains("Real name:  verified"), "{}", text(&shown.stdout));
+    assert!(text(&shown.stdout).contains("phone number only"), "{}", text(&shown.stdout));
+
+    let linked = run(&["account", "link", "wechat"], "");
+    assert!(linked.status.success(), "{}", text(&linked.stderr));
+    assert!(text(&linked.stderr).contains("/third-party/wechat/authorize?state="), "the address is printed");
+    assert!(text(&linked.stdout).contains("Sign in with: wechat"), "{}", text(&linked.stdout));
+
+    assert!(run(&["sign-out"], "").status.success());
+    let signed_in = run(&["sign-in", "--with", "wechat"], "");
+    assert!(signed_in.status.success(), "{}", text(&signed_in.stderr));
+    assert!(text(&signed_in.stdout).contains("3 children synced"), "{}", text(&signed_in.stdout));
+
+    let unlinked = run(&["account", "unlink", "wechat"], "");
+    assert!(text(&unlinked.stdout).contains("phone number only"), "{}", text(&unlinked.stdout));
+    assert_eq!(run(&["sign-in", "--with", "myspace"], "").status.code(), Some(2));
+    assert_eq!(run(&["sign-in", "--with", "wechat", "--phone", DEMO_PHONE], "").status.code(), Some(2));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -512,7 +512,7 @@ impl ProviderClient {
         }
     }
 
-    async fn store_tokens(&self, tokens: TokenResponse) -> Result<(), ClientError> {
+    pub(crate) async fn store_tokens(&self, tokens: TokenResponse) -> Result<(), ClientError> {
         let fresh = Session::from_tokens(tokens, self.clock.now());
         self.persist(&fresh).await?;
         *self.session.lock().await = Some(fresh);
@@ -532,7 +532,10 @@ impl ProviderClient {
         blocking(move || secrets.set(SESSION_SECRET, &value)).await
     }
 
-    async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, ClientError> {
+    pub(crate) async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ClientError> {
         let (_, bytes) = self.send_raw(request).await?;
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
     }

@@ -6,9 +6,11 @@
 mod client;
 mod error;
 mod guardians;
+mod identity;
 mod rights;
 mod secrets;
 
 pub use client::{DEFAULT_TIMEOUT, ProviderClient, Recorder, validate_provider_url};
 pub use error::ClientError;
+pub use identity::IdentitySignIn;
 pub use secrets::{KeyringSecrets, MemorySecrets, Secret, SecretError, SecretStore, off_executor};

@@ -33,6 +33,8 @@ pub struct Engine {
     demo: Mutex<Option<Sandbox>>,
     /// Where the guardian's actions are being recorded as a flow file, if anywhere.
     pub(crate) recording: std::sync::Mutex<Option<std::path::PathBuf>>,
+    /// A third-party identity waiting for a phone number to be bound to it.
+    pub(crate) binding: Mutex<Option<Secret>>,
 }
 
 impl Engine {
@@ -74,6 +76,7 @@ impl Engine {
             sync_lock: Mutex::new(()),
             demo: Mutex::new(demo),
             recording: std::sync::Mutex::new(None),
+            binding: Mutex::new(None),
         };
 
         if engine.is_demo() {
@@ -119,6 +122,11 @@ impl Engine {
 
     async fn sign_in_inner(&self, phone: &str, password: &Secret) -> Result<(), CoreError> {
         self.client.sign_in_password(phone.trim(), password).await?;
+        self.after_sign_in().await
+    }
+
+    /// Opens the cache and brings it up to date, once the client holds a session.
+    pub(crate) async fn after_sign_in(&self) -> Result<(), CoreError> {
         self.open_cache().await?;
         self.sync().await
     }
@@ -150,8 +158,7 @@ impl Engine {
         }
         let result = async {
             self.client.sign_in_sms(phone.trim(), &Secret::new(code.expose().trim())).await?;
-            self.open_cache().await?;
-            self.sync().await
+            self.after_sign_in().await
         }
         .await;
         self.record_sign_in(&result);

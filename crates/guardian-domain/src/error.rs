@@ -29,6 +29,9 @@ pub enum ErrorCode {
     IdempotencyKeyRequired,
     /// A sensitive action needs a fresh re-authentication (`POST /v1/auth/reauth`).
     ReauthRequired,
+    /// A third-party identity no Guardian account uses yet: bind a phone number to it
+    /// (`details.binding_token`, `POST /v1/auth/identities/bind-phone`).
+    PhoneBindingRequired,
     Internal,
     Unavailable,
     /// A code this build does not know yet (a newer provider).

@@ -88,6 +88,11 @@ pub struct Guardian {
     pub display_name: String,
     /// The phone number with all but the last four digits masked.
     pub phone_masked: String,
+    /// Third-party identities the guardian may also sign in with.
+    #[serde(default)]
+    pub identities: Vec<crate::LinkedIdentity>,
+    #[serde(default)]
+    pub real_name: crate::RealNameStatus,
 }
 
 /// How a child's new friends are approved (seed rule 2).

@@ -21,6 +21,7 @@ mod faults;
 mod feed;
 mod guardians;
 mod idempotency;
+mod identity;
 mod profile;
 mod push;
 mod requests;

@@ -623,6 +623,7 @@ async fn delete_guardian(conn: &mut sqlx::SqliteConnection, guardian_id: &str) -
         "DELETE FROM reauth_proofs WHERE guardian_id = ?",
         "DELETE FROM attempts WHERE guardian_id = ?",
         "DELETE FROM policy_acks WHERE guardian_id = ?",
+        "DELETE FROM guardian_identities WHERE guardian_id = ?",
         "DELETE FROM security_notices WHERE guardian_id = ?",
         "DELETE FROM idempotency WHERE guardian_id = ?",
         "DELETE FROM changes WHERE guardian_id = ?",

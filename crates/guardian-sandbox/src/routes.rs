@@ -10,6 +10,7 @@ use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use guardian_domain::{
     Child, Demographics, Discoverability, ErrorCode, FriendApproval, Guardian, Page, PageQuery,
+    RealNameStatus,
 };
 use serde::de::DeserializeOwned;
 use sqlx::AssertSqlSafe;
@@ -32,6 +33,14 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/auth/refresh", post(auth::refresh))
         .route("/v1/auth/sign-out", post(auth::sign_out))
         .route("/v1/guardian", get(guardian))
+        .route("/v1/auth/identities/{provider}/authorize", post(crate::identity::authorize))
+        .route("/v1/auth/identities/{provider}/sign-in", post(crate::identity::sign_in))
+        .route("/v1/auth/identities/bind-phone", post(crate::identity::bind_phone))
+        .route("/v1/guardian/identities/{provider}", post(crate::identity::link_identity))
+        .route("/v1/guardian/identities/{provider}/unlink", post(crate::identity::unlink_identity))
+        // The stand-in third party's pages (its own site in real life, so not part of /v1).
+        .route("/third-party/{provider}/authorize", get(crate::identity::consent_page))
+        .route("/third-party/{provider}/allow", get(crate::identity::allow))
         .route("/v1/children", get(children).post(crate::profile::create_child))
         .route("/v1/children/{child_id}/friend-requests", get(decisions::list_requests))
         .route(
@@ -160,12 +169,19 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 }
 
 async fn guardian(State(state): State<AppState>, auth: Authed) -> ApiResult<Json<Guardian>> {
-    let (id, display_name, phone): (String, String, String) =
-        sqlx::query_as("SELECT id, display_name, phone FROM guardians WHERE id = ?")
+    let (id, display_name, phone, real_name): (String, String, String, String) =
+        sqlx::query_as("SELECT id, display_name, phone, real_name FROM guardians WHERE id = ?")
             .bind(&auth.guardian_id)
-            .fetch_one(&state.db)
-            .await?;
-    Ok(Json(Guardian { id, display_name, phone_masked: mask_phone(&phone) }))
+            .fetch_optional(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("guardian"))?;
+    Ok(Json(Guardian {
+        identities: crate::identity::identities(&state.db, &id).await?,
+        real_name: RealNameStatus::parse(&real_name).unwrap_or_default(),
+        id,
+        display_name,
+        phone_masked: mask_phone(&phone),
+    }))
 }
 
 /// A phone number with all but its last four digits hidden.

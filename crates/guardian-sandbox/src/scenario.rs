@@ -205,6 +205,9 @@ struct SeedGuardian {
     display_name: String,
     phone: String,
     password: String,
+    /// `unverified` (the default), `pending` or `verified`.
+    #[serde(default)]
+    real_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -269,11 +272,14 @@ impl Scenario {
     pub(crate) async fn seed(&self, db: &SqlitePool, now: DateTime<Utc>) -> anyhow::Result<()> {
         let mut tx = db.begin().await?;
         for g in &self.guardians {
-            sqlx::query("INSERT INTO guardians (id, display_name, phone, password_hash) VALUES (?, ?, ?, ?)")
-                .bind(&g.id)
-                .bind(&g.display_name)
-                .bind(&g.phone)
-                .bind(crate::auth::hash_secret(&g.password)?)
+            sqlx::query(
+                "INSERT INTO guardians (id, display_name, phone, password_hash, real_name) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&g.id)
+            .bind(&g.display_name)
+            .bind(&g.phone)
+            .bind(crate::auth::hash_secret(&g.password)?)
+            .bind(g.real_name.as_deref().unwrap_or("unverified"))
                 .execute(&mut *tx)
                 .await?;
         }

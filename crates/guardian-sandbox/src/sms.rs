@@ -108,7 +108,14 @@ pub(crate) async fn verify_code(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SmsSignIn>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let phone = valid_phone(&body.phone)?;
+    let guardian_id = redeem_code(&state, &body.phone, &body.code).await?;
+    Ok(Json(crate::auth::start_session(&state, &guardian_id, "a code sent by SMS").await?))
+}
+
+/// Uses up the code sent to `phone` and returns the guardian whose number it is. A wrong code, an
+/// expired one, and a number without an account get the same answer.
+pub(crate) async fn redeem_code(state: &AppState, phone: &str, code: &str) -> ApiResult<String> {
+    let phone = valid_phone(phone)?;
     let now = state.clock.now();
     let row: Option<(String, DateTime<Utc>, i64)> =
         sqlx::query_as("SELECT code_hash, expires_at, attempts_left FROM sms_codes WHERE phone = ?")
@@ -119,7 +126,7 @@ pub(crate) async fn verify_code(
     else {
         return Err(wrong_code());
     };
-    if !verify_secret(body.code.trim(), &hash) {
+    if !verify_secret(code.trim(), &hash) {
         sqlx::query("UPDATE sms_codes SET attempts_left = ? WHERE phone = ?")
             .bind(attempts_left - 1)
             .bind(phone)
@@ -133,8 +140,7 @@ pub(crate) async fn verify_code(
         .bind(phone)
         .fetch_optional(&state.db)
         .await?;
-    let Some((guardian_id,)) = guardian else { return Err(wrong_code()) };
-    Ok(Json(crate::auth::start_session(&state, &guardian_id, "a code sent by SMS").await?))
+    guardian.map(|(id,)| id).ok_or_else(wrong_code)
 }
 
 /// The newest code the stand-in gateway sent to `phone`.

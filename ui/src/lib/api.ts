@@ -48,6 +48,9 @@ import {
   type ReportView_Serialize,
   type RequestView_Serialize,
   type RetentionView_Serialize,
+  type AccountView,
+  type IdentityOutcome,
+  type IdentityView,
 } from "../bindings";
 
 export type { DiagnosticsSaved };
@@ -70,6 +73,7 @@ export type { ArchiveDiff, ExportView, SavedExport };
 export type { DataCategoryView, DataDeletionView, KeptView, NewChild, NotificationView, Notifications, SmsCodeView };
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
 export type { CoGuardiansView, DecisionEntryView, GuardianMemberView, InviteView, SentInviteView };
+export type { AccountView, IdentityOutcome, IdentityView };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
@@ -90,6 +94,14 @@ export interface Api {
   /** Asks the provider to text a 6-digit sign-in code (on the demo provider, the code is shown). */
   requestSmsCode(phone: string): Promise<Result<SmsCodeView>>;
   signInSms(phone: string, code: string): Promise<Result<null>>;
+  /** Signs in with WeChat, QQ or Apple (the guardian agrees in the browser). */
+  signInWithIdentity(provider: string): Promise<Result<IdentityOutcome>>;
+  /** Binds the phone number (with the SMS code) to the identity that asked for one; signs in. */
+  bindPhone(phone: string, code: string): Promise<Result<null>>;
+  /** The guardian's account: masked phone, real-name status, linked identities. */
+  getAccount(): Promise<Result<AccountView>>;
+  linkIdentity(provider: string): Promise<Result<AccountView>>;
+  unlinkIdentity(provider: string): Promise<Result<AccountView>>;
   signOut(): Promise<Result<null>>;
   listRequests(childId: string): Promise<Result<RequestView[]>>;
   listContacts(childId: string): Promise<Result<ContactView[]>>;
@@ -190,6 +202,11 @@ export const api: Api = {
   markNotificationsRead: (ids) => commands.markNotificationsRead(ids),
   requestSmsCode: (phone) => commands.requestSmsCode(phone),
   signInSms: (phone, code) => commands.signInSms(phone, code),
+  signInWithIdentity: (provider) => commands.signInWithIdentity(provider),
+  bindPhone: (phone, code) => commands.bindPhone(phone, code),
+  getAccount: () => commands.getAccount(),
+  linkIdentity: (provider) => commands.linkIdentity(provider),
+  unlinkIdentity: (provider) => commands.unlinkIdentity(provider),
   signOut: () => commands.signOut(),
   listRequests: (childId) => commands.listRequests(childId),
   listContacts: (childId) => commands.listContacts(childId),
