@@ -20,6 +20,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("policy-update-pending", include_str!("../scenarios/policy-update-pending.json")),
     ("pin-locked", include_str!("../scenarios/pin-locked.json")),
     ("co-guardians", include_str!("../scenarios/co-guardians.json")),
+    ("banned-contact", include_str!("../scenarios/banned-contact.json")),
 ];
 
 #[derive(Debug, Deserialize)]
