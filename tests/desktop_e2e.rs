@@ -31,8 +31,8 @@ impl Driver {
             ]),
             0,
         )
-        .envs(env.iter().copied())
         .env_remove("GUARDIAN_PROVIDER_URL")
+        .envs(env.iter().copied())
         .env("NO_AT_BRIDGE", "1")
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
         .stdout(Stdio::null())
@@ -93,6 +93,15 @@ impl App {
     }
 
     async fn start_with_scenario(tag: &str, scenario: &str) -> Self {
+        Self::start_with_env(tag, &[("GUARDIAN_DEMO_SCENARIO", scenario)]).await
+    }
+
+    /// An app on a provider of the test's own (signed out until the guardian signs in).
+    async fn start_with_provider(tag: &str, url: &str) -> Self {
+        Self::start_with_env(tag, &[("GUARDIAN_PROVIDER_URL", url)]).await
+    }
+
+    async fn start_with_env(tag: &str, extra: &[(&str, &str)]) -> Self {
         let data = tempfile::tempdir().expect("temp dir");
         let data_dir = data.path().to_str().expect("utf-8 path").to_owned();
         let service = format!("guardian-e2e-{}-{tag}", std::process::id());
@@ -118,13 +127,14 @@ impl App {
         std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755))
             .expect("executable");
         let browser = browser.to_str().expect("utf-8 path").to_owned();
-        let driver = Driver::start(&[
+        let mut env: Vec<(&str, &str)> = vec![
             ("BROWSER", &browser),
             ("GUARDIAN_DATA_DIR", &data_dir),
             ("GUARDIAN_KEYRING_SERVICE", &service),
-            ("GUARDIAN_DEMO_SCENARIO", scenario),
             ("XDG_CONFIG_HOME", &config),
-        ]);
+        ];
+        env.extend_from_slice(extra);
+        let driver = Driver::start(&env);
         let client = connect(&driver).await;
         Self { _data: data, driver, client }
     }
@@ -785,6 +795,66 @@ async fn after_signing_out_the_guardian_signs_in_again_by_sms_then_links_wechat_
     }
     .await;
     app.close().await;
+    result
+}
+
+#[tokio::test]
+async fn a_pending_child_deletion_completes_after_its_cooling_off_and_the_child_is_gone_everywhere() {
+    // A provider of the test's own, whose clock the test moves: Kai's deletion was asked for six
+    // days ago, one day of cooling-off is left.
+    let sandbox = guardian_sandbox::Sandbox::start(guardian_sandbox::Config {
+        scenario: "deletion-pending".into(),
+        ..guardian_sandbox::Config::default()
+    })
+    .await
+    .expect("sandbox");
+    let app = App::start_with_provider("deletion-pending", &sandbox.url()).await;
+    let result = async {
+        app.wait_for("input[name=phone]").await.send_keys(guardian_sandbox::DEMO_PHONE).await.expect("type");
+        app.wait_for("input[name=password]").await.send_keys(guardian_sandbox::DEMO_PASSWORD).await.expect("type");
+        app.click("[data-testid=sign-in-submit]").await;
+        app.wait_for("[data-child-id=c-kai]").await;
+        app.settle().await;
+        app.wait_text("[data-testid=tracked][data-kind=deletion]", |t| !t.is_empty()).await;
+
+        // The cooling-off period passes on the provider; the app syncs (as it does on focus).
+        sandbox.clock().advance(chrono::Duration::days(2));
+        assert_eq!(invoke_from_web_view(&app.client, "sync_now", serde_json::json!({})).await, "allowed");
+        app.client.execute("location.reload();", vec![]).await.expect("reload");
+        app.wait_for("[data-child-id=c-rin]").await;
+        app.settle().await;
+        assert!(app.client.find(Locator::Css("[data-child-id=c-kai]")).await.is_err(), "Kai is gone from this computer");
+        let done = app
+            .wait_text("[data-testid=tracked][data-kind=deletion]", |t| t.contains("Deleted"))
+            .await;
+        assert!(done.contains("a deleted child account") && !done.contains("Kai"), "no name is kept: {done}");
+        app.wait_for("[data-testid=tracked][data-kind=deletion] [data-testid=tracked-receipt]").await;
+        assert!(!done.contains("overdue"), "{done}");
+        app.scroll_to("[data-testid=tracker]").await;
+        app.screenshot("deletion-completed").await;
+
+        // The provider no longer has Kai.
+        let http = reqwest::Client::new();
+        let tokens: serde_json::Value = http
+            .post(format!("{}/v1/auth/password", sandbox.url()))
+            .json(&serde_json::json!({ "phone": guardian_sandbox::DEMO_PHONE, "password": guardian_sandbox::DEMO_PASSWORD }))
+            .send()
+            .await
+            .expect("sign in")
+            .json()
+            .await
+            .expect("tokens");
+        let devices = http
+            .get(format!("{}/v1/children/c-kai/devices", sandbox.url()))
+            .bearer_auth(tokens["access_token"].as_str().expect("token"))
+            .send()
+            .await
+            .expect("devices");
+        assert_eq!(devices.status().as_u16(), 404);
+    }
+    .await;
+    app.close().await;
+    sandbox.stop().await;
     result
 }
 

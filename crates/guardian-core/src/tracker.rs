@@ -132,7 +132,10 @@ impl Engine {
             });
             let status = d.status.as_str();
             let done = status != "cooling_off";
-            let receipt = (status == "completed").then(|| format!("Deleted: {}", d.deleted.join(", ")));
+            let receipt = (status == "completed").then(|| {
+                let deleted: Vec<String> = d.deleted.iter().map(|c| c.replace('_', " ")).collect();
+                format!("Deleted: {}.", deleted.join(", "))
+            });
             out.push(tracked(
                 now,
                 d.id.clone(),
