@@ -132,6 +132,8 @@ impl App {
             ("GUARDIAN_DATA_DIR", &data_dir),
             ("GUARDIAN_KEYRING_SERVICE", &service),
             ("XDG_CONFIG_HOME", &config),
+            // The web view's storage (the language choice) is the test's own too.
+            ("XDG_DATA_HOME", &data_dir),
         ];
         env.extend_from_slice(extra);
         let driver = Driver::start(&env);
@@ -153,9 +155,9 @@ impl App {
     async fn screenshot(&self, name: &str) {
         if let Some(dir) = std::env::var_os("GUARDIAN_SCREENSHOTS") {
             let png = self.client.screenshot().await.expect("screenshot");
-            std::fs::create_dir_all(&dir).expect("screenshot folder");
-            std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png)
-                .expect("save screenshot");
+            let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("screenshot folder");
+            std::fs::write(path, png).expect("save screenshot");
         }
     }
 
@@ -855,6 +857,44 @@ async fn a_pending_child_deletion_completes_after_its_cooling_off_and_the_child_
     .await;
     app.close().await;
     sandbox.stop().await;
+    result
+}
+
+#[tokio::test]
+async fn the_app_speaks_chinese_once_chosen_and_remembers_it() {
+    let app = App::start("zh-cn").await;
+    let result = async {
+        app.settle().await;
+        app.click("[data-testid=language] option[value=zh-CN]").await;
+        app.wait_text("h1", |t| t == "Guardian 家长守护").await;
+        let lang = app.client.execute("return document.documentElement.lang;", vec![]).await.expect("lang");
+        assert_eq!(lang, "zh-CN");
+        app.wait_text("#children-title", |t| !t.is_ascii()).await;
+        app.screenshot("zh-CN/dashboard").await;
+
+        // The choice outlives a reload (it is kept on this computer).
+        app.client.execute("location.reload();", vec![]).await.expect("reload");
+        app.wait_text("h1", |t| t == "Guardian 家长守护").await;
+
+        app.open_child("c-leo").await;
+        app.screenshot("zh-CN/child-requests-and-contacts").await;
+        app.scroll_to("#profile-title").await;
+        app.wait_text("#profile-title", |t| t == "资料").await;
+        app.screenshot("zh-CN/child-profile").await;
+        app.scroll_to("#settings-title").await;
+        app.screenshot("zh-CN/child-settings").await;
+        app.click("[data-testid=back]").await;
+        app.settle().await;
+        app.click("[data-testid=sign-out]").await;
+        app.wait_text("#sign-in-title", |t| !t.is_ascii()).await;
+        app.screenshot("zh-CN/sign-in").await;
+
+        // And back to English.
+        app.click("[data-testid=language] option[value=en]").await;
+        app.wait_text("h1", |t| t == "Guardian").await;
+    }
+    .await;
+    app.close().await;
     result
 }
 

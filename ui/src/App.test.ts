@@ -256,3 +256,20 @@ describe("notification centre", () => {
     expect((await screen.findByTestId("child-title")).textContent).toBe("Leo");
   });
 });
+
+describe("language", () => {
+  it("switches between English and Chinese, and remembers the choice", async () => {
+    localStorage.clear();
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    expect((await screen.findByRole("heading", { level: 1 })).textContent).toBe("Guardian");
+    await fireEvent.change(screen.getByTestId("language"), { target: { value: "zh-CN" } });
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Guardian 家长守护");
+    expect(document.documentElement.lang).toBe("zh-CN");
+    expect(localStorage.getItem("guardian.locale")).toBe("zh-CN");
+    cleanup();
+    render(App, { api });
+    expect((await screen.findByRole("heading", { level: 1 })).textContent).toBe("Guardian 家长守护");
+    localStorage.clear();
+  });
+});

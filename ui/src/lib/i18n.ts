@@ -7,6 +7,9 @@ type Entry = string | Plural;
 
 const en = {
   "app.title": "Guardian",
+  "language.label": "Language",
+  "language.en": "English",
+  "language.zh-CN": "中文（简体）",
   "app.loading": "Opening Guardian…",
   "provider.demo": "Demo provider",
   "provider.demoHint": "You are looking at a demo family. Set GUARDIAN_PROVIDER_URL to use your real account.",
@@ -632,6 +635,9 @@ export type MessageKey = keyof typeof en;
 
 const zhCN: Record<MessageKey, Entry> = {
   "app.title": "Guardian 家长守护",
+  "language.label": "语言",
+  "language.en": "English",
+  "language.zh-CN": "中文（简体）",
   "app.loading": "正在打开 Guardian…",
   "provider.demo": "演示服务",
   "provider.demoHint": "当前显示的是演示家庭。设置 GUARDIAN_PROVIDER_URL 即可使用您的真实账户。",
@@ -931,17 +937,17 @@ const zhCN: Record<MessageKey, Entry> = {
   "settings.mode.always": "两种模式下，您都能看到每个联系人，并可屏蔽或移除任何人。",
   "settings.mode.nowPin": "已保存：现在每个新好友都需要您的 PIN。",
   "settings.mode.nowFree": "已保存：孩子现在可以不经您的 PIN 添加好友。",
-  "settings.find.legend": "谁可以找到{name}并发送好友请求",
+  "settings.find.legend": "谁可以找到 {name} 并发送好友请求",
   "settings.find.id_or_phone": "知道 ID 或手机号的任何人",
-  "settings.find.id_or_phone.hint": "知道{name}的 ID 或手机号的人可以发送请求。",
+  "settings.find.id_or_phone.hint": "知道 {name} 的 ID 或手机号的人可以发送请求。",
   "settings.find.id_only": "只有知道 ID 的人",
-  "settings.find.id_only.hint": "需要知道{name}的 ID 才能发送请求；用手机号找不到{name}。",
+  "settings.find.id_only.hint": "需要知道 {name} 的 ID 才能发送请求；用手机号找不到 {name}。",
   "settings.find.nobody": "任何人都不能",
-  "settings.find.nobody.hint": "任何人都找不到{name}；只有{name}可以发送好友请求。",
+  "settings.find.nobody.hint": "任何人都找不到 {name}；只有 {name} 可以发送好友请求。",
   "settings.find.always": "无论谁找到您的孩子，每个新好友仍需经过上面的审批方式。",
-  "settings.find.now.id_or_phone": "已保存：现在知道{name}的 ID 或手机号的人都能找到{name}。",
-  "settings.find.now.id_only": "已保存：现在只有知道{name}的 ID 的人能找到{name}。",
-  "settings.find.now.nobody": "已保存：现在任何人都找不到{name}。",
+  "settings.find.now.id_or_phone": "已保存：现在知道 {name} 的 ID 或手机号的人都能找到 {name}。",
+  "settings.find.now.id_only": "已保存：现在只有知道 {name} 的 ID 的人能找到 {name}。",
+  "settings.find.now.nobody": "已保存：现在任何人都找不到 {name}。",
   "settings.pin.legend": "设置或更改家长 PIN",
   "settings.pin.resetLegend": "重置忘记或被锁定的 PIN",
   "settings.pin.current": "当前 PIN（如尚未设置请留空）",
@@ -1062,7 +1068,7 @@ const zhCN: Record<MessageKey, Entry> = {
   "profile.picture.hint": "PNG 或 JPEG 照片；Guardian 会先把它变成 256 像素的正方形再发送。",
   "profile.picture.saved": "已保存。联系人现在看到新头像。",
   "profile.picture.notImage": "Guardian 无法读取这个文件。请选择 PNG 或 JPEG 照片。没有任何更改。",
-  "profile.picture.alt": "{name}的头像",
+  "profile.picture.alt": "{name} 的头像",
   "planner.title": "年龄规划",
   "planner.intro": "{name} 现在 {age} 岁。以下是保护 {name} 的规则发生变化的生日。",
   "planner.noBirthday": "填写生日（可选）即可看到保护孩子的规则何时变化。",
@@ -1258,8 +1264,20 @@ export function catalogue(locale: Locale): Readonly<Record<MessageKey, Entry>> {
 }
 
 /** The OS (browser) language decides, until the guardian chooses. */
+export const LOCALES: readonly Locale[] = ["en", "zh-CN"];
+const CHOSEN = "guardian.locale";
+
+/** The language the guardian chose in the app, else the OS language (zh-CN for any Chinese). */
 export function detectLocale(languages: readonly string[] = navigator.languages ?? []): Locale {
+  const chosen = globalThis.localStorage?.getItem(CHOSEN);
+  if (chosen === "en" || chosen === "zh-CN") return chosen;
   return languages.some((l) => l.toLowerCase().startsWith("zh")) ? "zh-CN" : "en";
+}
+
+/** Keeps the guardian's choice of language on this computer (the choice itself, nothing else). */
+export function chooseLocale(locale: Locale): Locale {
+  globalThis.localStorage?.setItem(CHOSEN, locale);
+  return locale;
 }
 
 export function isMessageKey(key: string): key is MessageKey {
