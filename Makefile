@@ -67,6 +67,7 @@ bindings:
 ## Benchmarks (each against a baseline measured in the same run); rewrites docs/PERFORMANCE.md.
 bench:
 	$(CARGO) bench -p guardian-core --bench sync
+	$(CARGO) bench -p guardian-core --bench export
 
 ## Desktop benchmarks against an empty Tauri app (cold start, idle memory, binary size); rewrites
 ## the desktop section of docs/PERFORMANCE.md.

@@ -10,6 +10,7 @@ use guardian_domain::{
     RetentionNote, RightsRequest, SecurityNotice, SetConsent, StaffAccess,
 };
 use reqwest::{Method, StatusCode, header};
+use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt as _;
 
 use crate::client::{seg, to_json};
@@ -159,13 +160,15 @@ impl ProviderClient {
 
     /// Downloads an export's archive into `part`, resuming after whatever `part` already holds
     /// (HTTP Range, with `If-Range` so a changed archive starts over). Streams to disk: memory
-    /// use does not grow with the archive. Calls `on_progress(bytes_done, bytes_total)`.
+    /// use does not grow with the archive. Calls `on_progress(bytes_done, bytes_total)`. Returns
+    /// the SHA-256 (hex) of the whole file, hashed as it arrives (a resumed download hashes what
+    /// it already had first), so checking it needs no second read.
     pub async fn download_export(
         &self,
         job: &ExportJob,
         part: &Path,
         mut on_progress: impl FnMut(u64, u64) + Send,
-    ) -> Result<(), ClientError> {
+    ) -> Result<String, ClientError> {
         let file_error = |e: std::io::Error| ClientError::File(e.to_string());
         let have = tokio::fs::metadata(part).await.map(|m| m.len()).unwrap_or(0);
         let etag = format!("\"{}\"", job.sha256.as_deref().unwrap_or_default());
@@ -182,7 +185,7 @@ impl ProviderClient {
             // Already complete: nothing left to fetch.
             Err(ClientError::Provider { status: 416, .. }) if Some(have) == job.size => {
                 on_progress(have, have);
-                return Ok(());
+                return hash_prefix(part, have).await.map(|h| format!("{:x}", h.finalize()));
             }
             other => other?,
         };
@@ -196,11 +199,13 @@ impl ProviderClient {
             .await
             .map_err(file_error)?;
         let mut done = if resumed { have } else { 0 };
+        let mut hasher = if resumed { hash_prefix(part, have).await? } else { Sha256::new() };
         let total = job.size.unwrap_or(0).max(done);
         on_progress(done, total);
         let received = loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
+                    hasher.update(&chunk);
                     file.write_all(&chunk).await.map_err(file_error)?;
                     done += chunk.len() as u64;
                     on_progress(done, total.max(done));
@@ -215,7 +220,7 @@ impl ProviderClient {
         // What arrived is kept on disk even when the connection dropped: the next run resumes.
         file.flush().await.map_err(file_error)?;
         file.sync_all().await.map_err(file_error)?;
-        received
+        received.map(|()| format!("{:x}", hasher.finalize()))
     }
 
     pub async fn devices(&self, child_id: &str) -> Result<Vec<Device>, ClientError> {
@@ -324,5 +329,21 @@ impl ProviderClient {
             }
             other => other,
         }
+    }
+}
+
+/// The SHA-256 state after the first `len` bytes of `path` (what a resumed download already has).
+async fn hash_prefix(path: &Path, len: u64) -> Result<Sha256, ClientError> {
+    use tokio::io::AsyncReadExt as _;
+    let file = tokio::fs::File::open(path).await.map_err(|e| ClientError::File(e.to_string()))?;
+    let mut reader = file.take(len);
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0_u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buffer).await.map_err(|e| ClientError::File(e.to_string()))?;
+        if n == 0 {
+            return Ok(hasher);
+        }
+        hasher.update(&buffer[..n]);
     }
 }

@@ -17,56 +17,16 @@ use guardian_domain::{Change, SystemClock};
 use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
+mod common;
+
+use common::{PeakSampler, median, rss_kib, write_section};
+
 const RUNS: usize = 3;
 const LATENCY_SAMPLES: usize = 100;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
-}
-
-/// Resident memory of this process (VmRSS) in KiB.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
-/// Samples RSS every 2 ms on its own thread until stopped; returns the highest value seen.
-struct PeakSampler {
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: std::thread::JoinHandle<u64>,
-}
-
-impl PeakSampler {
-    fn start() -> Self {
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let mut peak = rss_kib();
-            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-                peak = peak.max(rss_kib());
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            peak
-        });
-        Self { stop, thread }
-    }
-
-    fn finish(self) -> u64 {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.thread.join().unwrap_or(0)
-    }
 }
 
 fn settings(url: &str, dir: &Path) -> Settings {
@@ -272,20 +232,6 @@ fn main() {
             mark(p99 <= Duration::from_millis(300)),
         );
         println!("{table}");
-        write_section(&table);
+        write_section("sync-bench", "Sync", &table);
     });
-}
-
-/// Replaces the sync section of docs/PERFORMANCE.md (between its markers) with `table`.
-fn write_section(table: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERFORMANCE.md");
-    let (start, end) = ("<!-- sync-bench:start -->", "<!-- sync-bench:end -->");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let updated = match (text.find(start), text.find(end)) {
-        (Some(a), Some(b)) if a < b => format!("{}{start}\n{table}{}", &text[..a], &text[b..]),
-        _ => format!("{text}\n## Sync\n\n{start}\n{table}{end}\n"),
-    };
-    if let Err(error) = std::fs::write(&path, updated) {
-        eprintln!("could not update {}: {error}", path.display());
-    }
 }

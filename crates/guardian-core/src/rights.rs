@@ -366,8 +366,8 @@ impl Engine {
         };
         let downloaded =
             self.client.download_export(&job, &part, |done, total| on_progress(progress(done, total))).await;
-        match downloaded {
-            Ok(()) => {}
+        let received_sha256 = match downloaded {
+            Ok(hash) => hash,
             // A full disk or an unwritable folder: nothing half-written is left behind.
             Err(ClientError::File(message)) => {
                 remove_quietly(&part);
@@ -376,11 +376,11 @@ impl Engine {
             }
             // Offline or cut off: the partial file stays, and the next run resumes it.
             Err(other) => return Err(other.into()),
-        }
+        };
         on_progress(ExportProgress { stage: "verifying".into(), done: 0.0, total: 1.0 });
         let check = part.clone();
         let summary = tokio::task::spawn_blocking(move || -> Result<ArchiveSummary, CoreError> {
-            if file_sha256(&check).map_err(|e| CoreError::File(e.to_string()))? != sha256 {
+            if received_sha256 != sha256 {
                 return Err(CoreError::Archive(
                     "the downloaded archive does not match the provider's checksum".into(),
                 ));

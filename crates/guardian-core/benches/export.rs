@@ -1,0 +1,217 @@
+//! Downloading a 1 GiB export archive the way the app does it — streamed to disk with resume
+//! support, SHA-256 taken as it arrives, then every file checked against the manifest — against
+//! a plain HTTP copy of the same archive to a file, in the same run, from the same loopback
+//! server. Also the peak memory growth of each (the goal: bounded, whatever the archive's size).
+//!
+//! `cargo bench -p guardian-core --bench export` (`make bench`) prints the table and rewrites the
+//! export section of docs/PERFORMANCE.md. `EXPORT_BENCH_MIB` sets the archive's size (default 1024).
+//! The server stands in for the provider's archive endpoint only (the sandbox builds archives in
+//! memory, which is right for its small families but not for 1 GiB).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::routing::{get, post};
+use guardian_client::{MemorySecrets, ProviderClient, Secret};
+use guardian_domain::{EXPORT_FORMAT, ExportJob, ExportManifest, ExportStatus, ManifestEntry, SystemClock};
+use sha2::{Digest as _, Sha256};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+mod common;
+
+use common::{PeakSampler, median, rss_kib, write_section};
+
+const RUNS: usize = 3;
+const CHUNK: usize = 256 * 1024;
+
+/// A stored (uncompressed) export archive of about `mib` MiB: one large CSV of pseudo-random
+/// bytes and its manifest. Returns its size and SHA-256.
+fn build_archive(path: &Path, mib: u64) -> (u64, String) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("archive"));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    zip.start_file("activity.csv", options).expect("entry");
+    let mut hasher = Sha256::new();
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut block = vec![0_u8; 1024 * 1024];
+    for _ in 0..mib {
+        for word in block.chunks_exact_mut(8) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            word.copy_from_slice(&state.to_le_bytes());
+        }
+        hasher.update(&block);
+        zip.write_all(&block).expect("write");
+    }
+    let manifest = ExportManifest {
+        format: EXPORT_FORMAT.into(),
+        child_id: "c-bench".into(),
+        created_at: chrono::Utc::now(),
+        files: vec![ManifestEntry {
+            path: "activity.csv".into(),
+            size: mib * 1024 * 1024,
+            sha256: format!("{:x}", hasher.finalize()),
+        }],
+        excluded: vec![],
+    };
+    zip.start_file("manifest.json", options).expect("entry");
+    zip.write_all(&serde_json::to_vec(&manifest).expect("json")).expect("write");
+    zip.finish().expect("finish");
+    let size = std::fs::metadata(path).expect("size").len();
+    (size, guardian_core::file_sha256(path).expect("sha"))
+}
+
+/// Streams a file as a response body, one chunk at a time.
+fn stream(path: PathBuf) -> Body {
+    let chunks = futures_util::stream::unfold(None, move |file: Option<tokio::fs::File>| {
+        let path = path.clone();
+        async move {
+            let mut file = match file {
+                Some(file) => file,
+                None => tokio::fs::File::open(&path).await.ok()?,
+            };
+            let mut buffer = vec![0_u8; CHUNK];
+            let n = file.read(&mut buffer).await.ok()?;
+            (n > 0).then(|| {
+                buffer.truncate(n);
+                (Ok::<_, std::io::Error>(Bytes::from(buffer)), Some(file))
+            })
+        }
+    });
+    Body::from_stream(chunks)
+}
+
+async fn serve(archive: PathBuf) -> String {
+    let tokens = serde_json::json!({
+        "access_token": "bench-access", "refresh_token": "bench-refresh", "token_type": "Bearer",
+        "expires_in": 3600, "guardian_id": "g-bench"
+    });
+    let (a, b) = (archive.clone(), archive);
+    let app = Router::new()
+        .route("/v1/auth/password", post(move || async move { axum::Json(tokens) }))
+        .route("/v1/exports/{id}/archive", get(move || async move { stream(a) }))
+        .route("/plain", get(move || async move { stream(b) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    url
+}
+
+/// The baseline: a plain streamed copy to a file.
+async fn plain_copy(url: &str, out: &Path) {
+    let mut response = reqwest::get(format!("{url}/plain")).await.expect("get");
+    let mut file = tokio::fs::File::create(out).await.expect("create");
+    while let Some(chunk) = response.chunk().await.expect("chunk") {
+        file.write_all(&chunk).await.expect("write");
+    }
+    file.flush().await.expect("flush");
+    file.sync_all().await.expect("sync");
+}
+
+/// The client's resumable download (hashing as it goes), the checksum compared.
+async fn guardian_download(client: &ProviderClient, job: &ExportJob, out: &Path) {
+    let hash = client.download_export(job, out, |_, _| {}).await.expect("download");
+    assert_eq!(Some(&hash), job.sha256.as_ref(), "the archive's checksum");
+}
+
+/// What the app does: the download, then every file checked against the manifest.
+async fn guardian_export(client: &ProviderClient, job: &ExportJob, out: &Path) {
+    guardian_download(client, job, out).await;
+    let check = out.to_owned();
+    let summary = tokio::task::spawn_blocking(move || guardian_core::archive::verify(&check))
+        .await
+        .expect("join")
+        .expect("a valid archive");
+    assert_eq!(summary.files, 1);
+}
+
+async fn measure<F: std::future::Future<Output = ()>>(run: F) -> (Duration, u64) {
+    let before = rss_kib();
+    let sampler = PeakSampler::start();
+    let start = Instant::now();
+    run.await;
+    let elapsed = start.elapsed();
+    (elapsed, sampler.finish().saturating_sub(before))
+}
+
+fn main() {
+    let mib: u64 = std::env::var("EXPORT_BENCH_MIB").ok().and_then(|v| v.parse().ok()).unwrap_or(1024);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let archive = dir.path().join("served.zip");
+        eprintln!("building a {mib} MiB archive…");
+        let (size, sha256) = build_archive(&archive, mib);
+        let url = serve(archive).await;
+        let client = ProviderClient::with_timeout(
+            &url,
+            Arc::new(MemorySecrets::default()),
+            Arc::new(SystemClock),
+            Duration::from_secs(600),
+        )
+        .expect("client");
+        client.sign_in_password("+8613800000001", &Secret::new("unused")).await.expect("sign in");
+        let job = ExportJob {
+            id: "ex-bench".into(),
+            child_id: "c-bench".into(),
+            status: ExportStatus::Ready,
+            progress: 100,
+            created_at: chrono::Utc::now(),
+            size: Some(size),
+            sha256: Some(sha256),
+        };
+        let (mut plain, mut ours, mut download_only) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut plain_mem, mut our_mem) = (0_u64, 0_u64);
+        for run in 0..RUNS {
+            let out = dir.path().join("plain.zip");
+            let (time, memory) = measure(plain_copy(&url, &out)).await;
+            std::fs::remove_file(&out).ok();
+            plain.push(time);
+            plain_mem = plain_mem.max(memory);
+            let out = dir.path().join("download.zip");
+            let (time, memory) = measure(guardian_download(&client, &job, &out)).await;
+            std::fs::remove_file(&out).ok();
+            download_only.push(time);
+            our_mem = our_mem.max(memory);
+            let out = dir.path().join("guardian.zip");
+            let (time, memory) = measure(guardian_export(&client, &job, &out)).await;
+            std::fs::remove_file(&out).ok();
+            ours.push(time);
+            our_mem = our_mem.max(memory);
+            eprintln!("run {}: plain {:?}, Guardian {:?}", run + 1, plain[run], ours[run]);
+        }
+        let (plain, ours, download_only) = (median(plain), median(ours), median(download_only));
+        let rate = |d: Duration| size as f64 / 1_048_576.0 / d.as_secs_f64();
+        let ratio = rate(ours) / rate(plain);
+        let mib_of = |kib: u64| kib as f64 / 1024.0;
+        let met = |ok: bool| if ok { "met" } else { "missed" };
+        let table = format!(
+            "Machine: {cores} cores, {os} {arch}. Archive: {size_mib:.0} MiB (stored zip), served over loopback in 256 KiB \
+             chunks. Median of {RUNS} runs.\n\n\
+             | measure | plain HTTP copy | Guardian | ratio | goal |\n| --- | --- | --- | --- | --- |\n\
+             | throughput (Guardian: download with resume support and SHA-256 as it arrives, then every file checked against the manifest) | {pr:.0} MiB/s | {gr:.0} MiB/s | {ratio:.2}× | ≥ 0.8× ({m1}) |\n\
+             | of which the download alone (streamed to disk, SHA-256 as it arrives) | {pr:.0} MiB/s | {dr:.0} MiB/s | {dratio:.2}× | – |\n\
+             | peak memory growth during the download | {pm:.1} MiB | {gm:.1} MiB | – | ≤ 64 MiB ({m2}) |\n",
+            cores = std::thread::available_parallelism().map_or(1, usize::from),
+            os = std::env::consts::OS,
+            arch = std::env::consts::ARCH,
+            size_mib = size as f64 / 1_048_576.0,
+            pr = rate(plain),
+            gr = rate(ours),
+            dr = rate(download_only),
+            dratio = rate(download_only) / rate(plain),
+            m1 = met(ratio >= 0.8),
+            pm = mib_of(plain_mem),
+            gm = mib_of(our_mem),
+            m2 = met(mib_of(our_mem) <= 64.0),
+        );
+        println!("{table}");
+        write_section("export-bench", "Export", &table);
+    });
+}
