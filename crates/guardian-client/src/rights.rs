@@ -200,12 +200,21 @@ impl ProviderClient {
             .map_err(file_error)?;
         let mut done = if resumed { have } else { 0 };
         let mut hasher = if resumed { hash_prefix(part, have).await? } else { Sha256::new() };
+        // The checksum is taken on another thread, a few chunks behind the download (bounded).
+        let (to_hash, mut chunks) = tokio::sync::mpsc::channel::<bytes::Bytes>(16);
+        let hashing = tokio::task::spawn_blocking(move || {
+            while let Some(chunk) = chunks.blocking_recv() {
+                hasher.update(&chunk);
+            }
+            hasher
+        });
         let total = job.size.unwrap_or(0).max(done);
         on_progress(done, total);
         let received = loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    hasher.update(&chunk);
+                    // The hashing thread only stops early if it panicked; the join below says so.
+                    let _ = to_hash.send(chunk.clone()).await;
                     file.write_all(&chunk).await.map_err(file_error)?;
                     done += chunk.len() as u64;
                     on_progress(done, total.max(done));
@@ -220,6 +229,8 @@ impl ProviderClient {
         // What arrived is kept on disk even when the connection dropped: the next run resumes.
         file.flush().await.map_err(file_error)?;
         file.sync_all().await.map_err(file_error)?;
+        drop(to_hash);
+        let hasher = hashing.await.map_err(|e| ClientError::File(e.to_string()))?;
         received.map(|()| format!("{:x}", hasher.finalize()))
     }
 

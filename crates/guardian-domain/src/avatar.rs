@@ -114,6 +114,24 @@ pub fn avatar_type_of(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// `GET /v1/children/{id}/public-profile`: what the child's contacts see — the name, the ID, the
+/// picture and whether the child is online; never the country, gender or birthday (seed rule 3).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicProfile {
+    pub id: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    /// A signed-in device of the child was seen in the last 5 minutes.
+    pub online: bool,
+}
+
+impl fmt::Debug for PublicProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicProfile").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
 /// Who can find the child to send a friend request (every request still goes through the
 /// child's approval mode).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,5 @@
 //! The child's profile picture: uploaded by a guardian (type, size and sides checked), served
-//! to the child's guardians. `children.avatar_url` names the picture with its hash, so a new
+//! to the child's guardians; and what the child's contacts see of the profile. `children.avatar_url` names the picture with its hash, so a new
 //! picture is a change the feed carries.
 
 use axum::Json;
@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::Engine as _;
 use guardian_domain::Clock as _;
-use guardian_domain::{Avatar, AvatarProblem, AvatarUpload, ErrorCode, check_avatar};
+use guardian_domain::{Avatar, AvatarProblem, AvatarUpload, ErrorCode, PublicProfile, check_avatar};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -109,4 +109,23 @@ pub(crate) async fn get_avatar(
         width,
         height,
     }))
+}
+
+/// What the child's contacts see, as the provider shows it to them.
+pub(crate) async fn public_profile(
+    State(state): State<AppState>,
+    auth: Authed,
+    ApiPath(child_id): ApiPath<String>,
+) -> ApiResult<Json<PublicProfile>> {
+    owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+    let recently = state.clock.now() - chrono::Duration::minutes(5);
+    let (display_name, avatar_url, online): (String, Option<String>, bool) = sqlx::query_as(
+        "SELECT display_name, avatar_url, EXISTS (SELECT 1 FROM devices d WHERE d.child_id = c.id \
+         AND d.signed_in AND d.last_seen >= ?) FROM children c WHERE c.id = ?",
+    )
+    .bind(recently)
+    .bind(&child_id)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(Json(PublicProfile { id: child_id, display_name, avatar_url, online }))
 }

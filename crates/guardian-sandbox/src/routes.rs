@@ -55,6 +55,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/pin", put(decisions::set_pin))
         .route("/v1/children/{child_id}/settings", patch(decisions::patch_settings))
         .route("/v1/children/{child_id}/profile", put(crate::profile::put_profile))
+        .route("/v1/children/{child_id}/public-profile", get(crate::avatar::public_profile))
         .route(
             "/v1/children/{child_id}/avatar",
             get(crate::avatar::get_avatar)

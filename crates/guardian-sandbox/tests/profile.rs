@@ -160,3 +160,24 @@ async fn who_can_find_the_child_is_a_setting_with_a_log_entry() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["version"], "3", "both in one change");
 }
+
+#[tokio::test]
+async fn contacts_see_the_name_id_picture_and_online_status_only() {
+    let mut api = Api::start().await;
+    // Mei's tablet was seen a moment ago.
+    let (status, body) = api.call(Method::GET, "/v1/children/c-mei/public-profile", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let keys: Vec<&str> = body.as_object().expect("object").keys().map(String::as_str).collect();
+    assert_eq!(keys, ["avatar_url", "display_name", "id", "online"], "nothing else: {body}");
+    assert_eq!(
+        (body["display_name"].as_str(), body["online"].as_bool()),
+        (Some("Mei"), Some(true)),
+        "{body}"
+    );
+    // A day later no device has been seen: offline.
+    api.advance(chrono::Duration::days(1)).await;
+    let (_, body) = api.call(Method::GET, "/v1/children/c-mei/public-profile", None, None).await;
+    assert_eq!(body["online"], false, "{body}");
+    let (status, _) = api.call(Method::GET, "/v1/children/c-other/public-profile", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
