@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "add_child",
     "get_notifications",
     "mark_notifications_read",
+    "announce_notifications",
     "sign_in_sms",
     "sign_in_with_identity",
     "bind_phone",

@@ -813,7 +813,11 @@ async fn a_pending_child_deletion_completes_after_its_cooling_off_and_the_child_
     let app = App::start_with_provider("deletion-pending", &sandbox.url()).await;
     let result = async {
         app.wait_for("input[name=phone]").await.send_keys(guardian_sandbox::DEMO_PHONE).await.expect("type");
-        app.wait_for("input[name=password]").await.send_keys(guardian_sandbox::DEMO_PASSWORD).await.expect("type");
+        app.wait_for("input[name=password]")
+            .await
+            .send_keys(guardian_sandbox::DEMO_PASSWORD)
+            .await
+            .expect("type");
         app.click("[data-testid=sign-in-submit]").await;
         app.wait_for("[data-child-id=c-kai]").await;
         app.settle().await;
@@ -825,10 +829,12 @@ async fn a_pending_child_deletion_completes_after_its_cooling_off_and_the_child_
         app.client.execute("location.reload();", vec![]).await.expect("reload");
         app.wait_for("[data-child-id=c-rin]").await;
         app.settle().await;
-        assert!(app.client.find(Locator::Css("[data-child-id=c-kai]")).await.is_err(), "Kai is gone from this computer");
-        let done = app
-            .wait_text("[data-testid=tracked][data-kind=deletion]", |t| t.contains("Deleted"))
-            .await;
+        assert!(
+            app.client.find(Locator::Css("[data-child-id=c-kai]")).await.is_err(),
+            "Kai is gone from this computer"
+        );
+        let done =
+            app.wait_text("[data-testid=tracked][data-kind=deletion]", |t| t.contains("Deleted")).await;
         assert!(done.contains("a deleted child account") && !done.contains("Kai"), "no name is kept: {done}");
         app.wait_for("[data-testid=tracked][data-kind=deletion] [data-testid=tracked-receipt]").await;
         assert!(!done.contains("overdue"), "{done}");
@@ -837,18 +843,10 @@ async fn a_pending_child_deletion_completes_after_its_cooling_off_and_the_child_
 
         // The provider no longer has Kai.
         let http = reqwest::Client::new();
-        let tokens: serde_json::Value = http
-            .post(format!("{}/v1/auth/password", sandbox.url()))
-            .json(&serde_json::json!({ "phone": guardian_sandbox::DEMO_PHONE, "password": guardian_sandbox::DEMO_PASSWORD }))
-            .send()
-            .await
-            .expect("sign in")
-            .json()
-            .await
-            .expect("tokens");
+        let token = sign_in_over_http(&sandbox).await;
         let devices = http
             .get(format!("{}/v1/children/c-kai/devices", sandbox.url()))
-            .bearer_auth(tokens["access_token"].as_str().expect("token"))
+            .bearer_auth(&token)
             .send()
             .await
             .expect("devices");
@@ -895,6 +893,81 @@ async fn the_app_speaks_chinese_once_chosen_and_remembers_it() {
     }
     .await;
     app.close().await;
+    result
+}
+
+/// Signs the demo guardian in to `sandbox` over plain HTTP (another device, as far as the provider
+/// knows); returns the access token.
+async fn sign_in_over_http(sandbox: &guardian_sandbox::Sandbox) -> String {
+    let tokens: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/v1/auth/password", sandbox.url()))
+        .json(&serde_json::json!({
+            "phone": guardian_sandbox::DEMO_PHONE, "password": guardian_sandbox::DEMO_PASSWORD
+        }))
+        .send()
+        .await
+        .expect("sign in")
+        .json()
+        .await
+        .expect("tokens");
+    tokens["access_token"].as_str().expect("token").to_owned()
+}
+
+/// The bodies of the desktop notifications the notification server (dunst) has shown, one line each.
+fn desktop_notifications() -> String {
+    let run = |args: &[&str]| {
+        Command::new("dunstctl").args(args).output().expect("dunstctl (make e2e installs dunst)")
+    };
+    run(&["close-all"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let history: serde_json::Value = serde_json::from_slice(&run(&["history"]).stdout).unwrap_or_default();
+    let shown = history["data"][0].as_array().cloned().unwrap_or_default();
+    shown.iter().filter_map(|n| n["body"]["data"].as_str()).map(|b| format!("{b}\n")).collect()
+}
+
+#[tokio::test]
+async fn a_new_security_notice_is_shown_once_as_a_desktop_notification() {
+    let sandbox =
+        guardian_sandbox::Sandbox::start(guardian_sandbox::Config::default()).await.expect("sandbox");
+    let app = App::start_with_provider("desktop-notify", &sandbox.url()).await;
+    // Other tests share this notification server: count what this one adds.
+    let count = |text: &str| desktop_notifications().matches(text).count();
+    let (requests, sign_ins) = ("Oliver wants to be", "Security: New sign-in to your account");
+    let (requests_before, sign_ins_before) = (count(requests), count(sign_ins));
+    let result = async {
+        app.wait_for("input[name=phone]").await.send_keys(guardian_sandbox::DEMO_PHONE).await.expect("type");
+        app.wait_for("input[name=password]")
+            .await
+            .send_keys(guardian_sandbox::DEMO_PASSWORD)
+            .await
+            .expect("type");
+        app.click("[data-testid=sign-in-submit]").await;
+        app.wait_for("[data-child-id=c-leo]").await;
+        app.settle().await;
+        app.wait_for("[data-testid=notifications-unread]").await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        // What was there at first use waits in the centre: no burst of pop-ups.
+        assert_eq!(count(requests), requests_before, "nothing announced at first use");
+        assert_eq!(count(sign_ins), sign_ins_before, "nothing announced at first use");
+
+        // Someone signs in to the guardian's account elsewhere: the provider posts a security notice.
+        sign_in_over_http(&sandbox).await;
+        app.client.execute("location.reload();", vec![]).await.expect("reload");
+        app.settle().await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while count(sign_ins) == sign_ins_before {
+            assert!(Instant::now() < deadline, "no desktop notification was shown");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        // Loading the centre again shows nothing twice.
+        app.client.execute("location.reload();", vec![]).await.expect("reload");
+        app.settle().await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(count(sign_ins), sign_ins_before + 1, "shown once");
+    }
+    .await;
+    app.close().await;
+    sandbox.stop().await;
     result
 }
 

@@ -98,6 +98,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             add_child,
             get_notifications,
             mark_notifications_read,
+            announce_notifications,
             sign_in_sms,
             sign_in_with_identity,
             bind_phone,
@@ -161,7 +162,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             refuse_deletion,
             confirm_contact,
         ])
-        .events(tauri_specta::collect_events![SyncFinished, ExportProgressed])
+        .events(tauri_specta::collect_events![
+            SyncFinished,
+            ExportProgressed,
+            crate::desktop_notify::NoticeClicked
+        ])
         .error_handling(tauri_specta::ErrorHandlingMode::Result)
 }
 
@@ -190,6 +195,24 @@ async fn sign_in(slot: State<'_, EngineSlot>, phone: String, password: String) -
 #[specta::specta]
 async fn get_notifications(slot: State<'_, EngineSlot>) -> Result<Notifications, AppError> {
     Ok(slot.get().await?.notifications().await?)
+}
+
+/// Shows the notifications not shown on the desktop before; returns how many were shown.
+#[tauri::command]
+#[specta::specta]
+async fn announce_notifications(
+    app: AppHandle,
+    slot: State<'_, EngineSlot>,
+    notices: Vec<crate::desktop_notify::DesktopNotice>,
+) -> Result<u32, AppError> {
+    let ids: Vec<String> = notices.iter().map(|n| n.id.clone()).collect();
+    let fresh = slot.get().await?.announce(&ids).await?;
+    let mut shown = 0;
+    for notice in notices.into_iter().filter(|n| fresh.contains(&n.id)) {
+        crate::desktop_notify::show(&app, notice);
+        shown += 1;
+    }
+    Ok(shown)
 }
 
 #[tauri::command]

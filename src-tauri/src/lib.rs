@@ -2,6 +2,7 @@
 //! rules live here; each command calls one engine function and maps its error.
 
 mod commands;
+mod desktop_notify;
 mod error;
 
 use tauri::Manager as _;

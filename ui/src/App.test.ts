@@ -255,6 +255,23 @@ describe("notification centre", () => {
     await waitFor(() => expect(api.markNotificationsRead).toHaveBeenCalledWith(["friend_request:fr-1"]));
     expect((await screen.findByTestId("child-title")).textContent).toBe("Leo");
   });
+
+  it("hands the unread ones to the desktop in the guardian's words, and a click opens the child", async () => {
+    const api = fakeApi(dashboard());
+    let clicked: (childId: string | null) => void = () => {};
+    api.onNoticeClicked = vi.fn((handler) => {
+      clicked = handler;
+      return () => {};
+    });
+    render(App, { api, locale: "zh-CN" });
+    await waitFor(() => expect(api.announceNotifications).toHaveBeenCalled());
+    const notices = vi.mocked(api.announceNotifications).mock.calls[0][0];
+    expect(notices.map((n) => n.id)).toEqual(["friend_request:fr-1", "security_notice:sn-1"]);
+    expect(notices[0]).toMatchObject({ title: "Guardian 家长守护", child_id: "c1" });
+    expect(notices[0].body).toContain("Oliver");
+    clicked("c1");
+    expect((await screen.findByTestId("child-title")).textContent).toBe("Leo");
+  });
 });
 
 describe("language", () => {

@@ -19,6 +19,8 @@ export const commands = {
 	/**  What is new across children and the guardian's account, with what was read. */
 	getNotifications: () => typedError<Notifications_Serialize, AppError>(__TAURI_INVOKE("get_notifications")),
 	markNotificationsRead: (ids: string[]) => typedError<null, AppError>(__TAURI_INVOKE("mark_notifications_read", { ids })),
+	/**  Shows the notifications not shown on the desktop before; returns how many were shown. */
+	announceNotifications: (notices: DesktopNotice_Deserialize[]) => typedError<number, AppError>(__TAURI_INVOKE("announce_notifications", { notices })),
 	/**  Signs in with the code sent by SMS, then syncs. */
 	signInSms: (phone: string, code: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in_sms", { phone, code })),
 	/**
@@ -148,6 +150,7 @@ export const commands = {
 /** Events */
 export const events = {
 	exportProgressed: makeEvent<ExportProgressed, ExportProgressed>("export-progressed"),
+	noticeClicked: makeEvent<NoticeClicked_Serialize, NoticeClicked_Deserialize>("notice-clicked"),
 	syncFinished: makeEvent<SyncFinished, SyncFinished>("sync-finished"),
 };
 
@@ -566,6 +569,29 @@ export type DeletionView_Serialize = {
 	requested_by: string | null,
 };
 
+/**  One notification as the window words it. */
+export type DesktopNotice = DesktopNotice_Serialize | DesktopNotice_Deserialize;
+
+/**  One notification as the window words it. */
+export type DesktopNotice_Deserialize = {
+	/**  The notification centre's ID (`kind:provider-id`). */
+	id: string,
+	title: string,
+	body: string,
+	/**  The child whose screen a click opens. */
+	child_id?: string | null,
+};
+
+/**  One notification as the window words it. */
+export type DesktopNotice_Serialize = {
+	/**  The notification centre's ID (`kind:provider-id`). */
+	id: string,
+	title: string,
+	body: string,
+	/**  The child whose screen a click opens. */
+	child_id: string | null,
+};
+
 export type DeviceView = {
 	id: string,
 	name: string,
@@ -721,6 +747,19 @@ export type NewChild_Serialize = {
 export type Notice = {
 	code: string,
 	message: string,
+};
+
+/**  The guardian clicked a desktop notification: open this child's screen (none: the dashboard). */
+export type NoticeClicked = NoticeClicked_Serialize | NoticeClicked_Deserialize;
+
+/**  The guardian clicked a desktop notification: open this child's screen (none: the dashboard). */
+export type NoticeClicked_Deserialize = {
+	child_id?: string | null,
+};
+
+/**  The guardian clicked a desktop notification: open this child's screen (none: the dashboard). */
+export type NoticeClicked_Serialize = {
+	child_id: string | null,
 };
 
 export type NotificationView = NotificationView_Serialize | NotificationView_Deserialize;

@@ -471,6 +471,8 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       }),
     ),
     onSyncFinished: vi.fn(() => () => {}),
+    onNoticeClicked: vi.fn(() => () => {}),
+    announceNotifications: vi.fn(async () => ok(0)),
     onExportProgressed: vi.fn(() => () => {}),
     ...overrides,
   };

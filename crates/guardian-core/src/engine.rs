@@ -35,6 +35,8 @@ pub struct Engine {
     pub(crate) recording: std::sync::Mutex<Option<std::path::PathBuf>>,
     /// A third-party identity waiting for a phone number to be bound to it.
     pub(crate) binding: Mutex<Option<Secret>>,
+    /// Desktop announcements are decided one batch at a time.
+    pub(crate) announcing: Mutex<()>,
 }
 
 impl Engine {
@@ -77,6 +79,7 @@ impl Engine {
             demo: Mutex::new(demo),
             recording: std::sync::Mutex::new(None),
             binding: Mutex::new(None),
+            announcing: Mutex::new(()),
         };
 
         if engine.is_demo() {

@@ -134,4 +134,28 @@ impl Engine {
     pub async fn mark_notifications_read(&self, ids: &[String]) -> Result<(), CoreError> {
         Ok(self.store().await?.mark_notifications_read(ids, self.now()).await?)
     }
+
+    /// Which of `ids` are new to the desktop (to announce with an OS notification), remembering
+    /// them in the encrypted cache so each is announced once. The first call announces nothing:
+    /// what is already there when Guardian is first used waits in the centre, not in a burst of
+    /// pop-ups.
+    pub async fn announce(&self, ids: &[String]) -> Result<Vec<String>, CoreError> {
+        const KEY: &str = "announced_notifications";
+        const KEEP: usize = 1000;
+        // Two windows' loads at once must not both find the same item new.
+        let _one_at_a_time = self.announcing.lock().await;
+        let store = self.store().await?;
+        let known: Option<Vec<String>> =
+            store.meta(KEY).await?.map(|text| serde_json::from_str(&text).unwrap_or_default());
+        let first = known.is_none();
+        let mut known = known.unwrap_or_default();
+        let seen: HashSet<&String> = known.iter().collect();
+        let fresh: Vec<String> = ids.iter().filter(|id| !seen.contains(id)).cloned().collect();
+        known.extend(fresh.iter().cloned());
+        let excess = known.len().saturating_sub(KEEP);
+        known.drain(..excess);
+        let text = serde_json::to_string(&known).map_err(|e| CoreError::File(e.to_string()))?;
+        store.set_meta(KEY, &text).await?;
+        Ok(if first { Vec::new() } else { fresh })
+    }
 }

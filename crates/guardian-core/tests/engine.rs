@@ -206,6 +206,19 @@ async fn the_notification_centre_lists_each_thing_once_keeps_what_was_read_and_w
 }
 
 #[tokio::test]
+async fn each_notification_is_announced_on_the_desktop_once_and_none_at_first_use() {
+    let world = World::new().await;
+    let ids: Vec<String> =
+        world.engine.notifications().await.expect("centre").items.into_iter().map(|n| n.id).collect();
+    assert!(!ids.is_empty());
+    assert!(world.engine.announce(&ids).await.expect("announce").is_empty(), "no burst at first use");
+    let mut next = ids.clone();
+    next.push("security_notice:sn-new".into());
+    assert_eq!(world.engine.announce(&next).await.expect("announce"), ["security_notice:sn-new"]);
+    assert!(world.engine.announce(&next).await.expect("announce").is_empty(), "each once");
+}
+
+#[tokio::test]
 async fn a_trial_friendship_is_in_the_notification_centre_for_when_it_ends_offline_too() {
     let mut world = World::new().await;
     let pin = Secret::new(guardian_sandbox::DEMO_PIN);

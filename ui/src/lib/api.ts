@@ -49,6 +49,7 @@ import {
   type RequestView_Serialize,
   type RetentionView_Serialize,
   type AccountView,
+  type DesktopNotice,
   type IdentityOutcome,
   type IdentityView,
 } from "../bindings";
@@ -73,7 +74,7 @@ export type { ArchiveDiff, ExportView, SavedExport };
 export type { DataCategoryView, DataDeletionView, KeptView, NewChild, NotificationView, Notifications, SmsCodeView };
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
 export type { CoGuardiansView, DecisionEntryView, GuardianMemberView, InviteView, SentInviteView };
-export type { AccountView, IdentityOutcome, IdentityView };
+export type { AccountView, DesktopNotice, IdentityOutcome, IdentityView };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
@@ -186,6 +187,10 @@ export interface Api {
   getAttention(): Promise<Result<Attention>>;
   /** Calls `handler` after each background sync; returns a function that stops listening. */
   onSyncFinished(handler: () => void): () => void;
+  /** The guardian clicked a desktop notification (about this child, if any). */
+  onNoticeClicked(handler: (childId: string | null) => void): () => void;
+  /** Shows the notifications not shown on the desktop before; resolves to how many were. */
+  announceNotifications(notices: DesktopNotice[]): Promise<Result<number>>;
   /** Calls `handler` as exports progress; returns a function that stops listening. */
   onExportProgressed(handler: (progress: ExportProgressed) => void): () => void;
 }
@@ -262,6 +267,11 @@ export const api: Api = {
   correctChildProfile: (childId, correction) => commands.correctChildProfile(childId, correction),
   requestGuardianDeletion: (password) => commands.requestGuardianDeletion(password),
   getAttention: () => commands.getAttention(),
+  onNoticeClicked: (handler) => {
+    const unlisten = events.noticeClicked.listen((event) => handler(event.payload.child_id));
+    return () => void unlisten.then((stop) => stop());
+  },
+  announceNotifications: (notices) => commands.announceNotifications(notices),
   onSyncFinished: (handler) => {
     const unlisten = events.syncFinished.listen(() => handler());
     return () => {

@@ -1,0 +1,59 @@
+//! Desktop notifications: the window words each new item of the notification centre in the
+//! guardian's language and hands it here; each is shown once (the engine remembers which were),
+//! through the OS (the notification server on Linux, toasts on Windows, alerts on macOS). The OS
+//! decides what a locked screen shows. Clicking one opens the child's screen.
+
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager as _};
+
+/// One notification as the window words it.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct DesktopNotice {
+    /// The notification centre's ID (`kind:provider-id`).
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    /// The child whose screen a click opens.
+    pub child_id: Option<String>,
+}
+
+/// The guardian clicked a desktop notification: open this child's screen (none: the dashboard).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct NoticeClicked {
+    pub child_id: Option<String>,
+}
+
+/// Shows `notice` on its own thread (the OS calls may block until it is clicked or closed).
+pub fn show(app: &AppHandle, notice: DesktopNotice) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        let shown = notify_rust::Notification::new()
+            .appname("Guardian")
+            .summary(&notice.title)
+            .body(&notice.body)
+            .action("default", &notice.title)
+            .show();
+        match shown {
+            #[cfg(all(unix, not(target_os = "macos")))]
+            Ok(handle) => handle.wait_for_action(|action| {
+                if action == "default" {
+                    open(&app, notice.child_id.clone());
+                }
+            }),
+            #[cfg(not(all(unix, not(target_os = "macos"))))]
+            Ok(_) => drop(app),
+            Err(error) => tracing::info!(%error, "no desktop notification could be shown"),
+        }
+    });
+}
+
+fn open(app: &AppHandle, child_id: Option<String>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    if let Err(error) = tauri_specta::Event::emit(&NoticeClicked { child_id }, app) {
+        tracing::warn!(%error, "could not tell the window about a click on a notification");
+    }
+}
