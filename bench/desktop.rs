@@ -273,6 +273,13 @@ async fn contact_list(guardian: &Path) -> ContactFigures {
     for run in 0..RUNS {
         client.wait().for_element(Locator::Css(card)).await.expect("child card");
         open.push(script_ms(&client, OPEN_LIST, card).await);
+        // Keystrokes filter all 10,000, not the first screenful painted before the rest arrived.
+        client
+            .wait()
+            .at_most(Duration::from_secs(60))
+            .for_element(Locator::Css("[data-testid=contact-count][data-complete=true]"))
+            .await
+            .expect("every contact loaded");
         plain_open.push(script_ms(&client, PLAIN_LIST, "").await);
         for typed in TYPED {
             keys.push(script_ms(&client, KEYSTROKE, typed).await);

@@ -293,10 +293,16 @@ async fn list_requests(slot: State<'_, EngineSlot>, child_id: String) -> Result<
     Ok(slot.get().await?.friend_requests(&child_id).await?)
 }
 
+/// A child's contacts from the cache, in name order; with `first`, only that many (a screenful
+/// to paint before the rest arrive).
 #[tauri::command]
 #[specta::specta]
-async fn list_contacts(slot: State<'_, EngineSlot>, child_id: String) -> Result<Vec<ContactView>, AppError> {
-    Ok(slot.get().await?.contacts(&child_id).await?)
+async fn list_contacts(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    first: Option<u32>,
+) -> Result<Vec<ContactView>, AppError> {
+    Ok(slot.get().await?.first_contacts(&child_id, first).await?)
 }
 
 /// Approves a friend request; `pin` is the child's 4-digit parental PIN when one is required;

@@ -1,9 +1,15 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import ContactList, { filterContacts } from "./components/ContactList.svelte";
 import type { ContactView } from "./lib/api";
+import App from "./App.svelte";
+import { dashboard, fakeApi, ok } from "./test-fakes";
 
 afterEach(cleanup);
+// jsdom has no 2D canvas (the child screen's activity chart).
+beforeAll(() => {
+  HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+});
 
 const NOW = Date.parse("2026-11-30T12:00:00Z");
 
@@ -22,6 +28,27 @@ function many(count: number): ContactView[] {
 }
 
 describe("the contact list", () => {
+  it("paints a first screenful, then loads the rest and only then gives the count", async () => {
+    const all = many(500);
+    let release: () => void = () => {};
+    const rest = new Promise<void>((resolve) => (release = resolve));
+    const api = fakeApi(dashboard(), {
+      listContacts: vi.fn(async (_childId: string, first?: number) => {
+        if (first === undefined) await rest;
+        return ok(first === undefined ? all : all.slice(0, first));
+      }),
+    });
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: /^Leo/ }));
+    expect(await screen.findAllByTestId("contact")).not.toHaveLength(0);
+    expect(api.listContacts).toHaveBeenCalledWith("c1", 40);
+    expect(screen.getByTestId("contact-count").textContent).toContain("Loading all contacts");
+    release();
+    await waitFor(() => expect(screen.getByTestId("contact-count").textContent).toBe("500 contacts"));
+    expect(api.listContacts).toHaveBeenCalledWith("c1");
+  });
+
+
   it("puts only the rows in view into the page, even at 10,000 contacts", async () => {
     render(ContactList, { contacts: many(10_000), locale: "en", busy: false, onToggleBlock: vi.fn() });
     const rows = screen.getAllByTestId("contact");

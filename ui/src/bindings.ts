@@ -38,7 +38,11 @@ export const commands = {
 	signOut: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out")),
 	/**  A child's friend requests from the cache, with decisions still waiting to be sent. */
 	listRequests: (childId: string) => typedError<RequestView_Serialize[], AppError>(__TAURI_INVOKE("list_requests", { childId })),
-	listContacts: (childId: string) => typedError<ContactView_Serialize[], AppError>(__TAURI_INVOKE("list_contacts", { childId })),
+	/**
+	 *  A child's contacts from the cache, in name order; with `first`, only that many (a screenful
+	 *  to paint before the rest arrive).
+	 */
+	listContacts: (childId: string, first: number | null) => typedError<ContactView_Serialize[], AppError>(__TAURI_INVOKE("list_contacts", { childId, first })),
 	/**
 	 *  Approves a friend request; `pin` is the child's 4-digit parental PIN when one is required;
 	 *  with `trial_days` the friendship ends after that many days unless confirmed.

@@ -412,11 +412,21 @@ impl Engine {
     }
 
     pub async fn contacts(&self, child: &str) -> Result<Vec<ContactView>, CoreError> {
+        self.first_contacts(child, None).await
+    }
+
+    /// The child's first `limit` contacts in name order (all without a limit): a screenful to
+    /// paint before the rest arrive.
+    pub async fn first_contacts(
+        &self,
+        child: &str,
+        limit: Option<u32>,
+    ) -> Result<Vec<ContactView>, CoreError> {
         let child = self.find_child(child).await?;
         let store = self.store().await?;
         let queued = self.queued_by_subject().await?;
         Ok(store
-            .contacts(&child.id)
+            .first_contacts(&child.id, limit)
             .await?
             .into_iter()
             .map(|c| ContactView {

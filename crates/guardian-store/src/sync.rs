@@ -220,11 +220,18 @@ impl Store {
     }
 
     pub async fn contacts(&self, child_id: &str) -> Result<Vec<Contact>> {
+        self.first_contacts(child_id, None).await
+    }
+
+    /// The child's first `limit` contacts in name order (all of them without a limit).
+    pub async fn first_contacts(&self, child_id: &str, limit: Option<u32>) -> Result<Vec<Contact>> {
         let rows: Vec<ContactRow> = sqlx::query_as(
             "SELECT child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction, \
-             trial_until FROM contacts WHERE child_id = ? ORDER BY display_name COLLATE NOCASE, contact_id",
+             trial_until FROM contacts WHERE child_id = ? ORDER BY display_name COLLATE NOCASE, contact_id \
+             LIMIT ?",
         )
         .bind(child_id)
+        .bind(limit.map_or(-1, i64::from))
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().filter_map(ContactRow::into_wire).collect())

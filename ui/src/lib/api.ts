@@ -105,7 +105,8 @@ export interface Api {
   unlinkIdentity(provider: string): Promise<Result<AccountView>>;
   signOut(): Promise<Result<null>>;
   listRequests(childId: string): Promise<Result<RequestView[]>>;
-  listContacts(childId: string): Promise<Result<ContactView[]>>;
+  /** The child's contacts in name order; with `first`, only that many (a first screenful). */
+  listContacts(childId: string, first?: number): Promise<Result<ContactView[]>>;
   /** With `trialDays`, the friendship ends after that many days unless confirmed. */
   approveRequest(childId: string, requestId: string, pin: string | null, trialDays: number | null): Promise<Result<DecisionOutcome>>;
   /** Keeps a friend approved for a trial. */
@@ -214,7 +215,7 @@ export const api: Api = {
   unlinkIdentity: (provider) => commands.unlinkIdentity(provider),
   signOut: () => commands.signOut(),
   listRequests: (childId) => commands.listRequests(childId),
-  listContacts: (childId) => commands.listContacts(childId),
+  listContacts: (childId, first) => commands.listContacts(childId, first ?? null),
   approveRequest: (childId, requestId, pin, trialDays) => commands.approveRequest(childId, requestId, pin, trialDays),
   confirmContact: (childId, contactId) => commands.confirmContact(childId, contactId),
   denyRequest: (childId, requestId) => commands.denyRequest(childId, requestId),
