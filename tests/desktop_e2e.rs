@@ -203,6 +203,19 @@ impl App {
             .expect("scroll");
     }
 
+    /// Signs in through the window as the demo guardian (on a provider of the test's own) and
+    /// waits for the child `shown` on the dashboard.
+    async fn sign_in_as_demo_guardian(&self, shown: &str) {
+        self.wait_for("input[name=phone]").await.send_keys(guardian_sandbox::DEMO_PHONE).await.expect("type");
+        self.wait_for("input[name=password]")
+            .await
+            .send_keys(guardian_sandbox::DEMO_PASSWORD)
+            .await
+            .expect("type");
+        self.click("[data-testid=sign-in-submit]").await;
+        self.wait_for(&format!("[data-child-id={shown}]")).await;
+    }
+
     /// Types the parental PIN into the PIN dialog and confirms.
     async fn enter_pin(&self, pin: &str) {
         self.wait_for("[data-testid=pin-dialog] input[name=pin]")
@@ -812,14 +825,7 @@ async fn a_pending_child_deletion_completes_after_its_cooling_off_and_the_child_
     .expect("sandbox");
     let app = App::start_with_provider("deletion-pending", &sandbox.url()).await;
     let result = async {
-        app.wait_for("input[name=phone]").await.send_keys(guardian_sandbox::DEMO_PHONE).await.expect("type");
-        app.wait_for("input[name=password]")
-            .await
-            .send_keys(guardian_sandbox::DEMO_PASSWORD)
-            .await
-            .expect("type");
-        app.click("[data-testid=sign-in-submit]").await;
-        app.wait_for("[data-child-id=c-kai]").await;
+        app.sign_in_as_demo_guardian("c-kai").await;
         app.settle().await;
         app.wait_text("[data-testid=tracked][data-kind=deletion]", |t| !t.is_empty()).await;
 
@@ -935,14 +941,7 @@ async fn a_new_security_notice_is_shown_once_as_a_desktop_notification() {
     let (requests, sign_ins) = ("Oliver wants to be", "Security: New sign-in to your account");
     let (requests_before, sign_ins_before) = (count(requests), count(sign_ins));
     let result = async {
-        app.wait_for("input[name=phone]").await.send_keys(guardian_sandbox::DEMO_PHONE).await.expect("type");
-        app.wait_for("input[name=password]")
-            .await
-            .send_keys(guardian_sandbox::DEMO_PASSWORD)
-            .await
-            .expect("type");
-        app.click("[data-testid=sign-in-submit]").await;
-        app.wait_for("[data-child-id=c-leo]").await;
+        app.sign_in_as_demo_guardian("c-leo").await;
         app.settle().await;
         app.wait_for("[data-testid=notifications-unread]").await;
         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -202,7 +202,7 @@ impl Drop for Sandbox {
 
 /// Closes the database from `Drop`, as `guardian_store::close_pool_blocking` does for the cache:
 /// SQLCipher frees its state when the process exits, so no encrypted connection may still be
-/// closing on a worker thread then. Gives up after a quarter second.
+/// closing on a worker thread then. Gives up after a second (a loaded machine can be slow).
 fn close_pool_blocking(pool: &SqlitePool) {
     if pool.is_closed() {
         return;
@@ -215,7 +215,7 @@ fn close_pool_blocking(pool: &SqlitePool) {
         }
         let _ = done.send(());
     });
-    let _ = closed.recv_timeout(std::time::Duration::from_millis(250));
+    let _ = closed.recv_timeout(std::time::Duration::from_secs(1));
 }
 
 /// Like a real provider, the sandbox finishes a request it has started even when the client

@@ -183,7 +183,8 @@ impl Store {
 /// Closes a pool from synchronous code (a `Drop`). SQLCipher frees its own state when the process
 /// exits (an `atexit` handler and a finaliser), so no encrypted connection may still be closing on
 /// a worker thread by then. Idle connections close at once; one still held by a task of the
-/// (blocked) calling runtime cannot be waited for, so this gives up after a quarter second.
+/// (blocked) calling runtime cannot be waited for, so this gives up after a second (a loaded
+/// machine can take more than a quarter of one to close the rest).
 pub fn close_pool_blocking(pool: &SqlitePool) {
     if pool.is_closed() {
         return;
@@ -196,7 +197,7 @@ pub fn close_pool_blocking(pool: &SqlitePool) {
         }
         let _ = done.send(());
     });
-    let _ = closed.recv_timeout(Duration::from_millis(250));
+    let _ = closed.recv_timeout(Duration::from_secs(1));
 }
 
 /// Initialises OpenSSL (SQLCipher's crypto) without its exit-time cleanup, once per process and
