@@ -196,26 +196,8 @@ impl Drop for Sandbox {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        close_pool_blocking(&self.state.db);
+        guardian_store::close_pool_blocking(&self.state.db);
     }
-}
-
-/// Closes the database from `Drop`, as `guardian_store::close_pool_blocking` does for the cache:
-/// SQLCipher frees its state when the process exits, so no encrypted connection may still be
-/// closing on a worker thread then. Gives up after a second (a loaded machine can be slow).
-fn close_pool_blocking(pool: &SqlitePool) {
-    if pool.is_closed() {
-        return;
-    }
-    let pool = pool.clone();
-    let (done, closed) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            runtime.block_on(pool.close());
-        }
-        let _ = done.send(());
-    });
-    let _ = closed.recv_timeout(std::time::Duration::from_secs(1));
 }
 
 /// Like a real provider, the sandbox finishes a request it has started even when the client
@@ -250,9 +232,8 @@ async fn open_database(
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
         .foreign_keys(true)
         .busy_timeout(std::time::Duration::from_secs(5));
+    guardian_store::init_crypto();
     if temp.is_some() {
-        // As in guardian-store: OpenSSL without exit-time cleanup, before the first cipher use.
-        openssl_sys::init();
         let mut key = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();

@@ -6,6 +6,7 @@ mod audit;
 mod children;
 mod key;
 mod notifications;
+mod process;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use audit::{AuditBroken, AuditEntry, subject_ref, verify_chain};
 pub use children::CachedChild;
 pub use key::DbKey;
+pub use process::{close_pool_blocking, init_crypto};
 pub use sync::OutboxRow;
 
 #[derive(Debug, thiserror::Error)]
@@ -178,34 +180,6 @@ impl Store {
         }
         Ok(())
     }
-}
-
-/// Closes a pool from synchronous code (a `Drop`). SQLCipher frees its own state when the process
-/// exits (an `atexit` handler and a finaliser), so no encrypted connection may still be closing on
-/// a worker thread by then. Idle connections close at once; one still held by a task of the
-/// (blocked) calling runtime cannot be waited for, so this gives up after a second (a loaded
-/// machine can take more than a quarter of one to close the rest).
-pub fn close_pool_blocking(pool: &SqlitePool) {
-    if pool.is_closed() {
-        return;
-    }
-    let pool = pool.clone();
-    let (done, closed) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            runtime.block_on(pool.close());
-        }
-        let _ = done.send(());
-    });
-    let _ = closed.recv_timeout(Duration::from_secs(1));
-}
-
-/// Initialises OpenSSL (SQLCipher's crypto) without its exit-time cleanup, once per process and
-/// before any encrypted connection opens. Otherwise OpenSSL tears its state down at `exit` while
-/// a database worker thread may still be closing an encrypted connection, and the process
-/// crashes on the way out.
-pub fn init_crypto() {
-    openssl_sys::init();
 }
 
 fn is_not_a_database(error: &sqlx::Error) -> bool {
