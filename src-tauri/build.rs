@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "get_notifications",
     "mark_notifications_read",
     "announce_notifications",
+    "show_tray_badge",
     "sign_in_sms",
     "sign_in_with_identity",
     "bind_phone",

@@ -970,6 +970,62 @@ async fn a_new_security_notice_is_shown_once_as_a_desktop_notification() {
     result
 }
 
+/// The app's tray icon as a desktop's tray reads it over D-Bus: the StatusNotifierItem that
+/// libayatana-appindicator exports for it, with its label (the unread count) and its menu's text.
+fn tray_item() -> Option<(String, String)> {
+    const ITEM: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_guardian";
+    let call = |args: &[&str]| {
+        let out = Command::new("gdbus").args(["call", "--session"]).args(args).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let bus = ["--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus"];
+    let names = call(&[&bus[..], &["--method", "org.freedesktop.DBus.ListNames"]].concat())?;
+    names.split('\'').filter(|name| name.starts_with(':')).find_map(|name| {
+        let get = ["org.freedesktop.DBus.Properties.Get", "org.kde.StatusNotifierItem", "XAyatanaLabel"];
+        let label = call(&[&["--dest", name, "--object-path", ITEM, "--method"][..], &get].concat())?;
+        let menu_path = format!("{ITEM}/Menu");
+        let layout = ["com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "[]"];
+        let menu = call(&[&["--dest", name, "--object-path", &menu_path, "--method"][..], &layout].concat())?;
+        Some((label.split('\'').nth(1).unwrap_or_default().to_owned(), menu))
+    })
+}
+
+/// Waits until the tray icon's label and menu satisfy `test`; returns the menu's text.
+async fn wait_tray(test: impl Fn(&str, &str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let seen = tray_item();
+        if let Some((label, menu)) = &seen
+            && test(label, menu)
+        {
+            return menu.clone();
+        }
+        assert!(Instant::now() < deadline, "the tray icon never showed it; last seen: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_tray_icon_counts_unread_notifications_and_clears_once_they_are_read() {
+    let app = App::start("tray").await;
+    let result = async {
+        let unread = app.wait_text("[data-testid=notifications-unread]", |t| !t.trim().is_empty()).await;
+        let count: String = unread.chars().filter(char::is_ascii_digit).collect();
+        assert!(!count.is_empty() && count != "0", "the demo family has unread notifications: {unread}");
+        let menu = wait_tray(|label, _| label == count).await;
+        assert!(menu.contains(&format!("{count} new notification")), "{menu}");
+        assert!(menu.contains("Open Guardian") && menu.contains("Quit Guardian"), "{menu}");
+
+        app.click("[data-testid=notifications-open]").await;
+        app.click("[data-testid=notifications-read-all]").await;
+        let menu = wait_tray(|label, _| label.is_empty()).await;
+        assert!(menu.contains("No new notifications"), "{menu}");
+    }
+    .await;
+    app.close().await;
+    result
+}
+
 /// A profile picture to choose (96 × 96 PNG).
 const PICTURE: &[u8] = include_bytes!("fixtures/avatar.png");
 

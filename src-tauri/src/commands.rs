@@ -99,6 +99,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             get_notifications,
             mark_notifications_read,
             announce_notifications,
+            show_tray_badge,
             sign_in_sms,
             sign_in_with_identity,
             bind_phone,
@@ -213,6 +214,19 @@ async fn announce_notifications(
         shown += 1;
     }
     Ok(shown)
+}
+
+/// Shows how many notification-centre items are unread on the tray icon (if the desktop has one).
+#[tauri::command]
+#[specta::specta]
+fn show_tray_badge(app: AppHandle, badge: crate::tray::TrayBadge) -> Result<(), AppError> {
+    // A tray that cannot be updated is not the guardian's problem: it is logged, not shown.
+    if let Some(tray) = app.try_state::<crate::tray::Tray>()
+        && let Err(error) = tray.show(&badge)
+    {
+        tracing::info!(%error, "the tray icon could not be updated");
+    }
+    Ok(())
 }
 
 #[tauri::command]

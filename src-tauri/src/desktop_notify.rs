@@ -4,7 +4,7 @@
 //! decides what a locked screen shows. Clicking one opens the child's screen.
 
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Manager as _};
+use tauri::AppHandle;
 
 /// One notification as the window words it.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
@@ -48,11 +48,7 @@ pub fn show(app: &AppHandle, notice: DesktopNotice) {
 }
 
 fn open(app: &AppHandle, child_id: Option<String>) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
+    crate::tray::show_main_window(app);
     if let Err(error) = tauri_specta::Event::emit(&NoticeClicked { child_id }, app) {
         tracing::warn!(%error, "could not tell the window about a click on a notification");
     }

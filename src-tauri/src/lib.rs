@@ -4,6 +4,7 @@
 mod commands;
 mod desktop_notify;
 mod error;
+mod tray;
 
 use tauri::Manager as _;
 
@@ -17,19 +18,14 @@ pub fn run() {
     let state = commands::EngineSlot::default();
     tauri::Builder::default()
         // First: a second launch hands over to the running app, which shows its window.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
-        }))
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| tray::show_main_window(app)))
         // Restores the window's size and position (kept in the app's config folder).
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(builder.invoke_handler())
         .manage(state)
         .setup(move |app| {
             builder.mount_events(app);
+            tray::install(app.handle());
             // Start the engine (and, with nothing configured, the demo provider) while the
             // window loads; the first command waits for it.
             commands::start_background(app.handle());

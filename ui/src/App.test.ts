@@ -272,6 +272,25 @@ describe("notification centre", () => {
     clicked("c1");
     expect((await screen.findByTestId("child-title")).textContent).toBe("Leo");
   });
+
+  it("counts the unread ones on the tray icon, and the count falls as they are read", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    await waitFor(() =>
+      expect(api.showTrayBadge).toHaveBeenLastCalledWith({
+        unread: 2,
+        summary: "2 new notifications",
+        open: "Open Guardian",
+        quit: "Quit Guardian",
+      }),
+    );
+    await fireEvent.click(await screen.findByTestId("notifications-open"));
+    await fireEvent.click(screen.getByTestId("notifications-read-all"));
+    await waitFor(() => expect(api.markNotificationsRead).toHaveBeenCalled());
+    await waitFor(() =>
+      expect(api.showTrayBadge).toHaveBeenLastCalledWith(expect.objectContaining({ unread: 0, summary: "No new notifications" })),
+    );
+  });
 });
 
 describe("language", () => {

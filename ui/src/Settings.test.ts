@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import type { Api } from "./lib/api";
-import { coGuardians, dashboard, deletionInfo, deletionView, fakeApi, ok } from "./test-fakes";
+import { coGuardians, dashboard, deletionInfo, deletionView, fakeApi, ok, trackedRequest } from "./test-fakes";
 
 afterEach(cleanup);
 // jsdom has no 2D canvas; the activity table carries the same figures as the chart.
@@ -161,6 +161,23 @@ describe("requests to the provider", () => {
     expect(rows[1].textContent).toContain("5 days left");
     expect(rows[2].textContent).toContain("Bullying");
     expect(within(rows[2]).getByTestId("tracked-receipt").textContent).toBe("Answer: Action taken.");
+  });
+
+  it("lists what a completed deletion removed in the guardian's language", async () => {
+    const deleted = trackedRequest({
+      id: "del-1",
+      kind: "deletion",
+      child_id: "c-gone",
+      child_name: null,
+      summary: "child",
+      status: "completed",
+      done: true,
+      deleted: ["profile", "devices", "transparency_records"],
+    });
+    const api = fakeApi(dashboard(), { trackedRequests: vi.fn(async () => ok([deleted])) });
+    render(App, { api, locale: "zh-CN" });
+    const row = within(await screen.findByTestId("tracker")).getByTestId("tracked");
+    expect(within(row).getByTestId("tracked-receipt").textContent).toBe("已删除：个人资料、设备和员工访问与自动化决策记录。");
   });
 
   it("asks the provider for an explanation, refusing an incomplete form first", async () => {

@@ -21,6 +21,8 @@ export const commands = {
 	markNotificationsRead: (ids: string[]) => typedError<null, AppError>(__TAURI_INVOKE("mark_notifications_read", { ids })),
 	/**  Shows the notifications not shown on the desktop before; returns how many were shown. */
 	announceNotifications: (notices: DesktopNotice_Deserialize[]) => typedError<number, AppError>(__TAURI_INVOKE("announce_notifications", { notices })),
+	/**  Shows how many notification-centre items are unread on the tray icon (if the desktop has one). */
+	showTrayBadge: (badge: TrayBadge) => typedError<null, AppError>(__TAURI_INVOKE("show_tray_badge", { badge })),
 	/**  Signs in with the code sent by SMS, then syncs. */
 	signInSms: (phone: string, code: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in_sms", { phone, code })),
 	/**
@@ -1162,6 +1164,8 @@ export type TrackedRequest_Deserialize = {
 	overdue: boolean,
 	/**  The provider's answer or outcome, once done. */
 	receipt?: string | null,
+	/**  A completed deletion: the categories deleted (words for the UI to translate). */
+	deleted: string[],
 };
 
 export type TrackedRequest_Serialize = {
@@ -1184,6 +1188,8 @@ export type TrackedRequest_Serialize = {
 	overdue: boolean,
 	/**  The provider's answer or outcome, once done. */
 	receipt: string | null,
+	/**  A completed deletion: the categories deleted (words for the UI to translate). */
+	deleted: string[],
 };
 
 /**  A child's transparency records, newest first. */
@@ -1201,6 +1207,16 @@ export type Transparency_Serialize = {
 	child_id: string,
 	staff_access: StaffAccessView[],
 	decisions: AutomatedDecisionView_Serialize[],
+};
+
+/**  What the window asks the tray to show. */
+export type TrayBadge = {
+	/**  Unread items in the notification centre. */
+	unread: number,
+	/**  The count in words ("3 new notifications"), for the tooltip and the menu. */
+	summary: string,
+	open: string,
+	quit: string,
 };
 
 /* Tauri Specta runtime */

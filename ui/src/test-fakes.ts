@@ -182,6 +182,7 @@ export function trackedRequest(overrides: Partial<TrackedRequest> = {}): Tracked
     days_left: 5,
     overdue: false,
     receipt: null,
+    deleted: [],
     ...overrides,
   };
 }
@@ -284,6 +285,7 @@ export function reportView(overrides: Partial<ReportView> = {}): ReportView {
 }
 
 export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
+  const readNotices = new Set<string>();
   return {
     getDashboard: vi.fn(async () => ok(first)),
     syncNow: vi.fn(async () => ok(null)),
@@ -316,18 +318,18 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     compareSavedExports: vi.fn(async () =>
       ok({ profile: [], contacts_added: ["Oliver"], contacts_removed: [], contacts_changed: [], activity_rows_before: 140, activity_rows_after: 0 }),
     ),
-    getNotifications: vi.fn(async () =>
-      ok({
-        complete: true,
-        unread: 2,
-        items: [
-          { id: "friend_request:fr-1", kind: "friend_request", child_id: "c1", child_name: "Leo", subject: "Oliver", detail: null, at: "2026-11-23T09:00:00Z", read: false },
-          { id: "security_notice:sn-1", kind: "security_notice", child_id: null, child_name: null, subject: "We rotated our signing keys", detail: "Sign in again.", at: "2026-11-22T09:00:00Z", read: false },
-          { id: "report_outcome:rep-1", kind: "report_outcome", child_id: "c1", child_name: "Leo", subject: "bullying", detail: "Action taken.", at: "2026-11-20T09:00:00Z", read: true },
-        ],
-      }),
-    ),
-    markNotificationsRead: vi.fn(async () => ok(null)),
+    getNotifications: vi.fn(async () => {
+      const items = [
+        { id: "friend_request:fr-1", kind: "friend_request", child_id: "c1", child_name: "Leo", subject: "Oliver", detail: null, at: "2026-11-23T09:00:00Z", read: false },
+        { id: "security_notice:sn-1", kind: "security_notice", child_id: null, child_name: null, subject: "We rotated our signing keys", detail: "Sign in again.", at: "2026-11-22T09:00:00Z", read: false },
+        { id: "report_outcome:rep-1", kind: "report_outcome", child_id: "c1", child_name: "Leo", subject: "bullying", detail: "Action taken.", at: "2026-11-20T09:00:00Z", read: true },
+      ].map((n) => ({ ...n, read: n.read || readNotices.has(n.id) }));
+      return ok({ complete: true, unread: items.filter((n) => !n.read).length, items });
+    }),
+    markNotificationsRead: vi.fn(async (ids: string[]) => {
+      ids.forEach((id) => readNotices.add(id));
+      return ok(null);
+    }),
     addChild: vi.fn(async (child: { display_name: string }) => ok({ ...first.children[0], id: "c-new", display_name: child.display_name })),
     signOut: vi.fn(async () => ok(null)),
     listRequests: vi.fn(async (childId: string) =>
@@ -473,6 +475,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     onSyncFinished: vi.fn(() => () => {}),
     onNoticeClicked: vi.fn(() => () => {}),
     announceNotifications: vi.fn(async () => ok(0)),
+    showTrayBadge: vi.fn(async () => {}),
     onExportProgressed: vi.fn(() => () => {}),
     ...overrides,
   };

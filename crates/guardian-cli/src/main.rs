@@ -923,6 +923,10 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                     if let Some(receipt) = r.receipt {
                         println!("{:<12} {receipt}", "");
                     }
+                    if !r.deleted.is_empty() {
+                        let deleted: Vec<String> = r.deleted.iter().map(|c| c.replace('_', " ")).collect();
+                        println!("{:<12} Deleted: {}.", "", deleted.join(", "));
+                    }
                 }
             }
             Ok(())

@@ -31,6 +31,8 @@ pub struct TrackedRequest {
     pub overdue: bool,
     /// The provider's answer or outcome, once done.
     pub receipt: Option<String>,
+    /// A completed deletion: the categories deleted (words for the UI to translate).
+    pub deleted: Vec<String>,
 }
 
 /// Whole days until `due`, rounded away from zero: a request filed now is due in 15 days, and
@@ -69,6 +71,7 @@ fn tracked(
         days_left: days_until(now, due_at),
         overdue: !done && now > due_at,
         receipt,
+        deleted: Vec::new(),
     }
 }
 
@@ -132,11 +135,7 @@ impl Engine {
             });
             let status = d.status.as_str();
             let done = status != "cooling_off";
-            let receipt = (status == "completed").then(|| {
-                let deleted: Vec<String> = d.deleted.iter().map(|c| c.replace('_', " ")).collect();
-                format!("Deleted: {}.", deleted.join(", "))
-            });
-            out.push(tracked(
+            let mut row = tracked(
                 now,
                 d.id.clone(),
                 "deletion",
@@ -146,8 +145,12 @@ impl Engine {
                 done,
                 d.requested_at,
                 d.due_at,
-                receipt,
-            ));
+                None,
+            );
+            if status == "completed" {
+                row.deleted = d.deleted;
+            }
+            out.push(row);
         }
         order_tracked(&mut out);
         Ok(out)

@@ -50,6 +50,7 @@ import {
   type RetentionView_Serialize,
   type AccountView,
   type DesktopNotice,
+  type TrayBadge,
   type IdentityOutcome,
   type IdentityView,
 } from "../bindings";
@@ -192,6 +193,8 @@ export interface Api {
   onNoticeClicked(handler: (childId: string | null) => void): () => void;
   /** Shows the notifications not shown on the desktop before; resolves to how many were. */
   announceNotifications(notices: DesktopNotice[]): Promise<Result<number>>;
+  /** Shows the unread count on the tray icon, worded for its menu (no tray: nothing happens). */
+  showTrayBadge(badge: TrayBadge): Promise<void>;
   /** Calls `handler` as exports progress; returns a function that stops listening. */
   onExportProgressed(handler: (progress: ExportProgressed) => void): () => void;
 }
@@ -273,6 +276,9 @@ export const api: Api = {
     return () => void unlisten.then((stop) => stop());
   },
   announceNotifications: (notices) => commands.announceNotifications(notices),
+  showTrayBadge: async (badge) => {
+    await commands.showTrayBadge(badge);
+  },
   onSyncFinished: (handler) => {
     const unlisten = events.syncFinished.listen(() => handler());
     return () => {

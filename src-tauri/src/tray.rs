@@ -1,0 +1,143 @@
+//! The tray icon: Guardian stays one click away, and a badge counts the notification-centre items
+//! the guardian has not read — a number beside the icon where the desktop shows one, a dot on the
+//! icon everywhere, and the count in its menu. The window words the menu in the guardian's
+//! language; the numbers never say what or who an item is about.
+
+use serde::Deserialize;
+use tauri::image::Image;
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Manager as _, Wry};
+
+/// What the window asks the tray to show.
+#[derive(Debug, Clone, Deserialize, specta::Type)]
+pub struct TrayBadge {
+    /// Unread items in the notification centre.
+    pub unread: u32,
+    /// The count in words ("3 new notifications"), for the tooltip and the menu.
+    pub summary: String,
+    pub open: String,
+    pub quit: String,
+}
+
+pub struct Tray {
+    icon: TrayIcon,
+    summary: MenuItem<Wry>,
+    open: MenuItem<Wry>,
+    quit: MenuItem<Wry>,
+    plain: Image<'static>,
+    marked: Image<'static>,
+}
+
+/// Puts Guardian in the tray. Desktops without a tray (or, on Linux, without the indicator
+/// library) get none; the app works the same without it.
+pub fn install(app: &AppHandle) {
+    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| create(app)));
+    match made {
+        Ok(Ok(tray)) => {
+            app.manage(tray);
+        }
+        Ok(Err(error)) => tracing::info!(%error, "no tray icon"),
+        Err(_) => tracing::info!("no tray icon: this desktop has no indicator library"),
+    }
+}
+
+fn create(app: &AppHandle) -> tauri::Result<Tray> {
+    let plain = app
+        .default_window_icon()
+        .cloned()
+        .map(Image::to_owned)
+        .ok_or_else(|| tauri::Error::AssetNotFound("the app icon".into()))?;
+    let marked = with_dot(&plain);
+    let summary = MenuItem::with_id(app, "summary", "Guardian", false, None::<&str>)?;
+    let open = MenuItem::with_id(app, "open", "Open Guardian", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", "Quit Guardian", true, None::<&str>)?;
+    let separator = PredefinedMenuItem::separator(app)?;
+    let menu = Menu::with_items(app, &[&summary, &separator, &open, &quit])?;
+    let icon = TrayIconBuilder::with_id("guardian")
+        .icon(plain.clone())
+        .tooltip("Guardian")
+        .menu(&menu)
+        .show_menu_on_left_click(false)
+        .on_menu_event(|app, event| match event.id().as_ref() {
+            "open" => show_main_window(app),
+            "quit" => app.exit(0),
+            _ => {}
+        })
+        .on_tray_icon_event(|tray, event| {
+            if let TrayIconEvent::Click {
+                button: MouseButton::Left,
+                button_state: MouseButtonState::Up,
+                ..
+            } = event
+            {
+                show_main_window(tray.app_handle());
+            }
+        })
+        .build(app)?;
+    Ok(Tray { icon, summary, open, quit, plain, marked })
+}
+
+impl Tray {
+    pub fn show(&self, badge: &TrayBadge) -> tauri::Result<()> {
+        let unread = badge.unread > 0;
+        self.icon.set_icon(Some(if unread { self.marked.clone() } else { self.plain.clone() }))?;
+        self.icon.set_title(unread.then(|| badge.unread.to_string()))?;
+        self.icon.set_tooltip(Some(&badge.summary))?;
+        self.summary.set_text(&badge.summary)?;
+        self.open.set_text(&badge.open)?;
+        self.quit.set_text(&badge.quit)?;
+        Ok(())
+    }
+}
+
+/// Brings the main window to the front (a second launch, a notification or the tray).
+pub fn show_main_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+/// The icon with a red dot, ringed in white, in its top-right corner: "something is unread".
+fn with_dot(icon: &Image<'_>) -> Image<'static> {
+    let (width, height) = (icon.width(), icon.height());
+    let mut rgba = icon.rgba().to_vec();
+    let size = f64::from(width.min(height));
+    let radius = size * 0.22;
+    let (cx, cy) = (f64::from(width) - radius - size * 0.02, radius + size * 0.02);
+    for y in 0..height {
+        for x in 0..width {
+            let distance = (f64::from(x) + 0.5 - cx).hypot(f64::from(y) + 0.5 - cy);
+            let colour = if distance <= radius * 0.8 {
+                [0xd9, 0x2d, 0x20, 0xff]
+            } else if distance <= radius {
+                [0xff, 0xff, 0xff, 0xff]
+            } else {
+                continue;
+            };
+            let at = ((y * width + x) * 4) as usize;
+            rgba[at..at + 4].copy_from_slice(&colour);
+        }
+    }
+    Image::new_owned(rgba, width, height)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dot_marks_the_top_right_corner_and_leaves_the_rest() {
+        let icon = Image::new_owned(vec![0x10; 64 * 64 * 4], 64, 64);
+        let marked = with_dot(&icon);
+        let pixel = |x: u32, y: u32| {
+            let at = ((y * 64 + x) * 4) as usize;
+            marked.rgba()[at..at + 4].to_vec()
+        };
+        assert_eq!(pixel(50, 14), [0xd9, 0x2d, 0x20, 0xff], "red at the dot's centre");
+        assert_eq!(pixel(5, 60), [0x10; 4], "the rest of the icon is untouched");
+        assert_eq!(pixel(5, 5), [0x10; 4]);
+    }
+}
