@@ -5,7 +5,7 @@ CARGO ?= cargo
 KEYRING := scripts/with-keyring
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package bench-desktop
+.PHONY: fuzz run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package bench-desktop
 
 ## Run the desktop app (on the embedded demo provider unless GUARDIAN_PROVIDER_URL is set).
 run: setup-run ui
@@ -68,6 +68,10 @@ bindings:
 bench:
 	$(CARGO) bench -p guardian-core --bench sync
 	$(CARGO) bench -p guardian-core --bench export
+
+## Coverage-guided fuzzing (cargo-fuzz, nightly) of the response decoding, archive reader and flow parser; FUZZ_SECONDS per target.
+fuzz:
+	scripts/fuzz
 
 ## Desktop benchmarks against an empty Tauri app (cold start, idle memory, binary size); rewrites
 ## the desktop section of docs/PERFORMANCE.md.

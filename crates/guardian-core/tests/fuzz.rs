@@ -1,8 +1,8 @@
 //! Bounded mutation fuzzing on the stable toolchain: the export-archive reader, the flow-file
 //! parser and the decoding of provider responses get thousands of damaged inputs derived from
 //! real ones, and must answer each with a value or an error — never a panic, a hang or a crash.
-//! (`cargo fuzz` needs a nightly toolchain, which this project does not require.) The seed is
-//! fixed; `GUARDIAN_FUZZ_ITERATIONS` and `GUARDIAN_FUZZ_SEED` run it longer or differently.
+//! These run in every test run on the stable toolchain; the coverage-guided `cargo fuzz` targets
+//! for the same three parsers are in `fuzz/` (`make fuzz`, nightly). The seed is fixed; `GUARDIAN_FUZZ_ITERATIONS` and `GUARDIAN_FUZZ_SEED` run it longer or differently.
 
 mod common;
 
