@@ -970,17 +970,34 @@ async fn a_new_security_notice_is_shown_once_as_a_desktop_notification() {
     result
 }
 
+/// The app's process: the `guardian-desktop` whose environment holds this test's data folder.
+fn app_pid(app: &App) -> Option<u32> {
+    let marker = format!("GUARDIAN_DATA_DIR={}\0", app._data.path().display());
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let exe = std::fs::read_link(entry.path().join("exe")).ok()?;
+        let environ = std::fs::read(entry.path().join("environ")).ok()?;
+        (exe.file_name()? == "guardian-desktop" && String::from_utf8_lossy(&environ).contains(&marker))
+            .then_some(pid)
+    })
+}
+
 /// The app's tray icon as a desktop's tray reads it over D-Bus: the StatusNotifierItem that
 /// libayatana-appindicator exports for it, with its label (the unread count) and its menu's text.
-fn tray_item() -> Option<(String, String)> {
+fn tray_item(pid: u32) -> Option<(String, String)> {
     const ITEM: &str = "/org/ayatana/NotificationItem/tray_icon_tray_app_guardian";
     let call = |args: &[&str]| {
         let out = Command::new("gdbus").args(["call", "--session"]).args(args).output().ok()?;
         out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     };
-    let bus = ["--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus"];
-    let names = call(&[&bus[..], &["--method", "org.freedesktop.DBus.ListNames"]].concat())?;
+    let bus = ["--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus", "--method"];
+    let names = call(&[&bus[..], &["org.freedesktop.DBus.ListNames"]].concat())?;
     names.split('\'').filter(|name| name.starts_with(':')).find_map(|name| {
+        // Only the connections of this test's app (an earlier app may still be exiting).
+        let owner = call(&[&bus[..], &["org.freedesktop.DBus.GetConnectionUnixProcessID", name]].concat())?;
+        if owner.trim() != format!("(uint32 {pid},)") {
+            return None;
+        }
         let get = ["org.freedesktop.DBus.Properties.Get", "org.kde.StatusNotifierItem", "XAyatanaLabel"];
         let label = call(&[&["--dest", name, "--object-path", ITEM, "--method"][..], &get].concat())?;
         let menu_path = format!("{ITEM}/Menu");
@@ -990,11 +1007,11 @@ fn tray_item() -> Option<(String, String)> {
     })
 }
 
-/// Waits until the tray icon's label and menu satisfy `test`; returns the menu's text.
-async fn wait_tray(test: impl Fn(&str, &str) -> bool) -> String {
+/// Waits until the app's tray icon's label and menu satisfy `test`; returns the menu's text.
+async fn wait_tray(app: &App, test: impl Fn(&str, &str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let seen = tray_item();
+        let seen = app_pid(app).and_then(tray_item);
         if let Some((label, menu)) = &seen
             && test(label, menu)
         {
@@ -1012,13 +1029,26 @@ async fn the_tray_icon_counts_unread_notifications_and_clears_once_they_are_read
         let unread = app.wait_text("[data-testid=notifications-unread]", |t| !t.trim().is_empty()).await;
         let count: String = unread.chars().filter(char::is_ascii_digit).collect();
         assert!(!count.is_empty() && count != "0", "the demo family has unread notifications: {unread}");
-        let menu = wait_tray(|label, _| label == count).await;
+        let menu = wait_tray(&app, |label, _| label == count).await;
         assert!(menu.contains(&format!("{count} new notification")), "{menu}");
         assert!(menu.contains("Open Guardian") && menu.contains("Quit Guardian"), "{menu}");
 
+        app.settle().await;
         app.click("[data-testid=notifications-open]").await;
+        app.wait_for("[data-testid=notifications-read-all]").await;
         app.click("[data-testid=notifications-read-all]").await;
-        let menu = wait_tray(|label, _| label.is_empty()).await;
+        // The window says so first; the tray follows.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            // Counted, not read: the badge may vanish between finding it and reading it.
+            let shown = app.client.find_all(Locator::Css("[data-testid=notifications-unread]")).await;
+            if shown.map_or(0, |found| found.len()) == 0 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the window still counts unread items");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let menu = wait_tray(&app, |label, _| label.is_empty()).await;
         assert!(menu.contains("No new notifications"), "{menu}");
     }
     .await;
