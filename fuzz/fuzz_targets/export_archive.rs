@@ -1,5 +1,6 @@
 //! Any file opened as an export archive: verified and read to a value or an error, never a panic
-//! (the reader takes a path, so each input is written to a temporary file first).
+//! (the reader takes a path, so each input is written to a temporary file first). Checking the
+//! files as the archive streams in must reach the same verdict as reading them back.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -14,7 +15,13 @@ fn scratch() -> &'static std::path::Path {
 fuzz_target!(|bytes: &[u8]| {
     let file = scratch().join("input.zip");
     std::fs::write(&file, bytes).expect("write the input");
-    if guardian_core::archive::verify(&file).is_ok() {
+    let mut streamed = guardian_core::archive::StreamCheck::new();
+    for chunk in bytes.chunks(4093) {
+        streamed.update(chunk);
+    }
+    let verdict = guardian_core::archive::verify(&file);
+    assert_eq!(verdict, guardian_core::archive::verify_streamed(&file, &streamed));
+    if verdict.is_ok() {
         // A verified archive must also open in the viewer or say why not.
         let _ = guardian_core::archive::read(&file);
     }

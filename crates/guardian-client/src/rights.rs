@@ -11,7 +11,6 @@ use guardian_domain::{
 };
 use reqwest::{Method, StatusCode, header};
 use sha2::{Digest as _, Sha256};
-use tokio::io::AsyncWriteExt as _;
 
 use crate::client::{seg, to_json};
 use crate::{ClientError, ProviderClient, Secret};
@@ -160,15 +159,19 @@ impl ProviderClient {
 
     /// Downloads an export's archive into `part`, resuming after whatever `part` already holds
     /// (HTTP Range, with `If-Range` so a changed archive starts over). Streams to disk: memory
-    /// use does not grow with the archive. Calls `on_progress(bytes_done, bytes_total)`. Returns
-    /// the SHA-256 (hex) of the whole file, hashed as it arrives (a resumed download hashes what
-    /// it already had first), so checking it needs no second read.
-    pub async fn download_export(
+    /// use does not grow with the archive. Calls `on_progress(bytes_done, bytes_total)`.
+    ///
+    /// Every byte of the file, in order (what a resumed download already had first), passes
+    /// through `tap` on a thread of its own, a few chunks behind the download; the SHA-256 of the
+    /// whole file is taken the same way on another. Returns that SHA-256 (hex) and the tap, so
+    /// checking the file needs no second read.
+    pub async fn download_export<T: ByteTap>(
         &self,
         job: &ExportJob,
         part: &Path,
+        tap: T,
         mut on_progress: impl FnMut(u64, u64) + Send,
-    ) -> Result<String, ClientError> {
+    ) -> Result<(String, T), ClientError> {
         let file_error = |e: std::io::Error| ClientError::File(e.to_string());
         let have = tokio::fs::metadata(part).await.map(|m| m.len()).unwrap_or(0);
         let etag = format!("\"{}\"", job.sha256.as_deref().unwrap_or_default());
@@ -181,57 +184,66 @@ impl ProviderClient {
                 request
             }
         };
-        let mut response = match self.with_token(call).await {
+        let response = match self.with_token(call).await {
             // Already complete: nothing left to fetch.
-            Err(ClientError::Provider { status: 416, .. }) if Some(have) == job.size => {
+            Err(ClientError::Provider { status: 416, .. }) if Some(have) == job.size => None,
+            other => Some(other?),
+        };
+        let kept = match &response {
+            Some(response) if response.status() != StatusCode::PARTIAL_CONTENT => 0,
+            _ => have,
+        };
+        // The file is written on the thread that takes its checksum (each chunk is hashed while it
+        // is still in that core's cache); the tap runs on another.
+        let file = match &response {
+            Some(_) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .write(true)
+                    .append(kept > 0)
+                    .truncate(kept == 0)
+                    .open(part)
+                    .map_err(file_error)?,
+            ),
+            None => None,
+        };
+        let (to_file, writing) = spawn_tap(Sha256::new(), part, kept, file);
+        let (to_tap, tapping) = spawn_tap(tap, part, kept, None);
+        let received = match response {
+            None => {
                 on_progress(have, have);
-                return hash_prefix(part, have).await.map(|h| format!("{:x}", h.finalize()));
+                Ok(())
             }
-            other => other?,
-        };
-        let resumed = response.status() == StatusCode::PARTIAL_CONTENT;
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(resumed)
-            .truncate(!resumed)
-            .open(part)
-            .await
-            .map_err(file_error)?;
-        let mut done = if resumed { have } else { 0 };
-        let mut hasher = if resumed { hash_prefix(part, have).await? } else { Sha256::new() };
-        // The checksum is taken on another thread, a few chunks behind the download (bounded).
-        let (to_hash, mut chunks) = tokio::sync::mpsc::channel::<bytes::Bytes>(16);
-        let hashing = tokio::task::spawn_blocking(move || {
-            while let Some(chunk) = chunks.blocking_recv() {
-                hasher.update(&chunk);
-            }
-            hasher
-        });
-        let total = job.size.unwrap_or(0).max(done);
-        on_progress(done, total);
-        let received = loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    // The hashing thread only stops early if it panicked; the join below says so.
-                    let _ = to_hash.send(chunk.clone()).await;
-                    file.write_all(&chunk).await.map_err(file_error)?;
-                    done += chunk.len() as u64;
-                    on_progress(done, total.max(done));
-                }
-                Ok(None) => break Ok(()),
-                // reqwest calls a body cut off mid-way a decode error; here it is a dropped line.
-                Err(_) => {
-                    break Err(ClientError::Network("the connection dropped during the download".into()));
+            Some(mut response) => {
+                let mut done = kept;
+                let total = job.size.unwrap_or(0).max(done);
+                on_progress(done, total);
+                loop {
+                    match response.chunk().await {
+                        Ok(Some(chunk)) => {
+                            done += chunk.len() as u64;
+                            // The tap only stops early if it failed, the writer if the disk did:
+                            // their joins below say so.
+                            let _ = to_tap.send(chunk.clone()).await;
+                            if to_file.send(chunk).await.is_err() {
+                                break Ok(());
+                            }
+                            on_progress(done, total.max(done));
+                        }
+                        Ok(None) => break Ok(()),
+                        // reqwest calls a body cut off mid-way a decode error; here it is a dropped line.
+                        Err(_) => {
+                            break Err(ClientError::Network("the connection dropped during the download".into()));
+                        }
+                    }
                 }
             }
         };
-        // What arrived is kept on disk even when the connection dropped: the next run resumes.
-        file.flush().await.map_err(file_error)?;
-        file.sync_all().await.map_err(file_error)?;
-        drop(to_hash);
-        let hasher = hashing.await.map_err(|e| ClientError::File(e.to_string()))?;
-        received.map(|()| format!("{:x}", hasher.finalize()))
+        // What arrived is on disk even when the connection dropped: the next run resumes.
+        drop((to_file, to_tap));
+        let hasher = join_tap(writing).await?;
+        let tap = join_tap(tapping).await?;
+        received.map(|()| (format!("{:x}", hasher.finalize()), tap))
     }
 
     pub async fn devices(&self, child_id: &str) -> Result<Vec<Device>, ClientError> {
@@ -343,18 +355,70 @@ impl ProviderClient {
     }
 }
 
-/// The SHA-256 state after the first `len` bytes of `path` (what a resumed download already has).
-async fn hash_prefix(path: &Path, len: u64) -> Result<Sha256, ClientError> {
-    use tokio::io::AsyncReadExt as _;
-    let file = tokio::fs::File::open(path).await.map_err(|e| ClientError::File(e.to_string()))?;
-    let mut reader = file.take(len);
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0_u8; 256 * 1024];
-    loop {
-        let n = reader.read(&mut buffer).await.map_err(|e| ClientError::File(e.to_string()))?;
-        if n == 0 {
-            return Ok(hasher);
+/// Sees the bytes of a download in order, on a thread of its own (see `download_export`).
+pub trait ByteTap: Send + 'static {
+    fn update(&mut self, bytes: &[u8]);
+}
+
+impl ByteTap for Sha256 {
+    fn update(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(self, bytes);
+    }
+}
+
+/// No tap.
+impl ByteTap for () {
+    fn update(&mut self, _: &[u8]) {}
+}
+
+/// Chunks a tap may fall behind by (about 10 MiB at most): enough to ride
+/// out a thread's turn off the CPU without stalling the download.
+const QUEUE: usize = 64;
+
+type TapThread<T> = tokio::task::JoinHandle<std::io::Result<T>>;
+
+/// Starts `tap` on a blocking thread: it first reads the `kept` bytes already in `path` (a resumed
+/// download), then every chunk sent to it (bounded: the download waits if it falls behind),
+/// appending each to `file` when there is one, which it flushes to the disk at the end. Stops at
+/// the first error (a full disk), which its join returns.
+fn spawn_tap<T: ByteTap>(
+    mut tap: T,
+    path: &Path,
+    kept: u64,
+    mut file: Option<std::fs::File>,
+) -> (tokio::sync::mpsc::Sender<bytes::Bytes>, TapThread<T>) {
+    use std::io::{Read as _, Write as _};
+    let (sender, mut chunks) = tokio::sync::mpsc::channel::<bytes::Bytes>(QUEUE);
+    let path = path.to_owned();
+    let thread = tokio::task::spawn_blocking(move || {
+        if kept > 0 {
+            let mut prefix = std::fs::File::open(&path)?.take(kept);
+            let mut buffer = vec![0_u8; 256 * 1024];
+            loop {
+                match prefix.read(&mut buffer)? {
+                    0 => break,
+                    n => tap.update(&buffer[..n]),
+                }
+            }
         }
-        hasher.update(&buffer[..n]);
+        while let Some(chunk) = chunks.blocking_recv() {
+            tap.update(&chunk);
+            if let Some(file) = &mut file {
+                file.write_all(&chunk)?;
+            }
+        }
+        if let Some(file) = file {
+            file.sync_all()?;
+        }
+        Ok(tap)
+    });
+    (sender, thread)
+}
+
+async fn join_tap<T>(thread: TapThread<T>) -> Result<T, ClientError> {
+    match thread.await {
+        Ok(Ok(tap)) => Ok(tap),
+        Ok(Err(error)) => Err(ClientError::File(error.to_string())),
+        Err(error) => Err(ClientError::File(error.to_string())),
     }
 }

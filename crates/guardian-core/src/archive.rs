@@ -11,6 +11,10 @@ use guardian_domain::{ActivityRow, Child, Contact, EXPORT_FORMAT, ExportManifest
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
+mod stream;
+
+pub use stream::StreamCheck;
+
 /// The manifest is small; anything bigger is not a Guardian export.
 const MAX_MANIFEST: u64 = 1024 * 1024;
 /// A JSON file read whole for the viewer (10,000 contacts take about 2 MiB).
@@ -35,7 +39,7 @@ pub enum ArchiveError {
 }
 
 /// What a verified archive holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ArchiveSummary {
     pub format: String,
@@ -112,6 +116,16 @@ fn read_entry(zip: &mut Zip, name: &str, limit: u64) -> Result<Vec<u8>, ArchiveE
 
 /// Checks every name, the manifest, and every file's size and SHA-256 (streamed).
 pub fn verify(path: &Path) -> Result<ArchiveSummary, ArchiveError> {
+    verify_with(path, None)
+}
+
+/// [`verify`] for an archive whose bytes went through `streamed` as it downloaded: a file whose
+/// data `streamed` followed is checked against what it saw, the rest is read back.
+pub fn verify_streamed(path: &Path, streamed: &StreamCheck) -> Result<ArchiveSummary, ArchiveError> {
+    verify_with(path, Some(streamed))
+}
+
+fn verify_with(path: &Path, streamed: Option<&StreamCheck>) -> Result<ArchiveSummary, ArchiveError> {
     let mut zip = open(path)?;
     let names: Vec<String> = zip
         .file_names()
@@ -139,7 +153,15 @@ pub fn verify(path: &Path) -> Result<ArchiveSummary, ArchiveError> {
     }
     let mut bytes = 0u64;
     for file in &manifest.files {
-        let entry = zip.by_name(&file.path).map_err(|_| ArchiveError::Missing(file.path.clone()))?;
+        let index = zip.index_for_name(&file.path).ok_or_else(|| ArchiveError::Missing(file.path.clone()))?;
+        if let Some(seen) = streamed.and_then(|s| seen_whole(&mut zip, index, s)) {
+            if seen.size != file.size || hex(&seen.sha256) != file.sha256 {
+                return Err(ArchiveError::Tampered(file.path.clone()));
+            }
+            bytes += seen.size;
+            continue;
+        }
+        let entry = zip.by_index(index).map_err(|_| ArchiveError::Missing(file.path.clone()))?;
         // Never read past the size the manifest promises (a decompression bomb stops here).
         let mut reader = entry.take(file.size + 1);
         let mut hasher = Sha256::new();
@@ -166,6 +188,28 @@ pub fn verify(path: &Path) -> Result<ArchiveSummary, ArchiveError> {
         bytes: bytes as f64,
         excluded: manifest.excluded,
     })
+}
+
+/// What `streamed` saw of entry `index`, if it followed exactly the data the directory points to
+/// (same start, length and method, and a local header promising the same size) and that data
+/// matched the directory's CRC-32.
+fn seen_whole(zip: &mut Zip, index: usize, streamed: &StreamCheck) -> Option<stream::Streamed> {
+    // Only an entry the reader would open at all (it refuses some, e.g. encrypted ones); opening
+    // reads its local header, not its data.
+    drop(zip.by_index(index).ok()?);
+    let entry = zip.by_index_raw(index).ok()?;
+    let seen = streamed.entry(entry.data_start()?)?;
+    let method = match entry.compression() {
+        zip::CompressionMethod::Stored => 0,
+        zip::CompressionMethod::Deflated => 8,
+        _ => return None,
+    };
+    (seen.method == method
+        && seen.compressed == entry.compressed_size()
+        && seen.declared == entry.size()
+        && seen.size == entry.size()
+        && seen.crc32 == entry.crc32())
+        .then(|| seen.clone())
 }
 
 fn hex(bytes: &[u8]) -> String {

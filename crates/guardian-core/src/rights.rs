@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use guardian_client::ClientError;
+use guardian_client::{ClientError, ProviderClient};
 use guardian_domain::{
     ConsentLedger, ConsentPurpose, DeletionRequest, DeletionStatus, ErrorCode, ExportJob, ExportStatus,
     PolicyVersion, RetentionNote, is_valid_pin,
@@ -365,9 +365,9 @@ impl Engine {
             total: total as f64,
         };
         let downloaded =
-            self.client.download_export(&job, &part, |done, total| on_progress(progress(done, total))).await;
-        let received_sha256 = match downloaded {
-            Ok(hash) => hash,
+            download_verified(&self.client, &job, &part, |done, total| on_progress(progress(done, total))).await;
+        let summary = match downloaded {
+            Ok(summary) => summary,
             // A full disk or an unwritable folder: nothing half-written is left behind.
             Err(ClientError::File(message)) => {
                 remove_quietly(&part);
@@ -377,18 +377,6 @@ impl Engine {
             // Offline or cut off: the partial file stays, and the next run resumes it.
             Err(other) => return Err(other.into()),
         };
-        on_progress(ExportProgress { stage: "verifying".into(), done: 0.0, total: 1.0 });
-        let check = part.clone();
-        let summary = tokio::task::spawn_blocking(move || -> Result<ArchiveSummary, CoreError> {
-            if received_sha256 != sha256 {
-                return Err(CoreError::Archive(
-                    "the downloaded archive does not match the provider's checksum".into(),
-                ));
-            }
-            archive::verify(&check).map_err(|e| CoreError::Archive(e.to_string()))
-        })
-        .await
-        .map_err(|e| CoreError::File(e.to_string()))?;
         let summary = match summary {
             Ok(summary) => summary,
             Err(error) => {
@@ -449,6 +437,28 @@ impl Engine {
         self.audit("export_opened", &subject_ref("child", &contents.summary.child_id), "verified").await;
         Ok(contents)
     }
+}
+
+/// Downloads `job`'s archive into `part` (resuming what is already there) and checks it: the
+/// provider's checksum of the whole file and every file in it against the manifest, both taken
+/// while the bytes arrive. The outer error is the download's (what arrived stays, to be
+/// resumed); the inner one says the archive is not what the provider promised.
+pub async fn download_verified(
+    client: &ProviderClient,
+    job: &ExportJob,
+    part: &Path,
+    on_progress: impl FnMut(u64, u64) + Send,
+) -> Result<Result<ArchiveSummary, CoreError>, ClientError> {
+    let (received, streamed) = client.download_export(job, part, archive::StreamCheck::new(), on_progress).await?;
+    let expected = job.sha256.clone().unwrap_or_default();
+    let part = part.to_owned();
+    let checked = tokio::task::spawn_blocking(move || {
+        if received != expected {
+            return Err(CoreError::Archive("the downloaded archive does not match the provider's checksum".into()));
+        }
+        archive::verify_streamed(&part, &streamed).map_err(|e| CoreError::Archive(e.to_string()))
+    });
+    Ok(checked.await.unwrap_or_else(|e| Err(CoreError::File(e.to_string()))))
 }
 
 /// The partial download beside the chosen file: `report.zip` downloads as `report.zip.part`.

@@ -81,7 +81,10 @@ async fn the_archive_reader_survives_damaged_archives() {
     let file = dir.path().join("damaged.zip");
     fuzz("archive", &[seed], iterations(1500), |bytes| {
         std::fs::write(&file, bytes).expect("write");
-        let _ = guardian_core::archive::verify(&file);
+        // Checking files as they stream in must reach the same verdict as reading them back.
+        let read_back = guardian_core::archive::verify(&file);
+        let streamed = guardian_core::archive::verify_streamed(&file, &streamed(bytes));
+        assert_eq!(read_back, streamed, "the streamed check disagrees with reading the file");
         let _ = guardian_core::archive::read(&file);
     });
     // Damage inside a stored file must never pass verification.
@@ -93,12 +96,38 @@ async fn the_archive_reader_survives_damaged_archives() {
         let at = rng.random_range(0..bytes.len());
         bytes[at] ^= 0x5a;
         std::fs::write(&file, &bytes).expect("write");
-        if guardian_core::archive::verify(&file).is_ok() {
+        let verdict = guardian_core::archive::verify(&file);
+        assert_eq!(verdict, guardian_core::archive::verify_streamed(&file, &streamed(&bytes)));
+        if verdict.is_ok() {
             accepted += 1;
         }
     }
     // A flipped byte can land in ignorable zip metadata (e.g. a timestamp); never in content.
     assert!(accepted < 40, "{accepted} of 200 single-byte corruptions were accepted");
+}
+
+/// Inputs the coverage-guided fuzzer (`make fuzz`) found, kept so they stay fixed.
+#[test]
+fn archives_the_fuzzer_found_get_the_same_verdict_streamed_or_read_back() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(dir).expect("tests/regressions") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        let file = scratch.path().join("input.zip");
+        std::fs::write(&file, &bytes).expect("write");
+        let read_back = guardian_core::archive::verify(&file);
+        assert!(read_back.is_err(), "a damaged archive");
+        assert_eq!(read_back, guardian_core::archive::verify_streamed(&file, &streamed(&bytes)));
+    }
+}
+
+/// The streamed check of `bytes` as they would arrive, in uneven chunks.
+fn streamed(bytes: &[u8]) -> guardian_core::archive::StreamCheck {
+    let mut check = guardian_core::archive::StreamCheck::new();
+    for chunk in bytes.chunks(4093) {
+        check.update(chunk);
+    }
+    check
 }
 
 #[test]

@@ -126,6 +126,16 @@ async fn a_tampered_foreign_or_traversing_archive_is_refused_with_a_clear_reason
         archive::verify(&tampered).expect_err("tampered"),
         ArchiveError::Tampered("contacts.csv".into())
     );
+    // The same verdicts when each file was hashed as the archive streamed in.
+    let streamed = |path: &std::path::Path| {
+        let mut check = archive::StreamCheck::new();
+        for chunk in std::fs::read(path).expect("read").chunks(1000) {
+            check.update(chunk);
+        }
+        archive::verify_streamed(path, &check)
+    };
+    assert_eq!(streamed(&good).expect("good").files, archive::verify(&good).expect("good").files);
+    assert_eq!(streamed(&tampered).expect_err("tampered"), ArchiveError::Tampered("contacts.csv".into()));
 
     let traversal = dir.path().join("traversal.zip");
     rewrite(&good, &traversal, |_, b| b, Some(("../../evil.sh", b"#!/bin/sh")));
