@@ -905,18 +905,10 @@ async fn the_app_speaks_chinese_once_chosen_and_remembers_it() {
 /// Signs the demo guardian in to `sandbox` over plain HTTP (another device, as far as the provider
 /// knows); returns the access token.
 async fn sign_in_over_http(sandbox: &guardian_sandbox::Sandbox) -> String {
-    let tokens: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/v1/auth/password", sandbox.url()))
-        .json(&serde_json::json!({
-            "phone": guardian_sandbox::DEMO_PHONE, "password": guardian_sandbox::DEMO_PASSWORD
-        }))
-        .send()
+    sandbox
+        .access_token(guardian_sandbox::DEMO_PHONE, guardian_sandbox::DEMO_PASSWORD)
         .await
         .expect("sign in")
-        .json()
-        .await
-        .expect("tokens");
-    tokens["access_token"].as_str().expect("token").to_owned()
 }
 
 /// The bodies of the desktop notifications the notification server (dunst) has shown, one line each.

@@ -100,6 +100,7 @@ impl ProviderClient {
             .read_timeout(timeout.min(Duration::from_secs(30)))
             .timeout(timeout)
             .https_only(base.scheme() == "https")
+            .min_tls_version(reqwest::tls::Version::TLS_1_2)
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;
         let stream_http = reqwest::Client::builder()
@@ -108,6 +109,7 @@ impl ProviderClient {
             // The provider sends a keep-alive at least every 15 s.
             .read_timeout(Duration::from_secs(45))
             .https_only(base.scheme() == "https")
+            .min_tls_version(reqwest::tls::Version::TLS_1_2)
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;
         Ok(Self {

@@ -233,7 +233,9 @@ impl ProviderClient {
                         Ok(None) => break Ok(()),
                         // reqwest calls a body cut off mid-way a decode error; here it is a dropped line.
                         Err(_) => {
-                            break Err(ClientError::Network("the connection dropped during the download".into()));
+                            break Err(ClientError::Network(
+                                "the connection dropped during the download".into(),
+                            ));
                         }
                     }
                 }

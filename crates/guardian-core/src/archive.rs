@@ -209,7 +209,7 @@ fn seen_whole(zip: &mut Zip, index: usize, streamed: &StreamCheck) -> Option<str
         && seen.declared == entry.size()
         && seen.size == entry.size()
         && seen.crc32 == entry.crc32())
-        .then(|| seen.clone())
+    .then(|| seen.clone())
 }
 
 fn hex(bytes: &[u8]) -> String {

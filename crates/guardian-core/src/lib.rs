@@ -49,7 +49,9 @@ pub use views::{
 
 pub use guardian_client::Secret;
 pub use guardian_store::{AuditBroken, AuditEntry};
-pub use rights::{DiffLine, ExportProgress, download_verified, file_sha256, policy_diff, policy_in_force_and_pending};
+pub use rights::{
+    DiffLine, ExportProgress, download_verified, file_sha256, policy_diff, policy_in_force_and_pending,
+};
 pub use rights_views::{
     ConsentEventView, ConsentView, DeletionAgreementView, DeletionInfo, DeletionView, PolicyView,
     RetentionView, default_export_path, downloads_dir, downloads_file,

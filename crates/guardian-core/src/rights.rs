@@ -365,7 +365,8 @@ impl Engine {
             total: total as f64,
         };
         let downloaded =
-            download_verified(&self.client, &job, &part, |done, total| on_progress(progress(done, total))).await;
+            download_verified(&self.client, &job, &part, |done, total| on_progress(progress(done, total)))
+                .await;
         let summary = match downloaded {
             Ok(summary) => summary,
             // A full disk or an unwritable folder: nothing half-written is left behind.
@@ -449,12 +450,15 @@ pub async fn download_verified(
     part: &Path,
     on_progress: impl FnMut(u64, u64) + Send,
 ) -> Result<Result<ArchiveSummary, CoreError>, ClientError> {
-    let (received, streamed) = client.download_export(job, part, archive::StreamCheck::new(), on_progress).await?;
+    let (received, streamed) =
+        client.download_export(job, part, archive::StreamCheck::new(), on_progress).await?;
     let expected = job.sha256.clone().unwrap_or_default();
     let part = part.to_owned();
     let checked = tokio::task::spawn_blocking(move || {
         if received != expected {
-            return Err(CoreError::Archive("the downloaded archive does not match the provider's checksum".into()));
+            return Err(CoreError::Archive(
+                "the downloaded archive does not match the provider's checksum".into(),
+            ));
         }
         archive::verify_streamed(&part, &streamed).map_err(|e| CoreError::Archive(e.to_string()))
     });

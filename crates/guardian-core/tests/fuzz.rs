@@ -149,16 +149,11 @@ async fn provider_responses_that_are_damaged_decode_to_errors() {
     // Real bodies from the provider, as the client receives them.
     let http = reqwest::Client::new();
     let base = world.sandbox().url();
-    let tokens: serde_json::Value = http
-        .post(format!("{base}/v1/auth/password"))
-        .json(&serde_json::json!({ "phone": guardian_sandbox::DEMO_PHONE, "password": guardian_sandbox::DEMO_PASSWORD }))
-        .send()
+    let token = world
+        .sandbox()
+        .access_token(guardian_sandbox::DEMO_PHONE, guardian_sandbox::DEMO_PASSWORD)
         .await
-        .expect("sign in")
-        .json()
-        .await
-        .expect("tokens");
-    let token = tokens["access_token"].as_str().expect("token").to_owned();
+        .expect("sign in");
     let mut seeds = Vec::new();
     for path in [
         "/v1/changes?limit=50",

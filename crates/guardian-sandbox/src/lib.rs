@@ -171,6 +171,20 @@ impl Sandbox {
         Ok(sms::last_code(&self.state.db, phone).await?)
     }
 
+    /// Signs a guardian in over HTTP, as any client does, and returns the access token: for tests,
+    /// demos and support staff who call the API by hand.
+    pub async fn access_token(&self, phone: &str, password: &str) -> anyhow::Result<String> {
+        let tokens: guardian_domain::TokenResponse = reqwest::Client::new()
+            .post(format!("{}/v1/auth/password", self.url()))
+            .json(&serde_json::json!({ "phone": phone, "password": password }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(tokens.access_token)
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }

@@ -126,7 +126,7 @@ async fn the_feed_bootstraps_then_sends_changes_and_expires_old_cursors() {
 async fn requests_expire_and_other_families_stay_invisible() {
     let mut api = Api::start().await;
     api.sandbox.clock().advance(Duration::days(15));
-    api.token = Api::sign_in(&api.http, &api.sandbox).await;
+    api.token = Api::sign_in(&api.sandbox).await;
     let (status, body) = api.approve("k", "c-leo", "fr-1", DEMO_PIN).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let (_, list) = api.call(Method::GET, "/v1/children/c-leo/friend-requests", None, None).await;

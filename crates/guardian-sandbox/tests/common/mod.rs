@@ -1,7 +1,7 @@
 //! A sandbox on loopback with admin endpoints, signed in as the demo guardian, and plain HTTP.
 #![allow(dead_code)]
 
-use guardian_domain::{Change, ChangePage, ErrorBody, ErrorCode, TokenResponse};
+use guardian_domain::{Change, ChangePage, ErrorBody, ErrorCode};
 use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
@@ -24,36 +24,23 @@ impl Api {
         let config = Config { admin: true, scenario: scenario.into(), ..Config::default() };
         let sandbox = Sandbox::start(config).await.expect("sandbox");
         let http = Client::new();
-        let token = Self::sign_in(&http, &sandbox).await;
+        let token = Self::sign_in(&sandbox).await;
         Self { sandbox, http, token }
     }
 
     /// Moves the sandbox's clock, then signs in again (access tokens last 15 minutes).
     pub async fn advance(&mut self, by: chrono::Duration) {
         self.sandbox.clock().advance(by);
-        self.token = Self::sign_in(&self.http, &self.sandbox).await;
+        self.token = Self::sign_in(&self.sandbox).await;
     }
 
-    pub async fn sign_in(http: &Client, sandbox: &Sandbox) -> String {
-        Self::sign_in_as(http, sandbox, DEMO_PHONE, DEMO_PASSWORD).await
+    pub async fn sign_in(sandbox: &Sandbox) -> String {
+        sandbox.access_token(DEMO_PHONE, DEMO_PASSWORD).await.expect("sign in")
     }
 
     /// An access token for another guardian of the scenario.
     pub async fn token_for(&self, phone: &str, password: &str) -> String {
-        Self::sign_in_as(&self.http, &self.sandbox, phone, password).await
-    }
-
-    async fn sign_in_as(http: &Client, sandbox: &Sandbox, phone: &str, password: &str) -> String {
-        let tokens: TokenResponse = http
-            .post(format!("{}/v1/auth/password", sandbox.url()))
-            .json(&json!({ "phone": phone, "password": password }))
-            .send()
-            .await
-            .expect("sign in")
-            .json()
-            .await
-            .expect("tokens");
-        tokens.access_token
+        self.sandbox.access_token(phone, password).await.expect("sign in")
     }
 
     pub async fn call(
