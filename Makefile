@@ -5,7 +5,7 @@ CARGO ?= cargo
 KEYRING := scripts/with-keyring
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: fuzz run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package bench-desktop
+.PHONY: fuzz run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package bench-desktop size-profile
 
 ## Run the desktop app (on the embedded demo provider unless GUARDIAN_PROVIDER_URL is set).
 run: setup-run ui
@@ -78,6 +78,13 @@ fuzz:
 bench-desktop: ui
 	$(CARGO) build --release --locked -p guardian-desktop -p guardian-bench-minimal
 	$(XVFB) $(KEYRING) $(CARGO) bench --locked -p guardian-desktop --bench desktop
+
+## What the release binary is made of, crate by crate (cargo-bloat on an unstripped build in its
+## own target folder, so the stripped one the benchmark measures is left as it is).
+size-profile: ui
+	command -v cargo-bloat >/dev/null || $(CARGO) install --locked cargo-bloat
+	CARGO_TARGET_DIR=target/size-profile CARGO_PROFILE_RELEASE_STRIP=false \
+	  $(CARGO) bloat --release --locked -p guardian-desktop --bin guardian-desktop --crates -n 25
 
 ## Screenshots of the screens the end-to-end tests visit, into docs/screenshots/.
 screenshots: ui

@@ -162,6 +162,30 @@ describe("adding a child", () => {
 });
 
 describe("friend requests", () => {
+  it("shows the first ten of a long list until the guardian asks for all", async () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      id: `fr-${i}`,
+      child_id: "c1",
+      other_name: `Friend ${i + 1}`,
+      direction: "incoming" as const,
+      status: "pending" as const,
+      expires_at: "2026-12-07T09:00:00Z",
+      queued: null,
+      approved_by: [],
+    }));
+    const api = fakeApi(dashboard(), { listRequests: vi.fn(async () => ok(many)) });
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: /^Leo\b/ }));
+    await screen.findByText("Friend 1");
+    expect(screen.getAllByTestId("request")).toHaveLength(10);
+    expect(screen.queryByText("Friend 11")).toBeNull();
+
+    await fireEvent.click(screen.getByRole("button", { name: "Show all 12 friend requests" }));
+    expect(screen.getAllByTestId("request")).toHaveLength(12);
+    expect(screen.getByText("Friend 12")).toBeTruthy();
+    expect(screen.queryByTestId("requests-show-all")).toBeNull();
+  });
+
   it("approves for a trial after the PIN", async () => {
     const api = fakeApi(dashboard());
     render(App, { api, locale: "en" });
@@ -178,7 +202,7 @@ describe("friend requests", () => {
     render(App, { api, locale: "en" });
     await fireEvent.click(await screen.findByRole("button", { name: /^Leo\b/ }));
     expect((await screen.findByTestId("child-title")).textContent).toBe("Leo");
-    expect(screen.getByText("Oliver")).toBeTruthy();
+    expect(await screen.findByText("Oliver")).toBeTruthy();
     expect(screen.getByText(/40 messages this week/)).toBeTruthy();
 
     await fireEvent.click(screen.getByRole("button", { name: "Approve" }));

@@ -87,6 +87,7 @@ const en = {
   "outcome.refused": "The provider said no: {message}",
   "outcome.awaiting": "Your approval is recorded. The child's other guardians must approve too.",
   "requests.approvedBy": "Approved by {names} — waiting for the other guardians",
+  "requests.showAll": { one: "Show all {count} friend request", other: "Show all {count} friend requests" },
   "guardians.title": "Guardians",
   "guardians.intro": "Everyone listed here looks after {name}: they see the same friend requests, contacts and decision log.",
   "guardians.you": "you",
@@ -730,6 +731,7 @@ const zhCN: Record<MessageKey, Entry> = {
   "outcome.refused": "服务提供方拒绝了此操作：{message}",
   "outcome.awaiting": "您的批准已记录。孩子的其他监护人也须批准。",
   "requests.approvedBy": "{names} 已批准 — 等待其他监护人",
+  "requests.showAll": { other: "显示全部 {count} 个好友申请" },
   "guardians.title": "监护人",
   "guardians.intro": "这里列出的每个人都在照看 {name}：他们看到相同的好友申请、联系人和决定记录。",
   "guardians.you": "您",
@@ -1331,29 +1333,42 @@ export function translate(
     text = entry;
   } else {
     const count = Number(params.count ?? 0);
-    const rule = new Intl.PluralRules(locale).select(count);
+    const rule = reuse(`plural ${locale}`, () => new Intl.PluralRules(locale)).select(count);
     text = entry[rule] ?? entry.other;
   }
   return text.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) return `{${name}}`;
-    return typeof value === "number" ? new Intl.NumberFormat(locale).format(value) : value;
+    return typeof value === "number" ? reuse(`number ${locale}`, () => new Intl.NumberFormat(locale)).format(value) : value;
   });
 }
 
+/** Intl formatters are slow to make and cheap to use: each is made once per locale and style (a
+ * screen of 50 rows would otherwise make hundreds). */
+const formatters = new Map<string, unknown>();
+function reuse<T>(key: string, make: () => T): T {
+  if (!formatters.has(key)) formatters.set(key, make());
+  return formatters.get(key) as T;
+}
+
 export function formatDateTime(locale: Locale, iso: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+  return reuse(`datetime ${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" })).format(
+    new Date(iso),
+  );
 }
 
 /** A calendar day (`YYYY-MM-DD`), the same wherever the computer is. */
 export function formatDay(locale: Locale, day: string): string {
-  return new Intl.DateTimeFormat(locale, { weekday: "short", month: "short", day: "numeric", timeZone: "UTC" }).format(
+  return reuse(
+    `day ${locale}`,
+    () => new Intl.DateTimeFormat(locale, { weekday: "short", month: "short", day: "numeric", timeZone: "UTC" }),
+  ).format(
     new Date(`${day}T00:00:00Z`),
   );
 }
 
 export function formatDate(locale: Locale, iso: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(iso));
+  return reuse(`date ${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: "medium" })).format(new Date(iso));
 }
 
 /** A message for an error code from the backend; unknown codes show the backend's words. */
