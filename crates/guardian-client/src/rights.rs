@@ -10,7 +10,6 @@ use guardian_domain::{
     RetentionNote, RightsRequest, SecurityNotice, SetConsent, StaffAccess,
 };
 use reqwest::{Method, StatusCode, header};
-use sha2::{Digest as _, Sha256};
 
 use crate::client::{seg, to_json};
 use crate::{ClientError, ProviderClient, Secret};
@@ -162,16 +161,15 @@ impl ProviderClient {
     /// use does not grow with the archive. Calls `on_progress(bytes_done, bytes_total)`.
     ///
     /// Every byte of the file, in order (what a resumed download already had first), passes
-    /// through `tap` on a thread of its own, a few chunks behind the download; the SHA-256 of the
-    /// whole file is taken the same way on another. Returns that SHA-256 (hex) and the tap, so
-    /// checking the file needs no second read.
+    /// through `tap` on a thread of its own, a few chunks behind the download, while another
+    /// writes the file. Returns the tap, so checking the file needs no second read.
     pub async fn download_export<T: ByteTap>(
         &self,
         job: &ExportJob,
         part: &Path,
         tap: T,
         mut on_progress: impl FnMut(u64, u64) + Send,
-    ) -> Result<(String, T), ClientError> {
+    ) -> Result<T, ClientError> {
         let file_error = |e: std::io::Error| ClientError::File(e.to_string());
         let have = tokio::fs::metadata(part).await.map(|m| m.len()).unwrap_or(0);
         let etag = format!("\"{}\"", job.sha256.as_deref().unwrap_or_default());
@@ -193,8 +191,6 @@ impl ProviderClient {
             Some(response) if response.status() != StatusCode::PARTIAL_CONTENT => 0,
             _ => have,
         };
-        // The file is written on the thread that takes its checksum (each chunk is hashed while it
-        // is still in that core's cache); the tap runs on another.
         let file = match &response {
             Some(_) => Some(
                 std::fs::OpenOptions::new()
@@ -207,7 +203,7 @@ impl ProviderClient {
             ),
             None => None,
         };
-        let (to_file, writing) = spawn_tap(Sha256::new(), part, kept, file);
+        let (to_file, writing) = spawn_tap((), part, 0, file);
         let (to_tap, tapping) = spawn_tap(tap, part, kept, None);
         let received = match response {
             None => {
@@ -243,9 +239,9 @@ impl ProviderClient {
         };
         // What arrived is on disk even when the connection dropped: the next run resumes.
         drop((to_file, to_tap));
-        let hasher = join_tap(writing).await?;
+        join_tap(writing).await?;
         let tap = join_tap(tapping).await?;
-        received.map(|()| (format!("{:x}", hasher.finalize()), tap))
+        received.map(|()| tap)
     }
 
     pub async fn devices(&self, child_id: &str) -> Result<Vec<Device>, ClientError> {
@@ -360,12 +356,6 @@ impl ProviderClient {
 /// Sees the bytes of a download in order, on a thread of its own (see `download_export`).
 pub trait ByteTap: Send + 'static {
     fn update(&mut self, bytes: &[u8]);
-}
-
-impl ByteTap for Sha256 {
-    fn update(&mut self, bytes: &[u8]) {
-        sha2::Digest::update(self, bytes);
-    }
 }
 
 /// No tap.

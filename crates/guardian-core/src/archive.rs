@@ -36,6 +36,8 @@ pub enum ArchiveError {
     Unexpected(String),
     #[error("{0} could not be read: {1}")]
     Unreadable(String, String),
+    #[error("the downloaded archive is not the one the provider prepared (its manifest differs)")]
+    NotAsPrepared,
 }
 
 /// What a verified archive holds.
@@ -116,16 +118,30 @@ fn read_entry(zip: &mut Zip, name: &str, limit: u64) -> Result<Vec<u8>, ArchiveE
 
 /// Checks every name, the manifest, and every file's size and SHA-256 (streamed).
 pub fn verify(path: &Path) -> Result<ArchiveSummary, ArchiveError> {
-    verify_with(path, None)
+    verify_with(path, None, None)
 }
 
 /// [`verify`] for an archive whose bytes went through `streamed` as it downloaded: a file whose
 /// data `streamed` followed is checked against what it saw, the rest is read back.
 pub fn verify_streamed(path: &Path, streamed: &StreamCheck) -> Result<ArchiveSummary, ArchiveError> {
-    verify_with(path, Some(streamed))
+    verify_with(path, Some(streamed), None)
 }
 
-fn verify_with(path: &Path, streamed: Option<&StreamCheck>) -> Result<ArchiveSummary, ArchiveError> {
+/// [`verify_streamed`] for a download, whose manifest must also have the SHA-256
+/// `manifest_sha256` (hex): the provider's word for the archive it prepared.
+pub fn verify_download(
+    path: &Path,
+    streamed: &StreamCheck,
+    manifest_sha256: &str,
+) -> Result<ArchiveSummary, ArchiveError> {
+    verify_with(path, Some(streamed), Some(manifest_sha256))
+}
+
+fn verify_with(
+    path: &Path,
+    streamed: Option<&StreamCheck>,
+    manifest_sha256: Option<&str>,
+) -> Result<ArchiveSummary, ArchiveError> {
     let mut zip = open(path)?;
     let names: Vec<String> = zip
         .file_names()
@@ -139,6 +155,11 @@ fn verify_with(path: &Path, streamed: Option<&StreamCheck>) -> Result<ArchiveSum
         ArchiveError::Missing(_) => ArchiveError::NotAnExport,
         other => other,
     })?;
+    if let Some(expected) = manifest_sha256
+        && hex(&Sha256::digest(&manifest_bytes)) != expected
+    {
+        return Err(ArchiveError::NotAsPrepared);
+    }
     let manifest: ExportManifest =
         serde_json::from_slice(&manifest_bytes).map_err(|_| ArchiveError::NotAnExport)?;
     if manifest.format != EXPORT_FORMAT {

@@ -441,26 +441,20 @@ impl Engine {
 }
 
 /// Downloads `job`'s archive into `part` (resuming what is already there) and checks it: the
-/// provider's checksum of the whole file and every file in it against the manifest, both taken
-/// while the bytes arrive. The outer error is the download's (what arrived stays, to be
-/// resumed); the inner one says the archive is not what the provider promised.
+/// manifest against the provider's checksum of it, and every file in the archive against the
+/// manifest, hashed while the bytes arrive. The outer error is the download's (what arrived
+/// stays, to be resumed); the inner one says the archive is not what the provider promised.
 pub async fn download_verified(
     client: &ProviderClient,
     job: &ExportJob,
     part: &Path,
     on_progress: impl FnMut(u64, u64) + Send,
 ) -> Result<Result<ArchiveSummary, CoreError>, ClientError> {
-    let (received, streamed) =
-        client.download_export(job, part, archive::StreamCheck::new(), on_progress).await?;
-    let expected = job.sha256.clone().unwrap_or_default();
+    let streamed = client.download_export(job, part, archive::StreamCheck::new(), on_progress).await?;
+    let expected = job.manifest_sha256.clone().unwrap_or_default();
     let part = part.to_owned();
     let checked = tokio::task::spawn_blocking(move || {
-        if received != expected {
-            return Err(CoreError::Archive(
-                "the downloaded archive does not match the provider's checksum".into(),
-            ));
-        }
-        archive::verify_streamed(&part, &streamed).map_err(|e| CoreError::Archive(e.to_string()))
+        archive::verify_download(&part, &streamed, &expected).map_err(|e| CoreError::Archive(e.to_string()))
     });
     Ok(checked.await.unwrap_or_else(|e| Err(CoreError::File(e.to_string()))))
 }

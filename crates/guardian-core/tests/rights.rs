@@ -126,16 +126,54 @@ async fn a_tampered_foreign_or_traversing_archive_is_refused_with_a_clear_reason
         archive::verify(&tampered).expect_err("tampered"),
         ArchiveError::Tampered("contacts.csv".into())
     );
-    // The same verdicts when each file was hashed as the archive streamed in.
+    // The same verdicts for a download: each file hashed as the archive streamed in, and the
+    // manifest checked against the provider's checksum of it.
+    let manifest_sha256 = |path: &std::path::Path| {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("zip");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name("manifest.json").expect("manifest"), &mut bytes)
+            .expect("read");
+        format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&bytes))
+    };
+    let prepared = manifest_sha256(&good);
     let streamed = |path: &std::path::Path| {
         let mut check = archive::StreamCheck::new();
         for chunk in std::fs::read(path).expect("read").chunks(1000) {
             check.update(chunk);
         }
-        archive::verify_streamed(path, &check)
+        archive::verify_download(path, &check, &prepared)
     };
     assert_eq!(streamed(&good).expect("good").files, archive::verify(&good).expect("good").files);
     assert_eq!(streamed(&tampered).expect_err("tampered"), ArchiveError::Tampered("contacts.csv".into()));
+
+    // Another archive, consistent with its own manifest, is not the one the provider prepared.
+    let swapped = dir.path().join("swapped.zip");
+    let fake = b"nothing to see";
+    let real = {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&good).expect("open")).expect("zip");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name("contacts.csv").expect("csv"), &mut bytes).expect("read");
+        bytes
+    };
+    let hex = |b: &[u8]| format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(b));
+    rewrite(
+        &good,
+        &swapped,
+        |name, bytes| match name {
+            "contacts.csv" => fake.to_vec(),
+            "manifest.json" => String::from_utf8(bytes)
+                .expect("utf-8")
+                .replace(&hex(&real), &hex(fake))
+                .replace(&format!("\"size\": {}", real.len()), &format!("\"size\": {}", fake.len()))
+                .into_bytes(),
+            _ => bytes,
+        },
+        None,
+    );
+    assert!(archive::verify(&swapped).is_ok(), "consistent in itself");
+    let error = streamed(&swapped).expect_err("swapped");
+    assert_eq!(error, ArchiveError::NotAsPrepared);
+    assert!(error.to_string().contains("not the one the provider prepared"), "{error}");
 
     let traversal = dir.path().join("traversal.zip");
     rewrite(&good, &traversal, |_, b| b, Some(("../../evil.sh", b"#!/bin/sh")));

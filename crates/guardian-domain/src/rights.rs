@@ -201,9 +201,15 @@ pub struct ExportJob {
     /// 0 to 100.
     pub progress: u8,
     pub created_at: DateTime<Utc>,
-    /// Set when ready: the archive's size in bytes and SHA-256 (hex).
+    /// Set when ready: the archive's size in bytes and SHA-256 (hex), which names this version
+    /// of the archive (a resumed download asks for the rest of the same one).
     pub size: Option<u64>,
     pub sha256: Option<String>,
+    /// Set when ready: the SHA-256 (hex) of the archive's `manifest.json`. The manifest holds the
+    /// SHA-256 of every other file, so checking it and them checks all the archive holds, without
+    /// a second pass over every byte for the whole file's checksum.
+    #[serde(default)]
+    pub manifest_sha256: Option<String>,
 }
 
 /// `manifest.json` at the root of every export archive (see `docs/export-format.md`).

@@ -33,12 +33,13 @@ pub(crate) const EXCLUDED: &[&str] = &[
     "Security data such as password hashes and session tokens: they would only help an attacker.",
 ];
 
-type JobRow = (String, String, String, i64, DateTime<Utc>, Option<String>, Option<i64>);
+type JobRow = (String, String, String, i64, DateTime<Utc>, Option<String>, Option<String>, Option<i64>);
 
-const JOB_COLUMNS: &str = "id, child_id, status, progress, created_at, sha256, length(archive)";
+const JOB_COLUMNS: &str =
+    "id, child_id, status, progress, created_at, sha256, manifest_sha256, length(archive)";
 
 fn job_from_row(row: JobRow) -> ExportJob {
-    let (id, child_id, status, progress, created_at, sha256, size) = row;
+    let (id, child_id, status, progress, created_at, sha256, manifest_sha256, size) = row;
     ExportJob {
         id,
         child_id,
@@ -51,6 +52,7 @@ fn job_from_row(row: JobRow) -> ExportJob {
         created_at,
         size: size.and_then(|s| u64::try_from(s).ok()),
         sha256,
+        manifest_sha256,
     }
 }
 
@@ -180,7 +182,7 @@ async fn prepare(
             .fetch_optional(&state.db)
             .await?;
     let now = state.clock.now();
-    let archive = tokio::task::spawn_blocking(move || {
+    let (archive, manifest_sha256) = tokio::task::spawn_blocking(move || {
         build_archive(&ArchiveData {
             child,
             avatar,
@@ -196,12 +198,16 @@ async fn prepare(
     .map_err(anyhow::Error::from)??;
     set_progress(state, id, 90).await?;
     let sha256 = format!("{:x}", Sha256::digest(&archive));
-    sqlx::query("UPDATE exports SET status = 'ready', progress = 100, sha256 = ?, archive = ? WHERE id = ?")
-        .bind(sha256)
-        .bind(archive)
-        .bind(id)
-        .execute(&state.db)
-        .await?;
+    sqlx::query(
+        "UPDATE exports SET status = 'ready', progress = 100, sha256 = ?, manifest_sha256 = ?, archive = ? \
+         WHERE id = ?",
+    )
+    .bind(sha256)
+    .bind(manifest_sha256)
+    .bind(archive)
+    .bind(id)
+    .execute(&state.db)
+    .await?;
     Ok(())
 }
 
@@ -218,8 +224,9 @@ struct ArchiveData {
 }
 
 /// Writes the archive: every category as JSON, tables also as CSV, a readable HTML report, and
-/// `manifest.json` (written last) with each file's size and SHA-256.
-fn build_archive(data: &ArchiveData) -> anyhow::Result<Vec<u8>> {
+/// `manifest.json` (written last) with each file's size and SHA-256. Returns the archive and the
+/// manifest's SHA-256.
+fn build_archive(data: &ArchiveData) -> anyhow::Result<(Vec<u8>, String)> {
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("child.json", pretty(&data.child)?),
         ("contacts.json", pretty(&data.contacts)?),
@@ -248,7 +255,9 @@ fn build_archive(data: &ArchiveData) -> anyhow::Result<Vec<u8>> {
             .collect(),
         excluded: EXCLUDED.iter().map(|s| (*s).to_owned()).collect(),
     };
-    files.push(("manifest.json", serde_json::to_vec_pretty(&manifest)?));
+    let manifest = serde_json::to_vec_pretty(&manifest)?;
+    let manifest_sha256 = format!("{:x}", Sha256::digest(&manifest));
+    files.push(("manifest.json", manifest));
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
@@ -256,7 +265,7 @@ fn build_archive(data: &ArchiveData) -> anyhow::Result<Vec<u8>> {
         zip.start_file(path, options)?;
         zip.write_all(&bytes)?;
     }
-    Ok(zip.finish()?.into_inner())
+    Ok((zip.finish()?.into_inner(), manifest_sha256))
 }
 
 fn pretty<T: serde::Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {

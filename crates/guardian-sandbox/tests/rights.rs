@@ -232,10 +232,12 @@ async fn an_export_is_a_checksummed_archive_served_in_ranges() {
     let beyond = download(&api, &job.id, Some(&format!("bytes={}-", bytes.len()))).await;
     assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
 
-    // The manifest lists every other file with its size and SHA-256; no message content.
+    // The manifest is the one the job names, and lists every other file with its size and
+    // SHA-256; no message content.
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
     let mut manifest = String::new();
     zip.by_name("manifest.json").expect("manifest").read_to_string(&mut manifest).expect("read");
+    assert_eq!(Some(format!("{:x}", Sha256::digest(manifest.as_bytes()))), job.manifest_sha256);
     let manifest: ExportManifest = serde_json::from_str(&manifest).expect("manifest");
     assert_eq!(manifest.files.len() + 1, zip.len());
     for entry in &manifest.files {
