@@ -21,11 +21,16 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use perf_doc::{Figure, verdict, write_section, write_summary};
+
+mod perf_doc;
 
 const RUNS: usize = 5;
-/// Cold starts spread widely run to run (the empty app's own from about 400 to 900 ms here).
-const START_RUNS: usize = 9;
+/// Cold starts of each app, taken in turns (some start their page late: see `on_time`).
+const START_RUNS: usize = 15;
 const IDLE: Duration = Duration::from_secs(30);
+/// How the summary table names this benchmark.
+const COMMAND: &str = "make bench-desktop";
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -278,21 +283,10 @@ fn release_binary(name: &str) -> PathBuf {
     path
 }
 
-/// Replaces the section between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
-fn write_table(name: &str, heading: &str, table: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/PERFORMANCE.md");
-    let text = std::fs::read_to_string(&path).expect("docs/PERFORMANCE.md");
-    let (start, end) = (format!("<!-- {name}:start -->"), format!("<!-- {name}:end -->"));
-    let updated = match (text.find(&start), text.find(&end)) {
-        (Some(a), Some(b)) => format!("{}{start}\n{table}{}", &text[..a], &text[b..]),
-        _ => format!("{text}\n## {heading}\n\n{start}\n{table}{end}\n"),
-    };
-    std::fs::write(&path, updated).expect("write docs/PERFORMANCE.md");
-}
-
-/// Milliseconds from clicking `css` until the first contact row is painted, and from the click
-/// to the child screen asking the engine for its first contacts and to the answer (the UI's
-/// `guardian:contacts-*` marks).
+/// Milliseconds from clicking `css` until the first contact row is painted (the first task after
+/// the frame that shows it), and from the click to the child screen asking the engine for its
+/// first contacts, to the answer (the UI's `guardian:contacts-*` marks) and to the start of that
+/// frame (its layout and paint come after).
 const OPEN_LIST: &str = "const done = arguments[arguments.length - 1];\
     performance.clearMarks();\
     const t0 = performance.now();\
@@ -300,8 +294,9 @@ const OPEN_LIST: &str = "const done = arguments[arguments.length - 1];\
     document.querySelector(arguments[0]).click();\
     (function wait() {\
       if (document.querySelector('[data-testid=contact]')) {\
-        requestAnimationFrame(() => setTimeout(() => done([performance.now() - t0,\
-          mark('guardian:contacts-asked'), mark('guardian:contacts-answered')]), 0));\
+        requestAnimationFrame(() => { const frame = performance.now() - t0;\
+          setTimeout(() => done([performance.now() - t0,\
+          mark('guardian:contacts-asked'), mark('guardian:contacts-answered'), frame]), 0); });\
       } else { setTimeout(wait, 1); }\
     })();";
 
@@ -339,8 +334,10 @@ const TYPED: &[&str] =
 struct ContactFigures {
     /// From the click to the child screen asking for its requests and first contacts…
     asked_ms: f64,
-    /// …and to the engine's answer; `open_ms` is to the list painted.
+    /// …to the engine's answer, and to the start of the frame that paints the list; `open_ms` is
+    /// to the list painted.
     answered_ms: f64,
+    frame_ms: f64,
     open_ms: f64,
     plain_open_ms: f64,
     keystroke_ms: f64,
@@ -367,7 +364,7 @@ async fn contact_list(guardian: &Path) -> ContactFigures {
     let card = "[data-testid=child-card] button";
     let (mut open, mut plain_open, mut keys, mut plain_keys) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut asked, mut answered) = (Vec::new(), Vec::new());
+    let (mut asked, mut answered, mut frame) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..RUNS {
         client.wait().for_element(Locator::Css(card)).await.expect("child card");
         let opened = client.execute_async(OPEN_LIST, vec![card.into()]).await.expect("open the child");
@@ -375,6 +372,7 @@ async fn contact_list(guardian: &Path) -> ContactFigures {
         open.push(at(0));
         asked.push(at(1));
         answered.push(at(2));
+        frame.push(at(3));
         // Keystrokes filter all 10,000, not the first screenful painted before the rest arrived.
         client
             .wait()
@@ -387,7 +385,14 @@ async fn contact_list(guardian: &Path) -> ContactFigures {
             keys.push(script_ms(&client, KEYSTROKE, typed).await);
             plain_keys.push(script_ms(&client, PLAIN_LIST, typed).await);
         }
-        eprintln!("contacts run {}: open {:.0} ms (plain {:.0} ms)", run + 1, open[run], plain_open[run]);
+        eprintln!(
+            "contacts run {}: open {:.0} ms (answered {:.0}, frame {:.0}; plain {:.0} ms)",
+            run + 1,
+            open[run],
+            answered[run],
+            frame[run],
+            plain_open[run]
+        );
         client.find(Locator::Css("[data-testid=back]")).await.expect("back").click().await.expect("back");
     }
     let _ = client.close().await;
@@ -396,6 +401,7 @@ async fn contact_list(guardian: &Path) -> ContactFigures {
     ContactFigures {
         asked_ms: median(asked),
         answered_ms: median(answered),
+        frame_ms: median(frame),
         open_ms: median(open),
         plain_open_ms: median(plain_open),
         keystroke_ms: median(keys),
@@ -459,17 +465,18 @@ async fn start_memory_size(guardian: &Path, machine: &str) {
         m_runs.push(m);
     }
     let steps = start_steps(&m_runs, &g_runs);
-    let (g_start, m_start) =
-        (g_runs.iter().map(|r| r.start_ms).collect(), m_runs.iter().map(|r| r.start_ms).collect());
+    let on_time_start = |runs: &[Run]| median(on_time(runs).1.iter().map(|r| r.start_ms).collect());
+    let (g_start, m_start) = (on_time_start(&g_runs), on_time_start(&m_runs));
     let g_idle = measure(guardian, "[data-testid=child-card]", &guardian_env, true).await.rss_kib;
     let m_idle = measure(&minimal, "#ready", &[], true).await.rss_kib;
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1_048_576.0;
     let (g_size, m_size) = (size(guardian), size(&minimal));
-    let (gs, ms) = (median(g_start), median(m_start));
+    let (gs, ms) = (g_start, m_start);
 
-    let goal = |ratio: f64, max: f64| format!("≤ {max}× ({})", if ratio <= max { "met" } else { "missed" });
+    let goal = |ratio: f64, max: f64| format!("≤ {max}× ({})", verdict(ratio <= max));
     let start_label = format!(
-        "cold start to interactive (median of {START_RUNS}; Guardian: dashboard from the encrypted cache, provider unreachable)"
+        "cold start to interactive (median of the starts, out of {START_RUNS}, that loaded their page on time: see below; \
+         Guardian: dashboard from the encrypted cache, provider unreachable)"
     );
     let rows = [
         (start_label.as_str(), format!("{ms:.0} ms"), format!("{gs:.0} ms"), gs / ms, 1.3),
@@ -486,18 +493,48 @@ async fn start_memory_size(guardian: &Path, machine: &str) {
         "Machine: {machine}, under Xvfb. Baseline: `bench/minimal-tauri`, an empty Tauri 2 window built in this workspace with the same release profile.\n\n\
          | measure | empty Tauri app | Guardian | ratio | goal |\n| --- | --- | --- | --- | --- |\n"
     );
-    for (what, base, ours, ratio, max) in rows {
-        table.push_str(&format!("| {what} | {base} | {ours} | {ratio:.2}× | {} |\n", goal(ratio, max)));
+    for (what, base, ours, ratio, max) in &rows {
+        table.push_str(&format!("| {what} | {base} | {ours} | {ratio:.2}× | {} |\n", goal(*ratio, *max)));
     }
     table.push_str(&steps);
     print!("{table}");
-    write_table("desktop-bench", "Desktop", &table);
+    write_section("desktop-bench", "Desktop", &table);
+    let names = [
+        "cold start to interactive vs an empty Tauri app",
+        "idle memory vs an empty Tauri app",
+        "release binary size vs an empty Tauri app",
+    ];
+    let figures: Vec<Figure> = rows
+        .into_iter()
+        .zip(names)
+        .map(|((_, baseline, guardian, ratio, max), name)| Figure {
+            name,
+            baseline,
+            guardian,
+            ratio: format!("{ratio:.2}×"),
+            goal: goal(ratio, max),
+        })
+        .collect();
+    write_summary(COMMAND, &figures);
 }
 
-/// The cold start step by step (medians), so a missed goal shows where the time goes.
+/// How much later than an app's earliest page load a start's counts as late (see `on_time`).
+const LATE_PAGE_MS: f64 = 200.0;
+
+/// An app's starts split into those whose page began loading late — about one in four, of
+/// either app, starts loading its page some 500 ms after the others, at a rate that varies from
+/// run to run — and the others.
+fn on_time(runs: &[Run]) -> (Vec<&Run>, Vec<&Run>) {
+    let first =
+        runs.iter().map(|r| r.phases.page_starts).filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
+    runs.iter().partition(|r| r.phases.page_starts >= first + LATE_PAGE_MS)
+}
+
+/// The cold start step by step (medians of the starts on time), so a missed goal shows where
+/// the time goes; then how many starts were late, and the median of all of them.
 fn start_steps(minimal: &[Run], guardian: &[Run]) -> String {
     let at = |runs: &[Run], step: fn(&Run) -> f64| {
-        let values: Vec<f64> = runs.iter().map(step).filter(|v| v.is_finite()).collect();
+        let values: Vec<f64> = on_time(runs).1.into_iter().map(step).filter(|v| v.is_finite()).collect();
         if values.is_empty() { "–".to_owned() } else { format!("{:.0} ms", median(values)) }
     };
     type Step = (&'static str, fn(&Run) -> f64);
@@ -509,20 +546,29 @@ fn start_steps(minimal: &[Run], guardian: &[Run]) -> String {
         ("the engine answers (keyring, encrypted cache opened and read)", |r| r.phases.dashboard_answered),
         ("the first screen is there (Guardian: a child's card)", |r| r.start_ms),
     ];
-    let mut out = format!(
-        "\nWhere the cold start goes (medians of {START_RUNS}, in ms from the launch):\n\n\
+    let mut out = "\nWhere the cold start goes (medians of the starts on time, in ms from the launch):\n\n\
          | step | empty Tauri app | Guardian |\n| --- | --- | --- |\n"
-    );
+        .to_owned();
     for (what, step) in steps {
         out.push_str(&format!("| {what} | {} | {} |\n", at(minimal, step), at(guardian, step)));
     }
+    let late = |runs: &[Run]| format!("{} of {}", on_time(runs).0.len(), runs.len());
+    let all = |runs: &[Run]| format!("{:.0} ms", median(runs.iter().map(|r| r.start_ms).collect()));
+    out.push_str(&format!(
+        "| starts whose page began loading {LATE_PAGE_MS:.0} ms or more after that app's earliest (left out above) | {} | {} |\n\
+         | the first screen, median of all {START_RUNS} starts | {} | {} |\n",
+        late(minimal),
+        late(guardian),
+        all(minimal),
+        all(guardian)
+    ));
     out
 }
 
 /// The 10,000-contact list in the real web view against a plain DOM list.
 async fn contacts_table(guardian: &Path, machine: &str) {
     let c = contact_list(guardian).await;
-    let within = |ms: f64, max: f64| format!("≤ {max} ms ({})", if ms <= max { "met" } else { "missed" });
+    let within = |ms: f64, max: f64| format!("≤ {max} ms ({})", verdict(ms <= max));
     let table = format!(
         "Machine: {machine}, under Xvfb; release build; `large-family` (10,000 contacts per child) on the embedded demo provider. \
          Baseline: a plain DOM list of the same 10,000 names built in the same web view. Medians of {RUNS} runs \
@@ -531,8 +577,8 @@ async fn contacts_table(guardian: &Path, machine: &str) {
          | first render of the contact list (click on the child → list painted; Guardian's includes loading the contacts) | {:.1} ms | {:.1} ms | {:.2}× | {} |\n\
          | filter keystroke → list repainted (Guardian's worst: {:.1} ms) | {:.1} ms | {:.1} ms | {:.2}× | {} |\n\n\
          Where Guardian's first render goes (medians, ms from the click): the child screen asks the engine for the \
-         friend requests and the first screenful of contacts at {:.1} ms; the answer is back at {:.1} ms; the list is \
-         painted at {:.1} ms.\n",
+         friend requests and the first screenful of contacts at {:.1} ms; the answer is back at {:.1} ms; the frame \
+         that shows the list starts at {:.1} ms, and the list is painted at {:.1} ms.\n",
         RUNS * TYPED.len(),
         c.plain_open_ms,
         c.open_ms,
@@ -545,8 +591,28 @@ async fn contacts_table(guardian: &Path, machine: &str) {
         within(c.keystroke_ms, 16.0),
         c.asked_ms,
         c.answered_ms,
+        c.frame_ms,
         c.open_ms,
     );
     print!("{table}");
-    write_table("contacts-bench", "Contact list", &table);
+    write_section("contacts-bench", "Contact list", &table);
+    write_summary(
+        COMMAND,
+        &[
+            Figure {
+                name: "10,000-contact list, first render",
+                baseline: format!("{:.1} ms", c.plain_open_ms),
+                guardian: format!("{:.1} ms", c.open_ms),
+                ratio: format!("{:.2}×", c.open_ms / c.plain_open_ms),
+                goal: within(c.open_ms, 100.0),
+            },
+            Figure {
+                name: "10,000-contact list, filter keystroke",
+                baseline: format!("{:.1} ms", c.plain_keystroke_ms),
+                guardian: format!("{:.1} ms", c.keystroke_ms),
+                ratio: format!("{:.2}×", c.keystroke_ms / c.plain_keystroke_ms),
+                goal: within(c.keystroke_ms, 16.0),
+            },
+        ],
+    );
 }

@@ -85,6 +85,8 @@ struct App {
     _data: tempfile::TempDir,
     driver: Driver,
     client: Client,
+    service: String,
+    started: std::time::SystemTime,
 }
 
 impl App {
@@ -102,6 +104,7 @@ impl App {
     }
 
     async fn start_with_env(tag: &str, extra: &[(&str, &str)]) -> Self {
+        let started = std::time::SystemTime::now();
         let data = tempfile::tempdir().expect("temp dir");
         let data_dir = data.path().to_str().expect("utf-8 path").to_owned();
         let service = format!("guardian-e2e-{}-{tag}", std::process::id());
@@ -138,7 +141,7 @@ impl App {
         env.extend_from_slice(extra);
         let driver = Driver::start(&env);
         let client = connect(&driver).await;
-        Self { _data: data, driver, client }
+        Self { _data: data, driver, client, service, started }
     }
 
     async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
@@ -247,10 +250,128 @@ impl App {
         self._data.path().join("Downloads")
     }
 
+    /// Ends the app, then sweeps everything it left on disk for secrets and personal data.
     async fn close(self) {
         let _ = self.client.close().await;
         drop(self.driver);
+        sweep(self._data.path(), &self.service, self.started);
     }
+}
+
+/// Secrets the tests type: readable nowhere outside the encrypted cache.
+const TYPED_SECRETS: &[&str] =
+    &[guardian_sandbox::DEMO_PHONE, guardian_sandbox::DEMO_PASSWORD, "\"pin\":\"1234\"", "\"pin\":\"4321\""];
+/// Personal data of the demo family and what the tests type about it: readable only inside the
+/// encrypted cache, and in an export the guardian saved on purpose.
+const PERSONAL: &[&str] = &[
+    "Grandma Lin",
+    "Cousin Hua",
+    "FreeGems4U",
+    "Why was Leo's account limited?",
+    "Mean messages after school",
+];
+/// Children's names, too short to look for in encrypted bytes (they turn up by chance): looked
+/// for as words in text files only.
+const SHORT_NAMES: &[&str] = &["Leo", "Mei", "Ava"];
+
+/// The secrets sweep: after every app of the suite closes, no token, database key, PIN, password,
+/// phone number or child's or contact's name may be readable in what it left: its data folder
+/// (the cache, its WAL, the logs, the web view's storage, the saved recording and diagnostics
+/// bundle, including what the bundle's zip holds), its web view cache, and new files of Guardian's
+/// or SQLite's in the temporary folder. A saved export holds the child's data on purpose, so only
+/// the secrets are looked for in it.
+fn sweep(data: &std::path::Path, service: &str, started: std::time::SystemTime) {
+    let mut secrets: Vec<String> = TYPED_SECRETS.iter().map(|s| (*s).to_owned()).collect();
+    let mut files = files_below(data);
+    for cache in files.iter().filter(|p| p.ends_with("cache.db")) {
+        let profile = cache.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).expect("profile");
+        secrets.extend(keyring_secrets(service, profile));
+    }
+    // (A guardian who signed out last has no cache left: signing out removes it.)
+    assert!(files.iter().any(|p| p.starts_with(data.join("logs"))), "the sweep sees the log");
+    let cache_home = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cache")));
+    let web_cache = cache_home.map(|c| files_below(&c.join("org.guardian.desktop"))).unwrap_or_default();
+    let temp = files_below(&std::env::temp_dir()).into_iter().filter(|p| {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        !p.starts_with(data) && (name.contains("guardian") || name.starts_with("etilqs"))
+    });
+    let new =
+        |p: &std::path::PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).is_ok_and(|t| t >= started);
+    files.extend(web_cache.into_iter().chain(temp).filter(new));
+
+    let personal: Vec<String> =
+        secrets.iter().cloned().chain(PERSONAL.iter().map(|s| (*s).to_owned())).collect();
+    for path in files {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let export = name.starts_with("guardian-export-");
+        let contents = if name.starts_with("guardian-diagnostics-") {
+            unzipped(&path)
+        } else {
+            let Ok(bytes) = std::fs::read(&path) else { continue };
+            bytes
+        };
+        for secret in if export { &secrets } else { &personal } {
+            assert!(
+                !contents.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds a secret or personal data ({} characters) in plain bytes",
+                path.display(),
+                secret.len()
+            );
+        }
+        if let (false, Ok(text)) = (export, std::str::from_utf8(&contents)) {
+            for word in SHORT_NAMES {
+                let alone = |i: usize| {
+                    !text[..i].ends_with(char::is_alphanumeric)
+                        && !text[i + word.len()..].starts_with(char::is_alphanumeric)
+                };
+                assert!(
+                    !text.match_indices(word).any(|(i, _)| alone(i)),
+                    "{} names a child: {word}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// The session's tokens and the cache's key the app keeps in the keyring for `profile`.
+fn keyring_secrets(service: &str, profile: &str) -> Vec<String> {
+    use guardian_client::SecretStore as _;
+    let keyring = guardian_client::KeyringSecrets::open(service, profile).expect("the keyring");
+    let read = |name: &str| keyring.get(name).expect("read the keyring").map(|s| s.expose().to_owned());
+    let mut found: Vec<String> = read("db-key").into_iter().collect();
+    if let Some(session) = read("session") {
+        let session: serde_json::Value = serde_json::from_str(&session).expect("a session");
+        found.extend(
+            ["access_token", "refresh_token"].iter().filter_map(|k| session[*k].as_str().map(str::to_owned)),
+        );
+    }
+    found
+}
+
+fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => out.extend(files_below(&entry.path())),
+            Ok(t) if t.is_file() => out.push(entry.path()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every entry of a zip, uncompressed, one after another.
+fn unzipped(path: &std::path::Path) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("a zip");
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        zip.by_index(i).expect("entry").read_to_end(&mut out).expect("read entry");
+    }
+    out
 }
 
 #[tokio::test]

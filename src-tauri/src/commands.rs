@@ -221,9 +221,7 @@ async fn announce_notifications(
 #[specta::specta]
 fn show_tray_badge(app: AppHandle, badge: crate::tray::TrayBadge) -> Result<(), AppError> {
     // A tray that cannot be updated is not the guardian's problem: it is logged, not shown.
-    if let Some(tray) = app.try_state::<crate::tray::Tray>()
-        && let Err(error) = tray.show(&badge)
-    {
+    if let Err(error) = app.state::<crate::tray::TraySlot>().show(badge) {
         tracing::info!(%error, "the tray icon could not be updated");
     }
     Ok(())

@@ -23,9 +23,16 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(builder.invoke_handler())
         .manage(state)
+        .manage(tray::TraySlot::default())
+        // The tray's set-up talks to the desktop (D-Bus on Linux) on the thread that also starts
+        // the page: it waits until the page has loaded instead of holding up the start.
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                tray::install(webview.app_handle());
+            }
+        })
         .setup(move |app| {
             builder.mount_events(app);
-            tray::install(app.handle());
             // Start the engine (and, with nothing configured, the demo provider) while the
             // window loads; the first command waits for it.
             commands::start_background(app.handle());

@@ -29,13 +29,46 @@ pub struct Tray {
     marked: Image<'static>,
 }
 
-/// Puts Guardian in the tray. Desktops without a tray (or, on Linux, without the indicator
-/// library) get none; the app works the same without it.
+/// The tray once it is made, and the badge last asked for (perhaps before it was made).
+#[derive(Default)]
+pub struct TraySlot(std::sync::Mutex<SlotState>);
+
+#[derive(Default)]
+struct SlotState {
+    tray: Option<Tray>,
+    badge: Option<TrayBadge>,
+    tried: bool,
+}
+
+impl TraySlot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SlotState> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Shows `badge` on the tray if it is there, and keeps it for a tray made later.
+    pub fn show(&self, badge: TrayBadge) -> tauri::Result<()> {
+        let mut state = self.lock();
+        let shown = state.tray.as_ref().map_or(Ok(()), |tray| tray.show(&badge));
+        state.badge = Some(badge);
+        shown
+    }
+}
+
+/// Puts Guardian in the tray (once), with the badge asked for so far. Desktops without a tray
+/// (or, on Linux, without the indicator library) get none; the app works the same without it.
 pub fn install(app: &AppHandle) {
+    let slot = app.state::<TraySlot>();
+    let mut state = slot.lock();
+    if std::mem::replace(&mut state.tried, true) {
+        return;
+    }
     let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| create(app)));
     match made {
         Ok(Ok(tray)) => {
-            app.manage(tray);
+            if let Some(Err(error)) = state.badge.as_ref().map(|badge| tray.show(badge)) {
+                tracing::info!(%error, "the tray icon could not be updated");
+            }
+            state.tray = Some(tray);
         }
         Ok(Err(error)) => tracing::info!(%error, "no tray icon"),
         Err(_) => tracing::info!("no tray icon: this desktop has no indicator library"),

@@ -19,7 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
 mod common;
 
-use common::{PeakSampler, median, rss_kib, write_section};
+use common::{Figure, PeakSampler, median, rss_kib, verdict, write_section, write_summary};
 
 const RUNS: usize = 3;
 const LATENCY_SAMPLES: usize = 100;
@@ -214,7 +214,6 @@ fn main() {
         let ratio = sync.as_secs_f64() / base.as_secs_f64();
         let p50 = percentile(&latencies, 0.50);
         let p99 = percentile(&latencies, 0.99);
-        let mark = |ok: bool| if ok { "met" } else { "**missed**" };
         let table = format!(
             "Machine: {}. Rows: {rows} (3 children, 30,000 contacts, 150 friend requests, 100,020 activity rows). Median of {RUNS} runs.\n\n\
              | measure | baseline | Guardian | ratio | goal |\n\
@@ -225,13 +224,32 @@ fn main() {
             machine(),
             base.as_secs_f64() * 1000.0,
             sync.as_secs_f64() * 1000.0,
-            mark(ratio <= 2.5),
+            verdict(ratio <= 2.5),
             peak_growth_kib as f64 / 1024.0,
             p50.as_secs_f64() * 1000.0,
             p99.as_secs_f64() * 1000.0,
-            mark(p99 <= Duration::from_millis(300)),
+            verdict(p99 <= Duration::from_millis(300)),
         );
         println!("{table}");
         write_section("sync-bench", "Sync", &table);
+        write_summary(
+            "make bench",
+            &[
+                Figure {
+                    name: "initial sync of `large-family` vs a raw bulk insert",
+                    baseline: format!("{:.0} ms", base.as_secs_f64() * 1000.0),
+                    guardian: format!("{:.0} ms", sync.as_secs_f64() * 1000.0),
+                    ratio: format!("{ratio:.2}×"),
+                    goal: format!("≤ 2.5× ({})", verdict(ratio <= 2.5)),
+                },
+                Figure {
+                    name: "change at the provider → status updated, p99",
+                    baseline: "–".into(),
+                    guardian: format!("{:.1} ms", p99.as_secs_f64() * 1000.0),
+                    ratio: "–".into(),
+                    goal: format!("≤ 300 ms ({})", verdict(p99 <= Duration::from_millis(300))),
+                },
+            ],
+        );
     });
 }

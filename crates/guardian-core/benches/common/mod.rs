@@ -2,7 +2,10 @@
 //! docs/PERFORMANCE.md.
 #![allow(dead_code)]
 
-use std::path::Path;
+#[path = "../../../../bench/perf_doc.rs"]
+mod perf_doc;
+pub use perf_doc::{Figure, verdict, write_section, write_summary};
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,20 +50,5 @@ impl PeakSampler {
     pub fn finish(self) -> u64 {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         self.thread.join().unwrap_or(0)
-    }
-}
-
-/// Replaces one section of docs/PERFORMANCE.md (between `<!-- NAME:start -->` and
-/// `<!-- NAME:end -->`) with `table`; appends it under `heading` when the markers are missing.
-pub fn write_section(name: &str, heading: &str, table: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PERFORMANCE.md");
-    let (start, end) = (format!("<!-- {name}:start -->"), format!("<!-- {name}:end -->"));
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let updated = match (text.find(&start), text.find(&end)) {
-        (Some(a), Some(b)) if a < b => format!("{}{start}\n{table}{}", &text[..a], &text[b..]),
-        _ => format!("{text}\n## {heading}\n\n{start}\n{table}{end}\n"),
-    };
-    if let Err(error) = std::fs::write(&path, updated) {
-        eprintln!("could not update {}: {error}", path.display());
     }
 }
