@@ -18,6 +18,9 @@ pub struct TrayBadge {
     pub summary: String,
     pub open: String,
     pub quit: String,
+    /// When the window asked (ms since the epoch). Two requests can arrive out of order; one
+    /// asked for before the badge already shown is stale and dropped.
+    pub asked_at: f64,
 }
 
 pub struct Tray {
@@ -45,9 +48,13 @@ impl TraySlot {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Shows `badge` on the tray if it is there, and keeps it for a tray made later.
+    /// Shows `badge` on the tray if it is there, and keeps it for a tray made later; a badge
+    /// asked for before the current one is dropped.
     pub fn show(&self, badge: TrayBadge) -> tauri::Result<()> {
         let mut state = self.lock();
+        if state.badge.as_ref().is_some_and(|shown| shown.asked_at > badge.asked_at) {
+            return Ok(());
+        }
         let shown = state.tray.as_ref().map_or(Ok(()), |tray| tray.show(&badge));
         state.badge = Some(badge);
         shown

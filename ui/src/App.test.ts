@@ -306,6 +306,7 @@ describe("notification centre", () => {
         summary: "2 new notifications",
         open: "Open Guardian",
         quit: "Quit Guardian",
+        asked_at: expect.any(Number),
       }),
     );
     await fireEvent.click(await screen.findByTestId("notifications-open"));
@@ -314,6 +315,9 @@ describe("notification centre", () => {
     await waitFor(() =>
       expect(api.showTrayBadge).toHaveBeenLastCalledWith(expect.objectContaining({ unread: 0, summary: "No new notifications" })),
     );
+    // Each badge is stamped later than the one before, so the tray can drop one that arrives late.
+    const stamps = vi.mocked(api.showTrayBadge).mock.calls.map(([badge]) => badge.asked_at ?? 0);
+    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
   });
 });
 

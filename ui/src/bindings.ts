@@ -1217,6 +1217,11 @@ export type TrayBadge = {
 	summary: string,
 	open: string,
 	quit: string,
+	/**
+	 *  When the window asked (ms since the epoch). Two requests can arrive out of order; one
+	 *  asked for before the badge already shown is stale and dropped.
+	 */
+	asked_at: number | null,
 };
 
 /* Tauri Specta runtime */
