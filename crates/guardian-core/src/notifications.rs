@@ -81,6 +81,9 @@ impl Engine {
         }
         let online = self.online_notifications(&children).await;
         let complete = online.is_ok();
+        if let Err(error) = &online {
+            tracing::info!(%error, "the provider's notifications could not be loaded");
+        }
         items.extend(online.unwrap_or_default());
         let read: HashSet<String> = store.notifications_read().await?;
         for n in &mut items {
