@@ -692,6 +692,27 @@ async fn a_major_policy_change_is_announced_with_its_changes_and_acknowledged() 
 }
 
 #[tokio::test]
+async fn a_contact_the_provider_banned_is_marked_and_offers_no_unblock() {
+    let app = App::start_with_scenario("banned", "banned-contact").await;
+    let result = async {
+        app.open_child("c-leo").await;
+        let rex =
+            app.wait_text("[data-contact-id=u-rex] [data-testid=contact-banned]", |t| !t.is_empty()).await;
+        assert_eq!(rex, "Banned by the provider for abuse: stays blocked");
+        let buttons =
+            app.client.find_all(Locator::Css("[data-contact-id=u-rex] button")).await.expect("find");
+        assert!(buttons.is_empty(), "a banned account offers nothing to unblock");
+        // Sam, in good standing, can still be blocked.
+        assert_eq!(app.wait_text("[data-contact-id=u-sam] button", |t| !t.is_empty()).await, "Block");
+        app.scroll_to("[data-testid=contacts]").await;
+        app.screenshot("contacts-banned").await;
+    }
+    .await;
+    app.close().await;
+    result
+}
+
+#[tokio::test]
 async fn support_gets_a_diagnostics_bundle_and_a_replayable_recording_from_the_app() {
     let app = App::start("support").await;
     let result = async {

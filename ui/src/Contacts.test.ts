@@ -24,6 +24,7 @@ function many(count: number): ContactView[] {
     last_interaction: i % 3 === 0 ? "2026-11-29T12:00:00Z" : i % 3 === 1 ? "2026-10-01T12:00:00Z" : null,
     queued: null,
     trial_until: null,
+    banned_at: null,
   }));
 }
 
@@ -96,5 +97,17 @@ describe("a friend approved for a trial", () => {
     expect(screen.getAllByTestId("contact-trial").map((b) => b.textContent?.trim())).toEqual(["Trial until Dec 7, 2026"]);
     await fireEvent.click(screen.getByRole("button", { name: "Keep Friend 00001 as a friend after the trial" }));
     expect(onConfirm).toHaveBeenCalledWith(expect.objectContaining({ contact_id: "u-1" }));
+  });
+});
+
+describe("an account the provider banned", () => {
+  it("is marked banned and offers no unblock, while other blocked contacts can be unblocked", () => {
+    const contacts = many(3).map((c, i) => (i === 0 ? { ...c, banned_at: "2026-11-28T12:00:00Z" } : c));
+    render(ContactList, { contacts, locale: "en", busy: false, onToggleBlock: vi.fn(), onConfirm: vi.fn() });
+    expect(screen.getAllByTestId("contact-banned").map((b) => b.textContent?.trim())).toEqual([
+      "Banned by the provider for abuse: stays blocked",
+    ]);
+    expect(screen.queryByRole("button", { name: "Unblock Friend 00000" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Block Friend 00001" })).toBeTruthy();
   });
 });

@@ -392,6 +392,8 @@ export type ContactView_Deserialize = {
 	queued?: string | null,
 	/**  A friendship approved for a trial ends then (RFC 3339) unless the guardian confirms it. */
 	trial_until?: string | null,
+	/**  The provider banned the account for abuse then (RFC 3339): blocked, and it stays so. */
+	banned_at?: string | null,
 };
 
 /**  A contact, with interaction metadata only (never message content). */
@@ -408,6 +410,8 @@ export type ContactView_Serialize = {
 	queued: string | null,
 	/**  A friendship approved for a trial ends then (RFC 3339) unless the guardian confirms it. */
 	trial_until: string | null,
+	/**  The provider banned the account for abuse then (RFC 3339): blocked, and it stays so. */
+	banned_at: string | null,
 };
 
 export type Dashboard = Dashboard_Serialize | Dashboard_Deserialize;

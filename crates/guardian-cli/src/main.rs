@@ -673,6 +673,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                         for c in contacts {
                             let trial = c.trial_until.as_deref().map(|t| format!("trial until {}", &t[..10]));
                             let note = match (&c.queued, &trial) {
+                                _ if c.banned_at.is_some() => "banned by the provider",
                                 (Some(_), _) => "change waiting to sync",
                                 (None, Some(trial)) => trial.as_str(),
                                 (None, None) => "",

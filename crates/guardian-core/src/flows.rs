@@ -329,12 +329,20 @@ impl Engine {
     ) -> Result<DecisionOutcome, CoreError> {
         let child = self.find_child(child).await?;
         let store = self.store().await?;
-        if !store.contacts(&child.id).await?.iter().any(|c| c.contact_id == contact_id) {
+        let contacts = store.contacts(&child.id).await?;
+        let Some(contact) = contacts.iter().find(|c| c.contact_id == contact_id) else {
             return Err(CoreError::Invalid(format!(
                 "{} has no contact with the ID {contact_id}",
                 child.display_name
             )));
-        }
+        };
+        // Refused here, offline too, rather than queued for the provider to refuse.
+        let banned = (!blocked && contact.banned_at.is_some()).then(|| {
+            CoreError::Invalid(format!(
+                "{} was banned by the provider for abuse and stays blocked",
+                contact.display_name
+            ))
+        });
         let planned = match self.is_recording() {
             true => {
                 let contact = flow::contact_ref(self, &child.id, contact_id).await?;
@@ -347,6 +355,11 @@ impl Engine {
             }
             false => None,
         };
+        if let Some(error) = banned {
+            let result = Err(error);
+            self.record(planned, flow::failure_code(&result, refused));
+            return result;
+        }
         let child_id = child.id;
         let contact_id = contact_id.to_owned();
         let result = self
@@ -439,6 +452,7 @@ impl Engine {
                 calls_7d: i32::try_from(c.calls_7d).unwrap_or(i32::MAX),
                 last_interaction: c.last_interaction.map(|t| t.to_rfc3339()),
                 trial_until: c.trial_until.map(|t| t.to_rfc3339()),
+                banned_at: c.banned_at.map(|t| t.to_rfc3339()),
             })
             .collect())
     }

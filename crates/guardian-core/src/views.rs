@@ -148,6 +148,8 @@ pub struct ContactView {
     pub queued: Option<String>,
     /// A friendship approved for a trial ends then (RFC 3339) unless the guardian confirms it.
     pub trial_until: Option<String>,
+    /// The provider banned the account for abuse then (RFC 3339): blocked, and it stays so.
+    pub banned_at: Option<String>,
 }
 
 /// A decision not yet accepted by the provider: queued, or refused with the provider's words.

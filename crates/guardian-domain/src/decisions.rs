@@ -102,6 +102,10 @@ pub struct Contact {
     /// A friendship approved for a trial ends then, unless a guardian confirms it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trial_until: Option<DateTime<Utc>>,
+    /// The provider banned this account for abuse then: it is blocked for every child and stays
+    /// blocked (an unblock is refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banned_at: Option<DateTime<Utc>>,
 }
 
 impl fmt::Debug for Contact {

@@ -126,10 +126,30 @@ pub(crate) const REQUEST_COLUMNS: &str = "id, child_id, other_name, direction, s
      (SELECT json_group_array(g.display_name) FROM approval_votes v JOIN guardians g ON g.id = v.guardian_id \
       WHERE v.request_id = friend_requests.id)";
 
-type ContactRow = (String, String, String, String, i64, i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+type ContactRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
 
 pub(crate) fn contact_from_row(row: ContactRow) -> Contact {
-    let (child_id, contact_id, display_name, status, messages, calls, last_interaction, trial_until) = row;
+    let (
+        child_id,
+        contact_id,
+        display_name,
+        status,
+        messages,
+        calls,
+        last_interaction,
+        trial_until,
+        banned_at,
+    ) = row;
     Contact {
         child_id,
         contact_id,
@@ -139,11 +159,11 @@ pub(crate) fn contact_from_row(row: ContactRow) -> Contact {
         calls_7d: u32::try_from(calls).unwrap_or(0),
         last_interaction,
         trial_until,
+        banned_at,
     }
 }
 
-pub(crate) const CONTACT_COLUMNS: &str =
-    "child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction, trial_until";
+pub(crate) const CONTACT_COLUMNS: &str = "child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction, trial_until, banned_at";
 
 /// Trial friendships past their end, not confirmed, end: the contact is removed (and the
 /// removal announced in the feed of every guardian of the child).
@@ -532,6 +552,20 @@ async fn set_contact_status(
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
+        if status == ContactStatus::Approved {
+            let banned: Option<Option<DateTime<Utc>>> =
+                sqlx::query_scalar("SELECT banned_at FROM contacts WHERE child_id = ? AND contact_id = ?")
+                    .bind(&child_id)
+                    .bind(&contact_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(Some(banned_at)) = banned {
+                return Err(ApiError::conflict(
+                    "this account was banned for abuse and stays blocked",
+                    json!({ "banned_at": banned_at }),
+                ));
+            }
+        }
         let row: Option<ContactRow> = sqlx::query_as(AssertSqlSafe(format!(
             "UPDATE contacts SET status = ? WHERE child_id = ? AND contact_id = ? RETURNING {CONTACT_COLUMNS}"
         )))

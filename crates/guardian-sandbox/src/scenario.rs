@@ -246,6 +246,9 @@ struct SeedContact {
     messages_7d: u32,
     #[serde(default)]
     calls_7d: u32,
+    /// The provider banned the account this many days ago (it must be blocked).
+    #[serde(default)]
+    banned_days_ago: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -325,7 +328,7 @@ impl Scenario {
         for c in &self.contacts {
             sqlx::query(
                 "INSERT INTO contacts (child_id, contact_id, display_name, status, messages_7d, calls_7d, \
-                 last_interaction) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 last_interaction, banned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&c.child_id)
             .bind(&c.contact_id)
@@ -334,6 +337,7 @@ impl Scenario {
             .bind(c.messages_7d)
             .bind(c.calls_7d)
             .bind((c.messages_7d + c.calls_7d > 0).then(|| now - chrono::Duration::hours(3)))
+            .bind(c.banned_days_ago.map(|days| now - chrono::Duration::days(days)))
             .execute(&mut *tx)
             .await?;
         }

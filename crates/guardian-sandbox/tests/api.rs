@@ -361,3 +361,29 @@ async fn a_friendship_approved_for_a_trial_ends_unless_a_guardian_confirms_it() 
         api.call(Method::POST, "/v1/children/c-leo/contacts/u-fr-1/confirm", Some("c-2"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_account_banned_for_abuse_stays_blocked() {
+    let api = Api::with_scenario("banned-contact").await;
+    let (_, contacts) = api.call(Method::GET, "/v1/children/c-leo/contacts", None, None).await;
+    let items = contacts["items"].as_array().expect("items");
+    let rex = items.iter().find(|c| c["contact_id"] == "u-rex").expect("Rex");
+    assert_eq!((rex["status"].as_str(), rex["banned_at"].is_string()), (Some("blocked"), true), "{rex}");
+    let sam = items.iter().find(|c| c["contact_id"] == "u-sam").expect("Sam");
+    assert!(sam.get("banned_at").is_none(), "{sam}");
+
+    let (status, body) =
+        api.call(Method::POST, "/v1/children/c-leo/contacts/u-rex/unblock", Some("u-1"), None).await;
+    assert_eq!((status, code(&body)), (StatusCode::CONFLICT, ErrorCode::Conflict), "{body}");
+    assert!(body["details"]["banned_at"].is_string(), "{body}");
+    // Blocking again is allowed (and changes nothing); another contact can still be unblocked.
+    let (status, _) =
+        api.call(Method::POST, "/v1/children/c-leo/contacts/u-rex/block", Some("b-1"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    for (key, path) in [("b-2", "block"), ("u-2", "unblock")] {
+        let (status, body) = api
+            .call(Method::POST, &format!("/v1/children/c-leo/contacts/u-sam/{path}"), Some(key), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}

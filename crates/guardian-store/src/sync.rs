@@ -227,7 +227,7 @@ impl Store {
     pub async fn first_contacts(&self, child_id: &str, limit: Option<u32>) -> Result<Vec<Contact>> {
         let rows: Vec<ContactRow> = sqlx::query_as(
             "SELECT child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction, \
-             trial_until FROM contacts WHERE child_id = ? ORDER BY display_name COLLATE NOCASE, contact_id \
+             trial_until, banned_at FROM contacts WHERE child_id = ? ORDER BY display_name COLLATE NOCASE, contact_id \
              LIMIT ?",
         )
         .bind(child_id)
@@ -332,10 +332,11 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
         Change::Contact { data } => {
             sqlx::query(
                 "INSERT INTO contacts (child_id, contact_id, display_name, status, messages_7d, calls_7d, \
-                 last_interaction, trial_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(child_id, contact_id) \
-                 DO UPDATE SET display_name = excluded.display_name, status = excluded.status, \
-                 messages_7d = excluded.messages_7d, calls_7d = excluded.calls_7d, \
-                 last_interaction = excluded.last_interaction, trial_until = excluded.trial_until",
+                 last_interaction, trial_until, banned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT(child_id, contact_id) DO UPDATE SET display_name = excluded.display_name, \
+                 status = excluded.status, messages_7d = excluded.messages_7d, calls_7d = excluded.calls_7d, \
+                 last_interaction = excluded.last_interaction, trial_until = excluded.trial_until, \
+                 banned_at = excluded.banned_at",
             )
             .bind(&data.child_id)
             .bind(&data.contact_id)
@@ -345,6 +346,7 @@ async fn apply(conn: &mut SqliteConnection, guardian_id: &str, change: &Change) 
             .bind(i64::from(data.calls_7d))
             .bind(data.last_interaction)
             .bind(data.trial_until)
+            .bind(data.banned_at)
             .execute(conn)
             .await?;
             Ok(())
@@ -419,6 +421,7 @@ struct ContactRow {
     calls_7d: i64,
     last_interaction: Option<DateTime<Utc>>,
     trial_until: Option<DateTime<Utc>>,
+    banned_at: Option<DateTime<Utc>>,
 }
 
 impl ContactRow {
@@ -432,6 +435,7 @@ impl ContactRow {
             calls_7d: u32::try_from(self.calls_7d).ok()?,
             last_interaction: self.last_interaction,
             trial_until: self.trial_until,
+            banned_at: self.banned_at,
         })
     }
 }
