@@ -93,7 +93,8 @@ pub(crate) async fn consent_page(
 ) -> ApiResult<Html<String>> {
     let provider = known(&provider)?;
     let name = third_party_name(provider);
-    let state = urlencoding(&query.state);
+    // Encoded for the query, which also makes it safe inside the HTML attribute.
+    let state: String = url::form_urlencoded::byte_serialize(query.state.as_bytes()).collect();
     Ok(Html(format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{name} (sandbox)</title></head><body>\
          <h1>{name}: sign in to Guardian?</h1><p>This page stands in for {name} in the Guardian sandbox.</p>\
@@ -135,23 +136,13 @@ pub(crate) async fn allow(
     .fetch_optional(&state.db)
     .await?;
     let (redirect,) = redirect.ok_or_else(|| ApiError::not_found("authorization request"))?;
-    let separator = if redirect.contains('?') { '&' } else { '?' };
-    let location = format!("{redirect}{separator}code={code}&state={}", urlencoding(&query.state));
+    let mut location = url::Url::parse(&redirect).map_err(anyhow::Error::from)?;
+    location.query_pairs_mut().append_pair("code", &code).append_pair("state", &query.state);
     let mut response = StatusCode::FOUND.into_response();
     response
         .headers_mut()
-        .insert(header::LOCATION, HeaderValue::from_str(&location).map_err(anyhow::Error::from)?);
+        .insert(header::LOCATION, HeaderValue::from_str(location.as_str()).map_err(anyhow::Error::from)?);
     Ok(response)
-}
-
-fn urlencoding(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Redeems a code once, with the verifier whose challenge started the request.
