@@ -126,44 +126,36 @@ pub(crate) const REQUEST_COLUMNS: &str = "id, child_id, other_name, direction, s
      (SELECT json_group_array(g.display_name) FROM approval_votes v JOIN guardians g ON g.id = v.guardian_id \
       WHERE v.request_id = friend_requests.id)";
 
-type ContactRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-);
+/// A `contacts` row, as `CONTACT_COLUMNS` selects it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    child_id: String,
+    contact_id: String,
+    display_name: String,
+    status: String,
+    messages_7d: i64,
+    calls_7d: i64,
+    last_interaction: Option<DateTime<Utc>>,
+    trial_until: Option<DateTime<Utc>>,
+    banned_at: Option<DateTime<Utc>>,
+}
 
 pub(crate) fn contact_from_row(row: ContactRow) -> Contact {
-    let (
-        child_id,
-        contact_id,
-        display_name,
-        status,
-        messages,
-        calls,
-        last_interaction,
-        trial_until,
-        banned_at,
-    ) = row;
     Contact {
-        child_id,
-        contact_id,
-        display_name,
-        status: ContactStatus::parse(&status).unwrap_or(ContactStatus::Approved),
-        messages_7d: u32::try_from(messages).unwrap_or(0),
-        calls_7d: u32::try_from(calls).unwrap_or(0),
-        last_interaction,
-        trial_until,
-        banned_at,
+        child_id: row.child_id,
+        contact_id: row.contact_id,
+        display_name: row.display_name,
+        status: ContactStatus::parse(&row.status).unwrap_or(ContactStatus::Approved),
+        messages_7d: u32::try_from(row.messages_7d).unwrap_or(0),
+        calls_7d: u32::try_from(row.calls_7d).unwrap_or(0),
+        last_interaction: row.last_interaction,
+        trial_until: row.trial_until,
+        banned_at: row.banned_at,
     }
 }
 
-pub(crate) const CONTACT_COLUMNS: &str = "child_id, contact_id, display_name, status, messages_7d, calls_7d, last_interaction, trial_until, banned_at";
+pub(crate) const CONTACT_COLUMNS: &str = "child_id, contact_id, display_name, status, messages_7d, calls_7d, \
+                                          last_interaction, trial_until, banned_at";
 
 /// Trial friendships past their end, not confirmed, end: the contact is removed (and the
 /// removal announced in the feed of every guardian of the child).
