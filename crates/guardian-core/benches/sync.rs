@@ -183,8 +183,9 @@ fn main() {
             let sampler = PeakSampler::start();
             let started = Instant::now();
             engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in + initial sync");
-            synced.push(started.elapsed());
-            ratios.push(started.elapsed().as_secs_f64() / baseline[run].as_secs_f64());
+            let took = started.elapsed();
+            synced.push(took);
+            ratios.push(took.as_secs_f64() / baseline[run].as_secs_f64());
             let after = sampler.finish();
             peak_growth_kib = peak_growth_kib.max(after.saturating_sub(before));
             let contacts = engine.contacts("One").await.expect("contacts").len();
