@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "approve_request",
     "deny_request",
     "set_contact_blocked",
+    "remove_contact",
     "pending_decisions",
     "dismiss_decision",
     "deletion_info",

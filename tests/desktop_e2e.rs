@@ -1397,3 +1397,161 @@ async fn co_guardians_must_all_approve_and_an_invitation_brings_a_child_into_the
     app.close().await;
     result
 }
+
+/// The fault matrix in the real app: for each way the provider can fail, the window keeps the
+/// cached family and says why in the catalogue's words; an approval (with the PIN), a denial, a
+/// block or unblock and a removal made meanwhile wait on this computer and say so; once the
+/// fault has passed each reaches the provider, once.
+#[tokio::test]
+async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_the_app() {
+    use guardian_sandbox::{Fault, FaultKind};
+    let config =
+        guardian_sandbox::Config { scenario: "fault-drill".into(), ..guardian_sandbox::Config::default() };
+    let sandbox = guardian_sandbox::Sandbox::start(config).await.expect("sandbox");
+    let app = App::start_with_env(
+        "faults",
+        &[("GUARDIAN_PROVIDER_URL", &sandbox.url()), ("GUARDIAN_REQUEST_TIMEOUT", "2")],
+    )
+    .await;
+    let result = async {
+        app.sign_in_as_demo_guardian("c-leo").await;
+        let mut blocked = false;
+        for (k, (name, kind)) in FaultKind::all().into_iter().enumerate() {
+            let n = k + 1;
+            // The words the window must use (English catalogue, `status.why.*`).
+            let why = match &kind {
+                FaultKind::RateLimited { .. } => "slow down",
+                FaultKind::Latency { .. } => "did not answer in time",
+                FaultKind::Unavailable
+                | FaultKind::Status { .. }
+                | FaultKind::HtmlError { .. }
+                | FaultKind::LoseResponse => "server error",
+                _ => "cut off or unreadable",
+            };
+            app.settle().await;
+            sandbox.inject(Fault { times: 3, ..Fault::once("/v1/changes", kind.clone()) });
+            app.click("[data-testid=sync-now]").await;
+            let banner = app.wait_text("[data-testid=offline]", |t| t.contains(why)).await;
+            assert!(banner.contains("Offline"), "{name}: {banner}");
+            app.wait_for("[data-child-id=c-leo]").await;
+            sandbox.clear_faults();
+
+            // Decisions while the provider fails wait on this computer and say why.
+            let (approve, deny, remove) =
+                (format!("fr-a{n:02}"), format!("fr-d{n:02}"), format!("u-r{n:02}"));
+            for path in [
+                format!("/v1/children/c-leo/friend-requests/{approve}"),
+                format!("/v1/children/c-leo/friend-requests/{deny}"),
+                "/v1/children/c-leo/contacts/u-adam".to_owned(),
+                format!("/v1/children/c-leo/contacts/{remove}"),
+            ] {
+                sandbox.inject(Fault { times: 3, ..Fault::once(&path, kind.clone()) });
+            }
+            app.open_child("c-leo").await;
+            if let Ok(all) = app.client.find(Locator::Css("[data-testid=requests-show-all]")).await {
+                all.click().await.expect("show every request");
+            }
+            app.click(&format!("[data-request-id={approve}] button")).await;
+            app.enter_pin("1234").await;
+            let outcome =
+                app.wait_text("[data-testid=outcome]", |t| t.contains("Saved on this computer")).await;
+            assert!(outcome.contains(why), "{name}: {outcome}");
+            let queued = |id: &str| format!("[data-request-id={id}] [data-testid=request-status]");
+            app.wait_text(&queued(&approve), |t| t.contains("will be sent when online")).await;
+            app.click(&format!("[data-request-id={deny}] .actions button:last-child")).await;
+            app.wait_text(&queued(&deny), |t| t.contains("will be sent when online")).await;
+            app.click("[data-contact-id=u-adam] button").await;
+            app.wait_text("[data-contact-id=u-adam]", |t| t.contains("will be sent when online")).await;
+            app.click(&format!("[data-contact-id={remove}] [data-testid=contact-remove]")).await;
+            app.click(&format!("[data-contact-id={remove}] [data-testid=contact-remove-confirm]")).await;
+            app.wait_text(&format!("[data-contact-id={remove}]"), |t| t.contains("will be sent when online"))
+                .await;
+            app.click("[data-testid=back]").await;
+            let waiting = app.wait_text("[data-testid=pending-summary]", |t| !t.is_empty()).await;
+            assert!(waiting.contains("4 decisions waiting"), "{name}: {waiting}");
+            if name == "503" {
+                app.client.execute("window.scrollTo(0, 0);", vec![]).await.expect("scroll");
+                app.screenshot("provider-unavailable").await;
+            }
+
+            // The fault passes: the next sync sends them, once each.
+            sandbox.clear_faults();
+            blocked = !blocked;
+            let want_adam = if blocked { "blocked" } else { "approved" };
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                assert_eq!(
+                    invoke_from_web_view(&app.client, "sync_now", serde_json::json!({})).await,
+                    "allowed"
+                );
+                let now = (
+                    sandbox_request_status(&sandbox, &approve).await,
+                    sandbox_request_status(&sandbox, &deny).await,
+                    sandbox_contact_status(&sandbox, "c-leo", "u-adam").await,
+                    sandbox_contact_status(&sandbox, "c-leo", &remove).await,
+                );
+                if now == ("approved".into(), "denied".into(), want_adam.into(), String::new()) {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "{name}: the decisions never all reached the provider: {now:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            app.client.refresh().await.expect("reload");
+            app.wait_for("[data-child-id=c-leo]").await;
+        }
+        let applied = sandbox.applied_mutations().await.expect("mutations");
+        assert_eq!(applied.len(), 4 * FaultKind::all().len(), "four decisions per fault: {applied:?}");
+        assert!(applied.iter().all(|(_, n)| *n == 1), "none applied twice: {applied:?}");
+    }
+    .await;
+    app.close().await;
+    sandbox.stop().await;
+    result
+}
+
+/// A friend request's status at the provider (`pending`, `approved`, `denied`, …).
+async fn sandbox_request_status(sandbox: &guardian_sandbox::Sandbox, request: &str) -> String {
+    let token = sign_in_over_http(sandbox).await;
+    let requests: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/v1/children/c-leo/friend-requests", sandbox.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("requests")
+        .json()
+        .await
+        .expect("json");
+    requests["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["id"] == request)
+        .and_then(|r| r["status"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A contact's status at the provider (empty when the contact is gone).
+async fn sandbox_contact_status(sandbox: &guardian_sandbox::Sandbox, child: &str, contact: &str) -> String {
+    let token = sign_in_over_http(sandbox).await;
+    let contacts: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/v1/children/{child}/contacts", sandbox.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("contacts")
+        .json()
+        .await
+        .expect("json");
+    contacts["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["contact_id"] == contact)
+        .and_then(|c| c["status"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}

@@ -112,6 +112,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             approve_request,
             deny_request,
             set_contact_blocked,
+            remove_contact,
             pending_decisions,
             dismiss_decision,
             deletion_info,
@@ -182,7 +183,8 @@ async fn get_dashboard(slot: State<'_, EngineSlot>) -> Result<Dashboard, AppErro
 #[tauri::command]
 #[specta::specta]
 async fn sync_now(slot: State<'_, EngineSlot>) -> Result<(), AppError> {
-    Ok(slot.get().await?.sync().await?)
+    // The guardian asked: waiting decisions go now, without waiting out their retry delay.
+    Ok(slot.get().await?.sync_now().await?)
 }
 
 #[tauri::command]
@@ -362,6 +364,17 @@ async fn set_contact_blocked(
     blocked: bool,
 ) -> Result<DecisionOutcome, AppError> {
     Ok(slot.get().await?.set_contact_blocked(&child_id, &contact_id, blocked).await?)
+}
+
+/// Removes a contact: the friendship ends (queued first, like every decision).
+#[tauri::command]
+#[specta::specta]
+async fn remove_contact(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    contact_id: String,
+) -> Result<DecisionOutcome, AppError> {
+    Ok(slot.get().await?.remove_contact(&child_id, &contact_id).await?)
 }
 
 /// Decisions the provider does not have yet, or refused.

@@ -86,6 +86,16 @@ mod tests {
         assert!(committed == fresh, "{BINDINGS} is stale: run `make bindings` and commit the result");
     }
 
+    /// Every error code the engine can return is worded in both of the UI's catalogues.
+    #[test]
+    fn the_ui_words_every_error_code_in_both_languages() {
+        let catalogue = std::fs::read_to_string(root().join("ui/src/lib/i18n.ts")).expect("catalogue");
+        for code in guardian_core::ERROR_CODES {
+            let entries = catalogue.matches(&format!("\"error.{code}\":")).count();
+            assert_eq!(entries, 2, "error.{code} in English and Chinese");
+        }
+    }
+
     /// Every command the UI can invoke is granted explicitly, and nothing else is.
     #[test]
     fn capabilities_grant_exactly_the_exported_commands() {

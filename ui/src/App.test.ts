@@ -23,12 +23,33 @@ describe("dashboard", () => {
   });
 
   it("shows the offline banner and keeps the cached children", async () => {
-    const api = fakeApi(dashboard({ offline: true }), {
+    const api = fakeApi(dashboard({ offline: true, unavailable: "offline" }), {
       syncNow: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
     });
     render(App, { api, locale: "en" });
-    expect(await screen.findByTestId("offline")).toBeTruthy();
+    expect((await screen.findByTestId("offline")).textContent).toContain("cannot be reached");
     expect((await screen.findAllByTestId("child-card")).length).toBe(3);
+  });
+
+  it("says why the provider could not be used, and when a waiting decision is tried again, in Chinese", async () => {
+    const status = {
+      offline: true,
+      unavailable: "provider_unavailable",
+      queued_decisions: 1,
+      next_retry_at: "2026-11-23T09:05:00Z",
+    };
+    const api = fakeApi(dashboard(status), {
+      syncNow: vi.fn(async () => ({ status: "error", error: { code: "provider_unavailable", message: "503" } }) as const),
+    });
+    render(App, { api, locale: "zh-CN" });
+    const banner = await screen.findByTestId("offline");
+    expect(banner.textContent).toContain("服务提供方返回了服务器错误");
+    expect(banner.textContent).not.toContain("503");
+    expect((await screen.findByTestId("next-try")).textContent).toContain("重试");
+    // Unavailability is the banner's, not an error alert.
+    await fireEvent.click(screen.getByRole("button", { name: "立即同步" }));
+    await waitFor(() => expect(api.syncNow).toHaveBeenCalled());
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 
   it("speaks Chinese when the OS does", async () => {
@@ -228,7 +249,7 @@ describe("friend requests", () => {
 
   it("shows a refusal in the provider's words", async () => {
     const api = fakeApi(dashboard(), {
-      denyRequest: vi.fn(async () => ok({ state: "refused", message: "this friend request has expired" })),
+      denyRequest: vi.fn(async () => ok({ state: "refused", message: "this friend request has expired", reason: "conflict" })),
     });
     render(App, { api, locale: "en" });
     await fireEvent.click(await screen.findByRole("button", { name: /^Mei\b/ }));
@@ -250,6 +271,8 @@ describe("sync health", () => {
             state: "refused",
             attempts: 1,
             message: "the parental PIN is not correct",
+            reason: "pin_incorrect",
+            next_try_at: null,
           },
         ]),
       ),

@@ -110,4 +110,21 @@ describe("an account the provider banned", () => {
     expect(screen.queryByRole("button", { name: "Unblock Friend 00000" })).toBeNull();
     expect(screen.getByRole("button", { name: "Block Friend 00001" })).toBeTruthy();
   });
+
+  it("removes a contact after asking once more, and says why it waits when the provider is busy", async () => {
+    const api = fakeApi(dashboard(), {
+      removeContact: vi.fn(async () => ok({ state: "queued", message: "429", reason: "provider_busy" })),
+    });
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: /^Leo\b/ }));
+    const remove = await screen.findByRole("button", { name: "Remove Sam" });
+    await fireEvent.click(remove);
+    expect(api.removeContact).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId("contact-remove-confirm"));
+    await waitFor(() => expect(api.removeContact).toHaveBeenCalledWith("c1", "u-sam"));
+    const outcome = (await screen.findByTestId("outcome")).textContent ?? "";
+    expect(outcome).toContain("asked Guardian to slow down");
+    expect(outcome).toContain("Saved on this computer");
+    expect(outcome).not.toContain("429");
+  });
 });

@@ -59,7 +59,7 @@ describe("co-guardians", () => {
       listRequests: vi.fn(async (childId: string) =>
         ok([{ id: "fr-2", child_id: childId, other_name: "Mila", direction: "incoming", status: "pending", expires_at: "2026-12-07T09:00:00Z", queued: null, approved_by: ["Jun Chen"] }]),
       ),
-      approveRequest: vi.fn(async () => ok({ state: "awaiting_guardians", message: null })),
+      approveRequest: vi.fn(async () => ok({ state: "awaiting_guardians", message: null, reason: null })),
     });
     await openChild(api);
     const request = await screen.findByTestId("request");

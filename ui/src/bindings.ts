@@ -52,6 +52,8 @@ export const commands = {
 	approveRequest: (childId: string, requestId: string, pin: string | null, trialDays: number | null) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("approve_request", { childId, requestId, pin, trialDays })),
 	denyRequest: (childId: string, requestId: string) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("deny_request", { childId, requestId })),
 	setContactBlocked: (childId: string, contactId: string, blocked: boolean) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("set_contact_blocked", { childId, contactId, blocked })),
+	/**  Removes a contact: the friendship ends (queued first, like every decision). */
+	removeContact: (childId: string, contactId: string) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("remove_contact", { childId, contactId })),
 	/**  Decisions the provider does not have yet, or refused. */
 	pendingDecisions: () => typedError<PendingDecision_Serialize[], AppError>(__TAURI_INVOKE("pending_decisions")),
 	dismissDecision: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("dismiss_decision", { id })),
@@ -493,6 +495,8 @@ export type DecisionOutcome_Deserialize = {
 	 */
 	state: string,
 	message?: string | null,
+	/**  Why it waits (an unavailability code) or was refused (the provider's code). */
+	reason?: string | null,
 };
 
 /**  What happened to a decision just made. */
@@ -504,6 +508,8 @@ export type DecisionOutcome_Serialize = {
 	 */
 	state: string,
 	message: string | null,
+	/**  Why it waits (an unavailability code) or was refused (the provider's code). */
+	reason: string | null,
 };
 
 export type DeletionAgreementView = DeletionAgreementView_Serialize | DeletionAgreementView_Deserialize;
@@ -844,6 +850,13 @@ export type PendingDecision_Deserialize = {
 	attempts: number,
 	/**  What the provider said (for a refused decision), or the last passing error. */
 	message?: string | null,
+	/**
+	 *  Why it waits or was refused, as an error code for the front ends to word: one of the
+	 *  unavailability codes, or the provider's own code for a refusal.
+	 */
+	reason?: string | null,
+	/**  When it will be tried again (RFC 3339), for a queued decision that waits for a time. */
+	next_try_at?: string | null,
 };
 
 /**  A decision not yet accepted by the provider: queued, or refused with the provider's words. */
@@ -857,6 +870,13 @@ export type PendingDecision_Serialize = {
 	attempts: number,
 	/**  What the provider said (for a refused decision), or the last passing error. */
 	message: string | null,
+	/**
+	 *  Why it waits or was refused, as an error code for the front ends to word: one of the
+	 *  unavailability codes, or the provider's own code for a refusal.
+	 */
+	reason: string | null,
+	/**  When it will be tried again (RFC 3339), for a queued decision that waits for a time. */
+	next_try_at: string | null,
 };
 
 export type PolicyView = PolicyView_Serialize | PolicyView_Deserialize;
@@ -1114,8 +1134,15 @@ export type Status_Deserialize = {
 	signed_in: boolean,
 	/**  RFC 3339 time of the last successful sync. */
 	last_synced?: string | null,
-	/**  The last sync could not reach the provider. */
+	/**
+	 *  The provider could not be used at the last sync (for any reason): what is shown is the
+	 *  cache as of `last_synced`.
+	 */
 	offline: boolean,
+	/**  Why, as an error code (`offline`, `provider_unavailable`, `provider_busy`, …). */
+	unavailable?: string | null,
+	/**  When the next queued decision will be tried again (RFC 3339), if one waits for a time. */
+	next_retry_at?: string | null,
 	/**  Decisions waiting to be sent. */
 	queued_decisions: number,
 	/**  Decisions the provider refused, waiting for the guardian to read why. */
@@ -1130,8 +1157,15 @@ export type Status_Serialize = {
 	signed_in: boolean,
 	/**  RFC 3339 time of the last successful sync. */
 	last_synced: string | null,
-	/**  The last sync could not reach the provider. */
+	/**
+	 *  The provider could not be used at the last sync (for any reason): what is shown is the
+	 *  cache as of `last_synced`.
+	 */
 	offline: boolean,
+	/**  Why, as an error code (`offline`, `provider_unavailable`, `provider_busy`, …). */
+	unavailable: string | null,
+	/**  When the next queued decision will be tried again (RFC 3339), if one waits for a time. */
+	next_retry_at: string | null,
 	/**  Decisions waiting to be sent. */
 	queued_decisions: number,
 	/**  Decisions the provider refused, waiting for the guardian to read why. */

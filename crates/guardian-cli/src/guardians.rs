@@ -9,26 +9,43 @@ use crate::transparency::when;
 #[derive(Subcommand)]
 pub enum GuardiansAction {
     /// Invite an adult, by the phone number they sign in with, to look after the child too.
-    Invite { phone: String },
+    Invite {
+        /// Your phone number, as you signed up with it (e.g. +8613800000001).
+        phone: String,
+    },
     /// Take a guardian off the child (your own ID: stop looking after the child yourself).
-    Remove { guardian_id: String },
+    Remove {
+        /// The co-guardian's ID, as `guardian guardians` lists it.
+        guardian_id: String,
+    },
     /// Whether `one` guardian decides a friend request or `all` must approve (a denial by any
     /// one guardian always decides).
-    Rule { agreement: String },
+    Rule {
+        /// `one` (one guardian decides) or `all` (every guardian must approve).
+        agreement: String,
+    },
     /// Who decided what about the child, and when, newest first.
     Log {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Invitations to look after a child, waiting for your answer.
     Invitations {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Accept an invitation: the child appears on this computer too.
-    Accept { invite_id: String },
+    Accept {
+        /// The invitation's ID, as `guardian guardians` lists it.
+        invite_id: String,
+    },
     /// Decline an invitation.
-    Decline { invite_id: String },
+    Decline {
+        /// The invitation's ID, as `guardian guardians` lists it.
+        invite_id: String,
+    },
 }
 
 impl GuardiansAction {

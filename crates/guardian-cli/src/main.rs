@@ -7,9 +7,11 @@ mod flows;
 mod guardians;
 mod rights;
 mod transparency;
+mod words;
 
 use clap::{Parser, Subcommand};
 use guardian_core::{ChildSummary, CoreError, Decision, DecisionOutcome, Engine, Secret, Settings};
+use words::Lang;
 
 #[derive(Parser)]
 #[command(name = "guardian", version, about = "Look after your children's accounts from a terminal")]
@@ -35,6 +37,7 @@ enum Command {
     },
     /// Show which provider is in use, whether you are signed in, and when data was last synced.
     Status {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -42,6 +45,7 @@ enum Command {
     /// message) is read from the terminal without echo. With `--with wechat|qq|apple`, you agree
     /// in your browser instead (the page opens with $BROWSER, or the system's opener).
     SignIn {
+        /// Your phone number, as you signed up with it (e.g. +8613800000001).
         #[arg(long, required_unless_present = "with")]
         phone: Option<String>,
         /// Sign in with a 6-digit code sent to the phone by SMS instead of the password.
@@ -60,6 +64,7 @@ enum Command {
         /// The child, by name or ID.
         #[arg(long, global = true)]
         child: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -67,15 +72,26 @@ enum Command {
     Contacts {
         #[command(subcommand)]
         action: Option<ContactAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, global = true)]
         child: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Send queued decisions and fetch what changed.
-    Sync,
+    /// Send the decisions that are due and fetch what changed. Exits 0 when the provider has
+    /// every decision, 4 when it could not be used, 7 when decisions still wait for a later try.
+    Sync {
+        /// Send every waiting decision now, without waiting out the delay before its next try.
+        #[arg(long)]
+        now: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Decisions not yet accepted by the provider: queued, or refused with its reason.
     Pending {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
         /// Remove a refused decision (after reading why it was refused).
@@ -85,14 +101,20 @@ enum Command {
     /// Set or change a child's parental PIN; `--reset` replaces a forgotten or locked one after
     /// your password. PINs and the password are read without echo.
     Pin {
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long)]
         child: Option<String>,
+        /// Replace a forgotten or locked PIN (your password is asked instead of the old PIN).
         #[arg(long)]
         reset: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// What is waiting for you across all children: friend requests, groups with people you
     /// never approved, and requests the provider answered late. Works offline from the cache.
     Attention {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -101,8 +123,10 @@ enum Command {
     Profile {
         #[command(subcommand)]
         action: Option<ProfileAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, global = true)]
         child: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -110,23 +134,34 @@ enum Command {
     /// `child-may-add`. Without a mode, shows the current one. Either way you can still see,
     /// block and remove every contact.
     Approval {
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long)]
         child: Option<String>,
+        /// The mode; without one, the current mode is shown.
         #[arg(value_parser = ["pin-required", "child-may-add"])]
         mode: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Who can find a child to send a friend request: `id-or-phone`, `id-only` or `nobody`.
     /// Without a choice, shows the current one. Every request still needs your approval as set
     /// by `guardian approval`.
     Findable {
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long)]
         child: Option<String>,
+        /// Who can find the child; without a choice, the current one is shown.
         #[arg(value_parser = ["id-or-phone", "id-only", "nobody"])]
         who: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// A child's use of the service per day or per week: features used, call minutes and games
     /// played (counts only; never what was said). Works offline from the last sync.
     Activity {
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long)]
         child: Option<String>,
         /// How many days back, ending today.
@@ -135,6 +170,7 @@ enum Command {
         /// Sum by week (Monday to Sunday) instead of by day.
         #[arg(long)]
         weekly: bool,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -142,8 +178,10 @@ enum Command {
     Devices {
         #[command(subcommand)]
         action: Option<DeviceAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, global = true)]
         child: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -152,6 +190,7 @@ enum Command {
     Rights {
         #[command(subcommand)]
         action: Option<RightsAction>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -159,8 +198,10 @@ enum Command {
     Groups {
         #[command(subcommand)]
         action: Option<GroupAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, global = true)]
         child: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -168,8 +209,10 @@ enum Command {
     Reports {
         #[command(subcommand)]
         action: Option<ReportAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, global = true)]
         child: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -178,8 +221,10 @@ enum Command {
     Transparency {
         #[command(subcommand)]
         action: Option<transparency::TransparencyAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, global = true)]
         child: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -188,8 +233,10 @@ enum Command {
     Guardians {
         #[command(subcommand)]
         action: Option<guardians::GuardiansAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, global = true)]
         child: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -198,21 +245,26 @@ enum Command {
     Data {
         #[command(subcommand)]
         action: Option<rights::DataAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, global = true)]
         child: Option<String>,
-        #[arg(long)]
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
         json: bool,
     },
     /// What is new: friend requests, report outcomes, automated decisions, policy changes and
     /// security notices, newest first; `--mark-read` marks what is listed as read.
     Notifications {
+        /// Mark what is listed as read.
         #[arg(long)]
         mark_read: bool,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Security notices from the provider: new sign-ins to your account and notices for everyone.
     Notices {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -225,8 +277,10 @@ enum Command {
     Consent {
         #[command(subcommand)]
         action: Option<rights::ConsentAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, global = true)]
         child: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -234,15 +288,18 @@ enum Command {
     Policy {
         #[command(subcommand)]
         action: Option<rights::PolicyAction>,
-        #[arg(long)]
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
         json: bool,
     },
     /// Export a child's data (`--child NAME --out FILE`), or verify, show and compare exports.
     Export {
         #[command(subcommand)]
         action: Option<rights::ExportAction>,
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long)]
         child: Option<String>,
+        /// Where to write the file.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
         /// The language of the readable report inside (en or zh-CN).
@@ -253,12 +310,14 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: Option<rights::AuditAction>,
-        #[arg(long)]
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
         json: bool,
     },
     /// Write a diagnostics bundle for support (a zip): versions, settings without secrets, sync
     /// state, recent errors and redacted logs. Names and personal data are left out.
     Diagnostics {
+        /// Where to write the file.
         #[arg(long)]
         out: std::path::PathBuf,
     },
@@ -274,7 +333,10 @@ enum Command {
         command: DebugCommand,
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Run the reference provider sandbox.
     Sandbox {
         #[command(subcommand)]
@@ -286,6 +348,7 @@ enum Command {
 enum RequestAction {
     /// Approve a friend request; the 4-digit parental PIN is read from the terminal.
     Approve {
+        /// The request's ID, as the listing shows it.
         request_id: String,
         /// Approve for a trial of this many days (1 to 30): the friendship ends then unless you
         /// confirm it with `contacts confirm`.
@@ -293,19 +356,33 @@ enum RequestAction {
         trial_days: Option<u32>,
     },
     /// Deny a friend request.
-    Deny { request_id: String },
+    Deny {
+        /// The request's ID, as the listing shows it.
+        request_id: String,
+    },
 }
 
 #[derive(Subcommand)]
 enum ContactAction {
+    /// Block a contact: they can no longer message or call the child. Kept on this computer
+    /// and sent later if the provider cannot be used now.
     Block {
+        /// The contact's ID, as `guardian contacts` lists it.
         contact_id: String,
     },
+    /// Unblock a contact (an account the provider banned for abuse stays blocked).
     Unblock {
+        /// The contact's ID, as `guardian contacts` lists it.
+        contact_id: String,
+    },
+    /// Remove a contact: the friendship ends and they leave the child's list.
+    Remove {
+        /// The contact's ID, as `guardian contacts` lists it.
         contact_id: String,
     },
     /// Keep a friend approved for a trial: the friendship no longer ends.
     Confirm {
+        /// The contact's ID, as `guardian contacts` lists it.
         contact_id: String,
     },
 }
@@ -313,13 +390,17 @@ enum ContactAction {
 #[derive(Subcommand)]
 enum DeviceAction {
     /// Sign a device out remotely.
-    SignOut { device_id: String },
+    SignOut {
+        /// The device's ID, as `guardian devices` lists it.
+        device_id: String,
+    },
 }
 
 #[derive(Subcommand)]
 enum ProfileAction {
     /// Correct the profile; fields not given stay as they are.
     Correct {
+        /// The name contacts see.
         #[arg(long)]
         name: Option<String>,
         /// Two letters, as in CN or DE; "" removes it.
@@ -334,13 +415,17 @@ enum ProfileAction {
     },
     /// Upload a profile picture (PNG or JPEG, at most 512 KiB, 32 to 4096 pixels a side). To
     /// remove it: `guardian data delete avatar`.
-    Picture { file: std::path::PathBuf },
+    Picture {
+        /// The file to read.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
 enum RightsAction {
     /// Ask the provider for something about a child (answered within 15 days).
     Ask {
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long)]
         child: Option<String>,
         /// access, correction, explanation (of an automated decision) or other.
@@ -356,6 +441,7 @@ enum RightsAction {
 enum ChildAction {
     /// Make a child's account. You are asked to consent under the policy in force.
     Add {
+        /// The child's name, as the child's contacts will see it.
         #[arg(long)]
         name: String,
         /// YYYY-MM-DD: decides which age rules apply.
@@ -373,7 +459,10 @@ enum ChildAction {
 #[derive(Subcommand)]
 enum GroupAction {
     /// Take the child out of a group.
-    Leave { group_id: String },
+    Leave {
+        /// The group's ID, as `guardian groups` lists it.
+        group_id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -381,8 +470,10 @@ enum ReportAction {
     /// Report one of the child's contacts (`--contact ID`) or a group (`--group ID`).
     #[command(group(clap::ArgGroup::new("target").required(true)))]
     Create {
+        /// The contact's ID, as `guardian contacts` lists it.
         #[arg(long, group = "target")]
         contact: Option<String>,
+        /// The group's ID, as `guardian groups` lists it.
         #[arg(long, group = "target")]
         group: Option<String>,
         /// harassment, bullying, sexual_content, violence, impersonation or other.
@@ -401,6 +492,7 @@ enum ReportAction {
 enum FlowAction {
     /// Run FILE against the in-process sandbox (the flow's scenario) or `--provider URL`.
     Run {
+        /// The file to read.
         file: std::path::PathBuf,
         /// Another sandbox scenario than the one the flow names.
         #[arg(long)]
@@ -419,12 +511,21 @@ enum DebugCommand {
     /// Queue and send block/unblock decisions in a loop, printing `queued KEY` once each is
     /// safely on disk (the crash-safety harness kills this process at random moments).
     Churn {
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long)]
         child: String,
+        /// The contact's ID, as `guardian contacts` lists it.
         #[arg(long)]
         contact: String,
+        /// How many decisions to queue.
         #[arg(long, default_value_t = 1000)]
         count: u32,
+        /// First approve this friend request (with the sandbox's PIN).
+        #[arg(long)]
+        approve: Option<String>,
+        /// Then remove this contact.
+        #[arg(long)]
+        remove: Option<String>,
     },
 }
 
@@ -432,8 +533,10 @@ enum DebugCommand {
 enum SandboxCommand {
     /// Serve a seed scenario on loopback until interrupted.
     Serve {
+        /// The seed scenario (`guardian sandbox scenarios` lists them).
         #[arg(long, default_value = "demo-family")]
         scenario: String,
+        /// The loopback port to listen on (0: any free port).
         #[arg(long, default_value_t = 0)]
         port: u16,
         /// Keep the sandbox's data in this SQLite file instead of memory.
@@ -444,16 +547,23 @@ enum SandboxCommand {
         admin: bool,
     },
     /// List the seed scenarios.
-    Scenarios,
+    Scenarios {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-/// Exit codes scripts can rely on.
+/// Exit codes scripts can rely on (README.md lists them).
 mod exit {
     pub const FAILURE: u8 = 1;
     pub const SIGN_IN_REQUIRED: u8 = 3;
+    /// The provider could not be used (offline, 5xx, 429, timeout, unreadable answer).
     pub const OFFLINE: u8 = 4;
     pub const INVALID_INPUT: u8 = 5;
     pub const REFUSED: u8 = 6;
+    /// `sync`: the provider answered, but decisions still wait for a later try.
+    pub const WAITING: u8 = 7;
 }
 
 #[tokio::main]
@@ -471,11 +581,19 @@ async fn main() -> ExitCode {
     match run(cli.command, cli.record).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("guardian: {error:#}");
-            let code = match error.downcast_ref::<CoreError>().map(CoreError::code) {
-                _ if error.downcast_ref::<Refused>().is_some() => exit::REFUSED,
+            let lang = Lang::from_env();
+            let core = error.downcast_ref::<CoreError>();
+            match core {
+                Some(core) => {
+                    eprintln!("guardian: {}", words::error_line(lang, core.code(), &core.to_string()))
+                }
+                None => eprintln!("guardian: {error:#}"),
+            }
+            let code = match core.map(CoreError::code) {
+                _ if matches!(error.downcast_ref::<Ending>(), Some(Ending::Refused(_))) => exit::REFUSED,
+                _ if matches!(error.downcast_ref::<Ending>(), Some(Ending::Waiting(_))) => exit::WAITING,
+                _ if core.is_some_and(|e| e.unavailable().is_some()) => exit::OFFLINE,
                 Some("sign_in_required" | "invalid_credentials") => exit::SIGN_IN_REQUIRED,
-                Some("offline") => exit::OFFLINE,
                 Some("invalid_input" | "invalid_provider_url" | "archive_invalid") => exit::INVALID_INPUT,
                 _ => exit::FAILURE,
             };
@@ -496,6 +614,10 @@ async fn run(command: Command, record: Option<std::path::PathBuf>) -> anyhow::Re
         clap_complete::generate(shell, &mut Cli::command(), "guardian", &mut std::io::stdout());
         return Ok(());
     }
+    // Checking a file needs no provider: nothing is started, nothing is printed but the answer.
+    if let Command::Export { action: Some(rights::ExportAction::Verify { file, json }), .. } = &command {
+        return rights::verify_export(file, *json);
+    }
     let quiet = matches!(command, Command::Debug { .. });
     let engine = start(quiet).await?;
     engine.record_session(record);
@@ -508,15 +630,32 @@ async fn run(command: Command, record: Option<std::path::PathBuf>) -> anyhow::Re
 async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Sandbox { .. } | Command::Completions { .. } | Command::Flow { .. } => Ok(()),
-        Command::Debug { command: DebugCommand::Churn { child, contact, count } } => {
+        Command::Debug { command: DebugCommand::Churn { child, contact, count, approve, remove } } => {
             use std::io::Write as _;
             let child = engine.find_child(&child).await?.id;
-            for i in 0..count {
-                let decision = if i % 2 == 0 {
-                    Decision::BlockContact { child_id: child.clone(), contact_id: contact.clone() }
+            // The harness kills this process at a random moment after it has started.
+            writeln!(std::io::stdout().lock(), "started")?;
+            std::io::stdout().flush()?;
+            let once = approve
+                .map(|request_id| Decision::ApproveRequest {
+                    child_id: child.clone(),
+                    request_id,
+                    pin: Some(guardian_sandbox::DEMO_PIN.into()),
+                    trial_days: None,
+                })
+                .into_iter()
+                .chain(
+                    remove.map(|contact_id| Decision::RemoveContact { child_id: child.clone(), contact_id }),
+                );
+            let churn = (0..count).map(|i| {
+                let (child_id, contact_id) = (child.clone(), contact.clone());
+                if i % 2 == 0 {
+                    Decision::BlockContact { child_id, contact_id }
                 } else {
-                    Decision::UnblockContact { child_id: child.clone(), contact_id: contact.clone() }
-                };
+                    Decision::UnblockContact { child_id, contact_id }
+                }
+            });
+            for decision in once.chain(churn) {
                 let (_, key) = engine.queue(&decision).await?;
                 let mut out = std::io::stdout().lock();
                 writeln!(out, "queued {key}")?;
@@ -609,7 +748,10 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Requests { action, child, json } => {
-            sync_or_warn(engine).await?;
+            // A decision is queued before anything is asked of the provider: only a listing syncs first.
+            if action.is_none() {
+                sync_or_warn(engine).await?;
+            }
             let child = one_child(engine, child.as_deref()).await?;
             match action {
                 None => {
@@ -645,18 +787,22 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                     let outcome =
                         engine.approve_request(&child, &request_id, pin.as_ref(), trial_days).await?;
                     match trial_days {
-                        Some(days) => report(outcome, &format!("Approved for a {days}-day trial"))?,
-                        None => report(outcome, "Approved")?,
+                        Some(days) => {
+                            report(engine, outcome, &format!("Approved for a {days}-day trial")).await?
+                        }
+                        None => report(engine, outcome, "Approved").await?,
                     }
                 }
                 Some(RequestAction::Deny { request_id }) => {
-                    report(engine.deny_request(&child, &request_id).await?, "Denied")?;
+                    report(engine, engine.deny_request(&child, &request_id).await?, "Denied").await?;
                 }
             }
             Ok(())
         }
         Command::Contacts { action, child, json } => {
-            sync_or_warn(engine).await?;
+            if action.is_none() {
+                sync_or_warn(engine).await?;
+            }
             let child = one_child(engine, child.as_deref()).await?;
             match action {
                 None => {
@@ -686,10 +832,19 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                     }
                 }
                 Some(ContactAction::Block { contact_id }) => {
-                    report(engine.set_contact_blocked(&child, &contact_id, true).await?, "Blocked")?;
+                    report(engine, engine.set_contact_blocked(&child, &contact_id, true).await?, "Blocked")
+                        .await?;
                 }
                 Some(ContactAction::Unblock { contact_id }) => {
-                    report(engine.set_contact_blocked(&child, &contact_id, false).await?, "Unblocked")?;
+                    report(
+                        engine,
+                        engine.set_contact_blocked(&child, &contact_id, false).await?,
+                        "Unblocked",
+                    )
+                    .await?;
+                }
+                Some(ContactAction::Remove { contact_id }) => {
+                    report(engine, engine.remove_contact(&child, &contact_id).await?, "Removed").await?;
                 }
                 Some(ContactAction::Confirm { contact_id }) => {
                     let contact = engine.confirm_contact(&child, &contact_id).await?;
@@ -698,15 +853,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Sync => {
-            engine.sync().await?;
-            let status = engine.status().await;
-            println!(
-                "Synced. {} decision(s) waiting, {} refused.",
-                status.queued_decisions, status.refused_decisions
-            );
-            Ok(())
-        }
+        Command::Sync { now, json } => sync(engine, now, json).await,
         Command::Pending { json, dismiss } => {
             if let Some(id) = dismiss {
                 engine.dismiss_decision(&id).await?;
@@ -719,30 +866,54 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             } else if pending.is_empty() {
                 println!("Nothing waiting: the provider has every decision.");
             } else {
+                let lang = Lang::from_env();
                 for p in pending {
-                    let why = p.message.as_deref().unwrap_or("");
+                    // Why, in the catalogue's words: the unavailability, or the provider's refusal.
+                    let why = match p.reason.as_deref() {
+                        Some(code) if guardian_core::UNAVAILABLE_CODES.contains(&code) => {
+                            let next = p.next_try_at.as_deref().and_then(parse_time).map_or_else(
+                                String::new,
+                                |at| {
+                                    format!(
+                                        " Next try {}.",
+                                        at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S")
+                                    )
+                                },
+                            );
+                            format!("{}{next}", words::error_line(lang, code, ""))
+                        }
+                        _ => p.message.clone().unwrap_or_default(),
+                    };
                     println!("{:>4}  {:<8}  {:<16}  {}  {why}", p.id, p.state, p.kind, p.subject);
                 }
             }
             Ok(())
         }
-        Command::Pin { child, reset } => {
+        Command::Pin { child, reset, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             if reset {
                 let password = read_secret("Your Guardian password: ")?;
                 let new_pin = read_secret("New parental PIN (4 digits): ")?;
                 engine.reset_pin(&child, &new_pin, &password).await?;
-                println!("The parental PIN was reset.");
+                say(
+                    json,
+                    serde_json::json!({ "child_id": child, "pin": "reset" }),
+                    "The parental PIN was reset.",
+                )?;
             } else {
                 let current = read_secret("Current parental PIN (leave empty if none is set): ")?;
                 let new_pin = read_secret("New parental PIN (4 digits): ")?;
                 let current = (!current.expose().is_empty()).then_some(current);
                 engine.set_pin(&child, &new_pin, current.as_ref()).await?;
-                println!("The parental PIN was changed.");
+                say(
+                    json,
+                    serde_json::json!({ "child_id": child, "pin": "changed" }),
+                    "The parental PIN was changed.",
+                )?;
             }
             Ok(())
         }
-        Command::Approval { child, mode } => {
+        Command::Approval { child, mode, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             if let Some(mode) = mode {
                 engine.set_friend_approval(&child, &mode.replace('-', "_")).await?;
@@ -750,6 +921,11 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 sync_or_warn(engine).await?;
             }
             let now = engine.find_child(&child).await?;
+            if json {
+                let out = serde_json::json!({ "child_id": now.id, "friend_approval": now.friend_approval });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+                return Ok(());
+            }
             match now.friend_approval.as_str() {
                 "child_may_add" => println!(
                     "{}: may add friends without your PIN. You still see, block and remove every contact.",
@@ -759,7 +935,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Findable { child, who } => {
+        Command::Findable { child, who, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             if let Some(who) = who {
                 engine.set_discoverability(&child, &who.replace('-', "_")).await?;
@@ -767,6 +943,11 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 sync_or_warn(engine).await?;
             }
             let now = engine.find_child(&child).await?;
+            if json {
+                let out = serde_json::json!({ "child_id": now.id, "discoverable_by": now.discoverable_by });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+                return Ok(());
+            }
             let name = &now.display_name;
             match now.discoverable_by.as_str() {
                 "id_or_phone" => println!(
@@ -996,8 +1177,13 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 for r in reports {
                     let outcome = r.outcome.as_deref().unwrap_or("");
                     println!(
-                        "{}  {:<14} {:<9} {} {}  due in {} days  {outcome}",
-                        r.id, r.category, r.status, r.target_kind, r.target_id, r.days_left
+                        "{}  {:<14} {:<9} {} {}  {}  {outcome}",
+                        r.id,
+                        r.category,
+                        r.status,
+                        r.target_kind,
+                        r.target_id,
+                        report_clock(&r.status, r.days_left)
                     );
                 }
             }
@@ -1068,15 +1254,70 @@ async fn start(quiet: bool) -> anyhow::Result<Engine> {
     Ok(engine)
 }
 
-/// Syncs; when offline, says so and carries on with the cache.
+/// Syncs; when the provider cannot be used (for any reason), says so in one line, with how old
+/// the cache is, and carries on with the cache.
 pub(crate) async fn sync_or_warn(engine: &Engine) -> anyhow::Result<()> {
     match engine.sync().await {
         Ok(()) => Ok(()),
-        Err(error) if error.code() == "offline" => {
-            eprintln!("Offline: showing what was saved on this computer. ({error})");
+        Err(error) if error.unavailable().is_some() => {
+            let last = engine.status().await.last_synced.as_deref().and_then(parse_time);
+            eprintln!("{}", words::showing_cache(Lang::from_env(), error.code(), last, engine.now()));
             Ok(())
         }
         Err(error) => Err(error.into()),
+    }
+}
+
+fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// `guardian sync`: sends what is due (everything with `now`), then says what still waits and
+/// until when; the exit code says which (0, 4 or 7).
+async fn sync(engine: &Engine, now: bool, json: bool) -> anyhow::Result<()> {
+    let result = if now { engine.sync_now().await } else { engine.sync().await };
+    if let Err(error) = &result
+        && error.unavailable().is_none()
+    {
+        return result.map_err(Into::into);
+    }
+    let status = engine.status().await;
+    let waiting: Vec<_> =
+        engine.pending_decisions().await?.into_iter().filter(|p| p.state == "queued").collect();
+    if json {
+        let out = serde_json::json!({
+            "synced": result.is_ok(),
+            "unavailable": status.unavailable,
+            "last_synced": status.last_synced,
+            "refused_decisions": status.refused_decisions,
+            "waiting": waiting,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        if result.is_ok() {
+            println!("Synced.");
+        }
+        if waiting.is_empty() {
+            println!("The provider has every decision.");
+        } else {
+            println!("{} decision(s) wait on this computer:", waiting.len());
+            for p in &waiting {
+                let at = p.next_try_at.as_deref().and_then(parse_time);
+                let when = at.map_or_else(
+                    || "at the next sync".to_owned(),
+                    |at| format!("next try {}", at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S")),
+                );
+                println!("  {:>4}  {:<16} {:<12} {when}", p.id, p.kind, p.subject);
+            }
+        }
+        if status.refused_decisions > 0 {
+            println!("{} refused by the provider: see `guardian pending`.", status.refused_decisions);
+        }
+    }
+    match result {
+        Err(error) => Err(error.into()),
+        Ok(()) if !waiting.is_empty() => Err(Ending::Waiting(waiting.len()).into()),
+        Ok(()) => Ok(()),
     }
 }
 
@@ -1092,17 +1333,46 @@ async fn one_child(engine: &Engine, child: Option<&str>) -> anyhow::Result<Strin
 }
 
 /// Prints what happened to a decision; a refusal is an error (exit code 6).
-fn report(outcome: DecisionOutcome, done: &str) -> anyhow::Result<()> {
+async fn report(engine: &Engine, outcome: DecisionOutcome, done: &str) -> anyhow::Result<()> {
     match outcome.state.as_str() {
         "sent" => println!("{done}."),
-        "queued" => println!("{done} on this computer; it will be sent when the provider can be reached."),
+        "queued" => {
+            let next_try = engine.status().await.next_retry_at.as_deref().and_then(parse_time);
+            println!(
+                "{}",
+                words::kept_for_later(Lang::from_env(), done, outcome.reason.as_deref(), next_try)
+            );
+        }
         "awaiting_guardians" => println!(
             "{}.",
             capitalise(outcome.message.as_deref().unwrap_or("waiting for the other guardians"))
         ),
-        _ => anyhow::bail!(Refused(outcome.message.unwrap_or_else(|| "the provider refused this".into()))),
+        _ => anyhow::bail!(Ending::Refused(
+            outcome.message.unwrap_or_else(|| "the provider refused this".into())
+        )),
     }
     Ok(())
+}
+
+/// Prints `value` as JSON, or `text`.
+fn say(json: bool, value: serde_json::Value, text: &str) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        println!("{text}");
+    }
+    Ok(())
+}
+
+/// Where a report stands against the provider's 15-day deadline.
+fn report_clock(status: &str, days_left: i32) -> String {
+    match days_left {
+        _ if status == "resolved" => "answered".to_owned(),
+        0 => "due today".to_owned(),
+        1 => "due tomorrow".to_owned(),
+        d if d < 0 => format!("OVERDUE by {} day{}", -d, if d == -1 { "" } else { "s" }),
+        d => format!("due in {d} days"),
+    }
 }
 
 fn capitalise(text: &str) -> String {
@@ -1110,16 +1380,27 @@ fn capitalise(text: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// How a command can end that is not an engine error, each with its own exit code.
 #[derive(Debug)]
-struct Refused(String);
+enum Ending {
+    /// The provider refused a decision (exit code 6).
+    Refused(String),
+    /// `sync` ended with decisions still waiting for a later try (exit code 7).
+    Waiting(usize),
+}
 
-impl std::fmt::Display for Refused {
+impl std::fmt::Display for Ending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the provider refused this: {}", self.0)
+        match self {
+            Self::Refused(why) => write!(f, "the provider refused this: {why}"),
+            Self::Waiting(n) => {
+                write!(f, "{n} decision(s) still wait to be sent (`guardian sync --now` sends them now)")
+            }
+        }
     }
 }
 
-impl std::error::Error for Refused {}
+impl std::error::Error for Ending {}
 
 fn provider_label(kind: &str) -> &'static str {
     if kind == "demo" { "Demo provider" } else { "Provider" }
@@ -1162,10 +1443,17 @@ pub(crate) fn read_secret(prompt: &str) -> anyhow::Result<Secret> {
 
 async fn sandbox(command: SandboxCommand) -> anyhow::Result<()> {
     match command {
-        SandboxCommand::Scenarios => {
+        SandboxCommand::Scenarios { json } => {
+            let mut listed = Vec::new();
             for (name, _) in guardian_sandbox::SCENARIOS {
                 let scenario = guardian_sandbox::Scenario::named(name)?;
-                println!("{name:<16} {}", scenario.description);
+                listed.push(serde_json::json!({ "name": name, "description": scenario.description }));
+                if !json {
+                    println!("{name:<16} {}", scenario.description);
+                }
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&listed)?);
             }
             Ok(())
         }
@@ -1184,5 +1472,51 @@ async fn sandbox(command: SandboxCommand) -> anyhow::Result<()> {
             sandbox.stop().await;
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_report_clock_never_says_a_negative_or_a_spent_deadline() {
+        let cases = [
+            ("resolved", 15, "answered"),
+            ("resolved", -3, "answered"),
+            ("submitted", 15, "due in 15 days"),
+            ("reviewing", 1, "due tomorrow"),
+            ("reviewing", 0, "due today"),
+            ("reviewing", -1, "OVERDUE by 1 day"),
+            ("submitted", -4, "OVERDUE by 4 days"),
+        ];
+        for (status, days, expected) in cases {
+            assert_eq!(super::report_clock(status, days), expected, "{status} {days}");
+        }
+    }
+
+    /// Every command, argument and option says what it is for in `--help`.
+    #[test]
+    fn every_command_and_option_has_help() {
+        use clap::CommandFactory as _;
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} --{id}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                let here = format!("{path} {}", sub.get_name());
+                if sub.get_name() != "help" && sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(here.clone());
+                }
+                walk(sub, &here, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "guardian", &mut missing);
+        assert!(missing.is_empty(), "no help text for: {missing:#?}");
     }
 }

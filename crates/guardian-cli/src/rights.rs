@@ -12,37 +12,52 @@ use crate::{read_line, read_secret};
 pub enum AccountAction {
     /// Deletion requests in progress and their receipts.
     Status {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Walk through deleting a child's account (`--child NAME`) or your own (`--guardian`).
     /// The password and PIN are always asked for; nothing skips verification.
     Delete {
+        /// The child, by name or ID (needed when you have more than one child).
         #[arg(long, conflicts_with = "guardian", required_unless_present = "guardian")]
         child: Option<String>,
+        /// Your own account instead of a child's.
         #[arg(long)]
         guardian: bool,
     },
     /// Cancel a deletion during its cooling-off period.
-    Cancel { request_id: String },
+    Cancel {
+        /// The request's ID, as the listing shows it.
+        request_id: String,
+    },
     /// Agree, as one of the child's other guardians, to a request to delete the child's account
     /// (your password is asked).
-    Agree { request_id: String },
+    Agree {
+        /// The request's ID, as the listing shows it.
+        request_id: String,
+    },
     /// Say no to a request to delete a child's account: it is cancelled, nothing is deleted.
-    Refuse { request_id: String },
+    Refuse {
+        /// The request's ID, as the listing shows it.
+        request_id: String,
+    },
     /// Your account: masked phone number, real-name status, and the third-party identities you
     /// can sign in with.
     Show {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Link a third-party identity (wechat, qq or apple): you agree in your browser.
     Link {
+        /// The third-party identity: wechat, qq or apple.
         #[arg(value_parser = ["wechat", "qq", "apple"])]
         provider: String,
     },
     /// Stop signing in with a third-party identity.
     Unlink {
+        /// The third-party identity: wechat, qq or apple.
         #[arg(value_parser = ["wechat", "qq", "apple"])]
         provider: String,
     },
@@ -51,33 +66,56 @@ pub enum AccountAction {
 #[derive(Subcommand)]
 pub enum ConsentAction {
     /// Give consent for a purpose (analytics, sms_verification, crash_reporting, cross_border_transfer).
-    Grant { purpose: String },
+    Grant {
+        /// The purpose: analytics, sms_verification, crash_reporting or cross_border_transfer.
+        purpose: String,
+    },
     /// Withdraw consent for a purpose; as easy as giving it.
-    Withdraw { purpose: String },
+    Withdraw {
+        /// The purpose: analytics, sms_verification, crash_reporting or cross_border_transfer.
+        purpose: String,
+    },
 }
 
 #[derive(Subcommand)]
 pub enum PolicyAction {
     /// Show a version, with what changed from the version in force.
-    Show { version: String },
+    Show {
+        /// The policy version, as `guardian policy` lists it.
+        version: String,
+    },
     /// Record that you have read a version.
-    Ack { version: String },
+    Ack {
+        /// The policy version, as `guardian policy` lists it.
+        version: String,
+    },
 }
 
 #[derive(Subcommand)]
 pub enum ExportAction {
     /// Check an export archive against its manifest (every file's size and SHA-256).
-    Verify { file: PathBuf },
+    Verify {
+        /// The file to read.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// What changed between two exports of the same child.
     Diff {
+        /// The older export (a .zip file).
         a: PathBuf,
+        /// The newer export (a .zip file).
         b: PathBuf,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Show what an export holds.
     Show {
+        /// The file to read.
         file: PathBuf,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -330,6 +368,14 @@ pub async fn policy(engine: &Engine, action: Option<PolicyAction>, json: bool) -
                 .iter()
                 .find(|p| p.version == version)
                 .ok_or_else(|| CoreError::Invalid(format!("no policy version {version:?}")))?;
+            if json {
+                let changes = in_force
+                    .filter(|f| f.version != p.version)
+                    .map(|current| guardian_core::policy_diff(&current.text, &p.text));
+                let out = serde_json::json!({ "policy": p, "changes_from_in_force": changes });
+                println!("{}", serde_json::to_string_pretty(&out)?);
+                return Ok(());
+            }
             println!("Policy {} (takes effect {})\n{}\n", p.version, date(p.effective_at), p.summary);
             match in_force.filter(|f| f.version != p.version) {
                 Some(current) => {
@@ -391,15 +437,7 @@ pub async fn export(
             );
             Ok(())
         }
-        Some(ExportAction::Verify { file }) => {
-            let summary =
-                guardian_core::archive::verify(&file).map_err(|e| CoreError::Archive(e.to_string()))?;
-            println!(
-                "OK: {} files match the manifest ({}, made {}).",
-                summary.files, summary.format, summary.created_at
-            );
-            Ok(())
-        }
+        Some(ExportAction::Verify { file, json }) => verify_export(&file, json),
         Some(ExportAction::Diff { a, b, json }) => {
             let diff = guardian_core::archive::diff(&a, &b).map_err(|e| CoreError::Archive(e.to_string()))?;
             if json {
@@ -443,9 +481,30 @@ pub async fn export(
     }
 }
 
+/// `export verify`: needs no provider and no sign-in (the CLI runs it before starting one).
+pub fn verify_export(file: &std::path::Path, json: bool) -> anyhow::Result<()> {
+    let summary = guardian_core::archive::verify(file).map_err(|e| CoreError::Archive(e.to_string()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "OK: {} files match the manifest ({}, made {}).",
+            summary.files, summary.format, summary.created_at
+        );
+    }
+    Ok(())
+}
+
 pub async fn audit(engine: &Engine, action: Option<AuditAction>, json: bool) -> anyhow::Result<()> {
     match action {
         Some(AuditAction::Verify) => match engine.verify_audit_log().await? {
+            Ok(n) if json => {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "intact": true, "entries": n }))?
+                );
+                Ok(())
+            }
             Ok(n) => {
                 println!("OK: the audit log's {n} entries are intact.");
                 Ok(())
@@ -477,7 +536,10 @@ pub async fn audit(engine: &Engine, action: Option<AuditAction>, json: bool) -> 
 pub enum DataAction {
     /// Delete one category now (activity, demographics, avatar, contact_history, resolved_reports);
     /// shows what goes and what stays, then asks you to type the category and your password.
-    Delete { category: String },
+    Delete {
+        /// The category, as `guardian data` lists them.
+        category: String,
+    },
     /// Receipts of data deleted by category.
     Receipts,
 }

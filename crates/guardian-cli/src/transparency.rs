@@ -6,7 +6,10 @@ use guardian_core::Engine;
 #[derive(Subcommand)]
 pub enum TransparencyAction {
     /// Ask the provider to explain one of its automated decisions (due within 15 days).
-    Explain { decision_id: String },
+    Explain {
+        /// The automated decision's ID, as `guardian transparency` lists it.
+        decision_id: String,
+    },
 }
 
 /// A provider timestamp shown as its date and minute.

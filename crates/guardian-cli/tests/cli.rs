@@ -171,6 +171,11 @@ async fn requests_are_approved_with_a_pin_read_from_stdin_and_refusals_exit_6() 
     let wrong = run(&["requests", "approve", "fr-1", "--child", "Leo"], "0000\n");
     assert_eq!(wrong.status.code(), Some(6), "refused: {}", text(&wrong.stderr));
     assert!(text(&wrong.stderr).contains("PIN is not correct"), "{}", text(&wrong.stderr));
+    let pending = run(&["pending", "--json"], "");
+    let pending: serde_json::Value = serde_json::from_slice(&pending.stdout).expect("json");
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "the refusal is kept until it no longer applies");
+    assert_eq!(pending[0]["reason"], "pin_incorrect", "with the provider's code: {pending}");
+    assert!(!pending.to_string().contains("0000"), "no PIN is kept with a refused decision");
 
     let bad = run(&["requests", "approve", "fr-1", "--child", "Leo"], "12\n");
     assert_eq!(bad.status.code(), Some(5), "bad input: {}", text(&bad.stderr));
@@ -190,8 +195,7 @@ async fn requests_are_approved_with_a_pin_read_from_stdin_and_refusals_exit_6() 
     let pending = run(&["pending", "--json"], "");
     let pending: serde_json::Value = serde_json::from_slice(&pending.stdout).expect("json");
     let refused = pending.as_array().expect("array");
-    assert_eq!(refused.len(), 1, "the refused attempt is kept for the guardian: {pending}");
-    assert!(!pending.to_string().contains("0000"), "no PIN is kept with a refused decision");
+    assert!(refused.is_empty(), "the refused attempt went once the approval was accepted: {pending}");
 
     let blocked = run(&["contacts", "block", "u-sam", "--child", "Leo"], "");
     assert!(blocked.status.success(), "{}", text(&blocked.stderr));
@@ -233,6 +237,24 @@ async fn export_verify_diff_and_a_child_deletion_walkthrough_from_a_terminal() {
     assert!(run(&["export", "--child", "Leo", "--out", b.to_str().expect("utf-8")], "").status.success());
     let out = run(&["export", "verify", a.to_str().expect("utf-8")], "");
     assert!(text(&out.stdout).starts_with("OK:"), "{}", text(&out.stdout));
+    // Files holding a child's data are the user's alone.
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&a), 0o600, "a saved export");
+        let caches: Vec<_> = walk(env.data.path()).into_iter().filter(|p| p.ends_with("cache.db")).collect();
+        assert!(!caches.is_empty(), "the cache is on disk");
+        for cache in caches {
+            assert_eq!(mode(&cache), 0o600, "{}", cache.display());
+            assert_eq!(mode(cache.parent().expect("folder")), 0o700, "{}", cache.display());
+        }
+    }
+    // Checking a file needs no provider: none is started, and stdout is the answer alone.
+    let verified = env.run(None, &["export", "verify", a.to_str().expect("utf-8"), "--json"], "");
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    assert!(!text(&verified.stderr).contains("Demo provider"), "{}", text(&verified.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&verified.stdout).expect("JSON alone on stdout");
+    assert!(summary["files"].as_u64().is_some_and(|n| n > 0), "{summary}");
     let out = run(&["export", "diff", a.to_str().expect("utf-8"), b.to_str().expect("utf-8")], "");
     assert!(text(&out.stdout).contains("contact Sam: approved -> blocked"), "{}", text(&out.stdout));
     // A damaged file: exit code 5 and a reason.
@@ -807,4 +829,44 @@ async fn a_shared_childs_deletion_waits_for_the_co_guardian_who_may_say_no() {
     assert!(text(&refused.stdout).contains("nothing is deleted"), "{}", text(&refused.stderr));
     let after = text(&run(&["account", "status"], "").stdout);
     assert!(after.contains("cancelled") && after.contains("Jun Chen: refused"), "{after}");
+}
+
+/// `GUARDIAN_LOG=debug` writes the log to standard error (redacted), never into the output a
+/// script reads; every error is one line, said once.
+#[tokio::test(flavor = "multi_thread")]
+async fn logs_never_reach_standard_output_and_an_error_is_said_once() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let env = Env::new("log-streams");
+    let url = sandbox.url();
+    assert!(
+        env.run(Some(&url), &["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n"))
+            .status
+            .success()
+    );
+    let mut command = Command::new(env!("CARGO_BIN_EXE_guardian"));
+    let out = command
+        .args(["children", "--json"])
+        .env("GUARDIAN_DATA_DIR", env.data.path())
+        .env("GUARDIAN_KEYRING_SERVICE", &env.service)
+        .env("GUARDIAN_PROVIDER_URL", &url)
+        .env("GUARDIAN_LOG", "debug")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let children: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON alone");
+    assert_eq!(children.as_array().map(Vec::len), Some(3));
+    assert!(text(&out.stderr).contains("DEBUG"), "the log went to standard error");
+    assert!(!text(&out.stderr).contains(DEMO_PHONE), "redacted on standard error too");
+
+    sandbox.stop().await;
+    let offline = env.run(Some(&url), &["contacts", "block", "u-sam", "--child", "Leo"], "");
+    assert!(offline.status.success(), "queued: {}", text(&offline.stderr));
+    let refused = env.run(Some(&url), &["requests", "approve", "fr-404", "--child", "Leo"], "1234\n");
+    let stderr = text(&refused.stderr);
+    let line = stderr.lines().find(|l| l.starts_with("guardian:")).expect("an error line");
+    let said = line.trim_start_matches("guardian: ");
+    assert_eq!(line.matches(said).count(), 1, "said once: {line}");
+    let half = &said[..said.len() / 2];
+    assert_eq!(line.matches(half).count(), 1, "not repeated: {line}");
 }

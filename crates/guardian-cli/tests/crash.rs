@@ -5,7 +5,7 @@
 //! `GUARDIAN_CRASH_TRIALS` sets the number of trials (default 200).
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Read as _;
+use std::io::{BufRead as _, BufReader, Read as _};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,15 +13,73 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use guardian_core::{Engine, ProviderChoice, Settings};
 use guardian_domain::FixedClock;
-use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
+use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Fault, FaultKind, Sandbox};
 use rand::Rng as _;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigkill_at_random_points_loses_nothing_and_applies_nothing_twice() {
     let trials: u32 = std::env::var("GUARDIAN_CRASH_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    kill_at_random(&sandbox, trials, |_| {
+        vec!["--child".into(), "Leo".into(), "--contact".into(), "u-sam".into()]
+    })
+    .await;
+}
+
+/// The same while the provider fails at random (5xx, 429, slow and cut-off answers, on the
+/// decisions and on the feed), over approvals, removals, blocks and unblocks: each worker
+/// approves one friend request and removes one contact of its own, then blocks and unblocks.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_while_the_provider_fails_still_applies_each_decision_once() {
+    let trials: u32 =
+        std::env::var("GUARDIAN_CRASH_FAULT_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(60).min(100);
+    let config = Config { scenario: "large-family".into(), ..Config::default() };
+    let sandbox = Sandbox::start(config).await.expect("sandbox");
+    let faults = [
+        FaultKind::Unavailable,
+        FaultKind::Status { status: 502 },
+        FaultKind::RateLimited { retry_after: Some(1) },
+        FaultKind::RateLimited { retry_after: None },
+        FaultKind::Latency { millis: 300 },
+        FaultKind::Truncated,
+        FaultKind::LoseResponse,
+    ];
+    kill_at_random(&sandbox, trials, |trial| {
+        if trial == 0 {
+            // Signed in and synced: from now on the provider fails at random.
+            for (path, chance) in [("/v1/children", 0.08), ("/v1/changes", 0.05)] {
+                for kind in &faults {
+                    sandbox.inject(Fault {
+                        times: u32::MAX,
+                        chance: Some(chance),
+                        ..Fault::once(path, kind.clone())
+                    });
+                }
+            }
+        }
+        let child = if trial % 2 == 0 { "c-one" } else { "c-two" };
+        let n = trial / 2;
+        vec![
+            "--child".into(),
+            child.into(),
+            "--contact".into(),
+            format!("u-{child}-09999"),
+            "--approve".into(),
+            format!("fr-{child}-{n:04}"),
+            "--remove".into(),
+            format!("u-{child}-{n:05}"),
+        ]
+    })
+    .await;
+}
+
+/// Runs `trials` churn workers (`debug churn` with `args(trial)`), each killed with SIGKILL at
+/// a random moment; then, the faults cleared and every retry due, checks that every decision a
+/// worker reported queued reached the provider exactly once and the cache is sound.
+async fn kill_at_random(sandbox: &Sandbox, trials: u32, args: impl Fn(u32) -> Vec<String>) {
     let data = tempfile::tempdir().expect("temp dir");
-    let service = format!("guardian-crash-{}", std::process::id());
+    // Its own keyring entries: the two trials run at once in this process.
+    let service = format!("guardian-crash-{}-{}", std::process::id(), sandbox.addr().port());
     let guardian = |args: &[&str]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_guardian"));
         command
@@ -47,15 +105,19 @@ async fn sigkill_at_random_points_loses_nothing_and_applies_nothing_twice() {
     let mut queued: HashSet<String> = HashSet::new();
     let mut trials_with_work = 0;
     let mut rng = rand::rng();
-    for _ in 0..trials {
-        let mut worker = guardian(&["debug", "churn", "--child", "Leo", "--contact", "u-sam"])
-            .spawn()
-            .expect("spawn worker");
-        std::thread::sleep(Duration::from_millis(rng.random_range(40..500)));
+    for trial in 0..trials {
+        let mut worker_args = vec!["debug".to_owned(), "churn".to_owned()];
+        worker_args.extend(args(trial));
+        let worker_args: Vec<&str> = worker_args.iter().map(String::as_str).collect();
+        let mut worker = guardian(&worker_args).spawn().expect("spawn worker");
+        // Killed at a random moment of its work, however long the start took on a busy machine.
+        let mut stdout = BufReader::new(worker.stdout.take().expect("stdout"));
+        let mut out = String::new();
+        stdout.read_line(&mut out).expect("read stdout");
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..400)));
         worker.kill().expect("SIGKILL"); // SIGKILL on Unix
         let _ = worker.wait();
-        let mut out = String::new();
-        worker.stdout.take().expect("stdout").read_to_string(&mut out).expect("read stdout");
+        stdout.read_to_string(&mut out).expect("read stdout");
         let keys: Vec<String> =
             out.lines().filter_map(|l| l.strip_prefix("queued ")).map(str::to_owned).collect();
         if !keys.is_empty() {
@@ -64,7 +126,8 @@ async fn sigkill_at_random_points_loses_nothing_and_applies_nothing_twice() {
         queued.extend(keys);
     }
 
-    // Later, with every retry due, the engine sends whatever is left.
+    // Later, the provider well again and every retry due, the engine sends whatever is left.
+    sandbox.clear_faults();
     let settings = Settings {
         provider: ProviderChoice::Url(sandbox.url()),
         data_dir: data.path().to_owned(),

@@ -33,6 +33,10 @@ struct StoredSession {
     access_expires_at: DateTime<Utc>,
     refresh_token: String,
     guardian_id: String,
+    /// The Idempotency-Key of a refresh sent but not answered: the retry carries it, so the
+    /// provider knows the same client is asking again (not a stolen token used twice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_key: Option<String>,
 }
 
 /// The authenticated client for one provider.
@@ -57,6 +61,8 @@ struct Session {
     expires_at: DateTime<Utc>,
     refresh: Secret,
     guardian_id: String,
+    /// See [`StoredSession::refresh_key`].
+    refresh_key: Option<String>,
 }
 
 /// Checks a provider URL: `https`, or `http` only to this machine (loopback).
@@ -332,6 +338,17 @@ impl ProviderClient {
         self.mutate(Method::POST, &path, None, idempotency_key, None).await
     }
 
+    /// Ends a friendship: the contact leaves the child's list.
+    pub async fn remove_contact(
+        &self,
+        child_id: &str,
+        contact_id: &str,
+        idempotency_key: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let path = format!("/v1/children/{}/contacts/{}/remove", seg(child_id), seg(contact_id));
+        self.mutate(Method::POST, &path, None, idempotency_key, None).await
+    }
+
     pub async fn set_pin(
         &self,
         child_id: &str,
@@ -493,8 +510,22 @@ impl ProviderClient {
         session: &mut Option<Session>,
         refresh: &Secret,
     ) -> Result<Secret, ClientError> {
+        // The key goes to the keyring before the refresh is sent: if its answer is lost, the next
+        // try (in this process or the next) is known as a retry, and the session survives.
+        let key = match session.as_mut() {
+            Some(current) if current.refresh_key.is_none() => {
+                current.refresh_key = Some(random_key());
+                self.persist(current).await?;
+                current.refresh_key.clone()
+            }
+            Some(current) => current.refresh_key.clone(),
+            None => None,
+        };
         let body = RefreshRequest { refresh_token: refresh.expose().to_owned() };
-        let request = self.http.post(self.url("/v1/auth/refresh")).json(&body);
+        let mut request = self.http.post(self.url("/v1/auth/refresh")).json(&body);
+        if let Some(key) = &key {
+            request = request.header("Idempotency-Key", key);
+        }
         match self.send::<TokenResponse>(request).await {
             Ok(tokens) => {
                 let fresh = Session::from_tokens(tokens, self.clock.now());
@@ -527,6 +558,7 @@ impl ProviderClient {
             access_expires_at: session.expires_at,
             refresh_token: session.refresh.expose().to_owned(),
             guardian_id: session.guardian_id.clone(),
+            refresh_key: session.refresh_key.clone(),
         };
         let value =
             Secret::new(serde_json::to_string(&stored).map_err(|e| ClientError::Decode(e.to_string()))?);
@@ -576,14 +608,33 @@ impl ProviderClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         let body = read_bounded(&mut response).await?;
-        let error = serde_json::from_slice::<ErrorBody>(&body).unwrap_or_else(|_| ErrorBody {
-            code: if status.is_server_error() { ErrorCode::Unavailable } else { ErrorCode::Unknown },
-            message: format!("the provider answered {status}"),
-            request_id: String::new(),
-            details: serde_json::Value::Null,
-        });
+        let error = match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(error) => error,
+            // A refusal is the API's error body; anything else in front of a 4xx (a proxy's
+            // HTML page) is not the provider's answer, so it counts as unavailable. A 401 still
+            // means the token was refused.
+            Err(_) if status.is_client_error() && !matches!(status.as_u16(), 401 | 408 | 429) => {
+                return Err(ClientError::Decode(format!(
+                    "the provider answered {status} with something other than the API's error"
+                )));
+            }
+            Err(_) => ErrorBody {
+                code: if status.is_server_error() { ErrorCode::Unavailable } else { ErrorCode::Unknown },
+                message: format!("the provider answered {status}"),
+                request_id: String::new(),
+                details: serde_json::Value::Null,
+            },
+        };
         Err(ClientError::Provider { status: status.as_u16(), body: error, retry_after })
     }
+}
+
+/// Reads a bounded JSON body.
+pub(crate) async fn read_json<T: DeserializeOwned>(
+    mut response: reqwest::Response,
+) -> Result<T, ClientError> {
+    let bytes = read_bounded(&mut response).await?;
+    serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
 }
 
 async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, ClientError> {
@@ -622,6 +673,7 @@ impl Session {
             expires_at: now + chrono::Duration::seconds(tokens.expires_in),
             refresh: Secret::new(tokens.refresh_token),
             guardian_id: tokens.guardian_id,
+            refresh_key: None,
         }
     }
 }
@@ -633,8 +685,15 @@ impl From<StoredSession> for Session {
             expires_at: s.access_expires_at,
             refresh: Secret::new(s.refresh_token),
             guardian_id: s.guardian_id,
+            refresh_key: s.refresh_key,
         }
     }
+}
+
+/// A random 128-bit key in hex.
+fn random_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn blocking<T: Send + 'static>(

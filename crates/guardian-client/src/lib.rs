@@ -11,7 +11,7 @@ mod rights;
 mod secrets;
 
 pub use client::{DEFAULT_TIMEOUT, ProviderClient, Recorder, validate_provider_url};
-pub use error::ClientError;
+pub use error::{ClientError, Unavailable};
 pub use identity::IdentitySignIn;
 pub use rights::ByteTap;
 pub use secrets::{KeyringSecrets, MemorySecrets, Secret, SecretError, SecretStore, off_executor};

@@ -149,7 +149,7 @@ impl ProviderClient {
                 .header(header::ACCEPT_LANGUAGE, language)
         };
         let response = self.with_token(call).await?;
-        response.json().await.map_err(|e| ClientError::Decode(e.without_url().to_string()))
+        crate::client::read_json(response).await
     }
 
     pub async fn export_job(&self, id: &str) -> Result<ExportJob, ClientError> {
@@ -193,7 +193,7 @@ impl ProviderClient {
         };
         let file = match &response {
             Some(_) => Some(
-                std::fs::OpenOptions::new()
+                private_options()
                     .create(true)
                     .write(true)
                     .append(kept > 0)
@@ -327,7 +327,7 @@ impl ProviderClient {
             }
         };
         let response = self.with_token(call).await?;
-        response.json().await.map_err(|e| ClientError::Decode(e.without_url().to_string()))
+        crate::client::read_json(response).await
     }
 
     /// Sends `build(token)`, refreshing the session once after a 401, and returns the open
@@ -413,4 +413,12 @@ async fn join_tap<T>(thread: TapThread<T>) -> Result<T, ClientError> {
         Ok(Err(error)) => Err(ClientError::File(error.to_string())),
         Err(error) => Err(ClientError::File(error.to_string())),
     }
+}
+
+/// A saved export holds a child's data: the file is the user's alone (0600 on Unix).
+fn private_options() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
 }

@@ -118,7 +118,7 @@ async fn an_unreachable_provider_is_reported_as_offline() {
     client.sign_in_password(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
     sandbox.stop().await;
     let error = client.children().await.expect_err("nothing listens any more");
-    assert!(error.is_offline(), "{error:?}");
+    assert_eq!(error.unavailable(), Some(guardian_client::Unavailable::Unreachable), "{error:?}");
 }
 
 #[test]

@@ -28,6 +28,11 @@ pub enum Decision {
         child_id: String,
         contact_id: String,
     },
+    /// Ends the friendship: the contact leaves the child's list.
+    RemoveContact {
+        child_id: String,
+        contact_id: String,
+    },
 }
 
 impl Decision {
@@ -37,6 +42,7 @@ impl Decision {
             Self::DenyRequest { .. } => "deny_request",
             Self::BlockContact { .. } => "block_contact",
             Self::UnblockContact { .. } => "unblock_contact",
+            Self::RemoveContact { .. } => "remove_contact",
         }
     }
 
@@ -45,7 +51,8 @@ impl Decision {
             Self::ApproveRequest { child_id, .. }
             | Self::DenyRequest { child_id, .. }
             | Self::BlockContact { child_id, .. }
-            | Self::UnblockContact { child_id, .. } => child_id,
+            | Self::UnblockContact { child_id, .. }
+            | Self::RemoveContact { child_id, .. } => child_id,
         }
     }
 
@@ -66,7 +73,9 @@ impl Decision {
     pub fn subject(&self) -> &str {
         match self {
             Self::ApproveRequest { request_id, .. } | Self::DenyRequest { request_id, .. } => request_id,
-            Self::BlockContact { contact_id, .. } | Self::UnblockContact { contact_id, .. } => contact_id,
+            Self::BlockContact { contact_id, .. }
+            | Self::UnblockContact { contact_id, .. }
+            | Self::RemoveContact { contact_id, .. } => contact_id,
         }
     }
 }

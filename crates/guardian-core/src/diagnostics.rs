@@ -166,7 +166,9 @@ impl Engine {
         let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             let part = out_path.with_extension("zip.part");
-            let mut zip = zip::ZipWriter::new(std::fs::File::create(&part)?);
+            guardian_store::private_file(&part)?;
+            let mut zip =
+                zip::ZipWriter::new(std::fs::OpenOptions::new().write(true).truncate(true).open(&part)?);
             let options =
                 zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
             for (name, text) in &files {

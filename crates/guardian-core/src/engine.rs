@@ -26,7 +26,8 @@ pub struct Engine {
     /// Open while signed in; `None` when signed out (the cache is locked).
     pub(crate) store: RwLock<Option<Store>>,
     pub(crate) notices: Mutex<Vec<Notice>>,
-    pub(crate) offline: Mutex<bool>,
+    /// Why the provider could not be used at the last sync, if it could not.
+    pub(crate) unavailable: Mutex<Option<guardian_client::Unavailable>>,
     /// One sync at a time: a decision is never sent twice by overlapping syncs.
     pub(crate) sync_lock: Mutex<()>,
     /// The embedded demo provider, alive as long as the engine (or until `close`).
@@ -74,7 +75,7 @@ impl Engine {
             client,
             store: RwLock::new(None),
             notices: Mutex::new(notices),
-            offline: Mutex::new(false),
+            unavailable: Mutex::new(None),
             sync_lock: Mutex::new(()),
             demo: Mutex::new(demo),
             recording: std::sync::Mutex::new(None),
@@ -223,7 +224,14 @@ impl Engine {
             None => (None, Vec::new()),
         };
         let refused = outbox.iter().filter(|r| r.state == "failed").count();
+        let next_retry_at = outbox
+            .iter()
+            .filter(|r| r.state == "queued")
+            .filter_map(|r| r.next_attempt_at)
+            .min()
+            .map(|at| at.to_rfc3339());
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        let unavailable = *self.unavailable.lock().await;
         Status {
             provider: ProviderInfo {
                 kind: if self.is_demo() { "demo" } else { "custom" }.into(),
@@ -232,7 +240,9 @@ impl Engine {
             secure_storage: self.secrets.is_persistent(),
             signed_in: self.client.is_signed_in().await,
             last_synced,
-            offline: *self.offline.lock().await,
+            offline: unavailable.is_some(),
+            unavailable: unavailable.map(|why| crate::unavailable_code(why).to_owned()),
+            next_retry_at,
             queued_decisions: count(outbox.len() - refused),
             refused_decisions: count(refused),
             notices: self.notices.lock().await.clone(),

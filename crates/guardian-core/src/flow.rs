@@ -65,6 +65,11 @@ pub enum Step {
         child: String,
         contact: String,
     },
+    /// Removes a contact: the friendship ends.
+    RemoveContact {
+        child: String,
+        contact: String,
+    },
     Consent {
         child: String,
         purpose: String,
@@ -536,6 +541,11 @@ async fn perform(
             let contact = contact_id(engine, &child, contact).await?;
             let block = matches!(step, Step::Block { .. });
             decided(engine.set_contact_blocked(&child, &contact, block).await.map_err(fail)?)
+        }
+        Step::RemoveContact { child, contact } => {
+            let child = child_id(engine, known, child).await?;
+            let contact = contact_id(engine, &child, contact).await?;
+            decided(engine.remove_contact(&child, &contact).await.map_err(fail)?)
         }
         Step::Consent { child, purpose, granted } => {
             let child = child_id(engine, known, child).await?;

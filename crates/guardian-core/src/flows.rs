@@ -20,10 +20,13 @@ const FEED_PAGE: u32 = 200;
 /// How sending one queued decision ended.
 enum Sent {
     Done,
-    /// Try again later (offline, provider trouble, rate limited).
+    /// Try again later: the provider could not be used (offline, 5xx, 429, unreadable answer).
     Later(ClientError),
-    /// The provider refused it for good.
-    Refused(String),
+    /// The provider refused it for good: its error code and its words.
+    Refused {
+        reason: String,
+        message: String,
+    },
 }
 
 /// Whether the provider refused a decision (for recordings).
@@ -31,25 +34,44 @@ fn refused(outcome: &DecisionOutcome) -> bool {
     outcome.state == "refused"
 }
 
+/// The provider's error code as it is spelt on the wire (`pin_incorrect`).
+fn wire_code(code: ErrorCode) -> String {
+    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
 impl Engine {
-    /// Sends queued decisions, then brings the cache up to date from the change feed. When the
-    /// provider cannot be reached, nothing is lost: decisions stay queued and the cache keeps
-    /// what it has.
+    /// Sends the decisions that are due, then brings the cache up to date from the change feed.
+    /// When the provider cannot be used (for any reason: offline, 5xx, 429, a garbled or
+    /// oversized answer), nothing is lost: decisions stay queued for their next try, the cache
+    /// keeps what it has, and the error says why.
     pub async fn sync(&self) -> Result<(), CoreError> {
+        self.sync_due(false).await
+    }
+
+    /// As [`Engine::sync`], but sends every queued decision now, without waiting out the
+    /// delay before its next try (the guardian asked for it).
+    pub async fn sync_now(&self) -> Result<(), CoreError> {
+        self.sync_due(true).await
+    }
+
+    async fn sync_due(&self, everything_due: bool) -> Result<(), CoreError> {
         let _one_at_a_time = self.sync_lock.lock().await;
-        let result = self.sync_inner().await;
-        if let Err(CoreError::Client(error)) = &result {
-            *self.offline.lock().await = error.is_offline();
-            if matches!(error, ClientError::SignInRequired) {
-                self.lock_cache().await;
+        let result = self.sync_inner(everything_due).await;
+        match &result {
+            Ok(()) => *self.unavailable.lock().await = None,
+            Err(error) => {
+                if let Some(why) = error.unavailable() {
+                    *self.unavailable.lock().await = Some(why);
+                }
+                if matches!(error, CoreError::Client(ClientError::SignInRequired)) {
+                    self.lock_cache().await;
+                }
             }
-        } else if result.is_ok() {
-            *self.offline.lock().await = false;
         }
         result
     }
 
-    async fn sync_inner(&self) -> Result<(), CoreError> {
+    async fn sync_inner(&self, everything_due: bool) -> Result<(), CoreError> {
         let Some(guardian_id) = self.client.guardian_id().await else {
             return Err(ClientError::SignInRequired.into());
         };
@@ -58,7 +80,9 @@ impl Engine {
         let cursor = store.feed_cursor().await?;
         let mut held_children: HashSet<Option<String>> = HashSet::new();
         let mut first_transient: Option<ClientError> = None;
-        for step in plan(&outbox, cursor.as_deref(), self.clock.now()) {
+        let now = self.clock.now();
+        let plan_time = if everything_due { chrono::DateTime::<chrono::Utc>::MAX_UTC } else { now };
+        for step in plan(&outbox, cursor.as_deref(), plan_time) {
             match step {
                 Step::Send { seq } => {
                     let Some(row) = outbox.iter().find(|r| r.seq == seq) else { continue };
@@ -66,21 +90,28 @@ impl Engine {
                         continue;
                     }
                     match self.send(row).await? {
-                        Sent::Done => store.outbox_done(seq).await?,
-                        Sent::Refused(message) => {
+                        Sent::Done => {
+                            store.outbox_done(seq).await?;
+                            self.forget_superseded_refusals(&outbox, row).await?;
+                        }
+                        Sent::Refused { reason, message } => {
                             let kept = serde_json::from_str::<Decision>(&row.payload)
                                 .ok()
                                 .and_then(|d| serde_json::to_string(&d.without_secrets()).ok())
                                 .unwrap_or_else(|| "{}".into());
-                            store.outbox_refused(seq, &message, &kept).await?;
+                            store.outbox_refused(seq, &reason, &message, &kept).await?;
+                            self.forget_superseded_refusals(&outbox, row).await?;
                         }
                         Sent::Later(error) => {
                             let jitter = rand::rng().random::<f64>();
                             let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
-                            let at = self.clock.now() + retry_delay(attempts, error.retry_after(), jitter);
-                            store.outbox_retry_at(seq, at, &error.to_string()).await?;
+                            let at = now + retry_delay(attempts, error.retry_after(), jitter);
+                            let why =
+                                error.unavailable().map_or("provider_response", crate::unavailable_code);
+                            store.outbox_retry_at(seq, at, why, &error.to_string()).await?;
                             held_children.insert(row.child_id.clone());
-                            if error.is_offline() {
+                            // Unreachable: the rest would fail the same way; keep them for later.
+                            if error.unavailable() == Some(guardian_client::Unavailable::Unreachable) {
                                 return Err(error.into());
                             }
                             first_transient.get_or_insert(error);
@@ -105,6 +136,28 @@ impl Engine {
             Some(error) => Err(error.into()),
             None => Ok(()),
         }
+    }
+
+    /// Once a decision about a request or contact has been answered, earlier refusals of the
+    /// same decision (a mistyped PIN, say) no longer apply: they leave the pending list.
+    async fn forget_superseded_refusals(
+        &self,
+        outbox: &[OutboxRow],
+        answered: &OutboxRow,
+    ) -> Result<(), CoreError> {
+        let Ok(decision) = serde_json::from_str::<Decision>(&answered.payload) else { return Ok(()) };
+        let store = self.store().await?;
+        for row in outbox.iter().filter(|r| r.state == "failed" && r.seq < answered.seq) {
+            let same = serde_json::from_str::<Decision>(&row.payload).is_ok_and(|d| {
+                d.kind() == decision.kind()
+                    && d.child_id() == decision.child_id()
+                    && d.subject() == decision.subject()
+            });
+            if same {
+                store.outbox_dismiss(row.seq).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Follows the provider's push stream for as long as the guardian is signed in, calling
@@ -178,7 +231,12 @@ impl Engine {
     async fn send(&self, row: &OutboxRow) -> Result<Sent, CoreError> {
         let decision: Decision = match serde_json::from_str(&row.payload) {
             Ok(decision) => decision,
-            Err(_) => return Ok(Sent::Refused("this queued decision could not be read".into())),
+            Err(_) => {
+                return Ok(Sent::Refused {
+                    reason: "local_cache".into(),
+                    message: "this queued decision could not be read".into(),
+                });
+            }
         };
         let key = row.idempotency_key.as_str();
         let result = match &decision {
@@ -198,13 +256,24 @@ impl Engine {
             Decision::UnblockContact { child_id, contact_id } => {
                 self.client.set_contact_blocked(child_id, contact_id, false, key).await.map(drop)
             }
+            Decision::RemoveContact { child_id, contact_id } => {
+                match self.client.remove_contact(child_id, contact_id, key).await {
+                    // Already gone (removed elsewhere, or a trial that ended): what was asked holds.
+                    Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::NotFound => Ok(()),
+                    other => other.map(drop),
+                }
+            }
         };
         Ok(match result {
             Ok(()) => Sent::Done,
             Err(ClientError::SignInRequired) => return Err(ClientError::SignInRequired.into()),
             Err(error) if error.is_transient() => Sent::Later(error),
-            Err(ClientError::Provider { body, .. }) => Sent::Refused(body.message),
-            Err(other) => Sent::Refused(other.to_string()),
+            Err(ClientError::Provider { body, .. }) => {
+                Sent::Refused { reason: wire_code(body.code), message: body.message }
+            }
+            Err(other) => {
+                Sent::Refused { reason: CoreError::from(other).code().to_owned(), message: String::new() }
+            }
         })
     }
 
@@ -225,14 +294,25 @@ impl Engine {
         let (seq, _) = self.queue(&decision).await?;
         // Sending is best effort here: offline, the decision simply waits in the queue.
         let _ = self.sync().await;
-        let row = store.outbox().await?.into_iter().find(|r| r.seq == seq);
-        Ok(match row {
-            None => DecisionOutcome { state: "sent".into(), message: None },
-            Some(row) if row.state == "failed" => {
-                DecisionOutcome { state: "refused".into(), message: row.last_error }
-            }
-            Some(row) => DecisionOutcome { state: "queued".into(), message: row.last_error },
-        })
+        let outbox = store.outbox().await?;
+        let Some(row) = outbox.iter().find(|r| r.seq == seq) else {
+            return Ok(DecisionOutcome { state: "sent".into(), message: None, reason: None });
+        };
+        if row.state == "failed" {
+            return Ok(DecisionOutcome {
+                state: "refused".into(),
+                message: row.last_error.clone(),
+                reason: row.reason.clone(),
+            });
+        }
+        // Not tried yet: it waits behind an earlier decision about the same child, for that one's reason.
+        let reason = row.reason.clone().or_else(|| {
+            outbox
+                .iter()
+                .filter(|r| r.state == "queued" && r.child_id == row.child_id && r.seq < seq)
+                .find_map(|r| r.reason.clone())
+        });
+        Ok(DecisionOutcome { state: "queued".into(), message: row.last_error.clone(), reason })
     }
 
     /// Approves a friend request. In `pin_required` mode the child's 4-digit PIN is needed. With
@@ -293,6 +373,7 @@ impl Engine {
         Ok(match requests.into_iter().find(|r| r.id == request_id) {
             Some(r) if r.status == guardian_domain::RequestStatus::Pending && !r.approved_by.is_empty() => {
                 DecisionOutcome {
+                    reason: None,
                     state: "awaiting_guardians".into(),
                     message: Some(format!(
                         "your approval is recorded; the child's other guardians must approve too (approved so far: {})",
@@ -368,6 +449,31 @@ impl Engine {
             } else {
                 Decision::UnblockContact { child_id, contact_id }
             })
+            .await;
+        self.record(planned, flow::failure_code(&result, refused));
+        result
+    }
+
+    /// Removes a contact from the child's list (the friendship ends). Queued first, so it
+    /// survives a provider that cannot be used, like every decision.
+    pub async fn remove_contact(&self, child: &str, contact_id: &str) -> Result<DecisionOutcome, CoreError> {
+        let child = self.find_child(child).await?;
+        let contacts = self.store().await?.contacts(&child.id).await?;
+        if !contacts.iter().any(|c| c.contact_id == contact_id) {
+            return Err(CoreError::Invalid(format!(
+                "{} has no contact with the ID {contact_id}",
+                child.display_name
+            )));
+        }
+        let planned = match self.is_recording() {
+            true => Some(Planned::Fixed(flow::Step::RemoveContact {
+                contact: flow::contact_ref(self, &child.id, contact_id).await?,
+                child: flow::child_ref(self, &child.id).await?,
+            })),
+            false => None,
+        };
+        let result = self
+            .decide(Decision::RemoveContact { child_id: child.id, contact_id: contact_id.to_owned() })
             .await;
         self.record(planned, flow::failure_code(&result, refused));
         result
@@ -497,14 +603,17 @@ impl Engine {
                 let subject = serde_json::from_str::<Decision>(&row.payload)
                     .map(|d| d.subject().to_owned())
                     .unwrap_or_default();
+                let refused = row.state == "failed";
                 PendingDecision {
                     id: row.seq.to_string(),
                     kind: row.kind,
                     child_id: row.child_id.unwrap_or_default(),
                     subject,
-                    state: if row.state == "failed" { "refused" } else { "queued" }.into(),
+                    state: if refused { "refused" } else { "queued" }.into(),
                     attempts: i32::try_from(row.attempts).unwrap_or(i32::MAX),
                     message: row.last_error,
+                    reason: row.reason,
+                    next_try_at: row.next_attempt_at.filter(|_| !refused).map(|at| at.to_rfc3339()),
                 }
             })
             .collect())

@@ -146,6 +146,23 @@ impl std::io::Write for LogFile {
     }
 }
 
+/// Standard error, redacted like the log file (never standard output: that is the command's).
+struct RedactedStderr;
+
+impl std::io::Write for RedactedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::io::Write::write_all(
+            &mut std::io::stderr().lock(),
+            redact(&String::from_utf8_lossy(buf)).as_bytes(),
+        )?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::Write::flush(&mut std::io::stderr())
+    }
+}
+
 /// Logging for a front end: warnings (or `GUARDIAN_LOG`) on standard error, and `info` (or
 /// `GUARDIAN_LOG`) into the rotating, redacted log file. The level changes without a rebuild.
 pub fn init(stderr_default: &str) {
@@ -156,7 +173,7 @@ pub fn init(stderr_default: &str) {
             .with_filter(filter_from_env("info"))
     });
     let stderr_layer = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
+        .with_writer(|| RedactedStderr)
         .with_filter(filter_from_env(stderr_default));
     let _ = tracing_subscriber::registry().with(stderr_layer).with(file_layer).try_init();
 }

@@ -80,7 +80,12 @@ impl Settings {
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "guardian".into()),
             use_keyring: true,
-            request_timeout: guardian_client::DEFAULT_TIMEOUT,
+            // Seconds a whole request may take (default 60): a slow network may want more.
+            request_timeout: std::env::var("GUARDIAN_REQUEST_TIMEOUT")
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|s| *s > 0)
+                .map_or(guardian_client::DEFAULT_TIMEOUT, std::time::Duration::from_secs),
         }
     }
 }

@@ -80,6 +80,7 @@ mod tests {
             last_error: None,
             state: state.into(),
             next_attempt_at: next.map(|s| now() + Duration::seconds(s)),
+            reason: None,
         }
     }
 

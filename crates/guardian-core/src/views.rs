@@ -41,8 +41,13 @@ pub struct Status {
     pub signed_in: bool,
     /// RFC 3339 time of the last successful sync.
     pub last_synced: Option<String>,
-    /// The last sync could not reach the provider.
+    /// The provider could not be used at the last sync (for any reason): what is shown is the
+    /// cache as of `last_synced`.
     pub offline: bool,
+    /// Why, as an error code (`offline`, `provider_unavailable`, `provider_busy`, …).
+    pub unavailable: Option<String>,
+    /// When the next queued decision will be tried again (RFC 3339), if one waits for a time.
+    pub next_retry_at: Option<String>,
     /// Decisions waiting to be sent.
     pub queued_decisions: i32,
     /// Decisions the provider refused, waiting for the guardian to read why.
@@ -165,6 +170,11 @@ pub struct PendingDecision {
     pub attempts: i32,
     /// What the provider said (for a refused decision), or the last passing error.
     pub message: Option<String>,
+    /// Why it waits or was refused, as an error code for the front ends to word: one of the
+    /// unavailability codes, or the provider's own code for a refusal.
+    pub reason: Option<String>,
+    /// When it will be tried again (RFC 3339), for a queued decision that waits for a time.
+    pub next_try_at: Option<String>,
 }
 
 /// What happened to a decision just made.
@@ -176,6 +186,8 @@ pub struct DecisionOutcome {
     /// `"refused"` (the provider said no; `message` says why).
     pub state: String,
     pub message: Option<String>,
+    /// Why it waits (an unavailability code) or was refused (the provider's code).
+    pub reason: Option<String>,
 }
 
 macro_rules! redacted_debug {

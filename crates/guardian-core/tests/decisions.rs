@@ -95,8 +95,9 @@ async fn rate_limiting_is_honoured_and_a_lost_response_is_not_applied_twice() {
     let world = World::new().await;
     world.sandbox().inject(Fault {
         path_prefix: "/v1/children/c-leo/friend-requests/fr-1".into(),
-        kind: FaultKind::RateLimited { retry_after: 120 },
+        kind: FaultKind::RateLimited { retry_after: Some(120) },
         times: 1,
+        chance: None,
     });
     let outcome = world
         .engine
@@ -114,6 +115,7 @@ async fn rate_limiting_is_honoured_and_a_lost_response_is_not_applied_twice() {
         path_prefix: "/v1/children/c-leo/friend-requests/fr-1".into(),
         kind: FaultKind::LoseResponse,
         times: 1,
+        chance: None,
     });
     world.clock.advance(Duration::seconds(61));
     let _ = world.engine.sync().await;

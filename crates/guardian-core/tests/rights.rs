@@ -25,6 +25,7 @@ async fn an_export_resumes_after_a_dropped_connection_then_verifies_and_diffs() 
         path_prefix: "/v1/exports/*/archive".into(),
         kind: FaultKind::Interrupted,
         times: 1,
+        chance: None,
     });
     let mut stages = Vec::new();
     let error = world
@@ -200,6 +201,7 @@ async fn a_child_deletion_cools_off_then_purges_the_child_from_this_computer() {
         path_prefix: "/v1/children/c-mei/friend-requests".into(),
         kind: FaultKind::Unavailable,
         times: 50,
+        chance: None,
     });
     world.engine.approve_request("Mei", "fr-3", Some(&secret(DEMO_PIN)), None).await.expect("queued");
     assert_eq!(world.engine.pending_decisions().await.expect("pending").len(), 1);

@@ -49,7 +49,7 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/admin/clock/advance", post(advance))
         .route("/admin/feed/compact", post(compact))
-        .route("/admin/faults", post(add_fault).delete(clear_faults))
+        .route("/admin/faults", post(add_fault).get(list_faults).delete(clear_faults))
         .route("/admin/sms", axum::routing::get(sms_sent))
         .with_state(state)
 }
@@ -80,9 +80,32 @@ async fn compact(State(state): State<AppState>) -> ApiResult<StatusCode> {
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn add_fault(State(state): State<AppState>, ApiJson(fault): ApiJson<crate::Fault>) -> StatusCode {
+/// Adds a fault (the JSON of [`crate::Fault`]); a misspelt or unknown field is refused, not
+/// ignored (serde cannot deny unknown fields through the flattened kind, so they are checked
+/// against what the fault reads back as).
+async fn add_fault(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<StatusCode> {
+    let invalid = |message: String| crate::error::ApiError::validation("fault", &message);
+    let fault: crate::Fault = serde_json::from_value(body.clone()).map_err(|e| invalid(e.to_string()))?;
+    let known = serde_json::to_value(&fault).map_err(|e| invalid(e.to_string()))?;
+    let unknown = body
+        .as_object()
+        .into_iter()
+        .flat_map(|fields| fields.keys())
+        .find(|key| !matches!(key.as_str(), "times" | "chance") && known.get(key.as_str()).is_none());
+    if let Some(key) = unknown {
+        return Err(invalid(format!("unknown field `{key}`")));
+    }
+    fault.check().map_err(invalid)?;
     state.faults.add(fault);
-    StatusCode::NO_CONTENT
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The faults still waiting to happen.
+async fn list_faults(State(state): State<AppState>) -> Json<Vec<crate::Fault>> {
+    Json(state.faults.list())
 }
 
 async fn clear_faults(State(state): State<AppState>) -> StatusCode {

@@ -119,37 +119,69 @@ pub(crate) async fn start_session(
     issue(state, &family_id, guardian_id).await
 }
 
+/// A refresh token with its session family.
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    family_id: String,
+    guardian_id: String,
+    expires_at: DateTime<Utc>,
+    revoked: bool,
+    /// The hashed Idempotency-Key it was spent with, once spent.
+    spent_with: Option<String>,
+}
+
+/// Rotates the refresh token. A spent token that comes back is taken as stolen and ends the
+/// family, unless it comes with the `Idempotency-Key` it was spent with: then it is the same
+/// client retrying a refresh whose answer was lost, and the tokens it never received are
+/// replaced. Spending is one conditional update, so of two refreshes racing with one token
+/// exactly one wins.
 pub(crate) async fn refresh(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let now = state.clock.now();
-    let row: Option<(String, String, i64, DateTime<Utc>, bool)> = sqlx::query_as(
-        "SELECT f.id, f.guardian_id, r.used, r.expires_at, f.revoked FROM refresh_tokens r \
+    let retry_key = headers
+        .get("Idempotency-Key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty())
+        .map(token_hash);
+    let row: Option<RefreshRow> = sqlx::query_as(
+        "SELECT f.id AS family_id, f.guardian_id, r.expires_at, f.revoked, r.spent_with FROM refresh_tokens r \
          JOIN token_families f ON f.id = r.family_id WHERE r.token_hash = ?",
     )
     .bind(token_hash(&body.refresh_token))
     .fetch_optional(&state.db)
     .await?;
-    let Some((family_id, guardian_id, used, expires_at, revoked)) = row else {
+    let Some(RefreshRow { family_id, guardian_id, expires_at, revoked, spent_with }) = row else {
         return Err(ApiError::unauthorized("the refresh token is not valid; sign in again"));
     };
     if revoked || expires_at <= now {
         return Err(ApiError::unauthorized("the session has ended; sign in again"));
     }
-    if used != 0 {
-        // A spent refresh token came back: someone else may hold the family. End it.
-        revoke_family(&state, &family_id).await?;
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::TokenReused,
-            "this session was ended because a refresh token was used twice; sign in again",
-        ));
+    let spent =
+        sqlx::query("UPDATE refresh_tokens SET used = 1, spent_with = ? WHERE token_hash = ? AND used = 0")
+            .bind(&retry_key)
+            .bind(token_hash(&body.refresh_token))
+            .execute(&state.db)
+            .await?;
+    if spent.rows_affected() == 0 {
+        let same_client = retry_key.is_some() && retry_key == spent_with;
+        if !same_client {
+            // A spent refresh token came back: someone else may hold the family. End it.
+            revoke_family(&state, &family_id).await?;
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::TokenReused,
+                "this session was ended because a refresh token was used twice; sign in again",
+            ));
+        }
+        // The answer was lost: the refresh token it carried was never seen; it is spent now.
+        sqlx::query("UPDATE refresh_tokens SET used = 1 WHERE family_id = ? AND used = 0")
+            .bind(&family_id)
+            .execute(&state.db)
+            .await?;
     }
-    sqlx::query("UPDATE refresh_tokens SET used = 1 WHERE token_hash = ?")
-        .bind(token_hash(&body.refresh_token))
-        .execute(&state.db)
-        .await?;
     Ok(Json(issue(&state, &family_id, &guardian_id).await?))
 }
 

@@ -597,6 +597,35 @@ pub(crate) async fn unblock_contact(
     set_contact_status(state, auth, key, child_id, contact_id, ContactStatus::Approved).await
 }
 
+/// Ends a friendship: the contact leaves the child's list (the provider keeps what the law
+/// requires, such as a ban). Removing one already gone is `404`.
+pub(crate) async fn remove_contact(
+    State(state): State<AppState>,
+    auth: Authed,
+    key: IdempotencyKey,
+    ApiPath((child_id, contact_id)): ApiPath<(String, String)>,
+) -> Response {
+    let fingerprint = format!("remove:{child_id}:{contact_id}");
+    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+        owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        let now = state.clock.now();
+        let mut tx = state.db.begin().await?;
+        let name: Option<String> = sqlx::query_scalar(
+            "DELETE FROM contacts WHERE child_id = ? AND contact_id = ? RETURNING display_name",
+        )
+        .bind(&child_id)
+        .bind(&contact_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let name = name.ok_or_else(|| ApiError::not_found("contact"))?;
+        log_decision(&mut tx, &child_id, &auth.guardian_id, "contact_removed", &name, now).await?;
+        record_change(&mut tx, &auth.guardian_id, &format!("contact:{child_id}/{contact_id}"), now).await?;
+        tx.commit().await?;
+        Ok((StatusCode::OK, json!({ "contact_id": contact_id, "removed": true })))
+    })
+    .await
+}
+
 /// Makes a trial friendship a lasting one.
 pub(crate) async fn confirm_contact(
     State(state): State<AppState>,

@@ -152,6 +152,11 @@ impl Sandbox {
         self.state.faults.add(fault);
     }
 
+    /// Removes every fault still waiting to happen.
+    pub fn clear_faults(&self) {
+        self.state.faults.clear();
+    }
+
     /// How many times each Idempotency-Key's mutation was carried out (a replay does not
     /// count). Every count must be 1.
     pub async fn applied_mutations(&self) -> anyhow::Result<Vec<(String, i64)>> {

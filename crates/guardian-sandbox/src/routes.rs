@@ -52,6 +52,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/contacts/{contact_id}/block", post(decisions::block_contact))
         .route("/v1/children/{child_id}/contacts/{contact_id}/unblock", post(decisions::unblock_contact))
         .route("/v1/children/{child_id}/contacts/{contact_id}/confirm", post(decisions::confirm_contact))
+        .route("/v1/children/{child_id}/contacts/{contact_id}/remove", post(decisions::remove_contact))
         .route("/v1/children/{child_id}/pin", put(decisions::set_pin))
         .route("/v1/children/{child_id}/settings", patch(decisions::patch_settings))
         .route("/v1/children/{child_id}/profile", put(crate::profile::put_profile))

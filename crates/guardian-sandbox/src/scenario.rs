@@ -21,6 +21,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("pin-locked", include_str!("../scenarios/pin-locked.json")),
     ("co-guardians", include_str!("../scenarios/co-guardians.json")),
     ("banned-contact", include_str!("../scenarios/banned-contact.json")),
+    ("fault-drill", include_str!("../scenarios/fault-drill.json")),
 ];
 
 #[derive(Debug, Deserialize)]

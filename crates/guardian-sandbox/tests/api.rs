@@ -387,3 +387,69 @@ async fn an_account_banned_for_abuse_stays_blocked() {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 }
+
+/// A refresh whose answer was lost is retried with the same Idempotency-Key and the session
+/// survives; the spent token with another key (or none) is taken as stolen and ends the family;
+/// of two refreshes racing with one token exactly one wins.
+#[tokio::test]
+async fn a_lost_refresh_answer_is_retried_with_its_key_and_a_reused_token_still_ends_the_session() {
+    let api = Api::start().await;
+    let url = |path: &str| format!("{}{path}", api.sandbox.url());
+    let sign_in = || async {
+        let tokens: Value = api
+            .http
+            .post(url("/v1/auth/password"))
+            .json(&json!({ "phone": DEMO_PHONE, "password": guardian_sandbox::DEMO_PASSWORD }))
+            .send()
+            .await
+            .expect("sign in")
+            .json()
+            .await
+            .expect("tokens");
+        tokens["refresh_token"].as_str().expect("refresh token").to_owned()
+    };
+    let refresh = |token: String, key: Option<&'static str>| {
+        let mut request = api.http.post(url("/v1/auth/refresh")).json(&json!({ "refresh_token": token }));
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        async move {
+            let response = request.send().await.expect("refresh");
+            let status = response.status();
+            (status, response.json::<Value>().await.expect("json"))
+        }
+    };
+
+    let first = sign_in().await;
+    let (status, lost) = refresh(first.clone(), Some("k-1")).await;
+    assert_eq!(status, StatusCode::OK, "{lost}");
+    // The answer never arrived: the client retries with the same token and key.
+    let (status, retried) = refresh(first.clone(), Some("k-1")).await;
+    assert_eq!(status, StatusCode::OK, "the same client asking again: {retried}");
+    let unseen = lost["refresh_token"].as_str().expect("token").to_owned();
+    let (status, body) = refresh(unseen, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the tokens never received stop working: {body}");
+
+    let second = sign_in().await;
+    assert_eq!(refresh(second.clone(), Some("k-2")).await.0, StatusCode::OK);
+    let (status, body) = refresh(second.clone(), Some("someone-else")).await;
+    assert_eq!((status, code(&body)), (StatusCode::UNAUTHORIZED, ErrorCode::TokenReused), "{body}");
+    let (status, _) = refresh(second, Some("k-2")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the family is over, even for its own key");
+
+    let third = sign_in().await;
+    let (a, b) = tokio::join!(refresh(third.clone(), Some("race-a")), refresh(third, Some("race-b")));
+    let wins = [a.0, b.0].iter().filter(|s| **s == StatusCode::OK).count();
+    assert!(wins <= 1, "at most one of two racing refreshes wins: {a:?} {b:?}");
+    let loser = if a.0 == StatusCode::OK { &b.1 } else { &a.1 };
+    assert_eq!(code(loser), ErrorCode::TokenReused, "the other ends the family: {loser}");
+    if wins == 1 {
+        let winner = if a.0 == StatusCode::OK { &a.1 } else { &b.1 };
+        let next = winner["refresh_token"].as_str().expect("token").to_owned();
+        assert_eq!(
+            refresh(next, None).await.0,
+            StatusCode::UNAUTHORIZED,
+            "the winner's family is revoked too"
+        );
+    }
+}

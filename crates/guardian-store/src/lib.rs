@@ -58,8 +58,11 @@ impl Store {
     /// Opens (creating if needed) the encrypted cache at `path`.
     pub async fn open(path: &Path, key: &DbKey) -> Result<Self> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            private_dir(dir)?;
         }
+        // The file is the user's alone (SQLite gives its WAL and shared-memory files the same
+        // mode), made so before SQLite first opens it.
+        private_file(path)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -212,4 +215,28 @@ fn set_aside(path: &Path) -> Result<PathBuf> {
         }
     }
     Ok(target)
+}
+
+/// Creates `dir` (and its parents) readable by the user alone; an existing one is made so.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(())
+}
+
+/// Creates `path` if missing, readable and writable by the user alone; an existing one is made so.
+pub fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    drop(options.open(path)?);
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(())
 }

@@ -24,6 +24,9 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub state: String,
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// A stable code for why it waits or was refused (`provider_unavailable`, `pin_incorrect`…),
+    /// for front ends to word in the guardian's language; `last_error` keeps the detail.
+    pub reason: Option<String>,
 }
 
 impl std::fmt::Debug for OutboxRow {
@@ -105,7 +108,7 @@ impl Store {
     pub async fn outbox(&self) -> Result<Vec<OutboxRow>> {
         Ok(sqlx::query_as(
             "SELECT seq, idempotency_key, child_id, kind, payload, created_at, attempts, last_error, state, \
-             next_attempt_at FROM outbox ORDER BY seq",
+             next_attempt_at, reason FROM outbox ORDER BY seq",
         )
         .fetch_all(self.pool())
         .await?)
@@ -126,12 +129,21 @@ impl Store {
         Ok(())
     }
 
-    /// Sending failed for a passing reason: try again at `next_attempt_at`.
-    pub async fn outbox_retry_at(&self, seq: i64, next_attempt_at: DateTime<Utc>, error: &str) -> Result<()> {
+    /// Sending failed for a passing reason (`reason`, a stable code): try again at
+    /// `next_attempt_at`.
+    pub async fn outbox_retry_at(
+        &self,
+        seq: i64,
+        next_attempt_at: DateTime<Utc>,
+        reason: &str,
+        error: &str,
+    ) -> Result<()> {
         sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?",
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, reason = ?, last_error = ? \
+             WHERE seq = ?",
         )
         .bind(next_attempt_at)
+        .bind(reason)
         .bind(error)
         .bind(seq)
         .execute(self.pool())
@@ -139,13 +151,20 @@ impl Store {
         Ok(())
     }
 
-    /// The provider refused the decision for good: keep it, with its words, for the guardian.
-    /// `kept_payload` replaces the payload (callers drop any PIN from it).
-    pub async fn outbox_refused(&self, seq: i64, provider_says: &str, kept_payload: &str) -> Result<()> {
+    /// The provider refused the decision for good: keep it, with its code and words, for the
+    /// guardian. `kept_payload` replaces the payload (callers drop any PIN from it).
+    pub async fn outbox_refused(
+        &self,
+        seq: i64,
+        reason: &str,
+        provider_says: &str,
+        kept_payload: &str,
+    ) -> Result<()> {
         sqlx::query(
-            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, payload = ? \
-             WHERE seq = ?",
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, reason = ?, last_error = ?, \
+             payload = ?, next_attempt_at = NULL WHERE seq = ?",
         )
+        .bind(reason)
         .bind(provider_says)
         .bind(kept_payload)
         .bind(seq)
@@ -275,8 +294,9 @@ pub(crate) async fn rescue_outbox(path: &std::path::Path, key: &crate::DbKey) ->
         return Vec::new();
     };
     let rows = sqlx::query_as(
+        // A damaged cache may be of an older schema: only the columns every version has.
         "SELECT seq, idempotency_key, child_id, kind, payload, created_at, attempts, last_error, state, \
-         next_attempt_at FROM outbox ORDER BY seq",
+         next_attempt_at, NULL AS reason FROM outbox ORDER BY seq",
     )
     .fetch_all(&pool)
     .await

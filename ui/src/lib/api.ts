@@ -114,6 +114,8 @@ export interface Api {
   confirmContact(childId: string, contactId: string): Promise<Result<ContactView>>;
   denyRequest(childId: string, requestId: string): Promise<Result<DecisionOutcome>>;
   setContactBlocked(childId: string, contactId: string, blocked: boolean): Promise<Result<DecisionOutcome>>;
+  /** Ends a friendship: the contact leaves the child's list. */
+  removeContact(childId: string, contactId: string): Promise<Result<DecisionOutcome>>;
   pendingDecisions(): Promise<Result<PendingDecision[]>>;
   dismissDecision(id: string): Promise<Result<null>>;
   /** What the provider keeps after a deletion, and the deletion requests in progress. */
@@ -223,6 +225,7 @@ export const api: Api = {
   confirmContact: (childId, contactId) => commands.confirmContact(childId, contactId),
   denyRequest: (childId, requestId) => commands.denyRequest(childId, requestId),
   setContactBlocked: (childId, contactId, blocked) => commands.setContactBlocked(childId, contactId, blocked),
+  removeContact: (childId, contactId) => commands.removeContact(childId, contactId),
   pendingDecisions: () => commands.pendingDecisions(),
   dismissDecision: (id) => commands.dismissDecision(id),
   deletionInfo: () => commands.deletionInfo(),

@@ -15,6 +15,12 @@ const en = {
   "provider.demoHint": "You are looking at a demo family. Set GUARDIAN_PROVIDER_URL to use your real account.",
   "provider.custom": "Provider",
   "status.offline": "Offline — showing what was saved on this computer. Changes will sync when you are back online.",
+  "status.why.offline": "The provider cannot be reached.",
+  "status.why.provider_timeout": "The provider did not answer in time.",
+  "status.why.provider_unavailable": "The provider answered with a server error.",
+  "status.why.provider_busy": "The provider asked Guardian to slow down.",
+  "status.why.provider_response": "The provider's answer was cut off or unreadable.",
+  "pending.nextTry": "Next try at {time}.",
   "status.lastSynced": "Last synced {time}",
   "status.neverSynced": "Not synced yet",
   "status.insecure": "No secure storage",
@@ -68,6 +74,10 @@ const en = {
   "contacts.block": "Block",
   "contacts.unblock": "Unblock",
   "contacts.blockName": "Block {name}",
+  "contacts.remove": "Remove",
+  "contacts.removeName": "Remove {name}",
+  "contacts.removeConfirm": "Remove {name}: the friendship ends",
+  "contacts.removeCancel": "Keep",
   "contacts.trialUntil": "Trial until {date}",
   "contacts.keep": "Keep",
   "contacts.keepName": "Keep {name} as a friend after the trial",
@@ -153,6 +163,7 @@ const en = {
   "pending.kind.deny_request": "Denying a friend request",
   "pending.kind.block_contact": "Blocking a contact",
   "pending.kind.unblock_contact": "Unblocking a contact",
+  "pending.kind.remove_contact": "Removing a contact",
   "signIn.title": "Sign in",
   "signIn.intro": "Sign in with the phone number of your guardian account and its password, or a code sent to that phone by text message.",
   "signIn.method": "How to sign in",
@@ -638,6 +649,10 @@ const en = {
     "The data saved on this computer could not be read, so it was set aside (still encrypted) and is being rebuilt from the provider.",
   "error.invalid_credentials": "The phone number or password is not correct.",
   "error.offline": "The provider cannot be reached, so nothing was sent. Try again when you are online.",
+  "error.provider_timeout": "The provider did not answer in time, so nothing was changed there. Decisions wait on this computer.",
+  "error.provider_unavailable": "The provider is having trouble (it answered with a server error). Decisions wait on this computer and are sent later.",
+  "error.provider_busy": "The provider asked Guardian to slow down. Decisions wait on this computer and are sent later.",
+  "error.provider_response": "The provider's answer was cut off or unreadable. Decisions wait on this computer and are sent later.",
   "error.sign_in_required": "Please sign in again.",
   "error.invalid_input": "Please check what you entered: {message}",
   "error.provider_error": "The provider did not accept this — {message}",
@@ -646,6 +661,9 @@ const en = {
   "error.secure_storage": "Secure storage refused the request.",
   "error.local_cache": "The data saved on this computer could not be used.",
   "error.generic": "Something went wrong: {message}",
+  "error.invalid_provider_url": "This provider address cannot be used: {message}",
+  "error.demo_provider": "The demo provider could not start: {message}",
+  "error.account_deleted": "Your Guardian account has been deleted; its data was removed from this computer.",
 } satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;
@@ -660,6 +678,12 @@ const zhCN: Record<MessageKey, Entry> = {
   "provider.demoHint": "当前显示的是演示家庭。设置 GUARDIAN_PROVIDER_URL 即可使用您的真实账户。",
   "provider.custom": "服务提供方",
   "status.offline": "离线 — 正在显示保存在本机的数据。恢复联网后会自动同步更改。",
+  "status.why.offline": "无法连接服务提供方。",
+  "status.why.provider_timeout": "服务提供方没有及时回应。",
+  "status.why.provider_unavailable": "服务提供方返回了服务器错误。",
+  "status.why.provider_busy": "服务提供方要求稍后再试。",
+  "status.why.provider_response": "服务提供方的回应不完整或无法读取。",
+  "pending.nextTry": "将于 {time} 重试。",
   "status.lastSynced": "上次同步：{time}",
   "status.neverSynced": "尚未同步",
   "status.insecure": "没有安全存储",
@@ -713,6 +737,10 @@ const zhCN: Record<MessageKey, Entry> = {
   "contacts.block": "屏蔽",
   "contacts.unblock": "取消屏蔽",
   "contacts.blockName": "屏蔽 {name}",
+  "contacts.remove": "移除",
+  "contacts.removeName": "移除 {name}",
+  "contacts.removeConfirm": "移除 {name}：好友关系将结束",
+  "contacts.removeCancel": "保留",
   "contacts.trialUntil": "试用至 {date}",
   "contacts.keep": "保留",
   "contacts.keepName": "保留 {name} 为好友（试用期后）",
@@ -798,6 +826,7 @@ const zhCN: Record<MessageKey, Entry> = {
   "pending.kind.deny_request": "拒绝好友申请",
   "pending.kind.block_contact": "屏蔽联系人",
   "pending.kind.unblock_contact": "取消屏蔽联系人",
+  "pending.kind.remove_contact": "移除联系人",
   "signIn.title": "登录",
   "signIn.intro": "请使用监护人账户的手机号，以及密码或发送到该手机的短信验证码登录。",
   "signIn.method": "登录方式",
@@ -1280,6 +1309,10 @@ const zhCN: Record<MessageKey, Entry> = {
   "notice.cache_rebuilt": "本机保存的数据无法读取，已将其（仍为加密状态）移到一旁，正在从服务提供方重新同步。",
   "error.invalid_credentials": "手机号或密码不正确。",
   "error.offline": "无法连接服务提供方，因此没有发送任何内容。请在联网后重试。",
+  "error.provider_timeout": "服务提供方没有及时回应，那里没有任何更改。决定保存在本机等待发送。",
+  "error.provider_unavailable": "服务提供方出现故障（返回了服务器错误）。决定保存在本机，稍后发送。",
+  "error.provider_busy": "服务提供方要求 Guardian 稍后再试。决定保存在本机，稍后发送。",
+  "error.provider_response": "服务提供方的回应不完整或无法读取。决定保存在本机，稍后发送。",
   "error.sign_in_required": "请重新登录。",
   "error.invalid_input": "请检查您输入的内容：{message}",
   "error.provider_error": "服务提供方没有接受此操作 — {message}",
@@ -1288,6 +1321,9 @@ const zhCN: Record<MessageKey, Entry> = {
   "error.secure_storage": "安全存储拒绝了此请求。",
   "error.local_cache": "无法使用本机保存的数据。",
   "error.generic": "出现问题：{message}",
+  "error.invalid_provider_url": "无法使用此服务提供方地址：{message}",
+  "error.demo_provider": "演示服务无法启动：{message}",
+  "error.account_deleted": "您的 Guardian 账户已删除，本机上的数据也已移除。",
 };
 
 const catalogues: Record<Locale, Record<MessageKey, Entry>> = { en, "zh-CN": zhCN };
@@ -1374,6 +1410,19 @@ export function formatDate(locale: Locale, iso: string): string {
 }
 
 /** A message for an error code from the backend; unknown codes show the backend's words. */
+/** The error codes that mean "the provider could not be used": the cache is shown, decisions wait. */
+export const UNAVAILABLE_CODES: readonly string[] = [
+  "offline",
+  "provider_timeout",
+  "provider_unavailable",
+  "provider_busy",
+  "provider_response",
+];
+
+export function isUnavailable(error: { code: string } | null | undefined): boolean {
+  return !!error && UNAVAILABLE_CODES.includes(error.code);
+}
+
 export function errorMessage(locale: Locale, error: { code: string; message: string }): string {
   const key = `error.${error.code}`;
   // Codes whose wording needs the backend's detail (a wrong typed name, the provider's reason)
