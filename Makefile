@@ -5,14 +5,14 @@ CARGO ?= cargo
 KEYRING := scripts/with-keyring
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: fuzz run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package bench-desktop size-profile
+.PHONY: audit fuzz run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package bench-desktop size-profile
 
 ## Run the desktop app (on the embedded demo provider unless GUARDIAN_PROVIDER_URL is set).
 run: setup-run ui
 	$(CARGO) run -p guardian-desktop
 
 ## Everything CI runs: formatting, lints, every Rust test, the UI tests and the desktop end-to-end tests.
-test: setup-test ui check rust-test ui-test contract e2e package
+test: setup-test ui check audit rust-test ui-test contract e2e package
 	@echo "All checks passed."
 
 ## Rust and UI tests without the desktop end-to-end suite (e.g. on macOS or Windows).
@@ -35,6 +35,12 @@ check:
 	$(CARGO) clippy --workspace --exclude guardian-bench-minimal --all-targets --locked -- -D warnings
 	@echo "==> svelte-check"
 	npm --prefix ui run check
+
+## The dependency audit: cargo-deny (RustSec advisories from ../shared/advisory-db, offline;
+## licences; duplicate and banned crates; sources) and npm's audit where the registry answers it.
+audit:
+	@echo "==> Dependency audit"
+	scripts/audit
 
 rust-test:
 	@echo "==> Rust tests (real keyring in a private D-Bus session)"

@@ -212,14 +212,22 @@ impl App {
     /// Signs in through the window as the demo guardian (on a provider of the test's own) and
     /// waits for the child `shown` on the dashboard.
     async fn sign_in_as_demo_guardian(&self, shown: &str) {
-        self.wait_for("input[name=phone]").await.send_keys(guardian_sandbox::DEMO_PHONE).await.expect("type");
-        self.wait_for("input[name=password]")
-            .await
-            .send_keys(guardian_sandbox::DEMO_PASSWORD)
-            .await
-            .expect("type");
+        self.sign_in_as_demo_guardian_expecting(&format!("[data-child-id={shown}]")).await;
+    }
+
+    /// Types the demo guardian's phone and password into the sign-in form (emptied first),
+    /// submits, and waits for `then`.
+    async fn sign_in_as_demo_guardian_expecting(&self, then: &str) {
+        for (field, value) in [
+            ("input[name=phone]", guardian_sandbox::DEMO_PHONE),
+            ("input[name=password]", guardian_sandbox::DEMO_PASSWORD),
+        ] {
+            let input = self.wait_for(field).await;
+            input.clear().await.expect("empty the field");
+            input.send_keys(value).await.expect("type");
+        }
         self.click("[data-testid=sign-in-submit]").await;
-        self.wait_for(&format!("[data-child-id={shown}]")).await;
+        self.wait_for(then).await;
     }
 
     /// Types the parental PIN into the PIN dialog and confirms.
@@ -1429,10 +1437,16 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
                 _ => "cut off or unreadable",
             };
             app.settle().await;
-            sandbox.inject(Fault { times: 3, ..Fault::once("/v1/changes", kind.clone()) });
+            // Each fault lasts until the step clears it: the app's own background syncs (every
+            // minute, and on a push) may meet it first.
+            sandbox.inject(Fault { times: u32::MAX, ..Fault::once("/v1/changes", kind.clone()) });
             app.click("[data-testid=sync-now]").await;
             let banner = app.wait_text("[data-testid=offline]", |t| t.contains(why)).await;
             assert!(banner.contains("Offline"), "{name}: {banner}");
+            if name == "503" {
+                app.client.execute("window.scrollTo(0, 0);", vec![]).await.expect("scroll");
+                app.screenshot("provider-unavailable").await;
+            }
             app.wait_for("[data-child-id=c-leo]").await;
             sandbox.clear_faults();
 
@@ -1445,7 +1459,7 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
                 "/v1/children/c-leo/contacts/u-adam".to_owned(),
                 format!("/v1/children/c-leo/contacts/{remove}"),
             ] {
-                sandbox.inject(Fault { times: 3, ..Fault::once(&path, kind.clone()) });
+                sandbox.inject(Fault { times: u32::MAX, ..Fault::once(&path, kind.clone()) });
             }
             app.open_child("c-leo").await;
             if let Ok(all) = app.client.find(Locator::Css("[data-testid=requests-show-all]")).await {
@@ -1466,12 +1480,21 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
             app.click(&format!("[data-contact-id={remove}] [data-testid=contact-remove-confirm]")).await;
             app.wait_text(&format!("[data-contact-id={remove}]"), |t| t.contains("will be sent when online"))
                 .await;
+            // An export needs the provider: it says why it could not be made, and saves nothing.
+            sandbox
+                .inject(Fault { times: u32::MAX, ..Fault::once("/v1/children/c-leo/exports", kind.clone()) });
+            app.click("[data-testid=privacy-open]").await;
+            app.click("[data-testid=export-button]").await;
+            let failed = app.wait_text("[data-testid=export-error]", |t| !t.is_empty()).await;
+            assert!(failed.contains(why), "{name}: export: {failed}");
+            let saved = std::fs::read_dir(app.downloads()).map(|d| d.count()).unwrap_or(0);
+            assert_eq!(saved, 0, "{name}: nothing saved");
             app.click("[data-testid=back]").await;
             let waiting = app.wait_text("[data-testid=pending-summary]", |t| !t.is_empty()).await;
             assert!(waiting.contains("4 decisions waiting"), "{name}: {waiting}");
             if name == "503" {
                 app.client.execute("window.scrollTo(0, 0);", vec![]).await.expect("scroll");
-                app.screenshot("provider-unavailable").await;
+                app.screenshot("decisions-waiting").await;
             }
 
             // The fault passes: the next sync sends them, once each.
@@ -1501,8 +1524,36 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
             }
             app.client.refresh().await.expect("reload");
             app.wait_for("[data-child-id=c-leo]").await;
+
+            // The access token has expired at the provider and the refresh fails: the cache is
+            // shown with why, the guardian stays signed in, and the next sync works.
+            app.settle().await;
+            sandbox.clock().advance(chrono::Duration::minutes(20));
+            sandbox.inject(Fault { times: u32::MAX, ..Fault::once("/v1/auth/refresh", kind.clone()) });
+            app.click("[data-testid=sync-now]").await;
+            app.wait_text("[data-testid=offline]", |t| t.contains(why)).await;
+            sandbox.clear_faults();
+            app.click("[data-testid=sync-now]").await;
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while app.client.find(Locator::Css("[data-testid=offline]")).await.is_ok() {
+                assert!(Instant::now() < deadline, "{name}: still offline after the refresh fault passed");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            app.wait_for("[data-child-id=c-leo]").await;
+
+            // Signing in while the provider fails says why and keeps nothing half-done.
+            app.click("[data-testid=sign-out]").await;
+            sandbox.inject(Fault { times: u32::MAX, ..Fault::once("/v1/auth/password", kind.clone()) });
+            app.sign_in_as_demo_guardian_expecting("[data-testid=sign-in-error]").await;
+            let refused = app.wait_text("[data-testid=sign-in-error]", |t| !t.is_empty()).await;
+            assert!(refused.contains(why), "{name}: sign-in: {refused}");
+            sandbox.clear_faults();
+            app.sign_in_as_demo_guardian("c-leo").await;
         }
         let applied = sandbox.applied_mutations().await.expect("mutations");
+        // Four decisions per fault; an export asked for while its answer was lost is no decision.
+        let applied: Vec<_> =
+            applied.into_iter().filter(|(key, _)| !key.starts_with("guardian-export-")).collect();
         assert_eq!(applied.len(), 4 * FaultKind::all().len(), "four decisions per fault: {applied:?}");
         assert!(applied.iter().all(|(_, n)| *n == 1), "none applied twice: {applied:?}");
     }

@@ -30,7 +30,7 @@ pub fn show(app: &AppHandle, notice: DesktopNotice) {
         let shown = notify_rust::Notification::new()
             .appname("Guardian")
             .summary(&notice.title)
-            .body(&notice.body)
+            .body(&body_text(&notice.body))
             .action("default", &notice.title)
             .show();
         match shown {
@@ -51,5 +51,33 @@ fn open(app: &AppHandle, child_id: Option<String>) {
     crate::tray::show_main_window(app);
     if let Err(error) = tauri_specta::Event::emit(&NoticeClicked { child_id }, app) {
         tracing::warn!(%error, "could not tell the window about a click on a notification");
+    }
+}
+
+/// The body as plain text. Linux notification servers read the body as markup (links, bold,
+/// images): a contact named `<a href="…">Approve here</a>` must arrive as those characters.
+fn body_text(body: &str) -> String {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        body.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    } else {
+        body.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg(all(unix, not(target_os = "macos")))]
+    fn markup_in_a_notification_body_is_text() {
+        let body = super::body_text(r#"<a href="https://evil.example">Approve here</a> & <b>now</b>"#);
+        assert_eq!(
+            body,
+            "&lt;a href=&quot;https://evil.example&quot;&gt;Approve here&lt;/a&gt; &amp; &lt;b&gt;now&lt;/b&gt;"
+        );
+        assert!(!body.contains('<') && !body.contains('>'), "{body}");
     }
 }

@@ -82,6 +82,13 @@ pub fn install(app: &AppHandle) {
     }
 }
 
+/// Where the tray's icon files go: `<app cache>/tray`, made private.
+fn tray_icon_dir(app: &AppHandle) -> tauri::Result<std::path::PathBuf> {
+    let dir = tauri::Manager::path(app).app_cache_dir()?.join("tray");
+    guardian_core::private_dir(&dir)?;
+    Ok(dir)
+}
+
 fn create(app: &AppHandle) -> tauri::Result<Tray> {
     let plain = app
         .default_window_icon()
@@ -95,6 +102,9 @@ fn create(app: &AppHandle) -> tauri::Result<Tray> {
     let separator = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&summary, &separator, &open, &quit])?;
     let icon = TrayIconBuilder::with_id("guardian")
+        // Linux hands the indicator the icon as a file: in the app's own cache folder (the
+        // user's alone), never a name anyone can predict in /tmp.
+        .temp_dir_path(tray_icon_dir(app)?)
         .icon(plain.clone())
         .tooltip("Guardian")
         .menu(&menu)

@@ -43,6 +43,12 @@ pub fn error_line(lang: Lang, code: &str, detail: &str) -> String {
             "The provider's answer was cut off or unreadable; decisions wait on this computer."
         }
         (ZhCn, "provider_response") => "服务提供方的回应不完整或无法读取；决定保存在本机等待发送。",
+        (En, "provider_redirect") => {
+            "The provider tried to send this request to another address; Guardian never follows such a redirect, so nothing was sent there."
+        }
+        (ZhCn, "provider_redirect") => {
+            "服务提供方试图把此请求转到另一个地址；Guardian 从不跟随这种重定向，因此没有向那里发送任何内容。"
+        }
         (En, "sign_in_required") => "Please sign in again: guardian sign-in --phone NUMBER",
         (ZhCn, "sign_in_required") => "请重新登录：guardian sign-in --phone 手机号",
         (En, "invalid_credentials") => "The phone number or password is not correct.",

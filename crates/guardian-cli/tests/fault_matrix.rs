@@ -297,8 +297,8 @@ fn render(kinds: &[(&str, FaultKind)], table: &BTreeMap<(usize, usize), String>)
          `guardian sync --now` runs. In every case nothing decided was lost or applied twice, the \
          guardian stayed signed in and the encrypted cache passed `PRAGMA integrity_check`.\n\n\
          Exit codes: 0 done, 4 the provider could not be used (see README.md).\n\n\
-         The same faults run elsewhere too: in the real desktop app against the dashboard and a \
-         block or unblock (`tests/desktop_e2e.rs`, \
+         The same faults run elsewhere too: in the real desktop app against every action of this \
+         table but the list, which there is the dashboard (`tests/desktop_e2e.rs`, \
          `a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_the_app`), against \
          the push stream (`crates/guardian-core/tests/push.rs`), against the change feed and an \
          approval in the engine (`crates/guardian-core/tests/faults.rs`), and at random while the \

@@ -107,6 +107,8 @@ impl ProviderClient {
             .timeout(timeout)
             .https_only(base.scheme() == "https")
             .min_tls_version(reqwest::tls::Version::TLS_1_2)
+            // A redirect would send the body (a password, a refresh token, a PIN) elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;
         let stream_http = reqwest::Client::builder()
@@ -116,6 +118,8 @@ impl ProviderClient {
             .read_timeout(Duration::from_secs(45))
             .https_only(base.scheme() == "https")
             .min_tls_version(reqwest::tls::Version::TLS_1_2)
+            // A redirect would send the body (a password, a refresh token, a PIN) elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;
         Ok(Self {
@@ -601,6 +605,9 @@ impl ProviderClient {
         let status = response.status();
         if status.is_success() {
             return Ok(response);
+        }
+        if status.is_redirection() {
+            return Err(ClientError::Redirect(status.as_u16()));
         }
         let retry_after = response
             .headers()

@@ -27,6 +27,12 @@ pub enum ClientError {
     Decode(String),
     #[error("the provider's response was larger than {0} bytes")]
     TooLarge(usize),
+    /// The provider answered with a redirect (3xx): Guardian never follows one, since the
+    /// request's body (a password, a token, a PIN) would go to another address.
+    #[error(
+        "the provider tried to send this request to another address (HTTP {0}); Guardian does not follow redirects"
+    )]
+    Redirect(u16),
     #[error(transparent)]
     Secrets(#[from] SecretError),
     /// Writing a download to disk failed (e.g. the disk is full).

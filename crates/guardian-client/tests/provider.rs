@@ -132,3 +132,33 @@ fn plain_http_to_another_machine_is_refused() {
     .expect("refused");
     assert!(matches!(error, ClientError::InvalidUrl(_)));
 }
+
+/// A provider (or anything in front of it) that answers 307/308 never gets the client to send
+/// the password to the other address: redirects are refused, and the error says so.
+#[tokio::test]
+async fn a_redirect_is_refused_and_the_body_goes_nowhere_else() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listener");
+    let target = elsewhere.local_addr().expect("addr");
+    for status in ["307 Temporary Redirect", "308 Permanent Redirect", "302 Found"] {
+        let provider = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listener");
+        let url = format!("http://{}", provider.local_addr().expect("addr"));
+        let answer = format!(
+            "HTTP/1.1 {status}\r\nLocation: http://{target}/v1/auth/password\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let serve = tokio::spawn(async move {
+            let (mut socket, _) = provider.accept().await.expect("accept");
+            let mut request = vec![0_u8; 4096];
+            let _ = socket.read(&mut request).await;
+            socket.write_all(answer.as_bytes()).await.expect("answer");
+        });
+        let client = ProviderClient::new(&url, Arc::new(MemorySecrets::default()), clock()).expect("client");
+        let error =
+            client.sign_in_password(DEMO_PHONE, &Secret::new("hunter2")).await.expect_err("redirect refused");
+        assert!(matches!(error, ClientError::Redirect(_)), "{status}: {error:?}");
+        assert!(error.to_string().contains("does not follow redirects"), "{error}");
+        serve.await.expect("served");
+    }
+    let reached = tokio::time::timeout(std::time::Duration::from_millis(300), elsewhere.accept()).await;
+    assert!(reached.is_err(), "nothing was sent to the redirect's address");
+}

@@ -28,7 +28,7 @@ pub const UNAVAILABLE_CODES: [&str; 5] =
     ["offline", "provider_timeout", "provider_unavailable", "provider_busy", "provider_response"];
 
 /// Every code [`CoreError::code`] can return: the front ends' catalogues word each one.
-pub const ERROR_CODES: [&str; 16] = [
+pub const ERROR_CODES: [&str; 17] = [
     "sign_in_required",
     "invalid_credentials",
     "invalid_provider_url",
@@ -38,6 +38,7 @@ pub const ERROR_CODES: [&str; 16] = [
     "provider_busy",
     "provider_response",
     "provider_error",
+    "provider_redirect",
     "secure_storage",
     "local_cache",
     "demo_provider",
@@ -75,6 +76,7 @@ impl CoreError {
                 | ClientError::TooLarge(_),
             ) => "provider_response",
             Self::Client(ClientError::Provider { .. }) => "provider_error",
+            Self::Client(ClientError::Redirect(_)) => "provider_redirect",
             Self::Client(ClientError::Secrets(_)) | Self::Secrets(_) => "secure_storage",
             Self::Store(_) => "local_cache",
             Self::Demo(_) => "demo_provider",

@@ -86,6 +86,7 @@ impl Engine {
             .base_url()
             .join(&started.authorize_url)
             .map_err(|e| CoreError::Invalid(e.to_string()))?;
+        check_authorize_url(self.client.base_url(), &url, &started.identity_hosts)?;
         open(url.as_str());
         let code =
             tokio::time::timeout(BROWSER_WAIT, receive_code(&listener, &started.state)).await.map_err(
@@ -205,6 +206,34 @@ async fn receive_code(listener: &TcpListener, state: &str) -> Result<Secret, Cor
 
 /// Opens a page in the guardian's browser: `$BROWSER` when set (as git and most tools do), else
 /// the system's opener. The address is printed too, for a terminal without a browser.
+/// Whether the page the provider asks to open is one the app may hand to the OS: on the
+/// provider's own address (same scheme, host and port), or `https` on an identity host the
+/// provider declared. Anything else (`file:`, `search-ms:`, a network share, another site) is
+/// refused: the OS opener would run it.
+pub(crate) fn check_authorize_url(
+    provider: &url::Url,
+    page: &url::Url,
+    identity_hosts: &[String],
+) -> Result<(), CoreError> {
+    let same_origin = page.scheme() == provider.scheme()
+        && page.host_str() == provider.host_str()
+        && page.port_or_known_default() == provider.port_or_known_default();
+    let declared = page.scheme() == "https"
+        && page.username().is_empty()
+        && page.host_str().is_some_and(|host| identity_hosts.iter().any(|h| h.eq_ignore_ascii_case(host)));
+    if same_origin || declared {
+        return Ok(());
+    }
+    let shown = match page.host_str() {
+        Some(host) => format!("{}://{host}", page.scheme()),
+        None => format!("{}:", page.scheme()),
+    };
+    Err(CoreError::Invalid(format!(
+        "the provider asked to open {shown}, which is neither its own address nor an identity service it \
+         declared; Guardian did not open it"
+    )))
+}
+
 pub fn open_in_browser(url: &str) {
     eprintln!("Agree in your browser. If no page opened, open this address:\n  {url}");
     let (program, args): (String, Vec<&str>) = match std::env::var("BROWSER") {
@@ -220,5 +249,51 @@ pub fn open_in_browser(url: &str) {
         .spawn();
     if let Err(error) = spawned {
         tracing::info!(%error, "no browser could be started; the address is printed instead");
+    }
+}
+
+#[cfg(test)]
+mod authorize_url_tests {
+    use super::check_authorize_url;
+    use url::Url;
+
+    fn check(provider: &str, page: &str) -> bool {
+        let provider = Url::parse(provider).expect("provider");
+        let page = provider.join(page).expect("page");
+        check_authorize_url(&provider, &page, &["open.weixin.qq.com".to_owned()]).is_ok()
+    }
+
+    #[test]
+    fn only_the_providers_own_pages_and_declared_identity_hosts_are_opened() {
+        let provider = "https://provider.example/";
+        for ok in [
+            "/third-party/wechat/authorize?state=x",
+            "https://provider.example/identity",
+            "https://open.weixin.qq.com/connect/qrconnect?appid=1",
+            "https://OPEN.WEIXIN.QQ.COM/connect",
+        ] {
+            assert!(check(provider, ok), "{ok} may be opened");
+        }
+        for hostile in [
+            "file:///etc/passwd",
+            "file://server/share/setup.exe",
+            "\\\\server\\share\\setup.exe",
+            "search-ms:query=invoice&crumb=location:\\\\evil\\share",
+            "ms-msdt:/id PCWDiagnostic",
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "http://open.weixin.qq.com/connect",
+            "https://evil.example/login",
+            "https://open.weixin.qq.com.evil.example/",
+            "https://user@open.weixin.qq.com/",
+            "http://provider.example/",
+            "https://provider.example:8443/",
+            "ftp://provider.example/",
+        ] {
+            assert!(!check(provider, hostile), "{hostile} must not be opened");
+        }
+        // A provider on this computer (the sandbox) opens its own loopback pages.
+        assert!(check("http://127.0.0.1:5000/", "/third-party/qq/authorize?state=y"));
+        assert!(!check("http://127.0.0.1:5000/", "http://127.0.0.1:5001/"));
     }
 }

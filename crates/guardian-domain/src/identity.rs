@@ -25,6 +25,10 @@ pub struct IdentityAuthorization {
     pub authorize_url: String,
     /// Comes back with the code; the app checks it is the one it started.
     pub state: String,
+    /// The identity services' hosts the provider sends guardians to (`https` only); a page
+    /// anywhere else but the provider's own address is not opened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity_hosts: Vec<String>,
 }
 
 /// The code the third party sent back, with the PKCE verifier only the app knows.

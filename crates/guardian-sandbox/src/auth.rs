@@ -141,11 +141,20 @@ pub(crate) async fn refresh(
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let now = state.clock.now();
-    let retry_key = headers
-        .get("Idempotency-Key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty())
-        .map(token_hash);
+    let retry_key = match headers.get("Idempotency-Key") {
+        None => None,
+        Some(value) => {
+            let key = value.to_str().ok().filter(|k| crate::idempotency::is_valid_key(k) && k.trim() == *k);
+            let key = key.ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadRequest,
+                    "an Idempotency-Key is 1 to 128 printable ASCII characters, without spaces at either end",
+                )
+            })?;
+            Some(token_hash(key))
+        }
+    };
     let row: Option<RefreshRow> = sqlx::query_as(
         "SELECT f.id AS family_id, f.guardian_id, r.expires_at, f.revoked, r.spent_with FROM refresh_tokens r \
          JOIN token_families f ON f.id = r.family_id WHERE r.token_hash = ?",

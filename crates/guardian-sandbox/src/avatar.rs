@@ -31,10 +31,7 @@ pub(crate) async fn put_avatar(
     ApiJson(body): ApiJson<AvatarUpload>,
 ) -> Response {
     let expected = if_match(&headers);
-    let digest = format!("{:x}", Sha256::digest(body.data.as_bytes()));
-    let fingerprint =
-        format!("avatar:{child_id}:{}:{digest}:{}", body.content_type, expected.as_deref().unwrap_or(""));
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let expected = required(expected)?;
         let picture = check_avatar(&body).map_err(|problem| match problem {

@@ -78,8 +78,7 @@ pub(crate) async fn sign_out_device(
     key: IdempotencyKey,
     ApiPath((child_id, device_id)): ApiPath<(String, String)>,
 ) -> Response {
-    let fingerprint = format!("device-sign-out:{child_id}:{device_id}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let row: Option<DeviceRow> = sqlx::query_as(AssertSqlSafe(format!(
             "UPDATE devices SET signed_in = 0 WHERE id = ? AND child_id = ? RETURNING {DEVICE_COLUMNS}"
@@ -148,8 +147,7 @@ pub(crate) async fn leave_group(
     key: IdempotencyKey,
     ApiPath((child_id, group_id)): ApiPath<(String, String)>,
 ) -> Response {
-    let fingerprint = format!("group-leave:{child_id}:{group_id}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         // The group as the child saw it, then the child leaves.
         let before = groups_of(&state.db, &child_id, "", i64::MAX).await?;
@@ -250,15 +248,7 @@ pub(crate) async fn create_report(
     ApiPath(child_id): ApiPath<String>,
     ApiJson(body): ApiJson<CreateReport>,
 ) -> Response {
-    let fingerprint = format!(
-        "report:{child_id}:{}:{}:{}:{}:{}",
-        body.target_kind,
-        body.target_id,
-        body.category.as_str(),
-        body.evidence_text,
-        body.images.iter().map(|i| i.data_base64.as_str()).collect::<Vec<_>>().join(",")
-    );
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         validate(&body)?;
         let known: Option<(i64,)> = if body.target_kind == "contact" {

@@ -188,8 +188,7 @@ pub(crate) async fn delete_data(
     ApiPath(child_id): ApiPath<String>,
     ApiJson(body): ApiJson<DeleteData>,
 ) -> Response {
-    let fingerprint = format!("delete-data:{child_id}:{}:{}", body.category.as_str(), body.reauth_proof);
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         crate::rights::check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
         let now = state.clock.now();

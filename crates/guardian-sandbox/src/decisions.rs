@@ -372,12 +372,7 @@ pub(crate) async fn approve_request(
     ApiPath((child_id, request_id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<ApproveRequest>,
 ) -> Response {
-    let fingerprint = format!(
-        "approve:{child_id}:{request_id}:{}:{:?}",
-        body.pin.as_deref().unwrap_or(""),
-        body.trial_days
-    );
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         let approval = owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         // A PIN, when sent, must look like one even where none is needed (the contract's pattern).
         if body.pin.as_deref().is_some_and(|pin| !is_valid_pin(pin)) {
@@ -472,8 +467,7 @@ pub(crate) async fn deny_request(
     key: IdempotencyKey,
     ApiPath((child_id, request_id)): ApiPath<(String, String)>,
 ) -> Response {
-    let fingerprint = format!("deny:{child_id}:{request_id}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let request = pending_request(&state, &auth.guardian_id, &child_id, &request_id).await?;
         // One guardian's denial decides, whatever the agreement rule.
@@ -539,8 +533,7 @@ async fn set_contact_status(
     contact_id: String,
     status: ContactStatus,
 ) -> Response {
-    let fingerprint = format!("contact:{child_id}:{contact_id}:{}", status.as_str());
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
@@ -605,8 +598,7 @@ pub(crate) async fn remove_contact(
     key: IdempotencyKey,
     ApiPath((child_id, contact_id)): ApiPath<(String, String)>,
 ) -> Response {
-    let fingerprint = format!("remove:{child_id}:{contact_id}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
@@ -633,8 +625,7 @@ pub(crate) async fn confirm_contact(
     key: IdempotencyKey,
     ApiPath((child_id, contact_id)): ApiPath<(String, String)>,
 ) -> Response {
-    let fingerprint = format!("confirm:{child_id}:{contact_id}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         end_trials(&state, &auth.guardian_id).await?;
         let now = state.clock.now();
@@ -663,13 +654,7 @@ pub(crate) async fn set_pin(
     ApiPath(child_id): ApiPath<String>,
     ApiJson(body): ApiJson<SetPin>,
 ) -> Response {
-    let fingerprint = format!(
-        "pin:{child_id}:{}:{}:{}",
-        body.new_pin,
-        body.current_pin.as_deref().unwrap_or(""),
-        body.reauth_proof.as_deref().unwrap_or("")
-    );
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         if !is_valid_pin(&body.new_pin) {
             return Err(ApiError::validation("new_pin", "a parental PIN is exactly 4 digits"));
@@ -725,9 +710,7 @@ pub(crate) async fn patch_settings(
     let if_match = if_match(&headers);
     let approval = body.friend_approval.map(FriendApproval::as_str);
     let discovery = body.discoverable_by.map(Discoverability::as_str);
-    let fingerprint =
-        format!("settings:{child_id}:{approval:?}:{discovery:?}:{}", if_match.as_deref().unwrap_or(""));
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let expected = required(if_match)?;
         if approval.is_none() && discovery.is_none() {

@@ -78,8 +78,7 @@ pub(crate) async fn create_export(
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("zh"));
-    let fingerprint = format!("export:{child_id}:{chinese}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let id = format!("exp-{}", uuid::Uuid::new_v4().simple());
         let row: JobRow = sqlx::query_as(AssertSqlSafe(format!(

@@ -93,8 +93,7 @@ pub(crate) async fn invite(
     ApiJson(body): ApiJson<InviteGuardian>,
 ) -> Response {
     let phone = body.phone.trim().to_owned();
-    let fingerprint = format!("invite-guardian:{child_id}:{phone}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         if !valid_phone(&phone) {
             return Err(ApiError::validation(
@@ -225,8 +224,7 @@ async fn answer(
     invite_id: String,
     accept: bool,
 ) -> Response {
-    let fingerprint = format!("invite-answer:{invite_id}:{accept}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         let now = state.clock.now();
         let (phone, _) = my_phone(&state, &auth.guardian_id).await?;
         let row: Option<IncomingRow> =
@@ -290,8 +288,7 @@ pub(crate) async fn remove(
     key: IdempotencyKey,
     ApiPath((child_id, guardian_id)): ApiPath<(String, String)>,
 ) -> Response {
-    let fingerprint = format!("remove-guardian:{child_id}:{guardian_id}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let current = load(&state, &auth.guardian_id, &child_id).await?;
         let removed = current
@@ -357,8 +354,7 @@ pub(crate) async fn set_agreement(
     ApiPath(child_id): ApiPath<String>,
     ApiJson(body): ApiJson<SetAgreement>,
 ) -> Response {
-    let fingerprint = format!("agreement:{child_id}:{}", body.agreement.as_str());
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;

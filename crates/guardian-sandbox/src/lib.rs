@@ -85,6 +85,8 @@ pub(crate) struct AppState {
     pub faults: Arc<faults::Faults>,
     /// The guardian whose data just changed, for the push stream.
     pub pushes: tokio::sync::broadcast::Sender<String>,
+    /// Keys idempotency fingerprints (see `idempotency`).
+    pub fingerprint_key: Arc<Vec<u8>>,
 }
 
 /// A running sandbox. Dropping it stops the server.
@@ -110,11 +112,12 @@ impl Sandbox {
             scenario.seed(&db, clock.now()).await.context("seeding the scenario")?;
         }
         let state = AppState {
-            db,
+            db: db.clone(),
             clock: clock.clone(),
             write_lock: Arc::default(),
             faults: Arc::default(),
             pushes: tokio::sync::broadcast::channel(256).0,
+            fingerprint_key: Arc::new(idempotency::fingerprint_key(&db).await?),
         };
         if config.admin && !config.addr.ip().is_loopback() {
             anyhow::bail!("the sandbox admin endpoints may only be served on a loopback address");
@@ -125,6 +128,7 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let api = routes::router(state.clone())
+            .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::fingerprint))
             .layer(axum::middleware::from_fn_with_state(state.clone(), faults::middleware))
             .layer(axum::middleware::from_fn(run_to_completion));
         let app = if config.admin { api.merge(admin::router(state.clone())) } else { api };
@@ -163,6 +167,11 @@ impl Sandbox {
         Ok(sqlx::query_as("SELECT key, count(*) FROM mutation_log GROUP BY key ORDER BY key")
             .fetch_all(&self.state.db)
             .await?)
+    }
+
+    /// The fingerprints of the stored idempotent requests (for tests of what they reveal).
+    pub async fn stored_fingerprints(&self) -> anyhow::Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT fingerprint FROM idempotency").fetch_all(&self.state.db).await?)
     }
 
     /// Forgets the change history: every cursor issued so far gets `410 Gone`.

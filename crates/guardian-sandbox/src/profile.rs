@@ -25,15 +25,7 @@ pub(crate) async fn put_profile(
     ApiJson(body): ApiJson<ChildProfileUpdate>,
 ) -> Response {
     let expected = if_match(&headers);
-    let fingerprint = format!(
-        "profile:{child_id}:{}:{:?}:{:?}:{:?}:{}",
-        body.display_name,
-        body.country,
-        body.gender,
-        body.birthday,
-        expected.as_deref().unwrap_or("")
-    );
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let expected = required(expected)?;
         let now = state.clock.now();
@@ -69,16 +61,7 @@ pub(crate) async fn create_child(
     key: IdempotencyKey,
     ApiJson(body): ApiJson<CreateChild>,
 ) -> Response {
-    let fingerprint = format!(
-        "create-child:{}:{}:{:?}:{:?}:{}:{}",
-        body.display_name,
-        body.birthday,
-        body.country,
-        body.gender,
-        body.policy_version,
-        body.guardian_consent
-    );
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         let now = state.clock.now();
         body.check(now.date_naive()).map_err(|(field, message)| ApiError::validation(field, message))?;
         let in_force = crate::rights::policy_in_force(&state.db, now).await?;

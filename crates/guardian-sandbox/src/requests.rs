@@ -84,8 +84,7 @@ pub(crate) async fn create(
     ApiPath(child_id): ApiPath<String>,
     ApiJson(body): ApiJson<CreateRightsRequest>,
 ) -> Response {
-    let fingerprint = format!("rights-request:{child_id}:{}:{}", body.kind.as_str(), body.details);
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         if body.details.trim().is_empty() {
             return Err(ApiError::validation("details", "say what you are asking for"));

@@ -314,8 +314,7 @@ pub(crate) async fn request_child_deletion(
     ApiPath(child_id): ApiPath<String>,
     ApiJson(body): ApiJson<RequestChildDeletion>,
 ) -> Response {
-    let fingerprint = format!("delete-child:{child_id}:{}:{}", body.reauth_proof, body.pin);
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
         check_pin(&state, &child_id, Some(&body.pin)).await?;
@@ -331,8 +330,7 @@ pub(crate) async fn request_guardian_deletion(
     key: IdempotencyKey,
     ApiJson(body): ApiJson<RequestGuardianDeletion>,
 ) -> Response {
-    let fingerprint = format!("delete-guardian:{}", body.reauth_proof);
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
         let (children,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM child_guardians cg WHERE cg.guardian_id = ? AND NOT EXISTS \
@@ -410,8 +408,7 @@ pub(crate) async fn agree_to_deletion(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<AgreeToDeletion>,
 ) -> Response {
-    let fingerprint = format!("agree-deletion:{id}:{}", body.reauth_proof);
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         let request = find_deletion(&state, &auth.guardian_id, &id, true).await?;
         awaited(&request)?;
         check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
@@ -426,8 +423,7 @@ pub(crate) async fn refuse_deletion(
     key: IdempotencyKey,
     ApiPath(id): ApiPath<String>,
 ) -> Response {
-    let fingerprint = format!("refuse-deletion:{id}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         let request = find_deletion(&state, &auth.guardian_id, &id, true).await?;
         awaited(&request)?;
         answer_deletion(&state, &auth.guardian_id, &request, "refused").await
@@ -500,8 +496,7 @@ pub(crate) async fn cancel_deletion(
     key: IdempotencyKey,
     ApiPath(id): ApiPath<String>,
 ) -> Response {
-    let fingerprint = format!("cancel-deletion:{id}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         let request = own_deletion(&state, &auth.guardian_id, &id).await?;
         if request.status != DeletionStatus::CoolingOff {
             return Err(ApiError::conflict(
@@ -687,8 +682,7 @@ pub(crate) async fn set_consent(
     ApiPath((child_id, purpose)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<SetConsent>,
 ) -> Response {
-    let fingerprint = format!("consent:{child_id}:{purpose}:{}", body.granted);
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let purpose = ConsentPurpose::parse(&purpose).ok_or_else(|| ApiError::not_found("consent purpose"))?;
         let current = ledger(&state.db, &child_id).await?;
@@ -748,8 +742,7 @@ pub(crate) async fn acknowledge_policy(
     key: IdempotencyKey,
     ApiPath(version): ApiPath<String>,
 ) -> Response {
-    let fingerprint = format!("ack-policy:{version}");
-    key.run(&state.clone(), &auth.guardian_id.clone(), &fingerprint, async move {
+    key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         let exists: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM policies WHERE version = ?")
             .bind(&version)
             .fetch_optional(&state.db)

@@ -453,3 +453,47 @@ async fn a_lost_refresh_answer_is_retried_with_its_key_and_a_reused_token_still_
         );
     }
 }
+
+/// The table of stored requests holds nothing a PIN can be guessed back from: fingerprints are
+/// keyed with the server's secret and leave secret fields out, so requests differing only in
+/// their PIN share one, and no 4-digit PIN turns up in any of them.
+#[tokio::test]
+async fn no_pin_can_be_found_in_the_stored_fingerprints() {
+    use sha2::{Digest as _, Sha256};
+    let api = Api::start().await;
+    // A refusal and an approval, with different PINs, each stored under its key.
+    let (status, _) = api.approve("fp-wrong", "c-leo", "fr-1", "0417").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = api.approve("fp-right", "c-leo", "fr-1", DEMO_PIN).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            "/v1/children/c-mei/pin",
+            Some("fp-pin"),
+            Some(json!({ "new_pin": "4821", "current_pin": DEMO_PIN })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let stored = api.sandbox.stored_fingerprints().await.expect("fingerprints");
+    assert!(stored.len() >= 3, "{stored:?}");
+    // The same key again with another PIN is the same request: the answer is replayed, so the
+    // fingerprint cannot depend on the PIN.
+    let (status, _) = api.approve("fp-wrong", "c-leo", "fr-1", "9999").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "replayed, not a mismatch");
+
+    let hash = |text: String| format!("{:x}", Sha256::digest(text.as_bytes()));
+    for pin in (0..10_000).map(|n| format!("{n:04}")) {
+        let guesses = [
+            hash(pin.clone()),
+            hash(format!("approve:c-leo:fr-1:{pin}:None")),
+            hash(format!("pin:c-mei:{pin}:{DEMO_PIN}:")),
+            hash(format!("pin:c-mei:4821:{pin}:")),
+            hash(json!({ "pin": pin }).to_string()),
+        ];
+        for guess in guesses {
+            assert!(!stored.contains(&guess), "a stored fingerprint gives away PIN {pin}");
+        }
+    }
+}
