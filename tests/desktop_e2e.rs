@@ -121,6 +121,7 @@ impl App {
         )
         .expect("user dirs");
         let config = config.to_str().expect("utf-8 path").to_owned();
+        let cache = data.path().join("cache").to_str().expect("utf-8 path").to_owned();
         // The app's browser is a stand-in: it agrees on the sandbox's third-party page as the demo
         // family's account and follows the redirect back to the app's loopback port.
         let browser = data.path().join("browser");
@@ -137,6 +138,8 @@ impl App {
             ("GUARDIAN_DATA_DIR", &data_dir),
             ("GUARDIAN_KEYRING_SERVICE", &service),
             ("XDG_CONFIG_HOME", &config),
+            // The app's cache folder (the tray's icon files) is the test's own too.
+            ("XDG_CACHE_HOME", &cache),
             // The web view's storage (the language choice) is the test's own too.
             ("XDG_DATA_HOME", &data_dir),
         ];
@@ -255,6 +258,21 @@ impl App {
             assert!(Instant::now() < deadline, "{css} never showed what was expected: {text:?}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// Opens the app's encrypted cache beside the running app (with the app's keyring entries)
+    /// and runs `PRAGMA integrity_check` on it.
+    async fn check_cache_integrity(&self, provider: &str) {
+        let settings = guardian_core::Settings {
+            provider: guardian_core::ProviderChoice::Url(provider.to_owned()),
+            data_dir: self._data.path().to_owned(),
+            keyring_service: self.service.clone(),
+            use_keyring: true,
+            request_timeout: Duration::from_secs(10),
+        };
+        let engine = guardian_core::Engine::start(settings).await.expect("the app's cache, opened beside it");
+        engine.check_cache_integrity().await.expect("PRAGMA integrity_check");
+        engine.close().await;
     }
 
     fn downloads(&self) -> std::path::PathBuf {
@@ -1225,6 +1243,14 @@ async fn the_tray_icon_counts_unread_notifications_and_clears_once_they_are_read
         };
         assert!(menu.contains(&format!("{count} new notification")), "{menu}");
         assert!(menu.contains("Open Guardian") && menu.contains("Quit Guardian"), "{menu}");
+        // The icon's files are in the app's own cache folder, the user's alone, not in /tmp.
+        let tray = app._data.path().join("cache/org.guardian.desktop/tray");
+        let icons: Vec<_> = std::fs::read_dir(&tray).map(|d| d.flatten().collect()).unwrap_or_default();
+        assert!(!icons.is_empty(), "the tray's icon files are in {}", tray.display());
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&tray).expect("tray folder").permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o700, "the tray folder is the user's alone");
 
         app.settle().await;
         app.click("[data-testid=notifications-open]").await;
@@ -1556,6 +1582,7 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
             applied.into_iter().filter(|(key, _)| !key.starts_with("guardian-export-")).collect();
         assert_eq!(applied.len(), 4 * FaultKind::all().len(), "four decisions per fault: {applied:?}");
         assert!(applied.iter().all(|(_, n)| *n == 1), "none applied twice: {applied:?}");
+        app.check_cache_integrity(&sandbox.url()).await;
     }
     .await;
     app.close().await;
@@ -1565,44 +1592,32 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
 
 /// A friend request's status at the provider (`pending`, `approved`, `denied`, …).
 async fn sandbox_request_status(sandbox: &guardian_sandbox::Sandbox, request: &str) -> String {
-    let token = sign_in_over_http(sandbox).await;
-    let requests: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/v1/children/c-leo/friend-requests", sandbox.url()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("requests")
-        .json()
-        .await
-        .expect("json");
-    requests["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["id"] == request)
-        .and_then(|r| r["status"].as_str())
-        .unwrap_or_default()
-        .to_owned()
+    sandbox_item_status(sandbox, "/v1/children/c-leo/friend-requests", "id", request).await
 }
 
 /// A contact's status at the provider (empty when the contact is gone).
 async fn sandbox_contact_status(sandbox: &guardian_sandbox::Sandbox, child: &str, contact: &str) -> String {
+    sandbox_item_status(sandbox, &format!("/v1/children/{child}/contacts"), "contact_id", contact).await
+}
+
+/// The `status` of the item whose `key` is `id` in the provider's list at `path` (empty: none).
+async fn sandbox_item_status(sandbox: &guardian_sandbox::Sandbox, path: &str, key: &str, id: &str) -> String {
     let token = sign_in_over_http(sandbox).await;
-    let contacts: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/v1/children/{child}/contacts", sandbox.url()))
+    let list: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}{path}", sandbox.url()))
         .bearer_auth(&token)
         .send()
         .await
-        .expect("contacts")
+        .expect("list")
         .json()
         .await
         .expect("json");
-    contacts["items"]
+    list["items"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|c| c["contact_id"] == contact)
-        .and_then(|c| c["status"].as_str())
+        .find(|item| item[key] == id)
+        .and_then(|item| item["status"].as_str())
         .unwrap_or_default()
         .to_owned()
 }

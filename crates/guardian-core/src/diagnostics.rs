@@ -32,6 +32,7 @@ impl NameScrubber {
         Self(
             aho_corasick::AhoCorasick::builder()
                 .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(true)
                 .build(&names)
                 .ok(),
         )
@@ -80,9 +81,11 @@ impl Engine {
         let mut outbox_summary = Vec::new();
         let mut refused = Vec::new();
         let mut children = 0usize;
+        let mut child_ids = Vec::new();
         if let Ok(store) = self.store().await {
             for child in store.children().await? {
                 children += 1;
+                child_ids.push(child.id.clone());
                 for c in store.contacts(&child.id).await? {
                     names.push(c.display_name);
                 }
@@ -94,13 +97,23 @@ impl Engine {
             for row in store.outbox().await? {
                 outbox_summary
                     .push(json!({ "kind": row.kind, "state": row.state, "attempts": row.attempts }));
-                if let Some(error) = row.last_error {
-                    refused.push(json!({ "kind": row.kind, "state": row.state, "message": error }));
+                // The provider's code, never its words: a refusal's text can name a co-guardian.
+                if row.last_error.is_some() || row.reason.is_some() {
+                    refused.push(json!({ "kind": row.kind, "state": row.state, "reason": row.reason }));
                 }
             }
         }
         if let Ok(guardian) = self.client.guardian().await {
             names.push(guardian.display_name);
+        }
+        // Co-guardians and who invited this guardian, as the provider knows them (when it answers).
+        for child_id in &child_ids {
+            if let Ok(co) = self.client.co_guardians(child_id).await {
+                names.extend(co.guardians.into_iter().map(|g| g.display_name));
+            }
+        }
+        if let Ok(invites) = self.client.guardian_invites().await {
+            names.extend(invites.into_iter().flat_map(|i| [i.invited_by, i.child_name]));
         }
         let scrubber = NameScrubber::new(names);
         let provider = url::Url::parse(&status.provider.url).ok();
@@ -212,5 +225,6 @@ mod tests {
             scrubber.scrub("approved Grandma Lin and Lin; X stays; +8613800000001"),
             "approved [name] and [name]; X stays; [number]"
         );
+        assert_eq!(scrubber.scrub("GRANDMA LIN and lin"), "[name] and [name]", "whatever the case");
     }
 }

@@ -31,6 +31,14 @@ pub(crate) fn hash_secret(secret: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
 }
 
+/// A hash no password matches, checked for a phone number without an account so that an unknown
+/// number costs the same work (and time) as a known one.
+static UNKNOWN_ACCOUNT_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut random = [0u8; 32];
+    rand::rng().fill_bytes(&mut random);
+    hash_secret(&base64::engine::general_purpose::STANDARD.encode(random)).unwrap_or_default()
+});
+
 pub(crate) fn verify_secret(secret: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
@@ -77,11 +85,14 @@ async fn issue(state: &AppState, family_id: &str, guardian_id: &str) -> ApiResul
 
 pub(crate) async fn sign_in_password(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     ApiJson(body): ApiJson<PasswordSignIn>,
 ) -> ApiResult<Json<TokenResponse>> {
     if body.phone.trim().is_empty() {
         return Err(ApiError::validation("phone", "phone is required"));
     }
+    let phone = body.phone.trim();
+    crate::guessing::check(&state, phone, peer.ip()).await?;
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT id, password_hash FROM guardians WHERE phone = ?")
             .bind(body.phone.trim())
@@ -92,14 +103,19 @@ pub(crate) async fn sign_in_password(
         Some((id, _)) if crate::rights::settle(&state, &id).await? => None,
         other => other,
     };
-    // The same answer for an unknown phone and a wrong password: nothing about who has an account.
-    let Some((guardian_id, _)) = row.filter(|(_, hash)| verify_secret(&body.password, hash)) else {
+    // The same answer, after the same work, for an unknown phone and a wrong password: nothing
+    // tells who has an account.
+    let hash = row.as_ref().map_or_else(|| UNKNOWN_ACCOUNT_HASH.as_str(), |(_, hash)| hash.as_str());
+    let matches = verify_secret(&body.password, hash) && row.is_some();
+    let Some((guardian_id, _)) = row.filter(|_| matches) else {
+        crate::guessing::failed(&state, phone, peer.ip()).await?;
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidCredentials,
             "the phone number or password is not correct",
         ));
     };
+    crate::guessing::succeeded(&state, phone).await?;
     Ok(Json(start_session(&state, &guardian_id, "a password").await?))
 }
 

@@ -11,11 +11,13 @@ pub(crate) struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub details: serde_json::Value,
+    /// Seconds for a `Retry-After` header, when the client should wait before trying again.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: serde_json::Value::Null }
+        Self { status, code, message: message.into(), details: serde_json::Value::Null, retry_after: None }
     }
 
     pub fn unauthorized(message: &str) -> Self {
@@ -65,7 +67,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body())).into_response()
+        let mut response = (self.status, Json(self.body())).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert("Retry-After", seconds.into());
+        }
+        response
     }
 }
 

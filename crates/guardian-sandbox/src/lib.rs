@@ -20,6 +20,7 @@ mod exports;
 mod faults;
 mod feed;
 mod guardians;
+mod guessing;
 mod idempotency;
 mod identity;
 mod profile;
@@ -44,6 +45,7 @@ use tokio::sync::oneshot;
 
 pub use admin::SandboxClock;
 pub use faults::{Fault, FaultKind};
+pub use guessing::SignInLimits;
 pub use scenario::{DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, SCENARIOS, Scenario};
 
 /// The provider API contract (`api/openapi.yaml`), also served at `/v1/openapi.yaml`.
@@ -61,6 +63,8 @@ pub struct Config {
     /// Serve the admin endpoints (`/admin/...`: move the clock, compact the feed). Only ever on
     /// a loopback address.
     pub admin: bool,
+    /// Failed password sign-ins allowed before each try must wait (see `SignInLimits`).
+    pub sign_in_limits: SignInLimits,
 }
 
 impl Default for Config {
@@ -71,6 +75,7 @@ impl Default for Config {
             database: None,
             clock: Arc::new(SystemClock),
             admin: false,
+            sign_in_limits: SignInLimits::default(),
         }
     }
 }
@@ -87,6 +92,7 @@ pub(crate) struct AppState {
     pub pushes: tokio::sync::broadcast::Sender<String>,
     /// Keys idempotency fingerprints (see `idempotency`).
     pub fingerprint_key: Arc<Vec<u8>>,
+    pub sign_in_limits: SignInLimits,
 }
 
 /// A running sandbox. Dropping it stops the server.
@@ -118,6 +124,7 @@ impl Sandbox {
             faults: Arc::default(),
             pushes: tokio::sync::broadcast::channel(256).0,
             fingerprint_key: Arc::new(idempotency::fingerprint_key(&db).await?),
+            sign_in_limits: config.sign_in_limits,
         };
         if config.admin && !config.addr.ip().is_loopback() {
             anyhow::bail!("the sandbox admin endpoints may only be served on a loopback address");
@@ -133,7 +140,8 @@ impl Sandbox {
             .layer(axum::middleware::from_fn(run_to_completion));
         let app = if config.admin { api.merge(admin::router(state.clone())) } else { api };
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
+            // The peer's address is known to handlers (sign-in counts failures per address).
+            let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
                 })

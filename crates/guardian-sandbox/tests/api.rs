@@ -497,3 +497,73 @@ async fn no_pin_can_be_found_in_the_stored_fingerprints() {
         }
     }
 }
+
+/// Password sign-in resists guessing: an unknown number costs the same work as a known one;
+/// after five failures for a number each try waits out a delay (before any password is
+/// checked) that doubles; past its limit of failures (fifty here) one address makes every
+/// number wait.
+#[tokio::test]
+async fn password_guessing_waits_out_growing_delays_per_number_and_per_address() {
+    let limits = guardian_sandbox::SignInLimits { per_address: 50, ..Default::default() };
+    let api =
+        Api::with_config(guardian_sandbox::Config { sign_in_limits: limits, ..Default::default() }).await;
+    let sign_in = |phone: String, password: &'static str| {
+        let request = api
+            .http
+            .post(format!("{}/v1/auth/password", api.sandbox.url()))
+            .json(&json!({ "phone": phone, "password": password }));
+        async move {
+            let response = request.send().await.expect("sign in");
+            let status = response.status();
+            let retry =
+                response.headers().get("Retry-After").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            (status, retry)
+        }
+    };
+    let demo = || DEMO_PHONE.to_owned();
+    let password = guardian_sandbox::DEMO_PASSWORD;
+
+    // The same work for a number without an account as for a wrong password.
+    let timed = |phone: String| async move {
+        let started = std::time::Instant::now();
+        for _ in 0..3 {
+            assert_eq!(sign_in(phone.clone(), "wrong").await.0, StatusCode::UNAUTHORIZED);
+        }
+        started.elapsed()
+    };
+    let known = timed(demo()).await;
+    let unknown = timed("+8613999999999".to_owned()).await;
+    assert!(
+        unknown * 3 >= known,
+        "an unknown number answers as slowly as a known one: {unknown:?} vs {known:?}"
+    );
+    assert_eq!(sign_in(demo(), password).await.0, StatusCode::OK, "a success clears the number's count");
+
+    for _ in 0..5 {
+        assert_eq!(sign_in(demo(), "wrong").await.0, StatusCode::UNAUTHORIZED);
+    }
+    // (The sandbox's clock runs on: a second may pass between the failure and the check.)
+    let waits = |retry: Option<String>| retry.and_then(|r| r.parse::<i64>().ok()).unwrap_or(0);
+    let (status, retry) = sign_in(demo(), password).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert!((25..=30).contains(&waits(retry.clone())), "about 30 s: {retry:?}");
+    api.sandbox.clock().advance(Duration::seconds(31));
+    assert_eq!(sign_in(demo(), "wrong").await, (StatusCode::UNAUTHORIZED, None), "tried after the delay");
+    let (status, retry) = sign_in(demo(), password).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!((55..=60).contains(&waits(retry.clone())), "the next delay is twice as long: {retry:?}");
+    api.sandbox.clock().advance(Duration::seconds(61));
+    assert_eq!(sign_in(demo(), password).await.0, StatusCode::OK);
+
+    // One address guessing across many numbers: after fifty failures every number waits.
+    let mut failures = 3 + 3 + 5 + 1;
+    let mut n = 0;
+    while failures < 50 {
+        n += 1;
+        assert_eq!(sign_in(format!("+86139{n:08}"), "guess").await.0, StatusCode::UNAUTHORIZED);
+        failures += 1;
+    }
+    let (status, retry) = sign_in("+8613700000000".to_owned(), "guess").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the address waits");
+    assert!(retry.is_some(), "and is told how long");
+}

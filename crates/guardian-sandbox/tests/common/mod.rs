@@ -21,7 +21,12 @@ impl Api {
     }
 
     pub async fn with_scenario(scenario: &str) -> Self {
-        let config = Config { admin: true, scenario: scenario.into(), ..Config::default() };
+        Self::with_config(Config { scenario: scenario.into(), ..Config::default() }).await
+    }
+
+    /// A sandbox with `config` (the admin endpoints always on).
+    pub async fn with_config(config: Config) -> Self {
+        let config = Config { admin: true, ..config };
         let sandbox = Sandbox::start(config).await.expect("sandbox");
         let http = Client::new();
         let token = Self::sign_in(&sandbox).await;
