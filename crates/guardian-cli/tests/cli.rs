@@ -870,3 +870,32 @@ async fn logs_never_reach_standard_output_and_an_error_is_said_once() {
     let half = &said[..said.len() / 2];
     assert_eq!(line.matches(half).count(), 1, "not repeated: {line}");
 }
+
+/// Every command a script may read gives JSON with `--json`, and nothing else on standard output.
+#[tokio::test(flavor = "multi_thread")]
+async fn scripts_get_json_from_every_reading_command() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let url = sandbox.url();
+    let env = Env::new("json");
+    let run = |args: &[&str], stdin: &str| env.run(Some(&url), args, stdin);
+    assert!(run(&["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n")).status.success());
+    let versions = run(&["policy", "--json"], "");
+    let versions: serde_json::Value = serde_json::from_slice(&versions.stdout).expect("policy versions");
+    let version = versions[0]["version"].as_str().expect("a version").to_owned();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["data", "receipts", "--child", "Leo", "--json"], ""),
+        (vec!["sandbox", "scenarios", "--json"], ""),
+        (vec!["policy", "show", &version, "--json"], ""),
+        (vec!["audit", "verify", "--json"], ""),
+        (vec!["approval", "--child", "Leo", "--json"], ""),
+        (vec!["findable", "--child", "Leo", "--json"], ""),
+        (vec!["pin", "--child", "Leo", "--json"], "1234\n4321\n"),
+        (vec!["sync", "--json"], ""),
+    ];
+    for (args, stdin) in cases {
+        let out = run(&args, stdin);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let parsed: Result<serde_json::Value, _> = serde_json::from_slice(&out.stdout);
+        assert!(parsed.is_ok(), "{args:?} prints JSON alone: {}", text(&out.stdout));
+    }
+}
