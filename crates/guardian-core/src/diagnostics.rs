@@ -96,10 +96,11 @@ impl Engine {
             }
             for row in store.outbox().await? {
                 outbox_summary
-                    .push(json!({ "kind": row.kind, "state": row.state, "attempts": row.attempts }));
+                    .push(json!({ "kind": row.kind, "state": row.state.as_str(), "attempts": row.attempts }));
                 // The provider's code, never its words: a refusal's text can name a co-guardian.
                 if row.last_error.is_some() || row.reason.is_some() {
-                    refused.push(json!({ "kind": row.kind, "state": row.state, "reason": row.reason }));
+                    refused
+                        .push(json!({ "kind": row.kind, "state": row.state.as_str(), "reason": row.reason }));
                 }
             }
         }

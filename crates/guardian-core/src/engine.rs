@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use guardian_client::{ClientError, KeyringSecrets, MemorySecrets, ProviderClient, Secret, SecretStore};
 use guardian_domain::{Clock, SystemClock};
 use guardian_sandbox::Sandbox;
-use guardian_store::{DbKey, Store};
+use guardian_store::{DbKey, OutboxState, Store};
 use tokio::sync::{Mutex, RwLock};
 
 use crate::views::{ChildSummary, Dashboard, Notice, ProviderInfo, SmsCodeView, Status, age_on};
@@ -223,10 +223,10 @@ impl Engine {
             }
             None => (None, Vec::new()),
         };
-        let refused = outbox.iter().filter(|r| r.state == "failed").count();
+        let refused = outbox.iter().filter(|r| r.state == OutboxState::Failed).count();
         let next_retry_at = outbox
             .iter()
-            .filter(|r| r.state == "queued")
+            .filter(|r| r.state == OutboxState::Queued)
             .filter_map(|r| r.next_attempt_at)
             .min()
             .map(|at| at.to_rfc3339());

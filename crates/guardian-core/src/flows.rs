@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use guardian_client::ClientError;
 use guardian_domain::{Change, ErrorCode, is_valid_pin};
-use guardian_store::OutboxRow;
+use guardian_store::{OutboxRow, OutboxState};
 use rand::Rng as _;
 
 use crate::decisions::Decision;
@@ -147,7 +147,7 @@ impl Engine {
     ) -> Result<(), CoreError> {
         let Ok(decision) = serde_json::from_str::<Decision>(&answered.payload) else { return Ok(()) };
         let store = self.store().await?;
-        for row in outbox.iter().filter(|r| r.state == "failed" && r.seq < answered.seq) {
+        for row in outbox.iter().filter(|r| r.state == OutboxState::Failed && r.seq < answered.seq) {
             let same = serde_json::from_str::<Decision>(&row.payload).is_ok_and(|d| {
                 d.kind() == decision.kind()
                     && d.child_id() == decision.child_id()
@@ -298,7 +298,7 @@ impl Engine {
         let Some(row) = outbox.iter().find(|r| r.seq == seq) else {
             return Ok(DecisionOutcome { state: "sent".into(), message: None, reason: None });
         };
-        if row.state == "failed" {
+        if row.state == OutboxState::Failed {
             return Ok(DecisionOutcome {
                 state: "refused".into(),
                 message: row.last_error.clone(),
@@ -309,7 +309,7 @@ impl Engine {
         let reason = row.reason.clone().or_else(|| {
             outbox
                 .iter()
-                .filter(|r| r.state == "queued" && r.child_id == row.child_id && r.seq < seq)
+                .filter(|r| r.state == OutboxState::Queued && r.child_id == row.child_id && r.seq < seq)
                 .find_map(|r| r.reason.clone())
         });
         Ok(DecisionOutcome { state: "queued".into(), message: row.last_error.clone(), reason })
@@ -603,7 +603,7 @@ impl Engine {
                 let subject = serde_json::from_str::<Decision>(&row.payload)
                     .map(|d| d.subject().to_owned())
                     .unwrap_or_default();
-                let refused = row.state == "failed";
+                let refused = row.state == OutboxState::Failed;
                 PendingDecision {
                     id: row.seq.to_string(),
                     kind: row.kind,

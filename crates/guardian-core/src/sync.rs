@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
-use guardian_store::OutboxRow;
+use guardian_store::{OutboxRow, OutboxState};
 
 /// One thing to do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Step {
 /// ones, so the provider sees each child's decisions in order. Refused decisions wait for the
 /// guardian and block nothing.
 pub fn plan(outbox: &[OutboxRow], cursor: Option<&str>, now: DateTime<Utc>) -> Vec<Step> {
-    let mut rows: Vec<&OutboxRow> = outbox.iter().filter(|r| r.state == "queued").collect();
+    let mut rows: Vec<&OutboxRow> = outbox.iter().filter(|r| r.state == OutboxState::Queued).collect();
     rows.sort_by_key(|r| r.seq);
     let mut held: HashSet<Option<&str>> = HashSet::new();
     let mut steps = Vec::new();
@@ -68,7 +68,7 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().expect("date")
     }
 
-    fn row(seq: i64, child: &str, state: &str, next: Option<i64>) -> OutboxRow {
+    fn row(seq: i64, child: &str, state: OutboxState, next: Option<i64>) -> OutboxRow {
         OutboxRow {
             seq,
             idempotency_key: format!("k{seq}"),
@@ -78,7 +78,7 @@ mod tests {
             created_at: now(),
             attempts: 0,
             last_error: None,
-            state: state.into(),
+            state,
             next_attempt_at: next.map(|s| now() + Duration::seconds(s)),
             reason: None,
         }
@@ -98,9 +98,9 @@ mod tests {
             (
                 "all due: oldest first",
                 vec![
-                    row(3, "a", "queued", None),
-                    row(1, "b", "queued", Some(-5)),
-                    row(2, "a", "queued", None),
+                    row(3, "a", OutboxState::Queued, None),
+                    row(1, "b", OutboxState::Queued, Some(-5)),
+                    row(2, "a", OutboxState::Queued, None),
                 ],
                 Some("c"),
                 vec![1, 2, 3],
@@ -109,9 +109,9 @@ mod tests {
             (
                 "a waiting row holds back later rows of its child only",
                 vec![
-                    row(1, "a", "queued", Some(60)),
-                    row(2, "a", "queued", None),
-                    row(3, "b", "queued", None),
+                    row(1, "a", OutboxState::Queued, Some(60)),
+                    row(2, "a", OutboxState::Queued, None),
+                    row(3, "b", OutboxState::Queued, None),
                 ],
                 Some("c"),
                 vec![3],
@@ -119,7 +119,7 @@ mod tests {
             ),
             (
                 "refused rows block nothing and are not resent",
-                vec![row(1, "a", "failed", None), row(2, "a", "queued", None)],
+                vec![row(1, "a", OutboxState::Failed, None), row(2, "a", OutboxState::Queued, None)],
                 None,
                 vec![2],
                 Step::Bootstrap,

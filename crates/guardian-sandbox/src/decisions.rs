@@ -382,7 +382,7 @@ pub(crate) async fn approve_request(
             return Err(ApiError::validation("trial_days", "a trial lasts 1 to 30 days"));
         }
         let request = pending_request(&state, &auth.guardian_id, &child_id, &request_id).await?;
-        let pin_used = approval == "pin_required";
+        let pin_used = FriendApproval::parse(&approval) == Some(FriendApproval::PinRequired);
         if pin_used {
             check_pin(&state, &child_id, body.pin.as_deref()).await?;
         }

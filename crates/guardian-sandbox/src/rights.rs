@@ -412,7 +412,7 @@ pub(crate) async fn agree_to_deletion(
         let request = find_deletion(&state, &auth.guardian_id, &id, true).await?;
         awaited(&request)?;
         check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
-        answer_deletion(&state, &auth.guardian_id, &request, "agreed").await
+        answer_deletion(&state, &auth.guardian_id, &request, Answer::Agreed).await
     })
     .await
 }
@@ -426,7 +426,7 @@ pub(crate) async fn refuse_deletion(
     key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         let request = find_deletion(&state, &auth.guardian_id, &id, true).await?;
         awaited(&request)?;
-        answer_deletion(&state, &auth.guardian_id, &request, "refused").await
+        answer_deletion(&state, &auth.guardian_id, &request, Answer::Refused).await
     })
     .await
 }
@@ -451,22 +451,38 @@ fn awaited(request: &DeletionRequest) -> ApiResult<()> {
     }
 }
 
+/// A co-guardian's answer to a child's deletion.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Agreed,
+    Refused,
+}
+
+impl Answer {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Agreed => "agreed",
+            Self::Refused => "refused",
+        }
+    }
+}
+
 async fn answer_deletion(
     state: &AppState,
     guardian_id: &str,
     request: &DeletionRequest,
-    answer: &str,
+    answer: Answer,
 ) -> ApiResult<(StatusCode, serde_json::Value)> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     sqlx::query("UPDATE deletion_agreements SET answer = ?, answered_at = ? WHERE deletion_id = ? AND guardian_id = ?")
-        .bind(answer)
+        .bind(answer.as_str())
         .bind(now)
         .bind(&request.id)
         .bind(guardian_id)
         .execute(&mut *tx)
         .await?;
-    if answer == "refused" {
+    if answer == Answer::Refused {
         // One guardian's no is enough: nothing is deleted.
         sqlx::query("UPDATE deletion_requests SET status = 'cancelled' WHERE id = ?")
             .bind(&request.id)
@@ -474,7 +490,10 @@ async fn answer_deletion(
             .await?;
     }
     if let Some(child_id) = &request.child_id {
-        let action = if answer == "agreed" { "deletion_agreed" } else { "deletion_refused" };
+        let action = match answer {
+            Answer::Agreed => "deletion_agreed",
+            Answer::Refused => "deletion_refused",
+        };
         log_decision(&mut tx, child_id, guardian_id, action, "", now).await?;
     }
     tx.commit().await?;

@@ -19,7 +19,7 @@ pub use audit::{AuditBroken, AuditEntry, subject_ref, verify_chain};
 pub use children::CachedChild;
 pub use key::DbKey;
 pub use process::{close_pool_blocking, init_crypto};
-pub use sync::OutboxRow;
+pub use sync::{OutboxRow, OutboxState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

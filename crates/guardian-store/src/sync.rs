@@ -10,6 +10,25 @@ use crate::{Result, Store};
 
 const CURSOR: &str = "feed_cursor";
 
+/// Where a decision in the outbox stands (the `state` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum OutboxState {
+    /// Waiting to be sent (or for its next try).
+    Queued,
+    /// Refused by the provider, kept until the guardian has read why.
+    Failed,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Failed => "failed",
+        }
+    }
+}
+
 /// A decision waiting in the outbox (or refused by the provider).
 #[derive(Clone, PartialEq, sqlx::FromRow)]
 pub struct OutboxRow {
@@ -22,7 +41,7 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
     pub attempts: i64,
     pub last_error: Option<String>,
-    pub state: String,
+    pub state: OutboxState,
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// A stable code for why it waits or was refused (`provider_unavailable`, `pin_incorrect`…),
     /// for front ends to word in the guardian's language; `last_error` keeps the detail.
@@ -274,7 +293,7 @@ impl Store {
             .bind(row.created_at)
             .bind(row.attempts)
             .bind(&row.last_error)
-            .bind(&row.state)
+            .bind(row.state)
             .execute(&mut *tx)
             .await?;
         }
