@@ -1510,6 +1510,9 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
             sandbox
                 .inject(Fault { times: u32::MAX, ..Fault::once("/v1/children/c-leo/exports", kind.clone()) });
             app.click("[data-testid=privacy-open]").await;
+            // The panel has loaded (its consents are shown) before the export is asked for, so
+            // the click cannot land on a button that is about to be drawn again.
+            app.wait_for("[data-testid=privacy-panel] [data-testid=consent-state]").await;
             app.click("[data-testid=export-button]").await;
             let failed = app.wait_text("[data-testid=export-error]", |t| !t.is_empty()).await;
             assert!(failed.contains(why), "{name}: export: {failed}");

@@ -105,7 +105,7 @@ pub fn ago(lang: Lang, then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     };
     match lang {
         Lang::En => format!("{n} {unit_en}{} ago", if n == 1 { "" } else { "s" }),
-        Lang::ZhCn => format!("{n} {unit_zh}前"),
+        Lang::ZhCn => format!("{n}{unit_zh}前"),
     }
 }
 
@@ -137,7 +137,7 @@ pub fn showing_cache(
         }
         (Lang::En, None) => format!("Offline: {why}; nothing has been saved on this computer yet."),
         (Lang::ZhCn, Some(at)) => {
-            format!("离线：{why}；正在显示本机保存的数据，上次同步于 {}。", ago(lang, at, now))
+            format!("离线：{why}；正在显示本机保存的数据，上次同步于{}。", ago(lang, at, now))
         }
         (Lang::ZhCn, None) => format!("离线：{why}；本机还没有保存任何数据。"),
     }
@@ -159,8 +159,9 @@ pub fn kept_for_later(
         (Lang::En, None) => {
             format!("{done} on this computer; it will be sent when the provider can be reached. {why}")
         }
-        (Lang::ZhCn, Some(at)) => format!("已在本机记录（{done}），将于 {at} 或下次同步时发送。{why}"),
-        (Lang::ZhCn, None) => format!("已在本机记录（{done}），将在可以连接服务提供方时发送。{why}"),
+        // The action's English word stays out of the Chinese line.
+        (Lang::ZhCn, Some(at)) => format!("此决定已保存在本机，将于 {at} 或下次同步时发送。{why}"),
+        (Lang::ZhCn, None) => format!("此决定已保存在本机，将在可以连接服务提供方时发送。{why}"),
     }
     .trim_end()
     .to_owned()
@@ -191,5 +192,12 @@ mod tests {
                 assert!(!line.contains("EOF"), "{line}");
             }
         }
+    }
+
+    #[test]
+    fn the_chinese_line_for_a_waiting_decision_has_no_english_word() {
+        let line = kept_for_later(Lang::ZhCn, "Blocked", Some("provider_busy"), None);
+        assert!(!line.contains("Blocked"), "{line}");
+        assert!(line.contains("稍后再试"), "{line}");
     }
 }
