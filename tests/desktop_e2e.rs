@@ -247,6 +247,25 @@ impl App {
         self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Clicks `button` until `shown` has text that satisfies `test` (at most three clicks, ten
+    /// seconds each): a click can land while the page redraws, on a busy machine. Returns the text.
+    async fn click_until(&self, button: &str, shown: &str, test: impl Fn(&str) -> bool) -> String {
+        for _ in 0..3 {
+            self.click(button).await;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(element) = self.client.find(Locator::Css(shown)).await {
+                    let text = element.text().await.unwrap_or_default();
+                    if test(&text) {
+                        return text;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+        panic!("{shown} never showed what was expected after clicking {button}");
+    }
+
     /// Waits until the element's text satisfies `test`; returns the text.
     async fn wait_text(&self, css: &str, test: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -1466,8 +1485,8 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
             // Each fault lasts until the step clears it: the app's own background syncs (every
             // minute, and on a push) may meet it first.
             sandbox.inject(Fault { times: u32::MAX, ..Fault::once("/v1/changes", kind.clone()) });
-            app.click("[data-testid=sync-now]").await;
-            let banner = app.wait_text("[data-testid=offline]", |t| t.contains(why)).await;
+            let banner =
+                app.click_until("[data-testid=sync-now]", "[data-testid=offline]", |t| t.contains(why)).await;
             assert!(banner.contains("Offline"), "{name}: {banner}");
             if name == "503" {
                 app.client.execute("window.scrollTo(0, 0);", vec![]).await.expect("scroll");
@@ -1513,8 +1532,9 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
             // The panel has loaded (its consents are shown) before the export is asked for, so
             // the click cannot land on a button that is about to be drawn again.
             app.wait_for("[data-testid=privacy-panel] [data-testid=consent-state]").await;
-            app.click("[data-testid=export-button]").await;
-            let failed = app.wait_text("[data-testid=export-error]", |t| !t.is_empty()).await;
+            let failed = app
+                .click_until("[data-testid=export-button]", "[data-testid=export-error]", |t| !t.is_empty())
+                .await;
             assert!(failed.contains(why), "{name}: export: {failed}");
             let saved = std::fs::read_dir(app.downloads()).map(|d| d.count()).unwrap_or(0);
             assert_eq!(saved, 0, "{name}: nothing saved");
@@ -1559,8 +1579,7 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
             app.settle().await;
             sandbox.clock().advance(chrono::Duration::minutes(20));
             sandbox.inject(Fault { times: u32::MAX, ..Fault::once("/v1/auth/refresh", kind.clone()) });
-            app.click("[data-testid=sync-now]").await;
-            app.wait_text("[data-testid=offline]", |t| t.contains(why)).await;
+            app.click_until("[data-testid=sync-now]", "[data-testid=offline]", |t| t.contains(why)).await;
             sandbox.clear_faults();
             app.click("[data-testid=sync-now]").await;
             let deadline = Instant::now() + Duration::from_secs(20);
