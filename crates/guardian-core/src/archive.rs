@@ -1,7 +1,9 @@
 //! Reading Guardian export archives (`docs/export-format.md`): verification against the
 //! manifest, the contents for the viewer, and the difference between two exports. Nothing here
-//! trusts the archive: names are checked before use, sizes are bounded, and every file is
-//! hashed while it streams.
+//! trusts the archive: it is opened once and checked and read through that one handle; entries
+//! that repeat a name, overlap, or are folders or links are refused; the total it would unpack
+//! to and its compression ratio are bounded before anything is inflated; names are checked
+//! before use, and every file is hashed while it streams.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -19,6 +21,13 @@ pub use stream::StreamCheck;
 const MAX_MANIFEST: u64 = 1024 * 1024;
 /// A JSON file read whole for the viewer (10,000 contacts take about 2 MiB).
 const MAX_JSON: u64 = 256 * 1024 * 1024;
+/// All entries together, unpacked: far above any real export, far below a full disk.
+pub const MAX_UNPACKED: u64 = 1024 * 1024 * 1024;
+/// Unpacked bytes per byte of archive, over archives big enough for it to matter. Exports
+/// compress about 10:1; a non-overlapping zip bomb needs about 1000:1.
+pub const MAX_RATIO: u64 = 200;
+/// Below this many unpacked bytes the ratio is not checked (a tiny file compresses well).
+const RATIO_FROM: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ArchiveError {
@@ -38,6 +47,12 @@ pub enum ArchiveError {
     Unreadable(String, String),
     #[error("the downloaded archive is not the one the provider prepared (its manifest differs)")]
     NotAsPrepared,
+    #[error("the archive is malformed ({0}); it was not opened")]
+    Malformed(String),
+    #[error("the archive holds {0:?}, which is a folder or a link, not a file; it was not opened")]
+    NotAFile(String),
+    #[error("the archive would unpack to more than this app opens ({0} bytes declared); it was not opened")]
+    TooLarge(u64),
 }
 
 /// What a verified archive holds.
@@ -86,10 +101,45 @@ pub struct FieldChange {
 
 type Zip = zip::ZipArchive<std::fs::File>;
 
+/// Opens the archive at `path` once; everything after reads through this handle. A link or
+/// anything but a regular file (a device, a pipe) is refused.
 fn open(path: &Path) -> Result<Zip, ArchiveError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| ArchiveError::Unreadable(path.display().to_string(), e.to_string()))?;
-    zip::ZipArchive::new(file).map_err(|_| ArchiveError::NotAnExport)
+    let unreadable = |e: std::io::Error| ArchiveError::Unreadable(path.display().to_string(), e.to_string());
+    if std::fs::symlink_metadata(path).map_err(unreadable)?.file_type().is_symlink() {
+        return Err(ArchiveError::NotAFile(path.display().to_string()));
+    }
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(ArchiveError::NotAFile(path.display().to_string()));
+    }
+    let mut zip = zip::ZipArchive::new(file).map_err(|_| ArchiveError::NotAnExport)?;
+    check_layout(&mut zip, meta.len())?;
+    Ok(zip)
+}
+
+/// The checks that need only the directory and the local headers, before anything is inflated:
+/// one name per entry, local headers that agree with the directory, no two entries sharing
+/// bytes (the "better zip bomb"), plain files only, and bounded unpacked size and ratio.
+fn check_layout(zip: &mut Zip, packed: u64) -> Result<(), ArchiveError> {
+    if zip.has_duplicate_names() {
+        return Err(ArchiveError::Malformed("two entries have the same name".into()));
+    }
+    zip.validate_header_consistency().map_err(|e| ArchiveError::Malformed(e.to_string()))?;
+    let mut unpacked = 0u64;
+    for index in 0..zip.len() {
+        let entry = zip.by_index_raw(index).map_err(|e| ArchiveError::Malformed(e.to_string()))?;
+        // A folder or link by its name or by its mode bits (Unix or DOS), whichever says so.
+        let kind = entry.unix_mode().map(|mode| mode & 0o170_000);
+        if !entry.is_file() || kind.is_some_and(|kind| kind != 0 && kind != 0o100_000) {
+            return Err(ArchiveError::NotAFile(String::from_utf8_lossy(entry.name_raw()).into_owned()));
+        }
+        unpacked = unpacked.saturating_add(entry.size());
+    }
+    if unpacked > MAX_UNPACKED || (unpacked > RATIO_FROM && unpacked / packed.max(1) > MAX_RATIO) {
+        return Err(ArchiveError::TooLarge(unpacked));
+    }
+    Ok(())
 }
 
 /// A name is safe when it is a plain relative path: no `..`, no root, no drive, no backslash.
@@ -142,7 +192,14 @@ fn verify_with(
     streamed: Option<&StreamCheck>,
     manifest_sha256: Option<&str>,
 ) -> Result<ArchiveSummary, ArchiveError> {
-    let mut zip = open(path)?;
+    verify_open(&mut open(path)?, streamed, manifest_sha256)
+}
+
+fn verify_open(
+    zip: &mut Zip,
+    streamed: Option<&StreamCheck>,
+    manifest_sha256: Option<&str>,
+) -> Result<ArchiveSummary, ArchiveError> {
     let names: Vec<String> = zip
         .file_names()
         .map(|name| name.map(|n| n.into_owned()))
@@ -151,7 +208,7 @@ fn verify_with(
     if let Some(bad) = names.iter().find(|n| !is_safe_name(n)) {
         return Err(ArchiveError::UnsafePath(bad.clone()));
     }
-    let manifest_bytes = read_entry(&mut zip, "manifest.json", MAX_MANIFEST).map_err(|e| match e {
+    let manifest_bytes = read_entry(zip, "manifest.json", MAX_MANIFEST).map_err(|e| match e {
         ArchiveError::Missing(_) => ArchiveError::NotAnExport,
         other => other,
     })?;
@@ -175,7 +232,7 @@ fn verify_with(
     let mut bytes = 0u64;
     for file in &manifest.files {
         let index = zip.index_for_name(&file.path).ok_or_else(|| ArchiveError::Missing(file.path.clone()))?;
-        if let Some(seen) = streamed.and_then(|s| seen_whole(&mut zip, index, s)) {
+        if let Some(seen) = streamed.and_then(|s| seen_whole(zip, index, s)) {
             if seen.size != file.size || hex(&seen.sha256) != file.sha256 {
                 return Err(ArchiveError::Tampered(file.path.clone()));
             }
@@ -242,10 +299,11 @@ fn json<T: serde::de::DeserializeOwned>(zip: &mut Zip, name: &str) -> Result<T, 
     serde_json::from_slice(&bytes).map_err(|e| ArchiveError::Unreadable(name.to_owned(), e.to_string()))
 }
 
-/// Verifies, then reads the contents for the viewer.
+/// Verifies, then reads the contents for the viewer through the same open file: what was
+/// verified is what is read, even if the file on disk is replaced in between.
 pub fn read(path: &Path) -> Result<ArchiveContents, ArchiveError> {
-    let summary = verify(path)?;
     let mut zip = open(path)?;
+    let summary = verify_open(&mut zip, None, None)?;
     Ok(ArchiveContents {
         summary,
         child: json(&mut zip, "child.json")?,

@@ -77,9 +77,14 @@ async fn the_archive_reader_survives_damaged_archives() {
     let dir = tempfile::tempdir().expect("temp dir");
     let good = dir.path().join("good.zip");
     world.engine.export_child("Ava", &good, "en", |_| {}).await.expect("export");
-    let seed = std::fs::read(&good).expect("read");
+    // A real export, and the crafted hostile archives (see `hostile_archives.rs`).
+    let mut seeds = vec![std::fs::read(&good).expect("read")];
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/export_archive");
+    for entry in std::fs::read_dir(corpus).expect("fuzz/seeds/export_archive") {
+        seeds.push(std::fs::read(entry.expect("entry").path()).expect("read"));
+    }
     let file = dir.path().join("damaged.zip");
-    fuzz("archive", &[seed], iterations(1500), |bytes| {
+    fuzz("archive", &seeds, iterations(1500), |bytes| {
         std::fs::write(&file, bytes).expect("write");
         // Checking files as they stream in must reach the same verdict as reading them back.
         let read_back = guardian_core::archive::verify(&file);
