@@ -15,6 +15,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
 use crate::{ClientError, Secret, SecretStore};
 
 /// Responses larger than this are refused rather than read into memory.
@@ -26,10 +28,11 @@ const REFRESH_AHEAD: chrono::Duration = chrono::Duration::seconds(60);
 /// The keyring entry that holds the session (both tokens), written as one value.
 const SESSION_SECRET: &str = "session";
 
-/// The session as kept in the keyring. Serialised only into a [`Secret`].
-#[derive(Serialize, Deserialize)]
+/// The session as kept in the keyring. Serialised only into a [`Secret`]; zeroed when dropped.
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 struct StoredSession {
     access_token: String,
+    #[zeroize(skip)]
     access_expires_at: DateTime<Utc>,
     refresh_token: String,
     guardian_id: String,
@@ -166,7 +169,7 @@ impl ProviderClient {
     /// Signs in with phone number and password. On failure the stored session is untouched.
     pub async fn sign_in_password(&self, phone: &str, password: &Secret) -> Result<(), ClientError> {
         let body = PasswordSignIn { phone: phone.to_owned(), password: password.expose().to_owned() };
-        let request = self.http.post(self.url("/v1/auth/password")).json(&body);
+        let request = to_json(&body)?.attach(self.http.post(self.url("/v1/auth/password")));
         let tokens: TokenResponse = match self.send(request).await {
             Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::InvalidCredentials => {
                 return Err(ClientError::InvalidCredentials);
@@ -179,14 +182,14 @@ impl ProviderClient {
     /// Asks the provider to send a sign-in code by SMS.
     pub async fn request_sms_code(&self, phone: &str) -> Result<SmsCodeSent, ClientError> {
         let body = SmsCodeRequest { phone: phone.to_owned() };
-        self.send(self.http.post(self.url("/v1/auth/sms/request")).json(&body)).await
+        self.send(to_json(&body)?.attach(self.http.post(self.url("/v1/auth/sms/request")))).await
     }
 
     /// Signs in with the code sent by SMS. On failure the stored session is untouched.
     pub async fn sign_in_sms(&self, phone: &str, code: &Secret) -> Result<(), ClientError> {
         let body = SmsSignIn { phone: phone.to_owned(), code: code.expose().to_owned() };
         let tokens: TokenResponse =
-            match self.send(self.http.post(self.url("/v1/auth/sms/verify")).json(&body)).await {
+            match self.send(to_json(&body)?.attach(self.http.post(self.url("/v1/auth/sms/verify")))).await {
                 Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::InvalidCredentials => {
                     return Err(ClientError::InvalidCredentials);
                 }
@@ -445,7 +448,7 @@ impl ProviderClient {
         &self,
         method: Method,
         path: &str,
-        body: Option<serde_json::Value>,
+        body: Option<JsonBody>,
         idempotency_key: &str,
         if_match: Option<&str>,
     ) -> Result<T, ClientError> {
@@ -464,7 +467,7 @@ impl ProviderClient {
             request = request.header("If-Match", format!("\"{version}\""));
         }
         if let Some(body) = &call.body {
-            request = request.json(body);
+            request = body.attach(request);
         }
         request
     }
@@ -526,7 +529,7 @@ impl ProviderClient {
             None => None,
         };
         let body = RefreshRequest { refresh_token: refresh.expose().to_owned() };
-        let mut request = self.http.post(self.url("/v1/auth/refresh")).json(&body);
+        let mut request = to_json(&body)?.attach(self.http.post(self.url("/v1/auth/refresh")));
         if let Some(key) = &key {
             request = request.header("Idempotency-Key", key);
         }
@@ -659,7 +662,7 @@ async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, Clien
 struct Call<'a> {
     method: Method,
     url: Url,
-    body: Option<serde_json::Value>,
+    body: Option<JsonBody>,
     idempotency_key: Option<&'a str>,
     if_match: Option<&'a str>,
 }
@@ -669,30 +672,64 @@ pub(crate) fn seg(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
-pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ClientError> {
-    serde_json::to_value(value).map_err(|e| ClientError::Decode(e.to_string()))
+/// A request body, serialised once into memory that is zeroed when its last copy is dropped
+/// (a body may hold a password, a PIN, an SMS code or a token). Clones share the bytes.
+#[derive(Clone)]
+pub(crate) struct JsonBody(bytes::Bytes);
+
+impl JsonBody {
+    /// `request` with this body, as JSON.
+    pub(crate) fn attach(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request.header(reqwest::header::CONTENT_TYPE, "application/json").body(self.0.clone())
+    }
+}
+
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<JsonBody, ClientError> {
+    let failed = |e: serde_json::Error| ClientError::Decode(e.to_string());
+    // Measured first, so the buffer is allocated once: growing would leave a copy behind.
+    let mut length = Length(0);
+    serde_json::to_writer(&mut length, value).map_err(failed)?;
+    let mut buffer = Zeroizing::new(Vec::with_capacity(length.0));
+    serde_json::to_writer(&mut *buffer, value).map_err(failed)?;
+    debug_assert_eq!(buffer.capacity(), length.0, "the body buffer never grew");
+    Ok(JsonBody(bytes::Bytes::from_owner(buffer)))
+}
+
+/// A writer that only counts.
+struct Length(usize);
+
+impl std::io::Write for Length {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Session {
-    fn from_tokens(tokens: TokenResponse, now: DateTime<Utc>) -> Self {
+    /// Takes the tokens (the emptied response is zeroed when dropped).
+    fn from_tokens(mut tokens: TokenResponse, now: DateTime<Utc>) -> Self {
         Self {
-            access: Secret::new(tokens.access_token),
+            access: Secret::new(std::mem::take(&mut tokens.access_token)),
             expires_at: now + chrono::Duration::seconds(tokens.expires_in),
-            refresh: Secret::new(tokens.refresh_token),
-            guardian_id: tokens.guardian_id,
+            refresh: Secret::new(std::mem::take(&mut tokens.refresh_token)),
+            guardian_id: std::mem::take(&mut tokens.guardian_id),
             refresh_key: None,
         }
     }
 }
 
 impl From<StoredSession> for Session {
-    fn from(s: StoredSession) -> Self {
+    fn from(mut s: StoredSession) -> Self {
         Self {
-            access: Secret::new(s.access_token),
+            access: Secret::new(std::mem::take(&mut s.access_token)),
             expires_at: s.access_expires_at,
-            refresh: Secret::new(s.refresh_token),
-            guardian_id: s.guardian_id,
-            refresh_key: s.refresh_key,
+            refresh: Secret::new(std::mem::take(&mut s.refresh_token)),
+            guardian_id: std::mem::take(&mut s.guardian_id),
+            refresh_key: s.refresh_key.take(),
         }
     }
 }

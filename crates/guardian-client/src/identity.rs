@@ -27,7 +27,7 @@ impl ProviderClient {
         let body =
             IdentityAuthorize { redirect_uri: redirect_uri.into(), code_challenge: code_challenge.into() };
         let path = format!("/v1/auth/identities/{}/authorize", seg(provider));
-        self.send(self.http.post(self.url(&path)).json(&body)).await
+        self.send(to_json(&body)?.attach(self.http.post(self.url(&path)))).await
     }
 
     /// Signs in with the code the third party sent back. On failure the stored session is untouched.
@@ -39,7 +39,7 @@ impl ProviderClient {
     ) -> Result<IdentitySignIn, ClientError> {
         let body = IdentityCode { code: code.expose().into(), code_verifier: verifier.expose().into() };
         let path = format!("/v1/auth/identities/{}/sign-in", seg(provider));
-        match self.send(self.http.post(self.url(&path)).json(&body)).await {
+        match self.send(to_json(&body)?.attach(self.http.post(self.url(&path)))).await {
             Ok(tokens) => self.store_tokens(tokens).await.map(|()| IdentitySignIn::SignedIn),
             Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::PhoneBindingRequired => {
                 let token = body.details["binding_token"].as_str().unwrap_or_default();
@@ -64,7 +64,10 @@ impl ProviderClient {
             phone: phone.into(),
             sms_code: sms_code.expose().into(),
         };
-        match self.send(self.http.post(self.url("/v1/auth/identities/bind-phone")).json(&body)).await {
+        match self
+            .send(to_json(&body)?.attach(self.http.post(self.url("/v1/auth/identities/bind-phone"))))
+            .await
+        {
             Ok(tokens) => self.store_tokens(tokens).await,
             Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::InvalidCredentials => {
                 Err(ClientError::InvalidCredentials)

@@ -19,8 +19,9 @@ impl ProviderClient {
     pub async fn reauthenticate(&self, password: &Secret) -> Result<Secret, ClientError> {
         let body = Reauthenticate { password: password.expose().to_owned() };
         // Not an Idempotency-Key mutation: a proof is worth having twice.
-        let proof: ReauthProof = self.call(Method::POST, "/v1/auth/reauth", Some(to_json(&body)?)).await?;
-        Ok(Secret::new(proof.proof))
+        let mut proof: ReauthProof =
+            self.call(Method::POST, "/v1/auth/reauth", Some(to_json(&body)?)).await?;
+        Ok(Secret::new(std::mem::take(&mut proof.proof)))
     }
 
     pub async fn retention_notes(&self) -> Result<Vec<RetentionNote>, ClientError> {
@@ -317,12 +318,12 @@ impl ProviderClient {
         &self,
         method: Method,
         path: &str,
-        body: Option<serde_json::Value>,
+        body: Option<crate::client::JsonBody>,
     ) -> Result<T, ClientError> {
         let call = |token: &Secret| {
             let request = self.http.request(method.clone(), self.url(path)).bearer_auth(token.expose());
             match &body {
-                Some(body) => request.json(body),
+                Some(body) => body.attach(request),
                 None => request,
             }
         };

@@ -145,5 +145,38 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
     for name in short_names {
         assert!(!logs_text.contains(name), "the logs name a child or contact: {name:?}");
     }
+
+    // Inside the encrypted cache, a PIN lives only as long as its decision waits.
+    let key = guardian_store::DbKey::from_hex(db_key.expose()).expect("key");
+    let cache = data.path().join(provider.profile()).join("cache.db");
+    let beside = guardian_store::Store::open(&cache, &key).await.expect("the cache, opened beside the app");
+    let holding = |pin: &'static str| {
+        let pool = beside.pool().clone();
+        async move {
+            let pattern = format!("%\"{pin}\"%");
+            let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE payload LIKE ?")
+                .bind(pattern)
+                .fetch_one(&pool)
+                .await
+                .expect("outbox");
+            rows
+        }
+    };
+    assert_eq!(holding("4321").await, 1, "the waiting decision keeps its PIN (encrypted)");
+    assert_eq!(holding("9876").await, 0, "a refused decision keeps no PIN");
+    let secure_delete: i64 =
+        sqlx::query_scalar("PRAGMA secure_delete").fetch_one(beside.pool()).await.expect("pragma");
+    assert_eq!(secure_delete, 1, "deleted rows are overwritten, not left in free pages");
+    let back = Config { database: Some(provider_dir.path().join("p.db")), addr, ..Config::default() };
+    let sandbox = Sandbox::start(back).await.expect("the provider is back");
+    engine.sync_now().await.expect("sent");
+    assert_eq!(holding("4321").await, 0, "sent: the PIN is gone from the cache");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'queued'")
+        .fetch_one(beside.pool())
+        .await
+        .expect("outbox");
+    assert_eq!(left, 0, "nothing waits");
+    beside.close().await;
+    sandbox.stop().await;
     engine.sign_out().await.expect("clean up");
 }

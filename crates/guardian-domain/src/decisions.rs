@@ -1,6 +1,7 @@
 //! Friend requests, contacts, the parental PIN and the change feed.
 
 use std::fmt;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use chrono::{DateTime, Datelike as _, Utc};
 use serde::{Deserialize, Serialize};
@@ -119,7 +120,7 @@ impl fmt::Debug for Contact {
 }
 
 /// Approve a friend request. The PIN is required when the child is in `pin_required` mode.
-#[derive(Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveRequest {
     #[serde(default)]
@@ -127,6 +128,7 @@ pub struct ApproveRequest {
     /// Approve for a trial of this many days (1 to 30): the friendship ends then unless a
     /// guardian confirms it.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "whole_number")]
+    #[zeroize(skip)]
     pub trial_days: Option<u32>,
 }
 
@@ -155,7 +157,7 @@ impl fmt::Debug for ApproveRequest {
 
 /// Set or change a child's parental PIN (4 digits). Changing one needs `current_pin`, or, to
 /// reset a forgotten or locked PIN, a fresh re-authentication proof (`reauth_proof`).
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct SetPin {
     pub new_pin: String,

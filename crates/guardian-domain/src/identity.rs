@@ -3,6 +3,7 @@
 //! the guardian's real-name verification status.
 
 use std::fmt;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +33,7 @@ pub struct IdentityAuthorization {
 }
 
 /// The code the third party sent back, with the PKCE verifier only the app knows.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityCode {
     pub code: String,
@@ -47,7 +48,7 @@ impl fmt::Debug for IdentityCode {
 
 /// `POST /v1/auth/identities/bind-phone`: a new third-party identity joins the Guardian account
 /// of a phone number, proven with a code sent to it by SMS.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct BindPhone {
     /// From the `phone_binding_required` answer to a sign-in.

@@ -2,18 +2,20 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// `POST /v1/auth/reauth`: the guardian's password again, before something irreversible.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct Reauthenticate {
     pub password: String,
 }
 
 /// A short-lived proof of a fresh re-authentication, sent with the sensitive request.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct ReauthProof {
     pub proof: String,
+    #[zeroize(skip)]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -52,7 +54,7 @@ impl DeletionStatus {
 }
 
 /// `POST /v1/children/{id}/deletion`: needs a fresh re-authentication and the child's PIN.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct RequestChildDeletion {
     pub reauth_proof: String,
@@ -60,7 +62,7 @@ pub struct RequestChildDeletion {
 }
 
 /// `POST /v1/guardian/deletion`: the guardian's own account.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct RequestGuardianDeletion {
     pub reauth_proof: String,
@@ -107,7 +109,7 @@ pub struct DeletionAgreement {
 }
 
 /// `POST /v1/deletion-requests/{id}/agree`: a co-guardian agrees, after re-authenticating.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct AgreeToDeletion {
     pub reauth_proof: String,
@@ -453,9 +455,10 @@ pub struct DataCategoryPreview {
 }
 
 /// `POST /v1/children/{id}/data-deletions`: irreversible, so it needs a fresh re-authentication.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteData {
+    #[zeroize(skip)]
     pub category: DataCategory,
     pub reauth_proof: String,
 }

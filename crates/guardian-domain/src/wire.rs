@@ -2,9 +2,10 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Sign in with phone number and password (`POST /v1/auth/password`).
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordSignIn {
     pub phone: String,
@@ -28,7 +29,7 @@ pub struct SmsCodeSent {
 }
 
 /// Sign in with the code sent by SMS (`POST /v1/auth/sms/verify`).
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct SmsSignIn {
     pub phone: String,
@@ -49,7 +50,7 @@ impl fmt::Debug for PasswordSignIn {
 
 /// Exchange a refresh token for a new pair (`POST /v1/auth/refresh`). Refresh tokens rotate:
 /// each can be used once, and reusing one revokes its whole family.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
@@ -62,12 +63,13 @@ impl fmt::Debug for RefreshRequest {
 }
 
 /// The tokens a successful sign-in or refresh returns.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct TokenResponse {
     pub access_token: String,
     pub refresh_token: String,
     pub token_type: String,
     /// Seconds until the access token expires.
+    #[zeroize(skip)]
     pub expires_in: i64,
     pub guardian_id: String,
 }

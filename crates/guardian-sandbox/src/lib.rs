@@ -196,7 +196,7 @@ impl Sandbox {
     /// Signs a guardian in over HTTP, as any client does, and returns the access token: for tests,
     /// demos and support staff who call the API by hand.
     pub async fn access_token(&self, phone: &str, password: &str) -> anyhow::Result<String> {
-        let tokens: guardian_domain::TokenResponse = reqwest::Client::new()
+        let mut tokens: guardian_domain::TokenResponse = reqwest::Client::new()
             .post(format!("{}/v1/auth/password", self.url()))
             .json(&serde_json::json!({ "phone": phone, "password": password }))
             .send()
@@ -204,7 +204,7 @@ impl Sandbox {
             .error_for_status()?
             .json()
             .await?;
-        Ok(tokens.access_token)
+        Ok(std::mem::take(&mut tokens.access_token))
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -262,20 +262,23 @@ async fn open_database(
             (dir.path().join("provider.db"), Some(dir))
         }
     };
-    let mut options = SqliteConnectOptions::new()
+    let options = SqliteConnectOptions::new()
         .filename(&file)
         .create_if_missing(true)
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
         .foreign_keys(true)
         .busy_timeout(std::time::Duration::from_secs(5));
     guardian_store::init_crypto();
-    if temp.is_some() {
-        let mut key = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        options = options.pragma("key", format!("\"x'{hex}'\""));
+    const WAL: &str = "PRAGMA journal_mode = WAL;";
+    // A temporary provider database is encrypted with a key that dies with the process.
+    let pool = if temp.is_some() {
+        guardian_store::encrypted_pool(&guardian_store::DbKey::generate(), 4, WAL)
+    } else {
+        SqlitePoolOptions::new().max_connections(4).after_connect(|conn, _| {
+            Box::pin(async move { sqlx::raw_sql(WAL).execute(conn).await.map(drop) })
+        })
     }
-    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+    .connect_with(options)
+    .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok((pool, temp))
 }

@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::SqliteConnectOptions;
 
 pub use audit::{AuditBroken, AuditEntry, subject_ref, verify_chain};
 pub use children::CachedChild;
-pub use key::DbKey;
+pub use key::{DbKey, encrypted_pool};
 pub use process::{close_pool_blocking, init_crypto};
 pub use sync::{OutboxRow, OutboxState};
 
@@ -63,19 +63,17 @@ impl Store {
         // The file is the user's alone (SQLite gives its WAL and shared-memory files the same
         // mode), made so before SQLite first opens it.
         private_file(path)?;
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal);
-        Self::connect(options, key, 4, Some(path.to_owned())).await
+        let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
+        // These read the file, so they come once the connection has its key.
+        let after_key = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+        Self::connect(options, key, 4, after_key, Some(path.to_owned())).await
     }
 
     /// An encrypted cache that lives only in memory: used when no secure key storage exists,
     /// so nothing is written to disk under a key we could not keep.
     pub async fn open_in_memory(key: &DbKey) -> Result<Self> {
         let options = SqliteConnectOptions::new().in_memory(true);
-        Self::connect(options, key, 1, None).await
+        Self::connect(options, key, 1, "", None).await
     }
 
     /// Opens the cache; if it cannot be read, moves it (and its WAL) aside and starts a new one.
@@ -99,37 +97,43 @@ impl Store {
         options: SqliteConnectOptions,
         key: &DbKey,
         max_connections: u32,
+        after_key: &'static str,
         path: Option<PathBuf>,
     ) -> Result<Self> {
         init_crypto();
-        // Statements are never logged: the first one on each connection carries the key.
+        // Statements are never logged (none holds the key, but the habit costs nothing).
         let options = sqlx::ConnectOptions::disable_statement_logging(options)
-            .pragma("key", key.pragma_value())
             .foreign_keys(true)
             // Deleted rows (a sent decision may have held a PIN) are overwritten, not left behind.
             .pragma("secure_delete", "ON")
             // Sorts and temporary tables stay in memory: no unencrypted temp files.
             .pragma("temp_store", "MEMORY")
             .busy_timeout(Duration::from_secs(5));
-        let pool = match SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await
-        {
-            Ok(pool) => pool,
-            Err(e) if is_not_a_database(&e) => return Err(StoreError::Unreadable),
-            Err(e) => return Err(e.into()),
+        // One connection first, outside the pool: a wrong key or a damaged file is reported at
+        // once (a pool retries a connection that fails to set up until it times out). SQLCipher
+        // reports a wrong key on the first read, not on connect.
+        let mut first = sqlx::ConnectOptions::connect(&options).await?;
+        let checked = match key::prepare(&mut first, key, after_key).await {
+            Ok(()) => sqlx::query_scalar::<_, String>("PRAGMA quick_check").fetch_one(&mut first).await,
+            Err(e) => Err(e),
         };
-        // SQLCipher reports a wrong key on the first read, not on connect.
-        match sqlx::query_scalar::<_, String>("PRAGMA quick_check").fetch_one(&pool).await {
-            Ok(result) if result == "ok" => {}
-            Ok(result) => {
-                pool.close().await;
-                return Err(StoreError::Corrupt(result));
+        // The first connection is kept open while the pool starts: an in-memory cache lives
+        // only as long as one connection to it does.
+        let checked = match checked {
+            Ok(result) if result == "ok" => Ok(()),
+            Ok(result) => Err(StoreError::Corrupt(result)),
+            Err(e) if is_not_a_database(&e) => Err(StoreError::Unreadable),
+            Err(e) => Err(e.into()),
+        };
+        let pool = match checked {
+            Ok(()) => encrypted_pool(key, max_connections, after_key).connect_with(options).await,
+            Err(e) => {
+                let _ = sqlx::Connection::close(first).await;
+                return Err(e);
             }
-            Err(e) if is_not_a_database(&e) => {
-                pool.close().await;
-                return Err(StoreError::Unreadable);
-            }
-            Err(e) => return Err(e.into()),
-        }
+        };
+        let _ = sqlx::Connection::close(first).await;
+        let pool = pool?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool, path })
     }

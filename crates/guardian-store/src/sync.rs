@@ -306,10 +306,8 @@ impl Store {
 pub(crate) async fn rescue_outbox(path: &std::path::Path, key: &crate::DbKey) -> Vec<OutboxRow> {
     let options = sqlx::ConnectOptions::disable_statement_logging(
         sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true),
-    )
-    .pragma("key", key.pragma_value());
-    let Ok(pool) = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).connect_with(options).await
-    else {
+    );
+    let Ok(pool) = crate::encrypted_pool(key, 1, "").connect_with(options).await else {
         return Vec::new();
     };
     let rows = sqlx::query_as(
