@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "pending_decisions",
     "dismiss_decision",
     "deletion_info",
+    "send_reauth_code",
     "request_child_deletion",
     "cancel_deletion",
     "get_consents",

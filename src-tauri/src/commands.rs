@@ -6,8 +6,8 @@ use guardian_core::{
     ContactView, Dashboard, DataCategoryView, DataDeletionView, DecisionEntryView, DecisionOutcome,
     DeletionInfo, DeletionView, DeviceView, Engine, ExportView, GroupView, GuardianMemberView,
     IdentityOutcome, InviteView, NewChild, Notifications, PendingDecision, PolicyView, ProfileCorrection,
-    ReportView, RequestView, SavedExport, Secret, SecurityNoticeView, SentInviteView, Settings, SmsCodeView,
-    TrackedRequest, Transparency,
+    Reauth, ReportView, RequestView, SavedExport, Secret, SecurityNoticeView, SentInviteView, Settings,
+    SmsCodeView, TrackedRequest, Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -116,6 +116,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             pending_decisions,
             dismiss_decision,
             deletion_info,
+            send_reauth_code,
             request_child_deletion,
             cancel_deletion,
             get_consents,
@@ -400,18 +401,45 @@ async fn deletion_info(slot: State<'_, EngineSlot>) -> Result<DeletionInfo, AppE
     Ok(engine.deletion_info().await?)
 }
 
-/// Submits a child's deletion: the typed name, the guardian's password and the child's PIN.
+/// How the guardian proves again who they are before something irreversible: the password, or
+/// the code `send_reauth_code` sent by SMS to their number.
+#[derive(serde::Deserialize, specta::Type)]
+#[serde(tag = "kind", content = "secret", rename_all = "snake_case")]
+pub enum ReauthInput {
+    Password(String),
+    SmsCode(String),
+}
+
+impl From<ReauthInput> for Reauth {
+    fn from(input: ReauthInput) -> Self {
+        match input {
+            ReauthInput::Password(password) => Reauth::Password(Secret::new(password)),
+            ReauthInput::SmsCode(code) => Reauth::SmsCode(Secret::new(code)),
+        }
+    }
+}
+
+/// Sends a code by SMS to the guardian's own number, to prove who they are with instead of a
+/// password.
+#[tauri::command]
+#[specta::specta]
+async fn send_reauth_code(slot: State<'_, EngineSlot>) -> Result<(), AppError> {
+    slot.get().await?.send_reauth_code().await?;
+    Ok(())
+}
+
+/// Submits a child's deletion: the typed name, the guardian's proof and the child's PIN.
 #[tauri::command]
 #[specta::specta]
 async fn request_child_deletion(
     slot: State<'_, EngineSlot>,
     child_id: String,
     typed_name: String,
-    password: String,
+    reauth: ReauthInput,
     pin: String,
 ) -> Result<DeletionView, AppError> {
-    let (password, pin) = (Secret::new(password), Secret::new(pin));
-    Ok(slot.get().await?.request_child_deletion(&child_id, &typed_name, &password, &pin).await?.into())
+    let (reauth, pin) = (Reauth::from(reauth), Secret::new(pin));
+    Ok(slot.get().await?.request_child_deletion(&child_id, &typed_name, &reauth, &pin).await?.into())
 }
 
 #[tauri::command]
@@ -635,17 +663,17 @@ async fn set_pin(
     Ok(slot.get().await?.set_pin(&child_id, &new_pin, current_pin.as_ref()).await?)
 }
 
-/// Replaces a forgotten or locked PIN after the guardian's password.
+/// Replaces a forgotten or locked PIN after the guardian proves who they are.
 #[tauri::command]
 #[specta::specta]
 async fn reset_pin(
     slot: State<'_, EngineSlot>,
     child_id: String,
     new_pin: String,
-    password: String,
+    reauth: ReauthInput,
 ) -> Result<(), AppError> {
-    let (new_pin, password) = (Secret::new(new_pin), Secret::new(password));
-    Ok(slot.get().await?.reset_pin(&child_id, &new_pin, &password).await?)
+    let (new_pin, reauth) = (Secret::new(new_pin), Reauth::from(reauth));
+    Ok(slot.get().await?.reset_pin(&child_id, &new_pin, &reauth).await?)
 }
 
 /// The child's use by day and week over the last `days` days, from the cache.
@@ -669,17 +697,17 @@ async fn list_data_categories(
     Ok(slot.get().await?.data_categories(&child_id).await?)
 }
 
-/// Deletes one category of the child's data after the guardian's password; returns the receipt.
+/// Deletes one category of the child's data after the guardian proves who they are; returns the receipt.
 #[tauri::command]
 #[specta::specta]
 async fn delete_data(
     slot: State<'_, EngineSlot>,
     child_id: String,
     category: String,
-    password: String,
+    reauth: ReauthInput,
 ) -> Result<DataDeletionView, AppError> {
-    let password = Secret::new(password);
-    Ok(slot.get().await?.delete_data(&child_id, &category, &password).await?)
+    let reauth = Reauth::from(reauth);
+    Ok(slot.get().await?.delete_data(&child_id, &category, &reauth).await?)
 }
 
 /// Receipts of the child's data deleted by category, newest first.
@@ -781,16 +809,16 @@ async fn answer_invite(
     Ok(slot.get().await?.answer_invite(&invite_id, accept).await?)
 }
 
-/// Agrees, as one of the child's other guardians, to deleting the child's account (password checked).
+/// Agrees, as one of the child's other guardians, to deleting the child's account (after proving who they are).
 #[tauri::command]
 #[specta::specta]
 async fn agree_to_deletion(
     slot: State<'_, EngineSlot>,
     request_id: String,
-    password: String,
+    reauth: ReauthInput,
 ) -> Result<DeletionView, AppError> {
-    let password = Secret::new(password);
-    Ok(slot.get().await?.agree_to_deletion(&request_id, &password).await?.into())
+    let reauth = Reauth::from(reauth);
+    Ok(slot.get().await?.agree_to_deletion(&request_id, &reauth).await?.into())
 }
 
 /// Says no to deleting a child's account: the request is cancelled, nothing is deleted.
@@ -874,15 +902,15 @@ async fn correct_child_profile(
     Ok(slot.get().await?.correct_child_profile(&child_id, correction).await?)
 }
 
-/// Asks to delete the guardian's own account after the password; refused while children remain.
+/// Asks to delete the guardian's own account after they prove who they are; refused while children remain.
 #[tauri::command]
 #[specta::specta]
 async fn request_guardian_deletion(
     slot: State<'_, EngineSlot>,
-    password: String,
+    reauth: ReauthInput,
 ) -> Result<DeletionView, AppError> {
-    let password = Secret::new(password);
-    Ok(slot.get().await?.request_guardian_deletion(&password).await?.into())
+    let reauth = Reauth::from(reauth);
+    Ok(slot.get().await?.request_guardian_deletion(&reauth).await?.into())
 }
 
 /// What is waiting for the guardian across all children (the cache, plus the provider when reachable).

@@ -224,7 +224,7 @@ describe("deletion wizard", () => {
     await input(typed, "Leo");
     expect(submit.disabled).toBe(false);
     await fireEvent.click(submit);
-    await waitFor(() => expect(api.requestChildDeletion).toHaveBeenCalledWith("c1", "Leo", "hunter2", "4321"));
+    await waitFor(() => expect(api.requestChildDeletion).toHaveBeenCalledWith("c1", "Leo", { kind: "password", secret: "hunter2" }, "4321"));
     expect(api.requestChildDeletion).toHaveBeenCalledTimes(1);
 
     // Step 5: the cooling-off period, and a way back.
@@ -259,7 +259,7 @@ describe("deletion wizard", () => {
     await walkToConfirm(wizard, "hunter2", "0000");
     await input(w.getByTestId("deletion-typed-name"), " Leo ");
     await fireEvent.click(w.getByTestId("deletion-submit"));
-    await waitFor(() => expect(api.requestChildDeletion).toHaveBeenCalledWith("c1", " Leo ", "hunter2", "0000"));
+    await waitFor(() => expect(api.requestChildDeletion).toHaveBeenCalledWith("c1", " Leo ", { kind: "password", secret: "hunter2" }, "0000"));
     await w.findByText("Step 3 of 5");
     expect(w.getByTestId("deletion-error").textContent).toContain("the parental PIN is not correct");
     // The secrets were used up: they are not kept.
@@ -476,7 +476,7 @@ describe("deletion by category", () => {
 
     await input(within(form).getByTestId("data-password"), "hunter2");
     await fireEvent.click(within(form).getByTestId("data-delete-confirm"));
-    await waitFor(() => expect(api.deleteData).toHaveBeenCalledWith("c1", "activity", "hunter2"));
+    await waitFor(() => expect(api.deleteData).toHaveBeenCalledWith("c1", "activity", { kind: "password", secret: "hunter2" }));
     const message = await screen.findByTestId("data-message");
     await waitFor(() => expect(message.textContent).toContain("Deleted 140 items of Activity history"));
     expect(screen.queryByTestId("data-confirm")).toBeNull();
@@ -499,6 +499,22 @@ describe("deletion by category", () => {
     await waitFor(() => expect(message.textContent).toContain("the password is not correct"));
     expect(screen.getByTestId("data-confirm")).toBeTruthy();
     expect((within(form).getByTestId("data-password") as HTMLInputElement).value).toBe("");
+  });
+  it("takes a code sent by SMS instead of the password, for a guardian who has none", async () => {
+    const api = fakeApi(dashboard());
+    await openPrivacy(api);
+    const rows = await screen.findAllByTestId("data-category");
+    await fireEvent.click(within(rows[0]).getByTestId("data-delete"));
+    const form = await screen.findByTestId("data-confirm");
+    within(form).getByText("Your Guardian password");
+    await fireEvent.click(within(form).getByTestId("data-password-switch"));
+    await waitFor(() => expect(api.sendReauthCode).toHaveBeenCalledTimes(1));
+    expect((await within(form).findByTestId("data-password-note")).textContent).toContain("A code is on its way");
+    const code = within(form).getByTestId("data-password") as HTMLInputElement;
+    expect([code.type, code.autocomplete]).toEqual(["text", "one-time-code"]);
+    await input(code, "123456");
+    await fireEvent.click(within(form).getByTestId("data-delete-confirm"));
+    await waitFor(() => expect(api.deleteData).toHaveBeenCalledWith("c1", "activity", { kind: "sms_code", secret: "123456" }));
   });
 });
 

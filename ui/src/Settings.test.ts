@@ -83,7 +83,7 @@ describe("parental PIN", () => {
     expect((await screen.findByTestId("settings-message")).textContent).toContain("password");
     type("pin-password", "hunter22");
     await fireEvent.click(screen.getByTestId("pin-save"));
-    await waitFor(() => expect(api.resetPin).toHaveBeenCalledWith("c1", "2468", "hunter22"));
+    await waitFor(() => expect(api.resetPin).toHaveBeenCalledWith("c1", "2468", { kind: "password", secret: "hunter22" }));
     expect((await screen.findByTestId("settings-message")).textContent).toContain("was reset");
   });
 });
@@ -344,7 +344,7 @@ describe("the guardian's own account", () => {
     expect((await screen.findByTestId("account-message")).textContent).toContain("password");
     await fireEvent.input(within(banner).getByTestId("deletion-asked-password"), { target: { value: "pw" } });
     await fireEvent.click(within(banner).getByRole("button", { name: "Agree to delete Leo's account" }));
-    await waitFor(() => expect(api.agreeToDeletion).toHaveBeenCalledWith("del-leo", "pw"));
+    await waitFor(() => expect(api.agreeToDeletion).toHaveBeenCalledWith("del-leo", { kind: "password", secret: "pw" }));
     expect((await screen.findByTestId("account-message")).textContent).toContain("You agreed.");
   });
 
@@ -356,7 +356,7 @@ describe("the guardian's own account", () => {
     expect((await screen.findByTestId("account-message")).textContent).toContain("Enter your password");
     await fireEvent.input(screen.getByTestId("account-password"), { target: { value: "demo-password" } });
     await fireEvent.click(screen.getByTestId("account-submit"));
-    await waitFor(() => expect(api.requestGuardianDeletion).toHaveBeenCalledWith("demo-password"));
+    await waitFor(() => expect(api.requestGuardianDeletion).toHaveBeenCalledWith({ kind: "password", secret: "demo-password" }));
     expect((await screen.findByTestId("account-deletion")).textContent).toContain("You can cancel until");
     await fireEvent.click(screen.getByTestId("account-cancel"));
     await waitFor(() => expect(api.cancelDeletion).toHaveBeenCalledWith("del-1"));

@@ -62,8 +62,13 @@ export const commands = {
 	 *  deletions are applied to this computer first.
 	 */
 	deletionInfo: () => typedError<DeletionInfo_Serialize, AppError>(__TAURI_INVOKE("deletion_info")),
-	/**  Submits a child's deletion: the typed name, the guardian's password and the child's PIN. */
-	requestChildDeletion: (childId: string, typedName: string, password: string, pin: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_child_deletion", { childId, typedName, password, pin })),
+	/**
+	 *  Sends a code by SMS to the guardian's own number, to prove who they are with instead of a
+	 *  password.
+	 */
+	sendReauthCode: () => typedError<null, AppError>(__TAURI_INVOKE("send_reauth_code")),
+	/**  Submits a child's deletion: the typed name, the guardian's proof and the child's PIN. */
+	requestChildDeletion: (childId: string, typedName: string, reauth: ReauthInput, pin: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_child_deletion", { childId, typedName, reauth, pin })),
 	cancelDeletion: (id: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("cancel_deletion", { id })),
 	getConsents: (childId: string) => typedError<ConsentView, AppError>(__TAURI_INVOKE("get_consents", { childId })),
 	setConsent: (childId: string, purpose: string, granted: boolean) => typedError<ConsentView, AppError>(__TAURI_INVOKE("set_consent", { childId, purpose, granted })),
@@ -100,8 +105,8 @@ export const commands = {
 	setAvatar: (childId: string, picture: number[]) => typedError<null, AppError>(__TAURI_INVOKE("set_avatar", { childId, picture })),
 	/**  Sets the child's parental PIN, or changes it (then the current one is needed). */
 	setPin: (childId: string, newPin: string, currentPin: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_pin", { childId, newPin, currentPin })),
-	/**  Replaces a forgotten or locked PIN after the guardian's password. */
-	resetPin: (childId: string, newPin: string, password: string) => typedError<null, AppError>(__TAURI_INVOKE("reset_pin", { childId, newPin, password })),
+	/**  Replaces a forgotten or locked PIN after the guardian proves who they are. */
+	resetPin: (childId: string, newPin: string, reauth: ReauthInput) => typedError<null, AppError>(__TAURI_INVOKE("reset_pin", { childId, newPin, reauth })),
 	/**  The child's use by day and week over the last `days` days, from the cache. */
 	getActivity: (childId: string, days: number) => typedError<ActivityView, AppError>(__TAURI_INVOKE("get_activity", { childId, days })),
 	/**  The groups the child is in, with members the guardian never approved flagged. */
@@ -109,8 +114,8 @@ export const commands = {
 	leaveGroup: (childId: string, groupId: string) => typedError<GroupView, AppError>(__TAURI_INVOKE("leave_group", { childId, groupId })),
 	/**  What deleting each category of the child's data would remove now, and what stays and why. */
 	listDataCategories: (childId: string) => typedError<DataCategoryView_Serialize[], AppError>(__TAURI_INVOKE("list_data_categories", { childId })),
-	/**  Deletes one category of the child's data after the guardian's password; returns the receipt. */
-	deleteData: (childId: string, category: string, password: string) => typedError<DataDeletionView_Serialize, AppError>(__TAURI_INVOKE("delete_data", { childId, category, password })),
+	/**  Deletes one category of the child's data after the guardian proves who they are; returns the receipt. */
+	deleteData: (childId: string, category: string, reauth: ReauthInput) => typedError<DataDeletionView_Serialize, AppError>(__TAURI_INVOKE("delete_data", { childId, category, reauth })),
 	/**  Receipts of the child's data deleted by category, newest first. */
 	listDataDeletions: (childId: string) => typedError<DataDeletionView_Serialize[], AppError>(__TAURI_INVOKE("list_data_deletions", { childId })),
 	/**  When the provider's staff looked at the child's data, and the automated decisions about the child. */
@@ -129,8 +134,8 @@ export const commands = {
 	childProfile: (childId: string) => typedError<ChildProfile_Serialize, AppError>(__TAURI_INVOKE("child_profile", { childId })),
 	/**  Corrects the child's name and optional demographics (empty ones are removed). */
 	correctChildProfile: (childId: string, correction: ProfileCorrection_Deserialize) => typedError<ChildProfile_Serialize, AppError>(__TAURI_INVOKE("correct_child_profile", { childId, correction })),
-	/**  Asks to delete the guardian's own account after the password; refused while children remain. */
-	requestGuardianDeletion: (password: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_guardian_deletion", { password })),
+	/**  Asks to delete the guardian's own account after they prove who they are; refused while children remain. */
+	requestGuardianDeletion: (reauth: ReauthInput) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_guardian_deletion", { reauth })),
 	/**  What is waiting for the guardian across all children (the cache, plus the provider when reachable). */
 	getAttention: () => typedError<Attention_Serialize, AppError>(__TAURI_INVOKE("get_attention")),
 	/**  The child's guardians, whether one or all must agree to a friend approval, and open invitations. */
@@ -147,8 +152,8 @@ export const commands = {
 	listGuardianInvites: () => typedError<InviteView[], AppError>(__TAURI_INVOKE("list_guardian_invites")),
 	/**  Accepts (the child comes into the cache) or declines an invitation. */
 	answerInvite: (inviteId: string, accept: boolean) => typedError<InviteView, AppError>(__TAURI_INVOKE("answer_invite", { inviteId, accept })),
-	/**  Agrees, as one of the child's other guardians, to deleting the child's account (password checked). */
-	agreeToDeletion: (requestId: string, password: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("agree_to_deletion", { requestId, password })),
+	/**  Agrees, as one of the child's other guardians, to deleting the child's account (after proving who they are). */
+	agreeToDeletion: (requestId: string, reauth: ReauthInput) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("agree_to_deletion", { requestId, reauth })),
 	/**  Says no to deleting a child's account: the request is cancelled, nothing is deleted. */
 	refuseDeletion: (requestId: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("refuse_deletion", { requestId })),
 	/**  Keeps a friend approved for a trial: the friendship no longer ends. */
@@ -953,6 +958,12 @@ export type PublicProfile_Serialize = {
 	/**  The profile picture as a `data:` URL, when there is one. */
 	avatar: string | null,
 };
+
+/**
+ *  How the guardian proves again who they are before something irreversible: the password, or
+ *  the code `send_reauth_code` sent by SMS to their number.
+ */
+export type ReauthInput = { kind: "password"; secret: string } | { kind: "sms_code"; secret: string };
 
 export type ReportView = ReportView_Serialize | ReportView_Deserialize;
 

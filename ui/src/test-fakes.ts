@@ -374,6 +374,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     pendingDecisions: vi.fn(async () => ok([])),
     dismissDecision: vi.fn(async () => ok(null)),
     deletionInfo: vi.fn(async () => ok(deletionInfo())),
+    sendReauthCode: vi.fn(async () => ok(null)),
     requestChildDeletion: vi.fn(async (childId: string) => ok(deletionView({ child_id: childId }))),
     cancelDeletion: vi.fn(async (id: string) => ok(deletionView({ id, status: "cancelled" }))),
     agreeToDeletion: vi.fn(async (id: string) =>

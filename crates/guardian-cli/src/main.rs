@@ -892,7 +892,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
         Command::Pin { child, reset, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             if reset {
-                let password = read_secret("Your Guardian password: ")?;
+                let password = read_reauth(engine, "").await?;
                 let new_pin = read_secret("New parental PIN (4 digits): ")?;
                 engine.reset_pin(&child, &new_pin, &password).await?;
                 say(
@@ -1427,6 +1427,18 @@ pub(crate) fn read_line(prompt: &str) -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Proof of who the guardian is before an irreversible step: the password, or, when Enter is
+/// pressed on its own, a code sent by SMS to their number (for guardians who signed up with a
+/// code and have no password).
+pub(crate) async fn read_reauth(engine: &Engine, indent: &str) -> anyhow::Result<guardian_core::Reauth> {
+    let password = read_secret(&format!("{indent}Your Guardian password (or Enter for a code by SMS): "))?;
+    if !password.expose().is_empty() {
+        return Ok(guardian_core::Reauth::Password(password));
+    }
+    engine.send_reauth_code().await?;
+    Ok(guardian_core::Reauth::SmsCode(read_secret(&format!("{indent}The code sent to your phone: "))?))
 }
 
 /// Reads a secret without echo from the terminal, or one line from standard input when piped.

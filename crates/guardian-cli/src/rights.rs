@@ -6,7 +6,7 @@ use clap::Subcommand;
 use guardian_core::{CoreError, Engine};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::{read_line, read_secret};
+use crate::{read_line, read_reauth, read_secret};
 
 #[derive(Subcommand)]
 pub enum AccountAction {
@@ -195,7 +195,7 @@ pub async fn account(engine: &Engine, action: AccountAction) -> anyhow::Result<(
             Ok(())
         }
         AccountAction::Agree { request_id } => {
-            let password = read_secret("Your Guardian password: ")?;
+            let password = read_reauth(engine, "").await?;
             let request = engine.agree_to_deletion(&request_id, &password).await?;
             let waiting: Vec<_> = request
                 .agreements
@@ -256,7 +256,7 @@ async fn delete_child(engine: &Engine, child: &str) -> anyhow::Result<()> {
     }
     println!("\n3. Verify it is you");
     let typed = read_line(&format!("   Type the child's name ({}) to confirm: ", child.display_name))?;
-    let password = read_secret("   Your Guardian password: ")?;
+    let password = read_reauth(engine, "   ").await?;
     let pin = read_secret(&format!("   {}'s 4-digit parental PIN: ", child.display_name))?;
     let request = engine.request_child_deletion(&child.id, &typed, &password, &pin).await?;
     println!("\n4. Submitted ({})", request.id);
@@ -285,7 +285,7 @@ async fn delete_guardian(engine: &Engine) -> anyhow::Result<()> {
     if typed.trim() != "delete my account" {
         return Err(CoreError::Invalid("not confirmed: nothing was requested".into()).into());
     }
-    let password = read_secret("Your Guardian password: ")?;
+    let password = read_reauth(engine, "").await?;
     let request = engine.request_guardian_deletion(&password).await?;
     println!(
         "Submitted ({}). Nothing is deleted until {}; cancel until then with",
@@ -604,7 +604,7 @@ pub async fn data(
             if typed.trim() != preview.category {
                 return Err(CoreError::Invalid("not confirmed: nothing was deleted".into()).into());
             }
-            let password = read_secret("Your Guardian password: ")?;
+            let password = read_reauth(engine, "").await?;
             let receipt = engine.delete_data(child, &category, &password).await?;
             println!(
                 "Deleted {} items of {} ({}). Receipt {}; gone from this computer too.",

@@ -13,5 +13,5 @@ mod secrets;
 pub use client::{DEFAULT_TIMEOUT, ProviderClient, Recorder, validate_provider_url};
 pub use error::{ClientError, Unavailable};
 pub use identity::IdentitySignIn;
-pub use rights::ByteTap;
+pub use rights::{ByteTap, Reauth};
 pub use secrets::{KeyringSecrets, MemorySecrets, Secret, SecretError, SecretStore, off_executor};

@@ -6,22 +6,44 @@ use std::path::Path;
 use guardian_domain::{
     AgreeToDeletion, AutomatedDecision, ConsentLedger, ConsentPurpose, CreateReport, CreateRightsRequest,
     DataCategory, DataCategoryPreview, DataDeletionReceipt, DeleteData, DeletionRequest, Device, ExportJob,
-    Group, PolicyVersion, ReauthProof, Reauthenticate, Report, RequestChildDeletion, RequestGuardianDeletion,
-    RetentionNote, RightsRequest, SecurityNotice, SetConsent, StaffAccess,
+    Group, PolicyVersion, ReauthProof, ReauthPurpose, Reauthenticate, Report, RequestChildDeletion,
+    RequestGuardianDeletion, RetentionNote, RightsRequest, SecurityNotice, SetConsent, SmsCodeSent,
+    StaffAccess,
 };
 use reqwest::{Method, StatusCode, header};
 
 use crate::client::{seg, to_json};
 use crate::{ClientError, ProviderClient, Secret};
 
+/// How the guardian proves again who they are, before something irreversible.
+#[derive(Debug, Clone)]
+pub enum Reauth {
+    /// Their password.
+    Password(Secret),
+    /// A code sent to their own number (`send_reauth_code`): for guardians without a password.
+    SmsCode(Secret),
+}
+
 impl ProviderClient {
-    /// Confirms the password again; the proof is good for a few minutes.
-    pub async fn reauthenticate(&self, password: &Secret) -> Result<Secret, ClientError> {
-        let body = Reauthenticate { password: password.expose().to_owned() };
+    /// Proves again who the guardian is; the proof is good once, for `purpose`, for a few minutes.
+    pub async fn reauthenticate(&self, with: &Reauth, purpose: ReauthPurpose) -> Result<Secret, ClientError> {
+        let body = match with {
+            Reauth::Password(password) => {
+                Reauthenticate { password: Some(password.expose().to_owned()), sms_code: None, purpose }
+            }
+            Reauth::SmsCode(code) => {
+                Reauthenticate { password: None, sms_code: Some(code.expose().trim().to_owned()), purpose }
+            }
+        };
         // Not an Idempotency-Key mutation: a proof is worth having twice.
         let mut proof: ReauthProof =
             self.call(Method::POST, "/v1/auth/reauth", Some(to_json(&body)?)).await?;
         Ok(Secret::new(std::mem::take(&mut proof.proof)))
+    }
+
+    /// Sends a code by SMS to the signed-in guardian's own number, for [`Reauth::SmsCode`].
+    pub async fn send_reauth_code(&self) -> Result<SmsCodeSent, ClientError> {
+        self.call(Method::POST, "/v1/auth/reauth/sms", None).await
     }
 
     pub async fn retention_notes(&self) -> Result<Vec<RetentionNote>, ClientError> {

@@ -12,7 +12,7 @@ use guardian_store::subject_ref;
 use serde::Serialize;
 
 use crate::flow::{Planned, Step};
-use crate::{CoreError, Engine, Secret};
+use crate::{CoreError, Engine, Reauth, Secret};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -130,8 +130,8 @@ impl Engine {
     }
 
     /// Resets a forgotten or locked PIN after the guardian confirms the password; nothing else changes.
-    pub async fn reset_pin(&self, child: &str, new_pin: &Secret, password: &Secret) -> Result<(), CoreError> {
-        let proof = self.reauthenticate(password).await?;
+    pub async fn reset_pin(&self, child: &str, new_pin: &Secret, reauth: &Reauth) -> Result<(), CoreError> {
+        let proof = self.reauthenticate(reauth, guardian_domain::ReauthPurpose::ResetPin).await?;
         self.store_pin(child, new_pin, None, Some(&proof)).await
     }
 

@@ -6,7 +6,7 @@ use guardian_domain::{DataCategory, DataCategoryPreview, DataDeletionReceipt, Ke
 use guardian_store::subject_ref;
 use serde::Serialize;
 
-use crate::{CoreError, Engine, Secret};
+use crate::{CoreError, Engine, Reauth};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -97,11 +97,11 @@ impl Engine {
         &self,
         child: &str,
         category: &str,
-        password: &Secret,
+        reauth: &Reauth,
     ) -> Result<DataDeletionView, CoreError> {
         let child = self.find_child(child).await?;
         let category = parse_category(category)?;
-        let proof = self.reauthenticate(password).await?;
+        let proof = self.reauthenticate(reauth, guardian_domain::ReauthPurpose::DeleteData).await?;
         let key = format!("guardian-data-{}", crate::flows::uuid_like());
         let receipt = self.client.delete_data(&child.id, category, &proof, &key).await?;
         self.audit("data_deleted", &subject_ref("child", &child.id), category.as_str()).await;

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CoreError, Engine, Secret};
+use crate::{CoreError, Engine, Reauth, Secret};
 
 pub const FLOW_FORMAT: &str = "guardian-flow/1";
 
@@ -566,8 +566,9 @@ async fn perform(
         Step::RequestDeletion { child, pin, password } => {
             let child = child_id(engine, known, child).await?;
             let name = engine.find_child(&child).await.map_err(fail)?.display_name;
-            let password =
-                Secret::new(password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()));
+            let password = Reauth::Password(Secret::new(
+                password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()),
+            ));
             engine
                 .request_child_deletion(&child, &name, &password, &Secret::new(pin.clone()))
                 .await
@@ -685,8 +686,9 @@ async fn perform(
         }
         Step::DeleteData { child, category, password } => {
             let child = child_id(engine, known, child).await?;
-            let password =
-                Secret::new(password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()));
+            let password = Reauth::Password(Secret::new(
+                password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()),
+            ));
             engine.delete_data(&child, category, &password).await.map(drop).map_err(fail)
         }
         Step::ExpectData { child, category, items } => {
@@ -773,8 +775,9 @@ async fn perform(
         }
         Step::ResetPin { child, pin, password } => {
             let child = child_id(engine, known, child).await?;
-            let password =
-                Secret::new(password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()));
+            let password = Reauth::Password(Secret::new(
+                password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()),
+            ));
             engine.reset_pin(&child, &Secret::new(pin.clone()), &password).await.map_err(fail)
         }
         Step::ApprovalMode { child, mode } => {

@@ -48,7 +48,7 @@ pub use views::{
     RequestView, SmsCodeView, Status, age_on,
 };
 
-pub use guardian_client::Secret;
+pub use guardian_client::{Reauth, Secret};
 pub use guardian_store::{AuditBroken, AuditEntry, private_dir, private_file};
 pub use rights::{
     DiffLine, ExportProgress, download_verified, file_sha256, policy_diff, policy_in_force_and_pending,

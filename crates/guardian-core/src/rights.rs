@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use guardian_client::{ClientError, ProviderClient};
 use guardian_domain::{
     ConsentLedger, ConsentPurpose, DeletionRequest, DeletionStatus, ErrorCode, ExportJob, ExportStatus,
-    PolicyVersion, RetentionNote, is_valid_pin,
+    PolicyVersion, ReauthPurpose, RetentionNote, is_valid_pin,
 };
 use guardian_store::{AuditBroken, AuditEntry, subject_ref};
 use serde::Serialize;
@@ -15,7 +15,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::archive::{self, ArchiveSummary};
 use crate::flow::{self, Planned, Step};
-use crate::{CoreError, Engine, Secret};
+use crate::{CoreError, Engine, Reauth, Secret};
 
 /// The secret-store entry marking a requested deletion of the guardian's own account.
 const GUARDIAN_DELETION: &str = "guardian-deletion";
@@ -97,14 +97,28 @@ impl Engine {
             .is_some_and(|u| u <= self.clock.now()))
     }
 
-    /// Confirms the guardian's password; a wrong one is a clear error, not a sign-out.
-    pub(crate) async fn reauthenticate(&self, password: &Secret) -> Result<Secret, CoreError> {
-        match self.client.reauthenticate(password).await {
+    /// Proves again who the guardian is, for `purpose` only; a wrong password or code is a
+    /// clear error, not a sign-out.
+    pub(crate) async fn reauthenticate(
+        &self,
+        with: &Reauth,
+        purpose: ReauthPurpose,
+    ) -> Result<Secret, CoreError> {
+        match self.client.reauthenticate(with, purpose).await {
             Err(ClientError::Provider { body, .. }) if body.code == ErrorCode::InvalidCredentials => {
-                Err(CoreError::Invalid("the password is not correct".into()))
+                Err(CoreError::Invalid(match with {
+                    Reauth::Password(_) => "the password is not correct".into(),
+                    Reauth::SmsCode(_) => "the code is not correct or has expired: ask for a new one".into(),
+                }))
             }
             other => Ok(other?),
         }
+    }
+
+    /// Sends a code by SMS to the guardian's own number, to use as [`Reauth::SmsCode`] (for
+    /// guardians who signed up with a code and have no password).
+    pub async fn send_reauth_code(&self) -> Result<guardian_domain::SmsCodeSent, CoreError> {
+        Ok(self.client.send_reauth_code().await?)
     }
 
     /// Asks the provider to delete a child's account. The guardian types the child's name,
@@ -114,7 +128,7 @@ impl Engine {
         &self,
         child: &str,
         typed_name: &str,
-        password: &Secret,
+        reauth: &Reauth,
         pin: &Secret,
     ) -> Result<DeletionRequest, CoreError> {
         let child = self.find_child(child).await?;
@@ -131,7 +145,7 @@ impl Engine {
             true => Some(Planned::Deletion { child: flow::child_ref(self, &child.id).await? }),
             false => None,
         };
-        let result = self.submit_child_deletion(&child.id, password, pin).await;
+        let result = self.submit_child_deletion(&child.id, reauth, pin).await;
         self.record(planned, flow::failure_code(&result, |_| false));
         result
     }
@@ -139,10 +153,10 @@ impl Engine {
     async fn submit_child_deletion(
         &self,
         child_id: &str,
-        password: &Secret,
+        reauth: &Reauth,
         pin: &Secret,
     ) -> Result<DeletionRequest, CoreError> {
-        let proof = self.reauthenticate(password).await?;
+        let proof = self.reauthenticate(reauth, ReauthPurpose::DeleteChild).await?;
         let key = format!("guardian-delete-{}", crate::flows::uuid_like());
         let subject = subject_ref("child", child_id);
         match self.client.request_child_deletion(child_id, &proof, pin, &key).await {
@@ -162,7 +176,7 @@ impl Engine {
 
     /// Asks to delete the guardian's own account. Refused while children remain whose only
     /// guardian this is; children shared with a co-guardian stay with them.
-    pub async fn request_guardian_deletion(&self, password: &Secret) -> Result<DeletionRequest, CoreError> {
+    pub async fn request_guardian_deletion(&self, reauth: &Reauth) -> Result<DeletionRequest, CoreError> {
         let mut sole = Vec::new();
         for child in self.children().await? {
             if self.client.co_guardians(&child.id).await?.guardians.len() <= 1 {
@@ -176,7 +190,7 @@ impl Engine {
                 sole.join(", ")
             )));
         }
-        let proof = self.reauthenticate(password).await?;
+        let proof = self.reauthenticate(reauth, ReauthPurpose::DeleteAccount).await?;
         let key = format!("guardian-delete-{}", crate::flows::uuid_like());
         let request = self.client.request_guardian_deletion(&proof, &key).await?;
         self.audit("deletion_requested", "guardian", "cooling_off").await;
@@ -188,8 +202,8 @@ impl Engine {
 
     /// Agrees, as one of the child's other guardians, to a request to delete the child's account
     /// (the password is checked again first).
-    pub async fn agree_to_deletion(&self, id: &str, password: &Secret) -> Result<DeletionRequest, CoreError> {
-        let proof = self.reauthenticate(password).await?;
+    pub async fn agree_to_deletion(&self, id: &str, reauth: &Reauth) -> Result<DeletionRequest, CoreError> {
+        let proof = self.reauthenticate(reauth, ReauthPurpose::AgreeToDeletion).await?;
         let key = format!("guardian-agree-{}", crate::flows::uuid_like());
         let request = self.client.agree_to_deletion(id, &proof, &key).await?;
         let subject = request.child_id.as_deref().map_or_else(String::new, |c| subject_ref("child", c));

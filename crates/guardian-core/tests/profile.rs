@@ -57,7 +57,10 @@ async fn a_profile_picture_is_uploaded_cached_shown_offline_and_deleted_by_categ
 
     // Deleting the category removes it from the provider and from this computer.
     let engine = &world.engine;
-    engine.delete_data("Leo", "avatar", &Secret::new(DEMO_PASSWORD)).await.expect("delete");
+    engine
+        .delete_data("Leo", "avatar", &guardian_core::Reauth::Password(Secret::new(DEMO_PASSWORD)))
+        .await
+        .expect("delete");
     assert_eq!(engine.child_profile("Leo").await.expect("profile").avatar, None);
     engine.sync().await.expect("sync");
     assert_eq!(engine.child_profile("Leo").await.expect("profile").avatar, None, "not fetched again");

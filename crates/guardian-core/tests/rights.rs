@@ -15,6 +15,10 @@ fn secret(s: &str) -> Secret {
     Secret::new(s)
 }
 
+fn password(s: &str) -> guardian_core::Reauth {
+    guardian_core::Reauth::Password(Secret::new(s))
+}
+
 #[tokio::test]
 async fn an_export_resumes_after_a_dropped_connection_then_verifies_and_diffs() {
     let world = World::new().await;
@@ -207,17 +211,19 @@ async fn a_child_deletion_cools_off_then_purges_the_child_from_this_computer() {
     assert_eq!(world.engine.pending_decisions().await.expect("pending").len(), 1);
 
     // Wrong name, wrong password, wrong PIN: clear errors, nothing requested.
-    let e = world.engine.request_child_deletion("Mei", "Me", &secret(DEMO_PASSWORD), &secret(DEMO_PIN)).await;
+    let e =
+        world.engine.request_child_deletion("Mei", "Me", &password(DEMO_PASSWORD), &secret(DEMO_PIN)).await;
     assert!(matches!(e, Err(CoreError::Invalid(_))), "{e:?}");
-    let e = world.engine.request_child_deletion("Mei", "Mei", &secret("wrong"), &secret(DEMO_PIN)).await;
+    let e = world.engine.request_child_deletion("Mei", "Mei", &password("wrong"), &secret(DEMO_PIN)).await;
     assert_eq!(e.expect_err("wrong password").to_string(), "the password is not correct");
-    let e = world.engine.request_child_deletion("Mei", "Mei", &secret(DEMO_PASSWORD), &secret("0000")).await;
+    let e =
+        world.engine.request_child_deletion("Mei", "Mei", &password(DEMO_PASSWORD), &secret("0000")).await;
     assert_eq!(e.expect_err("wrong PIN").code(), "provider_error");
     assert!(world.engine.deletion_requests().await.expect("requests").is_empty());
 
     let request = world
         .engine
-        .request_child_deletion("Mei", "Mei", &secret(DEMO_PASSWORD), &secret(DEMO_PIN))
+        .request_child_deletion("Mei", "Mei", &password(DEMO_PASSWORD), &secret(DEMO_PIN))
         .await
         .expect("requested");
     assert_eq!(request.status.as_str(), "cooling_off");
@@ -264,17 +270,17 @@ async fn cancelling_during_cooling_off_restores_everything() {
 async fn the_guardian_account_is_refused_while_children_remain_then_leaves_nothing_behind() {
     let world = World::with_scenario("deletion-pending").await;
     let error =
-        world.engine.request_guardian_deletion(&secret(DEMO_PASSWORD)).await.expect_err("children remain");
+        world.engine.request_guardian_deletion(&password(DEMO_PASSWORD)).await.expect_err("children remain");
     assert!(error.to_string().contains("Kai, Rin"), "{error}");
     world
         .engine
-        .request_child_deletion("Rin", "Rin", &secret(DEMO_PASSWORD), &secret(DEMO_PIN))
+        .request_child_deletion("Rin", "Rin", &password(DEMO_PASSWORD), &secret(DEMO_PIN))
         .await
         .expect("Rin");
     world.advance(Duration::days(8));
     world.engine.settle_deletions().await.expect("settle");
     assert!(world.engine.children().await.expect("children").is_empty());
-    world.engine.request_guardian_deletion(&secret(DEMO_PASSWORD)).await.expect("requested");
+    world.engine.request_guardian_deletion(&password(DEMO_PASSWORD)).await.expect("requested");
     world.advance(Duration::days(8));
     let error = world.engine.deletion_requests().await.expect_err("the account is gone");
     assert_eq!(error.code(), "account_deleted");
@@ -366,13 +372,15 @@ async fn deleting_activity_by_category_empties_the_cache_too_and_a_wrong_passwor
     assert!(used(&before) > 0, "the demo has activity in the cache");
 
     let error =
-        world.engine.delete_data("Leo", "activity", &secret("not-it")).await.expect_err("wrong password");
+        world.engine.delete_data("Leo", "activity", &password("not-it")).await.expect_err("wrong password");
     assert_eq!(error.code(), "invalid_input", "{error}");
     assert_eq!(used(&world.engine.activity("Leo", 14).await.expect("activity")), used(&before));
-    let error = world.engine.delete_data("Leo", "everything", &secret(DEMO_PASSWORD)).await.expect_err("no");
+    let error =
+        world.engine.delete_data("Leo", "everything", &password(DEMO_PASSWORD)).await.expect_err("no");
     assert_eq!(error.code(), "invalid_input");
 
-    let receipt = world.engine.delete_data("Leo", "activity", &secret(DEMO_PASSWORD)).await.expect("deleted");
+    let receipt =
+        world.engine.delete_data("Leo", "activity", &password(DEMO_PASSWORD)).await.expect("deleted");
     assert_eq!((receipt.category.as_str(), receipt.deleted_items), ("activity", 140));
     assert_eq!(
         used(&world.engine.activity("Leo", 14).await.expect("activity")),
@@ -395,7 +403,7 @@ async fn saved_exports_are_listed_verified_opened_and_compared_and_a_damaged_one
     let dir = tempfile::tempdir().expect("temp dir");
     let first = dir.path().join("guardian-export-Ava-2026-11-30.zip");
     world.engine.export_child("Ava", &first, "en", |_| {}).await.expect("first export");
-    world.engine.delete_data("Ava", "activity", &secret(DEMO_PASSWORD)).await.expect("activity deleted");
+    world.engine.delete_data("Ava", "activity", &password(DEMO_PASSWORD)).await.expect("activity deleted");
     world.advance(Duration::minutes(1));
     let second = dir.path().join("guardian-export-Ava-2026-11-30-2.zip");
     world.engine.export_child("Ava", &second, "en", |_| {}).await.expect("second export");
@@ -435,4 +443,22 @@ async fn saved_exports_are_listed_verified_opened_and_compared_and_a_damaged_one
     let error =
         world.engine.view_saved_export(dir.path(), "guardian-export-broken.zip").await.expect_err("damaged");
     assert_eq!(error.code(), "archive_invalid");
+}
+
+#[tokio::test]
+async fn a_code_sent_by_sms_proves_who_the_guardian_is_and_a_wrong_one_keeps_the_session() {
+    let world = World::new().await;
+    world.engine.send_reauth_code().await.expect("code sent");
+    let code = world.sandbox().last_sms_code(guardian_sandbox::DEMO_PHONE).await.expect("db").expect("code");
+    let wrong = guardian_core::Reauth::SmsCode(secret("000000"));
+    let error = world.engine.delete_data("Leo", "activity", &wrong).await.expect_err("wrong code");
+    assert_eq!(error.code(), "invalid_input", "{error}");
+    assert!(error.to_string().contains("code is not correct"), "{error}");
+    assert!(world.engine.status().await.signed_in, "a wrong code does not sign the guardian out");
+    let receipt = world
+        .engine
+        .delete_data("Leo", "activity", &guardian_core::Reauth::SmsCode(secret(&code)))
+        .await
+        .expect("deleted with the code");
+    assert_eq!(receipt.deleted_items, 140);
 }

@@ -84,7 +84,10 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
     engine.ask_provider(NEW_NAME, "explanation", QUESTION).await.expect("asked");
     engine.report_group("Leo", "grp-class-4b", "harassment", EVIDENCE).await.expect("reported");
     // Deleting by category and asking why a machine decided: the password and the decision text.
-    engine.delete_data("Leo", "contact_history", &Secret::new(DEMO_PASSWORD)).await.expect("deleted");
+    engine
+        .delete_data("Leo", "contact_history", &guardian_core::Reauth::Password(Secret::new(DEMO_PASSWORD)))
+        .await
+        .expect("deleted");
     engine.explain_decision("Ava", "ad-ava-1").await.expect("explanation asked");
     if let Some(s) = sandbox.take() {
         s.stop().await;

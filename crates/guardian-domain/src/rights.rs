@@ -4,11 +4,51 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// `POST /v1/auth/reauth`: the guardian's password again, before something irreversible.
+/// `POST /v1/auth/reauth`: the guardian proves who they are again, before something
+/// irreversible: with the password, or with a code sent by SMS to their own number (for
+/// guardians who signed up with a code and have no password). Exactly one of the two.
 #[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct Reauthenticate {
-    pub password: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "string_if_sent")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "string_if_sent")]
+    pub sms_code: Option<String>,
+    /// The one action the proof will be good for.
+    #[zeroize(skip)]
+    pub purpose: ReauthPurpose,
+}
+
+/// A field that may be left out but, when sent, is a string (never `null`).
+fn string_if_sent<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
+}
+
+/// What a re-authentication proof is for: a proof works once, and only for its purpose (one
+/// taken to reset a PIN cannot delete an account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReauthPurpose {
+    ResetPin,
+    DeleteChild,
+    DeleteAccount,
+    AgreeToDeletion,
+    DeleteData,
+}
+
+impl ReauthPurpose {
+    pub const ALL: [Self; 5] =
+        [Self::ResetPin, Self::DeleteChild, Self::DeleteAccount, Self::AgreeToDeletion, Self::DeleteData];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ResetPin => "reset_pin",
+            Self::DeleteChild => "delete_child",
+            Self::DeleteAccount => "delete_account",
+            Self::AgreeToDeletion => "agree_to_deletion",
+            Self::DeleteData => "delete_data",
+        }
+    }
 }
 
 /// A short-lived proof of a fresh re-authentication, sent with the sensitive request.

@@ -190,7 +190,13 @@ pub(crate) async fn delete_data(
 ) -> Response {
     key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
-        crate::rights::check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
+        crate::rights::check_proof(
+            &state,
+            &auth.guardian_id,
+            &body.reauth_proof,
+            guardian_domain::ReauthPurpose::DeleteData,
+        )
+        .await?;
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
         let deleted_items = count(&mut tx, &child_id, body.category, now).await?;

@@ -666,7 +666,10 @@ pub(crate) async fn set_pin(
         if exists.is_some() {
             match body.reauth_proof.as_deref() {
                 // A reset: the guardian proved who they are again; the old PIN is not needed.
-                Some(proof) => crate::rights::check_proof(&state, &auth.guardian_id, proof).await?,
+                Some(proof) => {
+                    let purpose = guardian_domain::ReauthPurpose::ResetPin;
+                    crate::rights::check_proof(&state, &auth.guardian_id, proof, purpose).await?;
+                }
                 None => check_pin(&state, &child_id, body.current_pin.as_deref()).await?,
             }
         }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
 use guardian_domain::{
     AgreeToDeletion, ConsentEvent, ConsentLedger, ConsentPurpose, DeletionAgreement, DeletionRequest,
-    DeletionStatus, ErrorCode, Page, PageQuery, PolicyVersion, ReauthProof, Reauthenticate,
+    DeletionStatus, ErrorCode, Page, PageQuery, PolicyVersion, ReauthProof, ReauthPurpose, Reauthenticate,
     RequestChildDeletion, RequestGuardianDeletion, RetentionNote, SetConsent,
 };
 use serde_json::json;
@@ -91,15 +91,76 @@ pub(crate) async fn reauthenticate(
     auth: Authed,
     ApiJson(body): ApiJson<Reauthenticate>,
 ) -> Response {
-    let answer = reauth_inner(&state, &auth.guardian_id, &body.password).await;
+    let answer = match (&body.password, &body.sms_code) {
+        (Some(password), None) => reauth_inner(&state, &auth.guardian_id, password).await,
+        (None, Some(code)) => reauth_by_code(&state, &auth.guardian_id, code).await.map_err(|e| (e, None)),
+        _ => Err((ApiError::validation("password", "send either the password or the SMS code"), None)),
+    };
+    let answer = match answer {
+        Ok(()) => issue_proof(&state, &auth.guardian_id, body.purpose).await.map_err(|e| (e, None)),
+        Err(e) => Err(e),
+    };
     crate::error::with_retry_after(answer.map(|proof| Json(proof).into_response()))
+}
+
+/// `POST /v1/auth/reauth/sms`: sends a code to the signed-in guardian's own number, for
+/// [`reauthenticate`] (the same code, limits and stand-in gateway as an SMS sign-in).
+pub(crate) async fn send_reauth_code(State(state): State<AppState>, auth: Authed) -> Response {
+    let phone: Result<(String,), _> = sqlx::query_as("SELECT phone FROM guardians WHERE id = ?")
+        .bind(&auth.guardian_id)
+        .fetch_one(&state.db)
+        .await;
+    let answer = match phone {
+        Ok((phone,)) => crate::sms::request_inner(&state, &phone).await,
+        Err(e) => Err((e.into(), None)),
+    };
+    crate::error::with_retry_after(answer.map(|sent| (StatusCode::ACCEPTED, Json(sent)).into_response()))
+}
+
+/// The code sent to the guardian's own number, used up.
+async fn reauth_by_code(state: &AppState, guardian_id: &str, code: &str) -> ApiResult<()> {
+    let (phone,): (String,) = sqlx::query_as("SELECT phone FROM guardians WHERE id = ?")
+        .bind(guardian_id)
+        .fetch_one(&state.db)
+        .await?;
+    // A wrong code is 403 here, not sign-in's 401: the session itself is still good.
+    let owner = crate::sms::redeem_code(state, &phone, code).await.map_err(|mut e| {
+        if e.status == StatusCode::UNAUTHORIZED {
+            e.status = StatusCode::FORBIDDEN;
+        }
+        e
+    })?;
+    if owner != guardian_id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvalidCredentials,
+            "the code is not correct",
+        ));
+    }
+    Ok(())
+}
+
+/// A fresh proof, good once and for `purpose` only, for a few minutes.
+async fn issue_proof(state: &AppState, guardian_id: &str, purpose: ReauthPurpose) -> ApiResult<ReauthProof> {
+    let proof = new_token();
+    let expires_at = state.clock.now() + REAUTH_TTL;
+    sqlx::query(
+        "INSERT INTO reauth_proofs (proof_hash, guardian_id, expires_at, purpose) VALUES (?, ?, ?, ?)",
+    )
+    .bind(token_hash(&proof))
+    .bind(guardian_id)
+    .bind(expires_at)
+    .bind(purpose.as_str())
+    .execute(&state.db)
+    .await?;
+    Ok(ReauthProof { proof, expires_at })
 }
 
 async fn reauth_inner(
     state: &AppState,
     guardian_id: &str,
     password: &str,
-) -> Result<ReauthProof, (ApiError, Option<u64>)> {
+) -> Result<(), (ApiError, Option<u64>)> {
     let now = state.clock.now();
     let window_start = now - ATTEMPT_WINDOW;
     let (failures, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
@@ -144,25 +205,25 @@ async fn reauth_inner(
         };
         return Err((error, None));
     }
-    let proof = new_token();
-    let expires_at = now + REAUTH_TTL;
-    sqlx::query("INSERT INTO reauth_proofs (proof_hash, guardian_id, expires_at) VALUES (?, ?, ?)")
-        .bind(token_hash(&proof))
-        .bind(guardian_id)
-        .bind(expires_at)
-        .execute(&state.db)
-        .await
-        .map_err(|e| (e.into(), None))?;
-    Ok(ReauthProof { proof, expires_at })
+    Ok(())
 }
 
-/// A fresh re-authentication of this guardian, or `403 reauth_required`.
-pub(crate) async fn check_proof(state: &AppState, guardian_id: &str, proof: &str) -> ApiResult<()> {
+/// Uses up a fresh re-authentication of this guardian taken for `purpose`, or answers
+/// `403 reauth_required`. One statement finds and deletes it, so a proof works exactly once
+/// even when two requests race with it.
+pub(crate) async fn check_proof(
+    state: &AppState,
+    guardian_id: &str,
+    proof: &str,
+    purpose: ReauthPurpose,
+) -> ApiResult<()> {
     let found: Option<(i64,)> = sqlx::query_as(
-        "SELECT 1 FROM reauth_proofs WHERE proof_hash = ? AND guardian_id = ? AND expires_at > ?",
+        "DELETE FROM reauth_proofs WHERE proof_hash = ? AND guardian_id = ? AND purpose = ? AND expires_at > ? \
+         RETURNING 1",
     )
     .bind(token_hash(proof))
     .bind(guardian_id)
+    .bind(purpose.as_str())
     .bind(state.clock.now())
     .fetch_optional(&state.db)
     .await?;
@@ -170,7 +231,7 @@ pub(crate) async fn check_proof(state: &AppState, guardian_id: &str, proof: &str
         ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::ReauthRequired,
-            "confirm your password again first (the last confirmation has expired or is not valid)",
+            "confirm who you are again first (a confirmation works once, for the action it was taken for, for five minutes)",
         )
     })
 }
@@ -316,7 +377,7 @@ pub(crate) async fn request_child_deletion(
 ) -> Response {
     key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
-        check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
+        check_proof(&state, &auth.guardian_id, &body.reauth_proof, ReauthPurpose::DeleteChild).await?;
         check_pin(&state, &child_id, Some(&body.pin)).await?;
         active_deletion(&state, &auth.guardian_id, Some(&child_id)).await?;
         insert_deletion(&state, &auth.guardian_id, "child", Some(&child_id)).await
@@ -331,7 +392,7 @@ pub(crate) async fn request_guardian_deletion(
     ApiJson(body): ApiJson<RequestGuardianDeletion>,
 ) -> Response {
     key.run(&state.clone(), &auth.guardian_id.clone(), async move {
-        check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
+        check_proof(&state, &auth.guardian_id, &body.reauth_proof, ReauthPurpose::DeleteAccount).await?;
         let (children,): (i64,) = sqlx::query_as(
             "SELECT count(*) FROM child_guardians cg WHERE cg.guardian_id = ? AND NOT EXISTS \
              (SELECT 1 FROM child_guardians o WHERE o.child_id = cg.child_id AND o.guardian_id != cg.guardian_id)",
@@ -411,7 +472,7 @@ pub(crate) async fn agree_to_deletion(
     key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         let request = find_deletion(&state, &auth.guardian_id, &id, true).await?;
         awaited(&request)?;
-        check_proof(&state, &auth.guardian_id, &body.reauth_proof).await?;
+        check_proof(&state, &auth.guardian_id, &body.reauth_proof, ReauthPurpose::AgreeToDeletion).await?;
         answer_deletion(&state, &auth.guardian_id, &request, Answer::Agreed).await
     })
     .await

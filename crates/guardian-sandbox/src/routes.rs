@@ -64,6 +64,7 @@ pub(crate) fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(crate::avatar::AVATAR_BODY_LIMIT)),
         )
         .route("/v1/auth/reauth", post(rights::reauthenticate))
+        .route("/v1/auth/reauth/sms", post(rights::send_reauth_code))
         .route("/v1/retention", get(rights::retention))
         .route("/v1/guardian/deletion", post(rights::request_guardian_deletion))
         .route("/v1/children/{child_id}/deletion", post(rights::request_child_deletion))

@@ -41,7 +41,10 @@ pub(crate) async fn request_code(
     crate::error::with_retry_after(answer.map(|sent| (StatusCode::ACCEPTED, Json(sent)).into_response()))
 }
 
-async fn request_inner(state: &AppState, phone: &str) -> Result<SmsCodeSent, (ApiError, Option<u64>)> {
+pub(crate) async fn request_inner(
+    state: &AppState,
+    phone: &str,
+) -> Result<SmsCodeSent, (ApiError, Option<u64>)> {
     let phone = valid_phone(phone).map_err(|e| (e, None))?;
     let now = state.clock.now();
     let last: Option<(DateTime<Utc>,)> = sqlx::query_as("SELECT sent_at FROM sms_codes WHERE phone = ?")

@@ -201,16 +201,28 @@ async fn the_agreement_rule_is_shared_and_a_guardian_leaves_shared_children_with
 }
 
 async fn delete_account(api: &Api, password: &str) -> (StatusCode, Value) {
-    let (_, body) =
-        api.call(Method::POST, "/v1/auth/reauth", None, Some(json!({ "password": password }))).await;
+    let (_, body) = api
+        .call(
+            Method::POST,
+            "/v1/auth/reauth",
+            None,
+            Some(json!({ "password": password, "purpose": "delete_account" })),
+        )
+        .await;
     let proof = body["proof"].as_str().expect("proof").to_owned();
     api.call(Method::POST, "/v1/guardian/deletion", Some(password), Some(json!({ "reauth_proof": proof })))
         .await
 }
 
 async fn ask_to_delete_leo(api: &Api) -> Value {
-    let (_, body) =
-        api.call(Method::POST, "/v1/auth/reauth", None, Some(json!({ "password": common::DEMO.1 }))).await;
+    let (_, body) = api
+        .call(
+            Method::POST,
+            "/v1/auth/reauth",
+            None,
+            Some(json!({ "password": common::DEMO.1, "purpose": "delete_child" })),
+        )
+        .await;
     let proof = body["proof"].as_str().expect("proof").to_owned();
     let (status, body) = api
         .call(
@@ -256,7 +268,14 @@ async fn deleting_a_shared_childs_account_waits_for_every_guardian() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "an agreement needs a fresh sign-in proof: {body}");
-    let (_, body) = api.call(Method::POST, "/v1/auth/reauth", None, Some(json!({ "password": JUN.1 }))).await;
+    let (_, body) = api
+        .call(
+            Method::POST,
+            "/v1/auth/reauth",
+            None,
+            Some(json!({ "password": JUN.1, "purpose": "agree_to_deletion" })),
+        )
+        .await;
     let proof = body["proof"].as_str().expect("proof").to_owned();
     let (status, body) = api
         .call(

@@ -110,7 +110,7 @@ async fn a_profile_picture_is_checked_kept_served_and_announced() {
             Method::POST,
             "/v1/auth/reauth",
             Some("r-1"),
-            Some(json!({ "password": guardian_sandbox::DEMO_PASSWORD })),
+            Some(json!({ "password": guardian_sandbox::DEMO_PASSWORD, "purpose": "delete_data" })),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{proof}");

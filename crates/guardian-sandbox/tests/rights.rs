@@ -16,9 +16,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
-async fn proof(api: &Api) -> String {
-    let (status, body) =
-        api.call(Method::POST, "/v1/auth/reauth", None, Some(json!({ "password": DEMO_PASSWORD }))).await;
+/// A fresh proof for `purpose` (`delete_child`, `reset_pin`…): it works once, for that only.
+async fn proof(api: &Api, purpose: &str) -> String {
+    let body = json!({ "password": DEMO_PASSWORD, "purpose": purpose });
+    let (status, body) = api.call(Method::POST, "/v1/auth/reauth", None, Some(body)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["proof"].as_str().expect("proof").to_owned()
 }
@@ -32,8 +33,14 @@ async fn delete_child(api: &Api, key: &str, child: &str, proof: &str, pin: &str)
 async fn wrong_passwords_are_refused_then_rate_limited_with_retry_after() {
     let mut api = Api::start().await;
     for left in (0..5).rev() {
-        let (status, body) =
-            api.call(Method::POST, "/v1/auth/reauth", None, Some(json!({ "password": "nope" }))).await;
+        let (status, body) = api
+            .call(
+                Method::POST,
+                "/v1/auth/reauth",
+                None,
+                Some(json!({ "password": "nope", "purpose": "delete_data" })),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         assert_eq!(code(&body), ErrorCode::InvalidCredentials);
         assert_eq!(body["details"]["attempts_left"], left);
@@ -42,7 +49,7 @@ async fn wrong_passwords_are_refused_then_rate_limited_with_retry_after() {
         .http
         .post(format!("{}/v1/auth/reauth", api.sandbox.url()))
         .bearer_auth(&api.token)
-        .json(&json!({ "password": DEMO_PASSWORD }))
+        .json(&json!({ "password": DEMO_PASSWORD, "purpose": "delete_data" }))
         .send()
         .await
         .expect("request");
@@ -50,7 +57,7 @@ async fn wrong_passwords_are_refused_then_rate_limited_with_retry_after() {
     let retry: i64 = response.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
     assert!((1..=900).contains(&retry), "{retry}");
     api.advance(Duration::minutes(16)).await;
-    proof(&api).await;
+    proof(&api, "delete_data").await;
 }
 
 #[tokio::test]
@@ -59,21 +66,25 @@ async fn a_child_deletion_needs_a_fresh_proof_and_the_pin_then_cools_off_then_co
     // No proof, a stale proof, a wrong PIN: nothing is requested.
     let (status, body) = delete_child(&api, "k-1", "c-leo", "made-up", DEMO_PIN).await;
     assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, ErrorCode::ReauthRequired), "{body}");
-    let stale = proof(&api).await;
+    let stale = proof(&api, "delete_child").await;
     api.sandbox.clock().advance(Duration::minutes(6));
     let (status, body) = delete_child(&api, "k-2", "c-leo", &stale, DEMO_PIN).await;
     assert_eq!(code(&body), ErrorCode::ReauthRequired, "{status} {body}");
-    let fresh = proof(&api).await;
+    let fresh = proof(&api, "delete_child").await;
     let (status, body) = delete_child(&api, "k-3", "c-leo", &fresh, "9999").await;
     assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, ErrorCode::PinIncorrect));
     let (status, body) = delete_child(&api, "k-4", "c-mei", &fresh, DEMO_PIN).await;
+    assert_eq!(code(&body), ErrorCode::ReauthRequired, "a proof works once: {status} {body}");
+    let fresh = proof(&api, "delete_child").await;
+    let (status, body) = delete_child(&api, "k-5", "c-mei", &fresh, DEMO_PIN).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let request: DeletionRequest = serde_json::from_value(body).expect("deletion request");
     assert_eq!(request.status, DeletionStatus::CoolingOff);
     assert_eq!(request.cooling_off_until - request.requested_at, Duration::days(7));
     assert_eq!(request.due_at - request.requested_at, Duration::days(15));
     assert!(request.retained.iter().any(|n| n.kept_for_days == Some(365)), "abuse records kept a year");
-    let (status, body) = delete_child(&api, "k-5", "c-mei", &fresh, DEMO_PIN).await;
+    let again = proof(&api, "delete_child").await;
+    let (status, body) = delete_child(&api, "k-5b", "c-mei", &again, DEMO_PIN).await;
     assert_eq!(status, StatusCode::CONFLICT, "one request at a time: {body}");
 
     // During cooling-off the child is still there.
@@ -115,16 +126,28 @@ async fn a_deletion_cancelled_during_cooling_off_deletes_nothing() {
 async fn the_guardian_account_waits_for_its_children_then_goes_with_its_sessions() {
     let mut api = Api::with_scenario("deletion-pending").await;
     let guardian = |proof: String| json!({ "reauth_proof": proof });
-    let (status, body) =
-        api.call(Method::POST, "/v1/guardian/deletion", Some("k-1"), Some(guardian(proof(&api).await))).await;
+    let (status, body) = api
+        .call(
+            Method::POST,
+            "/v1/guardian/deletion",
+            Some("k-1"),
+            Some(guardian(proof(&api, "delete_account").await)),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "children remain: {body}");
     assert_eq!(body["details"]["children"], 2);
     // Kai's deletion completes; Rin's is requested and completes too.
-    let fresh = proof(&api).await;
+    let fresh = proof(&api, "delete_child").await;
     assert_eq!(delete_child(&api, "k-2", "c-rin", &fresh, DEMO_PIN).await.0, StatusCode::ACCEPTED);
     api.advance(Duration::days(8)).await;
-    let (status, body) =
-        api.call(Method::POST, "/v1/guardian/deletion", Some("k-3"), Some(guardian(proof(&api).await))).await;
+    let (status, body) = api
+        .call(
+            Method::POST,
+            "/v1/guardian/deletion",
+            Some("k-3"),
+            Some(guardian(proof(&api, "delete_account").await)),
+        )
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     api.sandbox.clock().advance(Duration::days(8));
     let (status, _) = api.call(Method::GET, "/v1/guardian", None, None).await;
@@ -275,7 +298,7 @@ async fn a_locked_pin_is_reset_only_with_a_fresh_proof_and_works_again() {
     };
     let (status, body) = put("p-1", json!({ "new_pin": "2468", "reauth_proof": "made-up" })).await;
     assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, ErrorCode::ReauthRequired), "{body}");
-    let fresh = proof(&api).await;
+    let fresh = proof(&api, "reset_pin").await;
     let (status, body) = put("p-2", json!({ "new_pin": "2468", "reauth_proof": fresh })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = api.approve("w-y", "c-leo", "fr-1", "2468").await;
@@ -315,7 +338,8 @@ async fn data_is_deleted_by_category_after_reauth_with_a_receipt_and_a_feed_tomb
         .await;
     assert!(status.is_client_error(), "{unknown}");
 
-    let proof = proof(&api).await;
+    let demographics = proof(&api, "delete_data").await;
+    let proof = proof(&api, "delete_data").await;
     let (status, receipt) = api.call(Method::POST, path, Some("k-3"), Some(body(&proof))).await;
     assert_eq!(status, StatusCode::CREATED, "{receipt}");
     let receipt: DataDeletionReceipt = serde_json::from_value(receipt).expect("receipt");
@@ -334,7 +358,7 @@ async fn data_is_deleted_by_category_after_reauth_with_a_receipt_and_a_feed_tomb
             Method::POST,
             "/v1/children/c-mei/data-deletions",
             Some("k-4"),
-            Some(json!({ "category": "demographics", "reauth_proof": proof })),
+            Some(json!({ "category": "demographics", "reauth_proof": demographics })),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -345,4 +369,60 @@ async fn data_is_deleted_by_category_after_reauth_with_a_receipt_and_a_feed_tomb
 
     let (status, _) = api.call(Method::GET, "/v1/children/c-other/data-categories", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_proof_works_once_and_only_for_what_it_was_taken_for() {
+    let api = Api::start().await;
+    let guardian = |proof: &str| json!({ "reauth_proof": proof });
+    // A proof taken to reset a PIN cannot delete an account or a child.
+    let for_pin = proof(&api, "reset_pin").await;
+    let (status, body) =
+        api.call(Method::POST, "/v1/guardian/deletion", Some("g-1"), Some(guardian(&for_pin))).await;
+    assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, ErrorCode::ReauthRequired), "{body}");
+    let (_, body) = delete_child(&api, "k-1", "c-leo", &for_pin, DEMO_PIN).await;
+    assert_eq!(code(&body), ErrorCode::ReauthRequired, "{body}");
+    // It still resets the PIN, once.
+    let put = |key: &'static str, proof: &str| {
+        let body = json!({ "new_pin": "2468", "reauth_proof": proof });
+        let api = &api;
+        async move { api.call(Method::PUT, "/v1/children/c-leo/pin", Some(key), Some(body)).await }
+    };
+    assert_eq!(put("p-1", &for_pin).await.0, StatusCode::OK);
+    let (status, body) = put("p-2", &for_pin).await;
+    assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, ErrorCode::ReauthRequired), "used up: {body}");
+    // Replaying the same request (same key) answers as before without needing the proof again.
+    assert_eq!(put("p-1", &for_pin).await.0, StatusCode::OK);
+    // An unknown purpose, or none, is refused before any password is checked.
+    for body in
+        [json!({ "password": DEMO_PASSWORD }), json!({ "password": DEMO_PASSWORD, "purpose": "anything" })]
+    {
+        let (status, answer) = api.call(Method::POST, "/v1/auth/reauth", None, Some(body)).await;
+        assert!(status.is_client_error(), "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn a_guardian_without_a_password_reauthenticates_with_a_code_sent_to_their_number() {
+    let api = Api::start().await;
+    let (status, sent) = api.call(Method::POST, "/v1/auth/reauth/sms", None, None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{sent}");
+    let code_sent =
+        api.sandbox.last_sms_code(guardian_sandbox::DEMO_PHONE).await.expect("db").expect("a code");
+    let reauth = |code: &str| json!({ "sms_code": code, "purpose": "delete_data" });
+    // A wrong code is 403 (the session stays), not the 401 that would sign the guardian out.
+    let (status, body) = api.call(Method::POST, "/v1/auth/reauth", None, Some(reauth("000000"))).await;
+    assert_eq!((status, code(&body)), (StatusCode::FORBIDDEN, ErrorCode::InvalidCredentials), "{body}");
+    let (status, body) = api.call(Method::POST, "/v1/auth/reauth", None, Some(reauth(&code_sent))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let proof = body["proof"].as_str().expect("proof");
+    let deletion = json!({ "category": "activity", "reauth_proof": proof });
+    let path = "/v1/children/c-leo/data-deletions";
+    assert_eq!(api.call(Method::POST, path, Some("d-1"), Some(deletion)).await.0, StatusCode::CREATED);
+    // The code worked once; the password and the code together are not a thing.
+    let (status, _) = api.call(Method::POST, "/v1/auth/reauth", None, Some(reauth(&code_sent))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let both = json!({ "password": DEMO_PASSWORD, "sms_code": code_sent, "purpose": "delete_data" });
+    let (status, _) = api.call(Method::POST, "/v1/auth/reauth", None, Some(both)).await;
+    assert!(status.is_client_error());
 }

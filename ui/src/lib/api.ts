@@ -23,6 +23,7 @@ import {
   type TrackedRequest,
   type Transparency,
   type SmsCodeView,
+  type ReauthInput,
   type NewChild,
   type NotificationView,
   type SavedExport,
@@ -76,6 +77,8 @@ export type { DataCategoryView, DataDeletionView, KeptView, NewChild, Notificati
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
 export type { CoGuardiansView, DecisionEntryView, GuardianMemberView, InviteView, SentInviteView };
 export type { AccountView, DesktopNotice, IdentityOutcome, IdentityView };
+/** The guardian's password, or a code sent by SMS (`sendReauthCode`), before something irreversible. */
+export type { ReauthInput };
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
@@ -120,10 +123,12 @@ export interface Api {
   dismissDecision(id: string): Promise<Result<null>>;
   /** What the provider keeps after a deletion, and the deletion requests in progress. */
   deletionInfo(): Promise<Result<DeletionInfo>>;
-  requestChildDeletion(childId: string, typedName: string, password: string, pin: string): Promise<Result<DeletionView>>;
+  /** Sends a code by SMS to the guardian's own number, to prove who they are with instead of the password. */
+  sendReauthCode(): Promise<Result<null>>;
+  requestChildDeletion(childId: string, typedName: string, reauth: ReauthInput, pin: string): Promise<Result<DeletionView>>;
   cancelDeletion(id: string): Promise<Result<DeletionView>>;
   /** Agrees, as one of the child's other guardians, to deleting the child's account. */
-  agreeToDeletion(requestId: string, password: string): Promise<Result<DeletionView>>;
+  agreeToDeletion(requestId: string, reauth: ReauthInput): Promise<Result<DeletionView>>;
   /** Says no to deleting a child's account: cancelled, nothing deleted. */
   refuseDeletion(requestId: string): Promise<Result<DeletionView>>;
   getConsents(childId: string): Promise<Result<ConsentView>>;
@@ -151,7 +156,7 @@ export interface Api {
   /** Sets the parental PIN, or changes it (`currentPin` then needed). */
   setPin(childId: string, newPin: string, currentPin: string | null): Promise<Result<null>>;
   /** Replaces a forgotten or locked PIN after the guardian's password. */
-  resetPin(childId: string, newPin: string, password: string): Promise<Result<null>>;
+  resetPin(childId: string, newPin: string, reauth: ReauthInput): Promise<Result<null>>;
   /** Use per day and per week over the last `days` days, from the cache. */
   getActivity(childId: string, days: number): Promise<Result<ActivityView>>;
   /** The child's groups, those with members the guardian never approved first (`flagged`). */
@@ -164,7 +169,7 @@ export interface Api {
   /** What deleting each category of the child's data would remove now, and what stays. */
   listDataCategories(childId: string): Promise<Result<DataCategoryView[]>>;
   /** Deletes one category after the guardian's password; the receipt. */
-  deleteData(childId: string, category: string, password: string): Promise<Result<DataDeletionView>>;
+  deleteData(childId: string, category: string, reauth: ReauthInput): Promise<Result<DataDeletionView>>;
   listDataDeletions(childId: string): Promise<Result<DataDeletionView[]>>;
   /** Staff access to the child's data and automated decisions about the child, newest first. */
   getTransparency(childId: string): Promise<Result<Transparency>>;
@@ -186,7 +191,7 @@ export interface Api {
   childProfile(childId: string): Promise<Result<ChildProfile>>;
   correctChildProfile(childId: string, correction: ProfileCorrection): Promise<Result<ChildProfile>>;
   /** Asks to delete the guardian's own account (password); refused while children remain. */
-  requestGuardianDeletion(password: string): Promise<Result<DeletionView>>;
+  requestGuardianDeletion(reauth: ReauthInput): Promise<Result<DeletionView>>;
   /** What waits for the guardian across all children; `complete` is false when offline. */
   getAttention(): Promise<Result<Attention>>;
   /** Calls `handler` after each background sync; returns a function that stops listening. */
@@ -229,10 +234,11 @@ export const api: Api = {
   pendingDecisions: () => commands.pendingDecisions(),
   dismissDecision: (id) => commands.dismissDecision(id),
   deletionInfo: () => commands.deletionInfo(),
-  requestChildDeletion: (childId, typedName, password, pin) =>
-    commands.requestChildDeletion(childId, typedName, password, pin),
+  sendReauthCode: () => commands.sendReauthCode(),
+  requestChildDeletion: (childId, typedName, reauth, pin) =>
+    commands.requestChildDeletion(childId, typedName, reauth, pin),
   cancelDeletion: (id) => commands.cancelDeletion(id),
-  agreeToDeletion: (requestId, password) => commands.agreeToDeletion(requestId, password),
+  agreeToDeletion: (requestId, reauth) => commands.agreeToDeletion(requestId, reauth),
   refuseDeletion: (requestId) => commands.refuseDeletion(requestId),
   getConsents: (childId) => commands.getConsents(childId),
   setConsent: (childId, purpose, granted) => commands.setConsent(childId, purpose, granted),
@@ -250,7 +256,7 @@ export const api: Api = {
   setDiscoverability: (childId, who) => commands.setDiscoverability(childId, who),
   setAvatar: (childId, picture) => commands.setAvatar(childId, picture),
   setPin: (childId, newPin, currentPin) => commands.setPin(childId, newPin, currentPin),
-  resetPin: (childId, newPin, password) => commands.resetPin(childId, newPin, password),
+  resetPin: (childId, newPin, reauth) => commands.resetPin(childId, newPin, reauth),
   getActivity: (childId, days) => commands.getActivity(childId, days),
   listGroups: (childId) => commands.listGroups(childId),
   leaveGroup: (childId, groupId) => commands.leaveGroup(childId, groupId),
@@ -258,7 +264,7 @@ export const api: Api = {
   trackedRequests: () => commands.trackedRequests(),
   askProvider: (childId, kind, details) => commands.askProvider(childId, kind, details),
   listDataCategories: (childId) => commands.listDataCategories(childId),
-  deleteData: (childId, category, password) => commands.deleteData(childId, category, password),
+  deleteData: (childId, category, reauth) => commands.deleteData(childId, category, reauth),
   listDataDeletions: (childId) => commands.listDataDeletions(childId),
   getTransparency: (childId) => commands.getTransparency(childId),
   explainDecision: (childId, decisionId) => commands.explainDecision(childId, decisionId),
@@ -272,7 +278,7 @@ export const api: Api = {
   answerInvite: (inviteId, accept) => commands.answerInvite(inviteId, accept),
   childProfile: (childId) => commands.childProfile(childId),
   correctChildProfile: (childId, correction) => commands.correctChildProfile(childId, correction),
-  requestGuardianDeletion: (password) => commands.requestGuardianDeletion(password),
+  requestGuardianDeletion: (reauth) => commands.requestGuardianDeletion(reauth),
   getAttention: () => commands.getAttention(),
   onNoticeClicked: (handler) => {
     const unlisten = events.noticeClicked.listen((event) => handler(event.payload.child_id));
