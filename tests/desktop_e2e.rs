@@ -1380,6 +1380,10 @@ async fn activity_is_charted_with_a_table_and_the_pin_and_approval_mode_are_chan
 
         // Let the child add friends alone, and let no one find them: the provider holds both.
         app.click("[data-testid=approval-child_may_add]").await;
+        // Only the guardian switches approvals off (with the PIN just set): the dialog says why.
+        app.wait_text("[data-testid=pin-explain]", |t| t.contains("Changing how Leo's friends are approved"))
+            .await;
+        app.enter_pin("4321").await;
         app.wait_text("[data-testid=settings-message]", |t| t.contains("without your PIN")).await;
         app.click("[data-testid=discovery-nobody]").await;
         app.wait_text("[data-testid=settings-message]", |t| t.contains("no one can find Leo")).await;
@@ -1520,6 +1524,10 @@ async fn a_failing_provider_shows_the_cache_with_why_and_loses_no_decision_in_th
             app.click(&format!("[data-request-id={deny}] .actions button:last-child")).await;
             app.wait_text(&queued(&deny), |t| t.contains("will be sent when online")).await;
             app.click("[data-contact-id=u-adam] button").await;
+            if blocked {
+                // Lifting a block is the guardian's alone: the child's PIN goes with it.
+                app.enter_pin("1234").await;
+            }
             app.wait_text("[data-contact-id=u-adam]", |t| t.contains("will be sent when online")).await;
             app.click(&format!("[data-contact-id={remove}] [data-testid=contact-remove]")).await;
             app.click(&format!("[data-contact-id={remove}] [data-testid=contact-remove-confirm]")).await;

@@ -356,6 +356,7 @@ async fn deny_request(
     Ok(slot.get().await?.deny_request(&child_id, &request_id).await?)
 }
 
+/// Blocks a contact, or unblocks one with the child's PIN (only a guardian lifts a block).
 #[tauri::command]
 #[specta::specta]
 async fn set_contact_blocked(
@@ -363,8 +364,10 @@ async fn set_contact_blocked(
     child_id: String,
     contact_id: String,
     blocked: bool,
+    pin: Option<String>,
 ) -> Result<DecisionOutcome, AppError> {
-    Ok(slot.get().await?.set_contact_blocked(&child_id, &contact_id, blocked).await?)
+    let pin = pin.map(Secret::new);
+    Ok(slot.get().await?.set_contact_blocked(&child_id, &contact_id, blocked, pin.as_ref()).await?)
 }
 
 /// Removes a contact: the friendship ends (queued first, like every decision).
@@ -621,26 +624,30 @@ async fn report_contact(
     Ok(slot.get().await?.report_contact(&child_id, &contact_id, &category, &evidence, &[]).await?)
 }
 
-/// Switches between "PIN required for each new friend" and "child may add friends".
+/// Switches between "PIN required for each new friend" and "child may add friends" (with the
+/// child's PIN either way).
 #[tauri::command]
 #[specta::specta]
 async fn set_friend_approval(
     slot: State<'_, EngineSlot>,
     child_id: String,
     mode: String,
+    pin: String,
 ) -> Result<(), AppError> {
-    Ok(slot.get().await?.set_friend_approval(&child_id, &mode).await?)
+    Ok(slot.get().await?.set_friend_approval(&child_id, &mode, &Secret::new(pin)).await?)
 }
 
-/// Who can find the child: "id_or_phone", "id_only" or "nobody".
+/// Who can find the child: "id_or_phone", "id_only" or "nobody" (more people: with the PIN).
 #[tauri::command]
 #[specta::specta]
 async fn set_discoverability(
     slot: State<'_, EngineSlot>,
     child_id: String,
     who: String,
+    pin: Option<String>,
 ) -> Result<(), AppError> {
-    Ok(slot.get().await?.set_discoverability(&child_id, &who).await?)
+    let pin = pin.map(Secret::new);
+    Ok(slot.get().await?.set_discoverability(&child_id, &who, pin.as_ref()).await?)
 }
 
 /// Uploads a PNG or JPEG as the child's profile picture (the window makes it 256 px first).
@@ -759,15 +766,16 @@ async fn invite_guardian(
     Ok(slot.get().await?.invite_guardian(&child_id, &phone).await?)
 }
 
-/// Takes a guardian off the child (the signed-in guardian's own ID: stop looking after it).
+/// Takes a guardian off the child, with the child's PIN (the signed-in guardian's own ID: stop looking after it).
 #[tauri::command]
 #[specta::specta]
 async fn remove_guardian(
     slot: State<'_, EngineSlot>,
     child_id: String,
     guardian_id: String,
+    pin: String,
 ) -> Result<GuardianMemberView, AppError> {
-    Ok(slot.get().await?.remove_guardian(&child_id, &guardian_id).await?)
+    Ok(slot.get().await?.remove_guardian(&child_id, &guardian_id, &Secret::new(pin)).await?)
 }
 
 /// `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve.
@@ -777,8 +785,9 @@ async fn set_agreement(
     slot: State<'_, EngineSlot>,
     child_id: String,
     agreement: String,
+    pin: String,
 ) -> Result<CoGuardiansView, AppError> {
-    Ok(slot.get().await?.set_agreement(&child_id, &agreement).await?)
+    Ok(slot.get().await?.set_agreement(&child_id, &agreement, &Secret::new(pin)).await?)
 }
 
 /// Who decided what about the child, and when, newest first.

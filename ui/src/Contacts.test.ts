@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import ContactList, { filterContacts } from "./components/ContactList.svelte";
 import type { ContactView } from "./lib/api";
 import App from "./App.svelte";
-import { dashboard, fakeApi, ok } from "./test-fakes";
+import { dashboard, fakeApi, givePin, ok } from "./test-fakes";
 
 afterEach(cleanup);
 // jsdom has no 2D canvas (the child screen's activity chart).
@@ -109,6 +109,26 @@ describe("an account the provider banned", () => {
     ]);
     expect(screen.queryByRole("button", { name: "Unblock Friend 00000" })).toBeNull();
     expect(screen.getByRole("button", { name: "Block Friend 00001" })).toBeTruthy();
+  });
+
+  it("blocks at once, but unblocks only with the child's PIN", async () => {
+    const api = fakeApi(dashboard());
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: /^Leo\b/ }));
+    const block = await screen.findByRole("button", { name: "Block Sam" });
+    // From now on the provider lists Sam as blocked.
+    const listed = await api.listContacts("c1");
+    if (listed.status !== "ok") throw new Error("fake contacts");
+    vi.mocked(api.listContacts).mockResolvedValue(ok(listed.data.map((c) => ({ ...c, status: "blocked" }))));
+    await fireEvent.click(block);
+    await waitFor(() => expect(api.setContactBlocked).toHaveBeenCalledWith("c1", "u-sam", true, null));
+    expect(screen.queryByTestId("pin-dialog")).toBeNull();
+
+    vi.mocked(api.setContactBlocked).mockClear();
+    await fireEvent.click(await screen.findByRole("button", { name: "Unblock Sam" }));
+    expect(api.setContactBlocked).not.toHaveBeenCalled();
+    expect(await givePin("4321")).toContain("Unblocking Sam for Leo needs");
+    await waitFor(() => expect(api.setContactBlocked).toHaveBeenCalledWith("c1", "u-sam", false, "4321"));
   });
 
   it("removes a contact after asking once more, and says why it waits when the provider is busy", async () => {

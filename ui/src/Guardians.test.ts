@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import type { Api } from "./lib/api";
-import { dashboard, fakeApi, ok } from "./test-fakes";
+import { dashboard, fakeApi, givePin, ok } from "./test-fakes";
 
 afterEach(cleanup);
 
@@ -22,7 +22,8 @@ describe("co-guardians", () => {
     expect((within(panel).getByTestId("agreement-all") as HTMLInputElement).checked).toBe(true);
 
     await fireEvent.click(within(panel).getByTestId("agreement-one"));
-    await waitFor(() => expect(api.setAgreement).toHaveBeenCalledWith("c1", "one"));
+    expect(await givePin("4321")).toContain("Changing who must agree on Leo's friends");
+    await waitFor(() => expect(api.setAgreement).toHaveBeenCalledWith("c1", "one", "4321"));
     expect((await screen.findByTestId("guardians-message")).textContent).toContain("any one guardian decides");
 
     const log = within(panel).getAllByTestId("decision-entry").map((row) => row.textContent?.replace(/\s+/g, " "));
@@ -41,7 +42,9 @@ describe("co-guardians", () => {
     await fireEvent.click(within(jun).getByRole("button", { name: "Remove Jun Chen as a guardian of Leo" }));
     expect(api.removeGuardian).not.toHaveBeenCalled();
     await fireEvent.click(within(jun).getByTestId("guardian-remove-yes"));
-    await waitFor(() => expect(api.removeGuardian).toHaveBeenCalledWith("c1", "g-jun"));
+    expect(api.removeGuardian).not.toHaveBeenCalled();
+    expect(await givePin("4321")).toContain("Removing Jun Chen as Leo's guardian");
+    await waitFor(() => expect(api.removeGuardian).toHaveBeenCalledWith("c1", "g-jun", "4321"));
     expect((await screen.findByTestId("guardians-message")).textContent).toContain("Jun Chen no longer looks after Leo.");
 
     await fireEvent.click(within(panel).getByTestId("guardian-invite-send"));

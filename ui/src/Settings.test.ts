@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import type { Api } from "./lib/api";
-import { coGuardians, dashboard, deletionInfo, deletionView, fakeApi, ok, trackedRequest } from "./test-fakes";
+import { coGuardians, dashboard, deletionInfo, deletionView, fakeApi, givePin, ok, trackedRequest } from "./test-fakes";
 
 afterEach(cleanup);
 // jsdom has no 2D canvas; the activity table carries the same figures as the chart.
@@ -27,7 +27,10 @@ describe("friend-approval mode", () => {
     expect(modes.textContent).toContain("you still see every contact");
     const calls = vi.mocked(api.getDashboard).mock.calls.length;
     await fireEvent.click(within(modes).getByTestId("approval-child_may_add"));
-    await waitFor(() => expect(api.setFriendApproval).toHaveBeenCalledWith("c1", "child_may_add"));
+    // Only the guardian changes it: nothing is sent before the child's PIN.
+    expect(api.setFriendApproval).not.toHaveBeenCalled();
+    expect(await givePin("4321")).toContain("Changing how Leo's friends are approved needs");
+    await waitFor(() => expect(api.setFriendApproval).toHaveBeenCalledWith("c1", "child_may_add", "4321"));
     expect((await screen.findByTestId("settings-message")).textContent).toContain("without your PIN");
     await waitFor(() => expect(vi.mocked(api.getDashboard).mock.calls.length).toBeGreaterThan(calls));
   });
@@ -38,6 +41,7 @@ describe("friend-approval mode", () => {
     });
     await openChild(api);
     await fireEvent.click(await screen.findByTestId("approval-child_may_add"));
+    await givePin("4321");
     expect((await screen.findByTestId("settings-message")).getAttribute("role")).toBe("alert");
     await waitFor(() => expect((screen.getByTestId("approval-pin_required") as HTMLInputElement).checked).toBe(true));
   });
@@ -212,8 +216,10 @@ describe("who can find the child", () => {
     const choices = await screen.findByTestId("discovery");
     expect((within(choices).getByTestId("discovery-id_only") as HTMLInputElement).checked).toBe(true);
     expect(choices.textContent).toContain("each new friend still goes through the approval");
+    // Fewer people: no PIN asked.
     await fireEvent.click(within(choices).getByTestId("discovery-nobody"));
-    await waitFor(() => expect(api.setDiscoverability).toHaveBeenCalledWith("c1", "nobody"));
+    await waitFor(() => expect(api.setDiscoverability).toHaveBeenCalledWith("c1", "nobody", null));
+    expect(screen.queryByTestId("pin-dialog")).toBeNull();
     expect((await screen.findByTestId("settings-message")).textContent).toContain("no one can find Leo");
   });
 
@@ -223,6 +229,9 @@ describe("who can find the child", () => {
     });
     await openChild(api);
     await fireEvent.click(await screen.findByTestId("discovery-id_or_phone"));
+    // More people: the PIN first.
+    expect(await givePin("4321")).toContain("Letting more people find Leo");
+    await waitFor(() => expect(api.setDiscoverability).toHaveBeenCalledWith("c1", "id_or_phone", "4321"));
     expect((await screen.findByTestId("settings-message")).getAttribute("role")).toBe("alert");
     await waitFor(() => expect((screen.getByTestId("discovery-id_only") as HTMLInputElement).checked).toBe(true));
   });

@@ -51,7 +51,8 @@ export const commands = {
 	 */
 	approveRequest: (childId: string, requestId: string, pin: string | null, trialDays: number | null) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("approve_request", { childId, requestId, pin, trialDays })),
 	denyRequest: (childId: string, requestId: string) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("deny_request", { childId, requestId })),
-	setContactBlocked: (childId: string, contactId: string, blocked: boolean) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("set_contact_blocked", { childId, contactId, blocked })),
+	/**  Blocks a contact, or unblocks one with the child's PIN (only a guardian lifts a block). */
+	setContactBlocked: (childId: string, contactId: string, blocked: boolean, pin: string | null) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("set_contact_blocked", { childId, contactId, blocked, pin })),
 	/**  Removes a contact: the friendship ends (queued first, like every decision). */
 	removeContact: (childId: string, contactId: string) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("remove_contact", { childId, contactId })),
 	/**  Decisions the provider does not have yet, or refused. */
@@ -97,10 +98,13 @@ export const commands = {
 	listReports: (childId: string) => typedError<ReportView_Serialize[], AppError>(__TAURI_INVOKE("list_reports", { childId })),
 	/**  Reports one of the child's contacts (category and the guardian's own words). */
 	reportContact: (childId: string, contactId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError>(__TAURI_INVOKE("report_contact", { childId, contactId, category, evidence })),
-	/**  Switches between "PIN required for each new friend" and "child may add friends". */
-	setFriendApproval: (childId: string, mode: string) => typedError<null, AppError>(__TAURI_INVOKE("set_friend_approval", { childId, mode })),
-	/**  Who can find the child: "id_or_phone", "id_only" or "nobody". */
-	setDiscoverability: (childId: string, who: string) => typedError<null, AppError>(__TAURI_INVOKE("set_discoverability", { childId, who })),
+	/**
+	 *  Switches between "PIN required for each new friend" and "child may add friends" (with the
+	 *  child's PIN either way).
+	 */
+	setFriendApproval: (childId: string, mode: string, pin: string) => typedError<null, AppError>(__TAURI_INVOKE("set_friend_approval", { childId, mode, pin })),
+	/**  Who can find the child: "id_or_phone", "id_only" or "nobody" (more people: with the PIN). */
+	setDiscoverability: (childId: string, who: string, pin: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_discoverability", { childId, who, pin })),
 	/**  Uploads a PNG or JPEG as the child's profile picture (the window makes it 256 px first). */
 	setAvatar: (childId: string, picture: number[]) => typedError<null, AppError>(__TAURI_INVOKE("set_avatar", { childId, picture })),
 	/**  Sets the child's parental PIN, or changes it (then the current one is needed). */
@@ -142,10 +146,10 @@ export const commands = {
 	getCoGuardians: (childId: string) => typedError<CoGuardiansView, AppError>(__TAURI_INVOKE("get_co_guardians", { childId })),
 	/**  Invites an adult, by phone number, to look after the child too. */
 	inviteGuardian: (childId: string, phone: string) => typedError<SentInviteView, AppError>(__TAURI_INVOKE("invite_guardian", { childId, phone })),
-	/**  Takes a guardian off the child (the signed-in guardian's own ID: stop looking after it). */
-	removeGuardian: (childId: string, guardianId: string) => typedError<GuardianMemberView, AppError>(__TAURI_INVOKE("remove_guardian", { childId, guardianId })),
+	/**  Takes a guardian off the child, with the child's PIN (the signed-in guardian's own ID: stop looking after it). */
+	removeGuardian: (childId: string, guardianId: string, pin: string) => typedError<GuardianMemberView, AppError>(__TAURI_INVOKE("remove_guardian", { childId, guardianId, pin })),
 	/**  `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve. */
-	setAgreement: (childId: string, agreement: string) => typedError<CoGuardiansView, AppError>(__TAURI_INVOKE("set_agreement", { childId, agreement })),
+	setAgreement: (childId: string, agreement: string, pin: string) => typedError<CoGuardiansView, AppError>(__TAURI_INVOKE("set_agreement", { childId, agreement, pin })),
 	/**  Who decided what about the child, and when, newest first. */
 	getDecisionLog: (childId: string) => typedError<DecisionEntryView[], AppError>(__TAURI_INVOKE("get_decision_log", { childId })),
 	/**  Invitations to look after a child, waiting for the guardian's answer. */

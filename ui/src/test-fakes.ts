@@ -1,4 +1,5 @@
 // Fakes shared by the UI tests: a dashboard and an `Api` whose every method is a spy.
+import { fireEvent, screen, within } from "@testing-library/svelte";
 import { vi } from "vitest";
 import type {
   AccountView,
@@ -484,4 +485,13 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     onExportProgressed: vi.fn(() => () => {}),
     ...overrides,
   };
+}
+
+/** Types `pin` into the PIN dialog and confirms it; returns what the dialog said it is for. */
+export async function givePin(pin: string): Promise<string> {
+  const dialog = await screen.findByTestId("pin-dialog");
+  const said = within(dialog).getByTestId("pin-explain").textContent ?? "";
+  await fireEvent.input(dialog.querySelector("input[name=pin]") as HTMLInputElement, { target: { value: pin } });
+  await fireEvent.submit(dialog.querySelector("form") as HTMLFormElement);
+  return said;
 }

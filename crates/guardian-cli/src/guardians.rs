@@ -99,7 +99,8 @@ pub async fn guardians(
             );
         }
         Some(GuardiansAction::Remove { guardian_id }) => {
-            let removed = engine.remove_guardian(child, &guardian_id).await?;
+            let pin = crate::read_child_pin(engine, child).await?;
+            let removed = engine.remove_guardian(child, &guardian_id, &pin).await?;
             if removed.you {
                 println!("You no longer look after this child; its data has left this computer.");
             } else {
@@ -107,7 +108,8 @@ pub async fn guardians(
             }
         }
         Some(GuardiansAction::Rule { agreement }) => {
-            let view = engine.set_agreement(child, &agreement).await?;
+            let pin = crate::read_child_pin(engine, child).await?;
+            let view = engine.set_agreement(child, &agreement, &pin).await?;
             println!("From now on {}.", rule_words(&view.agreement));
         }
         Some(GuardiansAction::Log { json }) => {

@@ -11,6 +11,7 @@ mod words;
 
 use clap::{Parser, Subcommand};
 use guardian_core::{ChildSummary, CoreError, Decision, DecisionOutcome, Engine, Secret, Settings};
+use guardian_domain::Discoverability;
 use words::Lang;
 
 #[derive(Parser)]
@@ -652,7 +653,11 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 if i % 2 == 0 {
                     Decision::BlockContact { child_id, contact_id }
                 } else {
-                    Decision::UnblockContact { child_id, contact_id }
+                    Decision::UnblockContact {
+                        child_id,
+                        contact_id,
+                        pin: Some(guardian_sandbox::DEMO_PIN.into()),
+                    }
                 }
             });
             for decision in once.chain(churn) {
@@ -832,13 +837,18 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                     }
                 }
                 Some(ContactAction::Block { contact_id }) => {
-                    report(engine, engine.set_contact_blocked(&child, &contact_id, true).await?, "Blocked")
-                        .await?;
-                }
-                Some(ContactAction::Unblock { contact_id }) => {
                     report(
                         engine,
-                        engine.set_contact_blocked(&child, &contact_id, false).await?,
+                        engine.set_contact_blocked(&child, &contact_id, true, None).await?,
+                        "Blocked",
+                    )
+                    .await?;
+                }
+                Some(ContactAction::Unblock { contact_id }) => {
+                    let pin = read_child_pin(engine, &child).await?;
+                    report(
+                        engine,
+                        engine.set_contact_blocked(&child, &contact_id, false, Some(&pin)).await?,
                         "Unblocked",
                     )
                     .await?;
@@ -916,7 +926,8 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
         Command::Approval { child, mode, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             if let Some(mode) = mode {
-                engine.set_friend_approval(&child, &mode.replace('-', "_")).await?;
+                let pin = read_child_pin(engine, &child).await?;
+                engine.set_friend_approval(&child, &mode.replace('-', "_"), &pin).await?;
             } else {
                 sync_or_warn(engine).await?;
             }
@@ -938,7 +949,15 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
         Command::Findable { child, who, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             if let Some(who) = who {
-                engine.set_discoverability(&child, &who.replace('-', "_")).await?;
+                let who = who.replace('-', "_");
+                // Letting more people find the child needs the PIN; fewer does not.
+                let now = engine.find_child(&child).await?.discoverable_by;
+                let widens = match (Discoverability::parse(&now), Discoverability::parse(&who)) {
+                    (Some(now), Some(to)) => now.widens_to(to),
+                    _ => false,
+                };
+                let pin = if widens { Some(read_child_pin(engine, &child).await?) } else { None };
+                engine.set_discoverability(&child, &who, pin.as_ref()).await?;
             } else {
                 sync_or_warn(engine).await?;
             }
@@ -1439,6 +1458,12 @@ pub(crate) async fn read_reauth(engine: &Engine, indent: &str) -> anyhow::Result
     }
     engine.send_reauth_code().await?;
     Ok(guardian_core::Reauth::SmsCode(read_secret(&format!("{indent}The code sent to your phone: "))?))
+}
+
+/// The child's parental PIN, read without echo, for a change only a guardian may make.
+pub(crate) async fn read_child_pin(engine: &Engine, child: &str) -> anyhow::Result<Secret> {
+    let name = engine.find_child(child).await?.display_name;
+    read_secret(&format!("{name}'s parental PIN (4 digits): "))
 }
 
 /// Reads a secret without echo from the terminal, or one line from standard input when piped.

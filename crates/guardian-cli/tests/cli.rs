@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
-use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, Sandbox};
+use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, Sandbox};
 
 struct Env {
     data: tempfile::TempDir,
@@ -433,13 +433,18 @@ async fn the_approval_mode_is_switched_and_activity_is_shown_by_day_and_week() {
 
     let shown = run(&["approval", "--child", "Leo"], "");
     assert!(text(&shown.stdout).contains("needs your parental PIN"), "{}", text(&shown.stdout));
-    let changed = run(&["approval", "--child", "Leo", "child-may-add"], "");
+    // Only the guardian switches it: the PIN is read (without echo at a terminal) first.
+    let refused = run(&["approval", "--child", "Leo", "child-may-add"], "0000\n");
+    assert!(!refused.status.success(), "a wrong PIN changes nothing");
+    assert!(text(&refused.stderr).contains("PIN"), "{}", text(&refused.stderr));
+    assert!(text(&run(&["approval", "--child", "Leo"], "").stdout).contains("needs your parental PIN"));
+    let changed = run(&["approval", "--child", "Leo", "child-may-add"], &format!("{DEMO_PIN}\n"));
     assert!(changed.status.success(), "{}", text(&changed.stderr));
     assert!(text(&changed.stdout).contains("may add friends without your PIN"), "{}", text(&changed.stdout));
     // The provider holds it: a request is now approved with no PIN asked for.
     let approved = run(&["requests", "approve", "fr-1", "--child", "Leo"], "");
     assert!(approved.status.success(), "{}", text(&approved.stderr));
-    let back = run(&["approval", "--child", "Leo", "pin-required"], "");
+    let back = run(&["approval", "--child", "Leo", "pin-required"], &format!("{DEMO_PIN}\n"));
     assert!(text(&back.stdout).contains("needs your parental PIN"), "{}", text(&back.stdout));
     let typo = run(&["approval", "--child", "Leo", "anyone"], "");
     assert_eq!(typo.status.code(), Some(2), "clap refuses an unknown mode");

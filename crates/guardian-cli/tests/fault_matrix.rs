@@ -62,7 +62,8 @@ const ACTIONS: &[Action] = &[
         name: "unblock",
         path: "/v1/children/c-ava/contacts/u-spam",
         args: &["contacts", "unblock", "u-spam", "--child", "Ava"],
-        stdin: "",
+        // Ava's parental PIN: only a guardian lifts a block.
+        stdin: "1234\n",
         decision: true,
     },
     Action {

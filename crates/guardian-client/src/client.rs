@@ -7,8 +7,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use guardian_domain::{
     API_VERSION, ApproveRequest, Avatar, AvatarUpload, ChangePage, Child, ChildProfileUpdate,
-    ChildSettingsPatch, Clock, Contact, CreateChild, ErrorBody, ErrorCode, FriendRequest, Guardian, Page,
-    PasswordSignIn, RefreshRequest, SetPin, SmsCodeRequest, SmsCodeSent, SmsSignIn, TokenResponse,
+    ChildSettingsPatch, Clock, Contact, CreateChild, ErrorBody, ErrorCode, FriendRequest, Guardian,
+    GuardianCheck, Page, PasswordSignIn, RefreshRequest, SetPin, SmsCodeRequest, SmsCodeSent, SmsSignIn,
+    TokenResponse,
 };
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -333,16 +334,22 @@ impl ProviderClient {
         self.mutate(Method::POST, &path, None, idempotency_key, None).await
     }
 
+    /// Blocks a contact, or unblocks one with the child's PIN (only a guardian lifts a block).
     pub async fn set_contact_blocked(
         &self,
         child_id: &str,
         contact_id: &str,
         blocked: bool,
+        pin: Option<&Secret>,
         idempotency_key: &str,
     ) -> Result<Contact, ClientError> {
         let action = if blocked { "block" } else { "unblock" };
         let path = format!("/v1/children/{}/contacts/{}/{action}", seg(child_id), seg(contact_id));
-        self.mutate(Method::POST, &path, None, idempotency_key, None).await
+        let body = match blocked {
+            true => None,
+            false => Some(to_json(&guardian_check(pin))?),
+        };
+        self.mutate(Method::POST, &path, body, idempotency_key, None).await
     }
 
     /// Ends a friendship: the contact leaves the child's list.
@@ -693,6 +700,11 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<JsonBody, ClientError> 
     serde_json::to_writer(&mut *buffer, value).map_err(failed)?;
     debug_assert_eq!(buffer.capacity(), length.0, "the body buffer never grew");
     Ok(JsonBody(bytes::Bytes::from_owner(buffer)))
+}
+
+/// The guardian's word for a guardian-only change: the child's PIN.
+pub(crate) fn guardian_check(pin: Option<&Secret>) -> GuardianCheck {
+    GuardianCheck { pin: pin.map(|p| p.expose().to_owned()), reauth_proof: None }
 }
 
 /// A writer that only counts.

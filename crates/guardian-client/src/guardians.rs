@@ -8,7 +8,7 @@ use guardian_domain::{
 use reqwest::Method;
 
 use crate::client::{seg, to_json};
-use crate::{ClientError, ProviderClient};
+use crate::{ClientError, ProviderClient, Secret};
 
 impl ProviderClient {
     pub async fn co_guardians(&self, child_id: &str) -> Result<CoGuardians, ClientError> {
@@ -26,23 +26,28 @@ impl ProviderClient {
         self.mutate(Method::POST, &path, Some(to_json(&body)?), idempotency_key, None).await
     }
 
+    /// Removes a guardian (or this one leaves), with the child's PIN.
     pub async fn remove_guardian(
         &self,
         child_id: &str,
         guardian_id: &str,
+        pin: &Secret,
         idempotency_key: &str,
     ) -> Result<GuardianMember, ClientError> {
         let path = format!("/v1/children/{}/guardians/{}/remove", seg(child_id), seg(guardian_id));
-        self.mutate(Method::POST, &path, None, idempotency_key, None).await
+        let body = to_json(&crate::client::guardian_check(Some(pin)))?;
+        self.mutate(Method::POST, &path, Some(body), idempotency_key, None).await
     }
 
+    /// Changes the co-guardians' agreement rule, with the child's PIN.
     pub async fn set_agreement(
         &self,
         child_id: &str,
         agreement: Agreement,
+        pin: &Secret,
         idempotency_key: &str,
     ) -> Result<CoGuardians, ClientError> {
-        let body = SetAgreement { agreement };
+        let body = SetAgreement { agreement, pin: Some(pin.expose().to_owned()), reauth_proof: None };
         let path = format!("/v1/children/{}/agreement", seg(child_id));
         self.mutate(Method::PUT, &path, Some(to_json(&body)?), idempotency_key, None).await
     }

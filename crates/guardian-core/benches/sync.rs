@@ -206,16 +206,17 @@ fn main() {
         tokio::time::sleep(Duration::from_millis(300)).await; // subscribed
         let mut latencies = Vec::new();
         for i in 0..LATENCY_SAMPLES {
-            let blocked = i % 2 == 0;
             // The change is made by another client; the clock starts when the provider has it.
-            reader.set_contact_blocked("c-one", "u-c-one-00042", blocked, &format!("bench-{i}")).await.expect("change");
+            // Each sample blocks another contact (unblocking would need the child's PIN).
+            let contact = format!("u-c-one-{:05}", 100 + i);
+            reader.set_contact_blocked("c-one", &contact, true, None, &format!("bench-{i}")).await.expect("change");
             let started = Instant::now();
             pushed.recv().await.expect("pushed");
             engine.sync().await.expect("sync");
             let _status = engine.status().await;
             latencies.push(started.elapsed());
-            let contact = engine.contacts("One").await.expect("contacts").into_iter().find(|c| c.contact_id == "u-c-one-00042");
-            assert_eq!(contact.map(|c| c.status == "blocked"), Some(blocked), "the change arrived");
+            let seen = engine.contacts("One").await.expect("contacts").into_iter().find(|c| c.contact_id == contact);
+            assert_eq!(seen.map(|c| c.status == "blocked"), Some(true), "the change arrived");
         }
         watch.abort();
         latencies.sort();

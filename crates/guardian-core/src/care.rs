@@ -160,7 +160,10 @@ impl Engine {
     /// Switches how the child's new friends are approved: `pin_required` (each request needs the
     /// guardian's PIN) or `child_may_add`. In both modes the guardian still sees, blocks and
     /// removes every contact.
-    pub async fn set_friend_approval(&self, child: &str, mode: &str) -> Result<(), CoreError> {
+    /// Changes how the child's friends are approved: the guardian's alone, so it needs the
+    /// child's PIN (a child at an unlocked session cannot switch approvals off).
+    pub async fn set_friend_approval(&self, child: &str, mode: &str, pin: &Secret) -> Result<(), CoreError> {
+        let pin = crate::decisions::guardian_pin(Some(pin))?;
         let child = self.find_child(child).await?;
         let Some(mode) = FriendApproval::parse(mode) else {
             return Err(CoreError::Invalid("the approval mode is pin_required or child_may_add".into()));
@@ -169,10 +172,16 @@ impl Engine {
             true => Some(Planned::Fixed(Step::ApprovalMode {
                 child: crate::flow::child_ref(self, &child.id).await?,
                 mode: mode.as_str().to_owned(),
+                pin: None,
             })),
             false => None,
         };
-        let patch = ChildSettingsPatch { friend_approval: Some(mode), ..ChildSettingsPatch::default() };
+        let patch = ChildSettingsPatch {
+            friend_approval: Some(mode),
+            discoverable_by: None,
+            pin: Some(pin.expose().to_owned()),
+            reauth_proof: None,
+        };
         let result = self.change_settings(&child.id, &patch).await;
         self.record(planned, crate::flow::failure_code(&result, |_| false));
         let outcome = if result.is_ok() { mode.as_str() } else { "refused" };
@@ -182,7 +191,13 @@ impl Engine {
 
     /// Who can find the child to send a friend request: `id_or_phone`, `id_only` or `nobody`.
     /// Every request still goes through the approval mode.
-    pub async fn set_discoverability(&self, child: &str, who: &str) -> Result<(), CoreError> {
+    /// Letting more people find the child needs the child's PIN; fewer does not.
+    pub async fn set_discoverability(
+        &self,
+        child: &str,
+        who: &str,
+        pin: Option<&Secret>,
+    ) -> Result<(), CoreError> {
         let child = self.find_child(child).await?;
         let Some(who) = Discoverability::parse(who) else {
             return Err(CoreError::Invalid(
@@ -193,10 +208,18 @@ impl Engine {
             true => Some(Planned::Fixed(Step::Discovery {
                 child: crate::flow::child_ref(self, &child.id).await?,
                 who: who.as_str().to_owned(),
+                pin: None,
             })),
             false => None,
         };
-        let patch = ChildSettingsPatch { discoverable_by: Some(who), ..ChildSettingsPatch::default() };
+        let widens = Discoverability::parse(&child.discoverable_by).unwrap_or_default().widens_to(who);
+        let pin = if widens { Some(crate::decisions::guardian_pin(pin)?) } else { pin };
+        let patch = ChildSettingsPatch {
+            friend_approval: None,
+            discoverable_by: Some(who),
+            pin: pin.map(|p| p.expose().to_owned()),
+            reauth_proof: None,
+        };
         let result = self.change_settings(&child.id, &patch).await;
         self.record(planned, crate::flow::failure_code(&result, |_| false));
         let outcome = if result.is_ok() { who.as_str() } else { "refused" };

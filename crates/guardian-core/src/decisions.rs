@@ -24,9 +24,12 @@ pub enum Decision {
         child_id: String,
         contact_id: String,
     },
+    /// Lifting a block is the guardian's alone: it carries the child's PIN like an approval.
     UnblockContact {
         child_id: String,
         contact_id: String,
+        #[serde(default)]
+        pin: Option<String>,
     },
     /// Ends the friendship: the contact leaves the child's list.
     RemoveContact {
@@ -65,6 +68,9 @@ impl Decision {
                 pin: None,
                 trial_days: *trial_days,
             },
+            Self::UnblockContact { child_id, contact_id, .. } => {
+                Self::UnblockContact { child_id: child_id.clone(), contact_id: contact_id.clone(), pin: None }
+            }
             other => other.clone(),
         }
     }
@@ -77,6 +83,19 @@ impl Decision {
             | Self::UnblockContact { contact_id, .. }
             | Self::RemoveContact { contact_id, .. } => contact_id,
         }
+    }
+}
+
+/// The child's PIN for a change only a guardian may make (approving, unblocking, loosening a
+/// protection, the co-guardians' rules): present and four digits, or a clear error before
+/// anything is sent.
+pub(crate) fn guardian_pin(pin: Option<&crate::Secret>) -> Result<&crate::Secret, crate::CoreError> {
+    match pin {
+        Some(pin) if guardian_domain::is_valid_pin(pin.expose()) => Ok(pin),
+        Some(_) => Err(crate::CoreError::Invalid("the parental PIN is exactly 4 digits".into())),
+        None => Err(crate::CoreError::Invalid(
+            "enter the child's 4-digit parental PIN: only a guardian may make this change".into(),
+        )),
     }
 }
 

@@ -64,6 +64,9 @@ pub enum Step {
     Unblock {
         child: String,
         contact: String,
+        /// The child's PIN (the scenario's when none is given; never recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
     },
     /// Removes a contact: the friendship ends.
     RemoveContact {
@@ -152,6 +155,9 @@ pub enum Step {
     SetAgreement {
         child: String,
         agreement: String,
+        /// The child's PIN (the scenario's when none is given; never recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
     },
     /// Accepts (or declines) an invitation to look after a child.
     AnswerInvite {
@@ -189,11 +195,17 @@ pub enum Step {
     ApprovalMode {
         child: String,
         mode: String,
+        /// The child's PIN (the scenario's when none is given; never recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
     },
     /// Who can find the child: `id_or_phone`, `id_only` or `nobody`.
     Discovery {
         child: String,
         who: String,
+        /// The child's PIN (the scenario's when none is given; never recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pin: Option<String>,
     },
     /// Moves the provider's clock (the in-process sandbox, or a sandbox with `--admin`).
     AdvanceClock {
@@ -279,7 +291,11 @@ impl Step {
         let mut step = self.clone();
         match &mut step {
             Self::SignIn { password: Some(password), .. } => *password = hidden(),
-            Self::Approve { pin: Some(pin), .. } => *pin = hidden(),
+            Self::Approve { pin: Some(pin), .. }
+            | Self::Unblock { pin: Some(pin), .. }
+            | Self::SetAgreement { pin: Some(pin), .. }
+            | Self::ApprovalMode { pin: Some(pin), .. }
+            | Self::Discovery { pin: Some(pin), .. } => *pin = hidden(),
             Self::Report { evidence, .. } | Self::ReportGroup { evidence, .. } => *evidence = hidden(),
             Self::AskProvider { details, .. } => *details = hidden(),
             Self::SetPin { pin, current, .. } => {
@@ -444,6 +460,10 @@ fn nth(reference: &str) -> Option<usize> {
 /// Children the flow has named so far, so a deleted child can still be referred to.
 type Known = std::collections::HashMap<String, String>;
 
+/// A step's PIN, or the scenario's when the flow file gives none.
+fn scenario_pin(pin: &Option<String>) -> Secret {
+    Secret::new(pin.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PIN.into()))
+}
 async fn child_id(engine: &Engine, known: &mut Known, reference: &str) -> Result<String, String> {
     let found = if let Some(n) = nth(reference) {
         let mut children = engine.children().await.map_err(fail)?;
@@ -536,11 +556,16 @@ async fn perform(
             let request = request_id(engine, &child, request).await?;
             decided(engine.deny_request(&child, &request).await.map_err(fail)?)
         }
-        Step::Block { child, contact } | Step::Unblock { child, contact } => {
+        Step::Block { child, contact } => {
             let child = child_id(engine, known, child).await?;
             let contact = contact_id(engine, &child, contact).await?;
-            let block = matches!(step, Step::Block { .. });
-            decided(engine.set_contact_blocked(&child, &contact, block).await.map_err(fail)?)
+            decided(engine.set_contact_blocked(&child, &contact, true, None).await.map_err(fail)?)
+        }
+        Step::Unblock { child, contact, pin } => {
+            let child = child_id(engine, known, child).await?;
+            let contact = contact_id(engine, &child, contact).await?;
+            let pin = scenario_pin(pin);
+            decided(engine.set_contact_blocked(&child, &contact, false, Some(&pin)).await.map_err(fail)?)
         }
         Step::RemoveContact { child, contact } => {
             let child = child_id(engine, known, child).await?;
@@ -780,17 +805,17 @@ async fn perform(
             ));
             engine.reset_pin(&child, &Secret::new(pin.clone()), &password).await.map_err(fail)
         }
-        Step::ApprovalMode { child, mode } => {
+        Step::ApprovalMode { child, mode, pin } => {
             let child = child_id(engine, known, child).await?;
-            engine.set_friend_approval(&child, mode).await.map_err(fail)
+            engine.set_friend_approval(&child, mode, &scenario_pin(pin)).await.map_err(fail)
         }
-        Step::Discovery { child, who } => {
+        Step::Discovery { child, who, pin } => {
             let child = child_id(engine, known, child).await?;
-            engine.set_discoverability(&child, who).await.map_err(fail)
+            engine.set_discoverability(&child, who, Some(&scenario_pin(pin))).await.map_err(fail)
         }
-        Step::SetAgreement { child, agreement } => {
+        Step::SetAgreement { child, agreement, pin } => {
             let child = child_id(engine, known, child).await?;
-            engine.set_agreement(&child, agreement).await.map(drop).map_err(fail)
+            engine.set_agreement(&child, agreement, &scenario_pin(pin)).await.map(drop).map_err(fail)
         }
         Step::AnswerInvite { invite, accept } => {
             engine.answer_invite(invite, *accept).await.map(drop).map_err(fail)

@@ -251,10 +251,14 @@ impl Engine {
                 self.client.deny_request(child_id, request_id, key).await.map(drop)
             }
             Decision::BlockContact { child_id, contact_id } => {
-                self.client.set_contact_blocked(child_id, contact_id, true, key).await.map(drop)
+                self.client.set_contact_blocked(child_id, contact_id, true, None, key).await.map(drop)
             }
-            Decision::UnblockContact { child_id, contact_id } => {
-                self.client.set_contact_blocked(child_id, contact_id, false, key).await.map(drop)
+            Decision::UnblockContact { child_id, contact_id, pin } => {
+                let pin = pin.clone().map(Secret::new);
+                self.client
+                    .set_contact_blocked(child_id, contact_id, false, pin.as_ref(), key)
+                    .await
+                    .map(drop)
             }
             Decision::RemoveContact { child_id, contact_id } => {
                 match self.client.remove_contact(child_id, contact_id, key).await {
@@ -402,12 +406,17 @@ impl Engine {
         result
     }
 
+    /// Blocks a contact, or unblocks one with the child's PIN: lifting a block is the
+    /// guardian's alone (the provider checks the PIN; offline, it waits in the encrypted outbox
+    /// like an approval's).
     pub async fn set_contact_blocked(
         &self,
         child: &str,
         contact_id: &str,
         blocked: bool,
+        pin: Option<&Secret>,
     ) -> Result<DecisionOutcome, CoreError> {
+        let pin = if blocked { None } else { Some(crate::decisions::guardian_pin(pin)?) };
         let child = self.find_child(child).await?;
         let store = self.store().await?;
         let contacts = store.contacts(&child.id).await?;
@@ -431,7 +440,7 @@ impl Engine {
                 Some(Planned::Fixed(if blocked {
                     flow::Step::Block { child, contact }
                 } else {
-                    flow::Step::Unblock { child, contact }
+                    flow::Step::Unblock { child, contact, pin: None }
                 }))
             }
             false => None,
@@ -447,7 +456,7 @@ impl Engine {
             .decide(if blocked {
                 Decision::BlockContact { child_id, contact_id }
             } else {
-                Decision::UnblockContact { child_id, contact_id }
+                Decision::UnblockContact { child_id, contact_id, pin: pin.map(|p| p.expose().to_owned()) }
             })
             .await;
         self.record(planned, flow::failure_code(&result, refused));

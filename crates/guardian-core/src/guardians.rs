@@ -7,7 +7,7 @@ use guardian_store::subject_ref;
 use serde::Serialize;
 
 use crate::flow::{Planned, Step};
-use crate::{CoreError, Engine};
+use crate::{CoreError, Engine, Secret};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -150,9 +150,11 @@ impl Engine {
         &self,
         child: &str,
         guardian_id: &str,
+        pin: &Secret,
     ) -> Result<GuardianMemberView, CoreError> {
+        let pin = crate::decisions::guardian_pin(Some(pin))?;
         let child = self.find_child(child).await?;
-        let removed = self.client.remove_guardian(&child.id, guardian_id, &key("remove")).await?;
+        let removed = self.client.remove_guardian(&child.id, guardian_id, pin, &key("remove")).await?;
         let outcome = if removed.you { "left" } else { "removed" };
         self.audit("guardian_removed", &subject_ref("child", &child.id), outcome).await;
         self.sync().await?;
@@ -161,7 +163,13 @@ impl Engine {
 
     /// Sets whether one (`"one"`) or all (`"all"`) of the child's guardians must approve a
     /// friend request.
-    pub async fn set_agreement(&self, child: &str, agreement: &str) -> Result<CoGuardiansView, CoreError> {
+    pub async fn set_agreement(
+        &self,
+        child: &str,
+        agreement: &str,
+        pin: &Secret,
+    ) -> Result<CoGuardiansView, CoreError> {
+        let pin = crate::decisions::guardian_pin(Some(pin))?;
         let agreement = Agreement::parse(agreement.trim()).ok_or_else(|| {
             CoreError::Invalid(
                 "the agreement rule is \"one\" (any guardian) or \"all\" (every guardian)".into(),
@@ -172,11 +180,15 @@ impl Engine {
             true => Some(Planned::Fixed(Step::SetAgreement {
                 child: crate::flow::child_ref(self, &child.id).await?,
                 agreement: agreement.as_str().to_owned(),
+                pin: None,
             })),
             false => None,
         };
-        let result =
-            self.client.set_agreement(&child.id, agreement, &key("agreement")).await.map_err(CoreError::from);
+        let result = self
+            .client
+            .set_agreement(&child.id, agreement, pin, &key("agreement"))
+            .await
+            .map_err(CoreError::from);
         self.record(planned, crate::flow::failure_code(&result, |_| false));
         let updated = result?;
         self.audit("agreement_changed", &subject_ref("child", &child.id), agreement.as_str()).await;

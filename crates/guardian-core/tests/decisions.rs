@@ -38,7 +38,7 @@ async fn offline_decisions_wait_in_the_queue_and_are_sent_when_the_provider_is_b
     assert_eq!(approve.state, "queued");
     let deny = world.engine.deny_request("Mei", "fr-3").await.expect("queued");
     assert_eq!(deny.state, "queued");
-    let block = world.engine.set_contact_blocked("Leo", "u-sam", true).await.expect("queued");
+    let block = world.engine.set_contact_blocked("Leo", "u-sam", true, None).await.expect("queued");
     assert_eq!(block.state, "queued");
 
     let status = world.engine.status().await;

@@ -6,7 +6,7 @@ mod common;
 
 use common::World;
 use guardian_core::{CoreError, Secret};
-use guardian_sandbox::DEMO_PASSWORD;
+use guardian_sandbox::{DEMO_PASSWORD, DEMO_PIN};
 
 const PICTURE: &[u8] = include_bytes!("../../../tests/fixtures/avatar.png");
 
@@ -71,11 +71,11 @@ async fn who_can_find_the_child_is_changed_and_kept_with_the_approval_mode() {
     let world = World::new().await;
     let engine = &world.engine;
     assert_eq!(engine.find_child("Mei").await.expect("mei").discoverable_by, "id_only");
-    engine.set_discoverability("Mei", "nobody").await.expect("nobody");
-    engine.set_friend_approval("Mei", "child_may_add").await.expect("mode");
+    engine.set_discoverability("Mei", "nobody", None).await.expect("fewer people need no PIN");
+    engine.set_friend_approval("Mei", "child_may_add", &Secret::new(DEMO_PIN)).await.expect("mode");
     let mei = engine.find_child("Mei").await.expect("mei");
     assert_eq!((mei.discoverable_by.as_str(), mei.friend_approval.as_str()), ("nobody", "child_may_add"));
-    match engine.set_discoverability("Mei", "everyone").await {
+    match engine.set_discoverability("Mei", "everyone", None).await {
         Err(CoreError::Invalid(message)) => assert!(message.contains("id_or_phone"), "{message}"),
         other => panic!("expected a clear refusal, got {other:?}"),
     }

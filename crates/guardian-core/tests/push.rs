@@ -25,7 +25,7 @@ async fn a_change_elsewhere_is_pushed_and_the_triggered_sync_brings_it_in() {
         () = &mut watch => panic!("the watch ended"),
         () = tokio::time::sleep(Duration::from_millis(500)) => {}
     }
-    other.set_contact_blocked("c-leo", "u-sam", true, "other-device-1").await.expect("change");
+    other.set_contact_blocked("c-leo", "u-sam", true, None, "other-device-1").await.expect("change");
     let heard = tokio::select! {
         () = &mut watch => panic!("the watch ended"),
         heard = tokio::time::timeout(Duration::from_secs(5), pushed.recv()) => heard,
@@ -60,8 +60,11 @@ async fn survives(name: &str, kind: guardian_sandbox::FaultKind) {
     let mut n = 0;
     let heard = loop {
         n += 1;
+        // Unblocking is the guardian's alone: it carries the child's PIN.
+        let pin = guardian_core::Secret::new(guardian_sandbox::DEMO_PIN);
+        let block = n % 2 == 1;
         other
-            .set_contact_blocked("c-leo", "u-sam", n % 2 == 1, &format!("{name}-{n}"))
+            .set_contact_blocked("c-leo", "u-sam", block, (!block).then_some(&pin), &format!("{name}-{n}"))
             .await
             .expect("change");
         let heard = tokio::select! {

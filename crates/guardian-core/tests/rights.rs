@@ -65,7 +65,7 @@ async fn an_export_resumes_after_a_dropped_connection_then_verifies_and_diffs() 
     archive::verify(&first).expect("a verified archive");
 
     // Block Zoe and export again: the difference shows it.
-    world.engine.set_contact_blocked("Ava", "u-zoe", true).await.expect("block");
+    world.engine.set_contact_blocked("Ava", "u-zoe", true, None).await.expect("block");
     let second = dir.path().join("ava-2.zip");
     world.engine.export_child("Ava", &second, "zh-CN", |_| {}).await.expect("export");
     let diff = archive::diff(&first, &second).expect("diff");

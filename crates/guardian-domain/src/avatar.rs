@@ -160,6 +160,17 @@ impl Discoverability {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|d| d.as_str() == s)
     }
+
+    /// Whether going from `self` to `to` lets more people find the child (which, like any
+    /// loosening of a protection, needs the guardian's PIN).
+    pub fn widens_to(self, to: Self) -> bool {
+        let reach = |d: Self| match d {
+            Self::Nobody => 0,
+            Self::IdOnly => 1,
+            Self::IdOrPhone => 2,
+        };
+        reach(to) > reach(self)
+    }
 }
 
 #[cfg(test)]

@@ -180,14 +180,55 @@ pub fn is_valid_pin(pin: &str) -> bool {
 
 /// Change the child's friend-approval mode, who can find the child, or both (sent with
 /// `If-Match` of the child's version). At least one is given.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct ChildSettingsPatch {
     // A setting is left out to keep it; `null` is not a setting.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
     pub friend_approval: Option<crate::FriendApproval>,
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
     pub discoverable_by: Option<crate::Discoverability>,
+    /// The guardian's word (see [`GuardianCheck`]), needed to change the approval mode or to
+    /// widen who can find the child.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub reauth_proof: Option<String>,
+}
+
+impl fmt::Debug for ChildSettingsPatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChildSettingsPatch")
+            .field("friend_approval", &self.friend_approval)
+            .field("discoverable_by", &self.discoverable_by)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The guardian's word for a change only a guardian may make (loosening a protection, unblocking
+/// a contact, the co-guardians' rules): the child's parental PIN, or, for a child with no PIN
+/// yet, a fresh re-authentication proof taken for `change_protection`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[serde(deny_unknown_fields)]
+pub struct GuardianCheck {
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub reauth_proof: Option<String>,
+}
+
+impl GuardianCheck {
+    pub fn pin(pin: &str) -> Self {
+        Self { pin: Some(pin.to_owned()), reauth_proof: None }
+    }
+}
+
+impl fmt::Debug for GuardianCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("GuardianCheck(<redacted>)")
+    }
 }
 
 /// An optional field that, when present, must hold a value (`null` is refused).

@@ -75,10 +75,22 @@ impl fmt::Debug for InviteGuardian {
 }
 
 /// `PUT /v1/children/{id}/agreement`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct SetAgreement {
+    #[zeroize(skip)]
     pub agreement: Agreement,
+    /// The child's PIN (or a proof, see `GuardianCheck`): only a guardian changes the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reauth_proof: Option<String>,
+}
+
+impl std::fmt::Debug for SetAgreement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetAgreement").field("agreement", &self.agreement).finish_non_exhaustive()
+    }
 }
 
 /// An invitation to become a co-guardian, as the invited guardian sees it.

@@ -34,11 +34,19 @@ pub enum ReauthPurpose {
     DeleteAccount,
     AgreeToDeletion,
     DeleteData,
+    /// A guardian-only change to a child with no parental PIN yet (see `GuardianCheck`).
+    ChangeProtection,
 }
 
 impl ReauthPurpose {
-    pub const ALL: [Self; 5] =
-        [Self::ResetPin, Self::DeleteChild, Self::DeleteAccount, Self::AgreeToDeletion, Self::DeleteData];
+    pub const ALL: [Self; 6] = [
+        Self::ResetPin,
+        Self::DeleteChild,
+        Self::DeleteAccount,
+        Self::AgreeToDeletion,
+        Self::DeleteData,
+        Self::ChangeProtection,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,6 +55,7 @@ impl ReauthPurpose {
             Self::DeleteAccount => "delete_account",
             Self::AgreeToDeletion => "agree_to_deletion",
             Self::DeleteData => "delete_data",
+            Self::ChangeProtection => "change_protection",
         }
     }
 }

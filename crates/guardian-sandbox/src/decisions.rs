@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
 use guardian_domain::{
     Agreement, ApproveRequest, ChildSettingsPatch, Contact, ContactStatus, Direction, Discoverability,
-    ErrorCode, FriendApproval, FriendRequest, MAX_TRIAL_DAYS, Page, PageQuery, RequestStatus, SetPin,
-    is_valid_pin,
+    ErrorCode, FriendApproval, FriendRequest, GuardianCheck, MAX_TRIAL_DAYS, Page, PageQuery, RequestStatus,
+    SetPin, is_valid_pin,
 };
 use serde_json::json;
 use sqlx::AssertSqlSafe;
@@ -248,6 +248,35 @@ pub(crate) fn paged<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> String
 }
 
 /// Checks a PIN with attempt counting: 5 free tries, then growing delays, then a reset.
+/// The guardian's word for a guardian-only change to `child_id` (loosening a protection,
+/// unblocking a contact, the co-guardians' rules): the child's PIN, whose wrong tries count
+/// towards its lock like an approval's, or, for a child with no PIN yet, a fresh proof taken for
+/// `change_protection`. Whoever sits at an unlocked session cannot make these changes alone.
+pub(crate) async fn check_guardian(
+    state: &AppState,
+    guardian_id: &str,
+    child_id: &str,
+    pin: Option<&str>,
+    proof: Option<&str>,
+) -> ApiResult<()> {
+    let has_pin: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM pins WHERE child_id = ?")
+        .bind(child_id)
+        .fetch_optional(&state.db)
+        .await?;
+    match (has_pin, proof) {
+        (Some(_), _) => check_pin(state, child_id, pin).await,
+        (None, Some(proof)) => {
+            let purpose = guardian_domain::ReauthPurpose::ChangeProtection;
+            crate::rights::check_proof(state, guardian_id, proof, purpose).await
+        }
+        (None, None) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::ReauthRequired,
+            "this child has no parental PIN yet: set one, or confirm who you are again, first",
+        )),
+    }
+}
+
 pub(crate) async fn check_pin(state: &AppState, child_id: &str, pin: Option<&str>) -> ApiResult<()> {
     let now = state.clock.now();
     let row: Option<(String, i64, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
@@ -532,9 +561,14 @@ async fn set_contact_status(
     child_id: String,
     contact_id: String,
     status: ContactStatus,
+    check: Option<GuardianCheck>,
 ) -> Response {
     key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        if let Some(check) = &check {
+            let (pin, proof) = (check.pin.as_deref(), check.reauth_proof.as_deref());
+            check_guardian(&state, &auth.guardian_id, &child_id, pin, proof).await?;
+        }
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
         if status == ContactStatus::Approved {
@@ -578,16 +612,18 @@ pub(crate) async fn block_contact(
     key: IdempotencyKey,
     ApiPath((child_id, contact_id)): ApiPath<(String, String)>,
 ) -> Response {
-    set_contact_status(state, auth, key, child_id, contact_id, ContactStatus::Blocked).await
+    set_contact_status(state, auth, key, child_id, contact_id, ContactStatus::Blocked, None).await
 }
 
+/// Unblocking needs the guardian's word ([`check_guardian`]): a blocked contact is a protection.
 pub(crate) async fn unblock_contact(
     State(state): State<AppState>,
     auth: Authed,
     key: IdempotencyKey,
     ApiPath((child_id, contact_id)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<GuardianCheck>,
 ) -> Response {
-    set_contact_status(state, auth, key, child_id, contact_id, ContactStatus::Approved).await
+    set_contact_status(state, auth, key, child_id, contact_id, ContactStatus::Approved, Some(body)).await
 }
 
 /// Ends a friendship: the contact leaves the child's list (the provider keeps what the law
@@ -718,6 +754,20 @@ pub(crate) async fn patch_settings(
         let expected = required(if_match)?;
         if approval.is_none() && discovery.is_none() {
             return Err(ApiError::validation("friend_approval", "say which setting to change"));
+        }
+        // Changing the approval mode, or letting more people find the child, is the guardian's
+        // alone; making the child harder to find is not guarded.
+        let (mode_now, found_by_now): (String, String) =
+            sqlx::query_as("SELECT friend_approval, discoverable_by FROM children WHERE id = ?")
+                .bind(&child_id)
+                .fetch_one(&state.db)
+                .await?;
+        let widens = body
+            .discoverable_by
+            .is_some_and(|to| Discoverability::parse(&found_by_now).unwrap_or_default().widens_to(to));
+        if approval.is_some_and(|mode| mode != mode_now) || widens {
+            let (pin, proof) = (body.pin.as_deref(), body.reauth_proof.as_deref());
+            check_guardian(&state, &auth.guardian_id, &child_id, pin, proof).await?;
         }
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;

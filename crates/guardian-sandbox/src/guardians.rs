@@ -8,8 +8,8 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
 use guardian_domain::{
-    Agreement, CoGuardians, DecisionEntry, GuardianInvite, GuardianMember, InviteGuardian, Page, PageQuery,
-    SentInvite, SetAgreement,
+    Agreement, CoGuardians, DecisionEntry, GuardianCheck, GuardianInvite, GuardianMember, InviteGuardian,
+    Page, PageQuery, SentInvite, SetAgreement,
 };
 use serde_json::json;
 
@@ -287,10 +287,14 @@ pub(crate) async fn remove(
     auth: Authed,
     key: IdempotencyKey,
     ApiPath((child_id, guardian_id)): ApiPath<(String, String)>,
+    ApiJson(check): ApiJson<GuardianCheck>,
 ) -> Response {
     key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let current = load(&state, &auth.guardian_id, &child_id).await?;
+        // Only a guardian takes a guardian away (the child's PIN, see `check_guardian`).
+        let (pin, proof) = (check.pin.as_deref(), check.reauth_proof.as_deref());
+        crate::decisions::check_guardian(&state, &auth.guardian_id, &child_id, pin, proof).await?;
         let removed = current
             .guardians
             .iter()
@@ -356,6 +360,8 @@ pub(crate) async fn set_agreement(
 ) -> Response {
     key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
+        let (pin, proof) = (body.pin.as_deref(), body.reauth_proof.as_deref());
+        crate::decisions::check_guardian(&state, &auth.guardian_id, &child_id, pin, proof).await?;
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
         let changed = sqlx::query("UPDATE children SET agreement = ? WHERE id = ? AND agreement != ?")

@@ -73,7 +73,7 @@ async fn a_stale_if_match_gets_412_with_what_the_provider_now_says() {
             .bearer_auth(&api.token)
             .header("Idempotency-Key", format!("{version}-{mode}"))
             .header("If-Match", format!("\"{version}\""))
-            .json(&json!({ "friend_approval": mode }));
+            .json(&json!({ "friend_approval": mode, "pin": DEMO_PIN }));
         async move {
             let r = request.send().await.expect("send");
             (r.status(), r.json::<Value>().await.expect("json"))
@@ -372,8 +372,9 @@ async fn an_account_banned_for_abuse_stays_blocked() {
     let sam = items.iter().find(|c| c["contact_id"] == "u-sam").expect("Sam");
     assert!(sam.get("banned_at").is_none(), "{sam}");
 
+    let pin = Some(json!({ "pin": DEMO_PIN }));
     let (status, body) =
-        api.call(Method::POST, "/v1/children/c-leo/contacts/u-rex/unblock", Some("u-1"), None).await;
+        api.call(Method::POST, "/v1/children/c-leo/contacts/u-rex/unblock", Some("u-1"), pin.clone()).await;
     assert_eq!((status, code(&body)), (StatusCode::CONFLICT, ErrorCode::Conflict), "{body}");
     assert!(body["details"]["banned_at"].is_string(), "{body}");
     // Blocking again is allowed (and changes nothing); another contact can still be unblocked.
@@ -382,7 +383,7 @@ async fn an_account_banned_for_abuse_stays_blocked() {
     assert_eq!(status, StatusCode::OK);
     for (key, path) in [("b-2", "block"), ("u-2", "unblock")] {
         let (status, body) = api
-            .call(Method::POST, &format!("/v1/children/c-leo/contacts/u-sam/{path}"), Some(key), None)
+            .call(Method::POST, &format!("/v1/children/c-leo/contacts/u-sam/{path}"), Some(key), pin.clone())
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }

@@ -26,6 +26,11 @@ async fn log(api: &Api, child: &str) -> Vec<DecisionEntry> {
     serde_json::from_value::<Page<DecisionEntry>>(body).expect("log").items
 }
 
+/// The child's PIN, as a guardian-only change carries it.
+fn pin() -> Option<Value> {
+    Some(json!({ "pin": DEMO_PIN }))
+}
+
 #[tokio::test]
 async fn where_all_must_agree_an_approval_waits_for_every_guardian_and_one_denial_decides() {
     let mut api = Api::with_scenario("co-guardians").await;
@@ -106,11 +111,11 @@ async fn an_accepted_invitation_brings_the_child_through_the_feed_and_removal_ta
     let demo_token = api.token.clone();
     api.token = api.token_for(JUN.0, JUN.1).await;
     let (status, body) =
-        api.call(Method::POST, "/v1/children/c-kai/guardians/g-demo/remove", Some("rm"), None).await;
+        api.call(Method::POST, "/v1/children/c-kai/guardians/g-demo/remove", Some("rm"), pin()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Jun is Kai's last guardian and cannot leave.
     let (status, body) =
-        api.call(Method::POST, "/v1/children/c-kai/guardians/g-jun/remove", Some("rm2"), None).await;
+        api.call(Method::POST, "/v1/children/c-kai/guardians/g-jun/remove", Some("rm2"), pin()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     api.token = demo_token;
     let (changes, _) = api.drain(Some(cursor)).await;
@@ -165,7 +170,12 @@ async fn an_invitation_answers_the_same_for_any_number_and_reaches_only_its_hold
 async fn the_agreement_rule_is_shared_and_a_guardian_leaves_shared_children_with_their_co_guardian() {
     let mut api = Api::with_scenario("co-guardians").await;
     let (status, body) = api
-        .call(Method::PUT, "/v1/children/c-leo/agreement", Some("ag"), Some(json!({ "agreement": "one" })))
+        .call(
+            Method::PUT,
+            "/v1/children/c-leo/agreement",
+            Some("ag"),
+            Some(json!({ "agreement": "one", "pin": DEMO_PIN })),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["agreement"], "one");

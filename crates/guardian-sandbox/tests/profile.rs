@@ -154,7 +154,7 @@ async fn who_can_find_the_child_is_a_setting_with_a_log_entry() {
         path,
         "s-4",
         "2",
-        json!({ "discoverable_by": "id_or_phone", "friend_approval": "child_may_add" }),
+        json!({ "discoverable_by": "id_or_phone", "friend_approval": "child_may_add", "pin": guardian_sandbox::DEMO_PIN }),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");

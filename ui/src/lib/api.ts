@@ -116,7 +116,8 @@ export interface Api {
   /** Keeps a friend approved for a trial. */
   confirmContact(childId: string, contactId: string): Promise<Result<ContactView>>;
   denyRequest(childId: string, requestId: string): Promise<Result<DecisionOutcome>>;
-  setContactBlocked(childId: string, contactId: string, blocked: boolean): Promise<Result<DecisionOutcome>>;
+  /** Blocks a contact, or unblocks one with the child's PIN (only a guardian lifts a block). */
+  setContactBlocked(childId: string, contactId: string, blocked: boolean, pin: string | null): Promise<Result<DecisionOutcome>>;
   /** Ends a friendship: the contact leaves the child's list. */
   removeContact(childId: string, contactId: string): Promise<Result<DecisionOutcome>>;
   pendingDecisions(): Promise<Result<PendingDecision[]>>;
@@ -148,9 +149,9 @@ export interface Api {
   listReports(childId: string): Promise<Result<ReportView[]>>;
   reportContact(childId: string, contactId: string, category: string, evidence: string): Promise<Result<ReportView>>;
   /** `pin_required` (each new friend needs the PIN) or `child_may_add`. */
-  setFriendApproval(childId: string, mode: string): Promise<Result<null>>;
+  setFriendApproval(childId: string, mode: string, pin: string): Promise<Result<null>>;
   /** Who can find the child: `id_or_phone`, `id_only` or `nobody`. */
-  setDiscoverability(childId: string, who: string): Promise<Result<null>>;
+  setDiscoverability(childId: string, who: string, pin: string | null): Promise<Result<null>>;
   /** Uploads a PNG or JPEG (its bytes) as the child's profile picture. */
   setAvatar(childId: string, picture: number[]): Promise<Result<null>>;
   /** Sets the parental PIN, or changes it (`currentPin` then needed). */
@@ -180,8 +181,8 @@ export interface Api {
   getCoGuardians(childId: string): Promise<Result<CoGuardiansView>>;
   inviteGuardian(childId: string, phone: string): Promise<Result<SentInviteView>>;
   /** Takes a guardian off the child; the guardian's own ID stops looking after the child. */
-  removeGuardian(childId: string, guardianId: string): Promise<Result<GuardianMemberView>>;
-  setAgreement(childId: string, agreement: string): Promise<Result<CoGuardiansView>>;
+  removeGuardian(childId: string, guardianId: string, pin: string): Promise<Result<GuardianMemberView>>;
+  setAgreement(childId: string, agreement: string, pin: string): Promise<Result<CoGuardiansView>>;
   /** Who decided what about the child, newest first. */
   getDecisionLog(childId: string): Promise<Result<DecisionEntryView[]>>;
   /** Invitations to look after a child, waiting for an answer. */
@@ -229,7 +230,7 @@ export const api: Api = {
   approveRequest: (childId, requestId, pin, trialDays) => commands.approveRequest(childId, requestId, pin, trialDays),
   confirmContact: (childId, contactId) => commands.confirmContact(childId, contactId),
   denyRequest: (childId, requestId) => commands.denyRequest(childId, requestId),
-  setContactBlocked: (childId, contactId, blocked) => commands.setContactBlocked(childId, contactId, blocked),
+  setContactBlocked: (childId, contactId, blocked, pin) => commands.setContactBlocked(childId, contactId, blocked, pin),
   removeContact: (childId, contactId) => commands.removeContact(childId, contactId),
   pendingDecisions: () => commands.pendingDecisions(),
   dismissDecision: (id) => commands.dismissDecision(id),
@@ -252,8 +253,8 @@ export const api: Api = {
   listReports: (childId) => commands.listReports(childId),
   reportContact: (childId, contactId, category, evidence) =>
     commands.reportContact(childId, contactId, category, evidence),
-  setFriendApproval: (childId, mode) => commands.setFriendApproval(childId, mode),
-  setDiscoverability: (childId, who) => commands.setDiscoverability(childId, who),
+  setFriendApproval: (childId, mode, pin) => commands.setFriendApproval(childId, mode, pin),
+  setDiscoverability: (childId, who, pin) => commands.setDiscoverability(childId, who, pin),
   setAvatar: (childId, picture) => commands.setAvatar(childId, picture),
   setPin: (childId, newPin, currentPin) => commands.setPin(childId, newPin, currentPin),
   resetPin: (childId, newPin, reauth) => commands.resetPin(childId, newPin, reauth),
@@ -271,8 +272,8 @@ export const api: Api = {
   listSecurityNotices: () => commands.listSecurityNotices(),
   getCoGuardians: (childId) => commands.getCoGuardians(childId),
   inviteGuardian: (childId, phone) => commands.inviteGuardian(childId, phone),
-  removeGuardian: (childId, guardianId) => commands.removeGuardian(childId, guardianId),
-  setAgreement: (childId, agreement) => commands.setAgreement(childId, agreement),
+  removeGuardian: (childId, guardianId, pin) => commands.removeGuardian(childId, guardianId, pin),
+  setAgreement: (childId, agreement, pin) => commands.setAgreement(childId, agreement, pin),
   getDecisionLog: (childId) => commands.getDecisionLog(childId),
   listGuardianInvites: () => commands.listGuardianInvites(),
   answerInvite: (inviteId, accept) => commands.answerInvite(inviteId, accept),
