@@ -1169,6 +1169,39 @@ async fn a_new_security_notice_is_shown_once_as_a_desktop_notification() {
     result
 }
 
+/// A contact's name is text in a desktop notification: the markup a hostile contact puts in
+/// their name arrives escaped at the real notification server (dunst reads markup), so it shows
+/// as those characters and is no link.
+#[tokio::test]
+async fn a_requester_named_with_markup_reaches_the_notification_server_as_text() {
+    let sandbox =
+        guardian_sandbox::Sandbox::start(guardian_sandbox::Config::default()).await.expect("sandbox");
+    let app = App::start_with_provider("notify-markup", &sandbox.url()).await;
+    let hostile = r#"<a href="https://example.invalid/approve">Approve here</a>"#;
+    let result = async {
+        app.sign_in_as_demo_guardian("c-leo").await;
+        app.settle().await;
+        app.wait_for("[data-testid=notifications-unread]").await;
+        sandbox.add_friend_request("c-leo", hostile).await.expect("a new request");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let line = loop {
+            if let Some(line) = desktop_notifications().lines().find(|l| l.contains("Approve here")) {
+                break line.to_owned();
+            }
+            assert!(Instant::now() < deadline, "the request was never announced");
+            app.client.refresh().await.expect("reload");
+            app.settle().await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        };
+        assert!(line.contains("&lt;a href=&quot;https://example.invalid/approve&quot;&gt;"), "{line}");
+        assert!(!line.contains("<a "), "markup reached the server unescaped: {line}");
+    }
+    .await;
+    app.close().await;
+    sandbox.stop().await;
+    result
+}
+
 /// The app's process: the `guardian-desktop` whose environment holds this test's data folder.
 fn app_pid(app: &App) -> Option<u32> {
     let marker = format!("GUARDIAN_DATA_DIR={}\0", app._data.path().display());

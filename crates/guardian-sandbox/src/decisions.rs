@@ -78,6 +78,34 @@ pub(crate) async fn record_change(
     Ok(())
 }
 
+/// A pending incoming friend request to `child_id` from `from`, in the change feed of every
+/// guardian of the child; its ID.
+pub(crate) async fn incoming_request(state: &AppState, child_id: &str, from: &str) -> ApiResult<String> {
+    let now = state.clock.now();
+    let id = format!("fr-{:012x}", rand::random::<u64>() >> 16);
+    let mut tx = state.db.begin().await?;
+    let guardian: Option<String> =
+        sqlx::query_scalar("SELECT guardian_id FROM child_guardians WHERE child_id = ? LIMIT 1")
+            .bind(child_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let guardian = guardian.ok_or_else(|| ApiError::not_found("child"))?;
+    sqlx::query(
+        "INSERT INTO friend_requests (id, child_id, other_name, direction, status, created_at, expires_at) \
+         VALUES (?, ?, ?, 'incoming', 'pending', ?, ?)",
+    )
+    .bind(&id)
+    .bind(child_id)
+    .bind(from)
+    .bind(now)
+    .bind(now + REQUEST_LIFETIME)
+    .execute(&mut *tx)
+    .await?;
+    record_change(&mut tx, &guardian, &format!("friend_request:{id}"), now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// Writes an entry in the child's decision log, which every guardian of the child can read.
 pub(crate) async fn log_decision(
     conn: &mut SqliteConnection,

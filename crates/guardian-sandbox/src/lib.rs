@@ -187,6 +187,24 @@ impl Sandbox {
         feed::compact(&self.state).await.map_err(|e| anyhow::anyhow!("{}", e.message))
     }
 
+    /// A friend request to `child_id` from someone who calls themselves `from`, arriving now as
+    /// a contact's app would send it (for tests, demos and support staff: `from` may be anything
+    /// a hostile contact could type). The child's guardians hear of it on the push stream.
+    pub async fn add_friend_request(&self, child_id: &str, from: &str) -> anyhow::Result<String> {
+        let id = decisions::incoming_request(&self.state, child_id, from)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        let guardians: Vec<String> =
+            sqlx::query_scalar("SELECT guardian_id FROM child_guardians WHERE child_id = ?")
+                .bind(child_id)
+                .fetch_all(&self.state.db)
+                .await?;
+        for guardian in guardians {
+            let _ = self.state.pushes.send(guardian);
+        }
+        Ok(id)
+    }
+
     /// The newest sign-in code the sandbox's stand-in SMS gateway sent to `phone` (no real
     /// message leaves the sandbox).
     pub async fn last_sms_code(&self, phone: &str) -> anyhow::Result<Option<String>> {
