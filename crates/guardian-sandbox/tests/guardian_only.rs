@@ -17,17 +17,7 @@ async fn settings(api: &Api, child: &str, key: &str, body: Value) -> (StatusCode
     let items = children["items"].as_array().expect("children");
     let version = items.iter().find(|c| c["id"] == child).expect("child")["version"].clone();
     let version = version.as_str().map_or_else(|| version.to_string(), str::to_owned);
-    let response = api
-        .http
-        .patch(format!("{}/v1/children/{child}/settings", api.sandbox.url()))
-        .bearer_auth(&api.token)
-        .header("Idempotency-Key", key)
-        .header("If-Match", format!("\"{version}\""))
-        .json(&body)
-        .send()
-        .await
-        .expect("send");
-    (response.status(), response.json().await.unwrap_or(Value::Null))
+    api.call_if_match(Method::PATCH, &format!("/v1/children/{child}/settings"), key, &version, body).await
 }
 
 fn refused_for_the_pin(what: &str, (status, body): (StatusCode, Value)) {

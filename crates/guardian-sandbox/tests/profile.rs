@@ -6,7 +6,7 @@ use base64::Engine as _;
 use common::{Api, code};
 use guardian_domain::{Avatar, Change, ErrorCode};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The header of a `w`×`h` PNG: what the provider reads to check a picture.
 fn png(w: u32, h: u32) -> Vec<u8> {
@@ -21,28 +21,6 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-async fn send(
-    api: &Api,
-    method: Method,
-    path: &str,
-    key: &str,
-    version: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    let response = api
-        .http
-        .request(method, format!("{}{path}", api.sandbox.url()))
-        .bearer_auth(&api.token)
-        .header("Idempotency-Key", key)
-        .header("If-Match", format!("\"{version}\""))
-        .json(&body)
-        .send()
-        .await
-        .expect("send");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn a_profile_picture_is_checked_kept_served_and_announced() {
     let api = Api::start().await;
@@ -53,7 +31,7 @@ async fn a_profile_picture_is_checked_kept_served_and_announced() {
 
     let picture = png(256, 256);
     let upload = json!({ "content_type": "image/png", "data": b64(&picture) });
-    let (status, body) = send(&api, Method::PUT, path, "a-1", "1", upload.clone()).await;
+    let (status, body) = api.call_if_match(Method::PUT, path, "a-1", "1", upload.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["version"], "2");
     let url = body["avatar_url"].as_str().expect("url").to_owned();
@@ -90,7 +68,7 @@ async fn a_profile_picture_is_checked_kept_served_and_announced() {
         ),
     ];
     for (i, (body, expected)) in cases.into_iter().enumerate() {
-        let (status, answer) = send(&api, Method::PUT, path, &format!("bad-{i}"), "2", body).await;
+        let (status, answer) = api.call_if_match(Method::PUT, path, &format!("bad-{i}"), "2", body).await;
         assert_eq!(status, expected, "case {i}: {answer}");
         assert!(answer["message"].as_str().is_some_and(|m| !m.is_empty()), "{answer}");
     }
@@ -99,9 +77,9 @@ async fn a_profile_picture_is_checked_kept_served_and_announced() {
     assert_eq!(leo.expect("leo")["version"], "2", "nothing changed");
 
     // A stale version, another family's child.
-    let (status, body) = send(&api, Method::PUT, path, "a-2", "1", upload.clone()).await;
+    let (status, body) = api.call_if_match(Method::PUT, path, "a-2", "1", upload.clone()).await;
     assert_eq!((status, body["details"]["version"].as_str()), (StatusCode::PRECONDITION_FAILED, Some("2")));
-    let (status, _) = send(&api, Method::PUT, "/v1/children/c-other/avatar", "a-3", "1", upload).await;
+    let (status, _) = api.call_if_match(Method::PUT, "/v1/children/c-other/avatar", "a-3", "1", upload).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Deleting the category removes the picture itself, not only the link.
@@ -127,7 +105,7 @@ async fn who_can_find_the_child_is_a_setting_with_a_log_entry() {
     let api = Api::start().await;
     let path = "/v1/children/c-mei/settings";
     let (status, body) =
-        send(&api, Method::PATCH, path, "s-1", "1", json!({ "discoverable_by": "nobody" })).await;
+        api.call_if_match(Method::PATCH, path, "s-1", "1", json!({ "discoverable_by": "nobody" })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         (body["discoverable_by"].as_str(), body["friend_approval"].as_str()),
@@ -143,14 +121,12 @@ async fn who_can_find_the_child_is_a_setting_with_a_log_entry() {
     );
 
     // Nothing to change, or an unknown value: 422 / 400, nothing changed.
-    let (status, body) = send(&api, Method::PATCH, path, "s-2", "2", json!({})).await;
+    let (status, body) = api.call_if_match(Method::PATCH, path, "s-2", "2", json!({})).await;
     assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Validation), "{body}");
     let (status, _) =
-        send(&api, Method::PATCH, path, "s-3", "2", json!({ "discoverable_by": "everyone" })).await;
+        api.call_if_match(Method::PATCH, path, "s-3", "2", json!({ "discoverable_by": "everyone" })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, body) = send(
-        &api,
-        Method::PATCH,
+    let (status, body) = api.call_if_match(Method::PATCH,
         path,
         "s-4",
         "2",

@@ -48,6 +48,29 @@ impl Api {
         self.sandbox.access_token(phone, password).await.expect("sign in")
     }
 
+    /// A call with `If-Match` (the child's `version` as last seen) and an Idempotency-Key.
+    pub async fn call_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        key: &str,
+        version: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.sandbox.url()))
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", key)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn call(
         &self,
         method: Method,
