@@ -10,8 +10,8 @@ describe("dashboard", () => {
     render(App, { api: fakeApi(dashboard()), locale: "en" });
     const names = await screen.findAllByTestId("child-name");
     expect(names.map((n) => n.textContent)).toEqual(["Ava", "Leo", "Mei"]);
-    expect(screen.getByText("Demo provider")).toBeTruthy();
-    expect(screen.getByText("2 friend requests waiting")).toBeTruthy();
+    screen.getByText("Demo provider");
+    screen.getByText("2 friend requests waiting");
   });
 
   it("renders names from the provider as text, never as markup", async () => {
@@ -54,8 +54,8 @@ describe("dashboard", () => {
 
   it("speaks Chinese when the OS does", async () => {
     render(App, { api: fakeApi(dashboard()), locale: "zh-CN" });
-    expect(await screen.findByText("您的孩子")).toBeTruthy();
-    expect(screen.getByText("演示服务")).toBeTruthy();
+    await screen.findByText("您的孩子");
+    screen.getByText("演示服务");
   });
 });
 
@@ -111,7 +111,7 @@ describe("sign-in by SMS", () => {
     const code = (await screen.findByLabelText("短信验证码")) as HTMLInputElement;
     await fireEvent.input(code, { target: { value: "000000" } });
     await fireEvent.submit(code.form!);
-    await waitFor(() => expect(screen.getByRole("alert")).toBeTruthy());
+    await screen.findByRole("alert");
     expect(code.value).toBe("");
   });
 });
@@ -203,7 +203,7 @@ describe("friend requests", () => {
 
     await fireEvent.click(screen.getByRole("button", { name: "Show all 12 friend requests" }));
     expect(screen.getAllByTestId("request")).toHaveLength(12);
-    expect(screen.getByText("Friend 12")).toBeTruthy();
+    screen.getByText("Friend 12");
     expect(screen.queryByTestId("requests-show-all")).toBeNull();
   });
 
@@ -223,14 +223,14 @@ describe("friend requests", () => {
     render(App, { api, locale: "en" });
     await fireEvent.click(await screen.findByRole("button", { name: /^Leo\b/ }));
     expect((await screen.findByTestId("child-title")).textContent).toBe("Leo");
-    expect(await screen.findByText("Oliver")).toBeTruthy();
-    expect(screen.getByText(/40 messages this week/)).toBeTruthy();
+    await screen.findByText("Oliver");
+    screen.getByText(/40 messages this week/);
 
     await fireEvent.click(screen.getByRole("button", { name: "Approve" }));
     const pin = (await screen.findByLabelText("Parental PIN")) as HTMLInputElement;
     await fireEvent.input(pin, { target: { value: "12" } });
     await fireEvent.submit(pin.form!);
-    expect(screen.getByText("The PIN is exactly 4 digits.")).toBeTruthy();
+    screen.getByText("The PIN is exactly 4 digits.");
     expect(api.approveRequest).not.toHaveBeenCalled();
 
     await fireEvent.input(pin, { target: { value: "1234" } });

@@ -62,9 +62,7 @@ describe("consents", () => {
     const toggle = within(row).getByRole("button", { name: "Withdraw consent: Usage statistics" });
     await fireEvent.click(toggle);
     await waitFor(() => expect(api.setConsent).toHaveBeenCalledWith("c1", "analytics", false));
-    expect(
-      await within(row).findByText("Withdrawn. From now on the service must stop; what it did before stays lawful."),
-    ).toBeTruthy();
+    await within(row).findByText("Withdrawn. From now on the service must stop; what it did before stays lawful.");
     expect(within(row).getByTestId("consent-state").textContent).toContain("Withdrawn since");
     expect(screen.getByTestId("consent-toggle-analytics").textContent?.trim()).toBe("Give consent");
     // The other purposes are untouched and say nothing.
@@ -85,7 +83,7 @@ describe("consents", () => {
     // Giving it back is just as easy.
     await fireEvent.click(screen.getByTestId("consent-toggle-analytics"));
     await waitFor(() => expect(api.setConsent).toHaveBeenLastCalledWith("c1", "analytics", true));
-    expect(await within(row).findByText("Consent given. You can withdraw it at any time.")).toBeTruthy();
+    await within(row).findByText("Consent given. You can withdraw it at any time.");
   });
 
   it("says nothing was sent when the provider cannot be reached", async () => {
@@ -184,7 +182,7 @@ describe("deletion wizard", () => {
     // Step 2: an optional export. Focus follows to the new step's heading.
     await w.findByText("Step 2 of 5");
     expect(document.activeElement?.textContent).toBe("Before you go");
-    expect(w.getByRole("button", { name: "Export first" })).toBeTruthy();
+    w.getByRole("button", { name: "Export first" });
     expect(wizard.textContent).toContain("This is optional.");
     await fireEvent.click(w.getByTestId("wizard-back"));
     await w.findByText("Step 1 of 5");
@@ -207,7 +205,7 @@ describe("deletion wizard", () => {
     await input(pin, "12");
     await fireEvent.click(w.getByTestId("wizard-next"));
     expect(w.getByRole("alert").textContent).toContain("The PIN is exactly 4 digits.");
-    expect(w.getByText("Step 3 of 5")).toBeTruthy();
+    w.getByText("Step 3 of 5");
     await input(pin, "4321");
     await fireEvent.click(w.getByTestId("wizard-next"));
 
@@ -229,7 +227,7 @@ describe("deletion wizard", () => {
 
     // Step 5: the cooling-off period, and a way back.
     const status = await w.findByTestId("deletion-status");
-    expect(w.getByText("Step 5 of 5")).toBeTruthy();
+    w.getByText("Step 5 of 5");
     expect(status.textContent).toContain("Waiting period — you can still cancel");
     expect(wizard.textContent).toContain(
       `Nothing is deleted until ${formatDateTime("en", "2026-12-07T10:00:00Z")}; you can cancel until then.`,
@@ -283,7 +281,7 @@ describe("deletion wizard", () => {
     const wizard = await openWizard(api);
     const w = within(wizard);
     expect((await w.findByTestId("deletion-status")).textContent).toContain("Waiting period");
-    expect(w.getByText("Step 5 of 5")).toBeTruthy();
+    w.getByText("Step 5 of 5");
     await fireEvent.click(w.getByTestId("deletion-cancel"));
     await waitFor(() => expect(api.cancelDeletion).toHaveBeenCalledWith("del-leo"));
     expect(api.requestChildDeletion).not.toHaveBeenCalled();
@@ -448,7 +446,7 @@ describe("policy notice", () => {
     policies = [inForce, { ...pending(true), version: "2027-03" }];
     current = dashboard({ last_synced: "2026-11-23T10:00:00Z" });
     synced();
-    expect(await screen.findByRole("dialog", { name: "The privacy policy is changing" })).toBeTruthy();
+    await screen.findByRole("dialog", { name: "The privacy policy is changing" });
   });
 });
 
@@ -497,7 +495,7 @@ describe("deletion by category", () => {
     await fireEvent.click(within(form).getByTestId("data-delete-confirm"));
     const message = await screen.findByTestId("data-message");
     await waitFor(() => expect(message.textContent).toContain("the password is not correct"));
-    expect(screen.getByTestId("data-confirm")).toBeTruthy();
+    screen.getByTestId("data-confirm");
     expect((within(form).getByTestId("data-password") as HTMLInputElement).value).toBe("");
   });
   it("takes a code sent by SMS instead of the password, for a guardian who has none", async () => {
