@@ -21,6 +21,7 @@ mod faults;
 mod feed;
 mod guardians;
 mod guessing;
+mod host;
 mod idempotency;
 mod identity;
 mod profile;
@@ -139,6 +140,10 @@ impl Sandbox {
             .layer(axum::middleware::from_fn_with_state(state.clone(), faults::middleware))
             .layer(axum::middleware::from_fn(run_to_completion));
         let app = if config.admin { api.merge(admin::router(state.clone())) } else { api };
+        let app = match addr.ip().is_loopback() {
+            true => app.layer(axum::middleware::from_fn_with_state(addr.port(), host::loopback_only)),
+            false => app,
+        };
         let task = tokio::spawn(async move {
             // The peer's address is known to handlers (sign-in counts failures per address).
             let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

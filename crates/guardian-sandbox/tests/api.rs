@@ -568,3 +568,23 @@ async fn password_guessing_waits_out_growing_delays_per_number_and_per_address()
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the address waits");
     assert!(retry.is_some(), "and is told how long");
 }
+
+/// DNS rebinding: a page whose name now resolves to 127.0.0.1 reaches the loopback port, but
+/// with its own name in `Host`; the provider answers it nothing.
+#[tokio::test]
+async fn a_request_addressed_to_another_name_is_refused_on_loopback() {
+    let api = Api::start().await;
+    let port = api.sandbox.addr().port();
+    let ask = |host: String| {
+        let request = api
+            .http
+            .get(format!("{}/v1/children", api.sandbox.url()))
+            .bearer_auth(&api.token)
+            .header(reqwest::header::HOST, host);
+        async move { request.send().await.expect("send").status() }
+    };
+    assert_eq!(ask(format!("rebound.example:{port}")).await, StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(ask(format!("127.0.0.1:{}", port.wrapping_add(1))).await, StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(ask(format!("localhost:{port}")).await, StatusCode::OK);
+    assert_eq!(ask(format!("127.0.0.1:{port}")).await, StatusCode::OK);
+}
