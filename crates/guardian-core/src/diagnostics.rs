@@ -82,7 +82,10 @@ impl Engine {
         let mut refused = Vec::new();
         let mut children = 0usize;
         let mut child_ids = Vec::new();
+        // Without the cache (signed out, or locked) the names to scrub are unknown.
+        let mut names_known = false;
         if let Ok(store) = self.store().await {
+            names_known = true;
             for child in store.children().await? {
                 children += 1;
                 child_ids.push(child.id.clone());
@@ -152,6 +155,9 @@ impl Engine {
                     "queued_decisions": status.queued_decisions,
                     "refused_decisions": status.refused_decisions,
                     "outbox": outbox_summary,
+                    // Transcripts can name children and contacts: left out when those names
+                    // could not be known to scrub them.
+                    "transcripts_left_out": (!names_known).then_some("signed out: no names to scrub"),
                 }))
                 .unwrap_or_default(),
             ),
@@ -171,7 +177,7 @@ impl Engine {
                 files.push((format!("logs/{name}"), text));
             }
         }
-        for transcript in transcripts(&self.settings.data_dir) {
+        for transcript in transcripts(&self.settings.data_dir).into_iter().filter(|_| names_known) {
             if let (Some(name), Ok(text)) = (transcript.file_name(), std::fs::read_to_string(&transcript)) {
                 files.push((format!("transcripts/{}", name.to_string_lossy()), text));
             }
