@@ -1416,6 +1416,7 @@ async fn activity_is_charted_with_a_table_and_the_pin_and_approval_mode_are_chan
         // Only the guardian switches approvals off (with the PIN just set): the dialog says why.
         app.wait_text("[data-testid=pin-explain]", |t| t.contains("Changing how Leo's friends are approved"))
             .await;
+        app.screenshot("pin-dialog-mode").await;
         app.enter_pin("4321").await;
         app.wait_text("[data-testid=settings-message]", |t| t.contains("without your PIN")).await;
         app.click("[data-testid=discovery-nobody]").await;

@@ -29,6 +29,8 @@ describe("friend-approval mode", () => {
     await fireEvent.click(within(modes).getByTestId("approval-child_may_add"));
     // Only the guardian changes it: nothing is sent before the child's PIN.
     expect(api.setFriendApproval).not.toHaveBeenCalled();
+    const submit = (await screen.findByTestId("pin-dialog")).querySelector("button[type=submit]");
+    expect(submit?.textContent?.trim()).toBe("Confirm");
     expect(await givePin("4321")).toContain("Changing how Leo's friends are approved needs");
     await waitFor(() => expect(api.setFriendApproval).toHaveBeenCalledWith("c1", "child_may_add", "4321"));
     expect((await screen.findByTestId("settings-message")).textContent).toContain("without your PIN");
