@@ -33,6 +33,8 @@ check:
 	$(CARGO) fmt --all --check
 	@echo "==> clippy (all crates, all targets, warnings are errors)"
 	$(CARGO) clippy --workspace --exclude guardian-bench-minimal --all-targets --locked -- -D warnings
+	@echo "==> clippy: the shells without the embedded demo (--no-default-features)"
+	$(CARGO) clippy -p guardian-cli -p guardian-desktop --no-default-features --locked -- -D warnings
 	@echo "==> svelte-check"
 	npm --prefix ui run check
 

@@ -26,11 +26,19 @@ impl EngineSlot {
 
     async fn get(&self) -> Result<Arc<Engine>, AppError> {
         self.0
-            .get_or_try_init(|| async { Engine::start(Settings::from_env()).await.map(Arc::new) })
+            .get_or_try_init(|| async { start_engine(Settings::from_env()).await.map(Arc::new) })
             .await
             .cloned()
             .map_err(AppError::from)
     }
+}
+
+/// The engine on the provider the settings name; the embedded demo when this build has it.
+async fn start_engine(settings: Settings) -> Result<Engine, guardian_core::CoreError> {
+    #[cfg(feature = "demo")]
+    return guardian_demo::start_engine(settings).await;
+    #[cfg(not(feature = "demo"))]
+    Engine::start(settings).await
 }
 
 /// How often the app syncs in the background when nothing is pushed (it also syncs on start,

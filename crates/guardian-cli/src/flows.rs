@@ -8,35 +8,28 @@ use guardian_core::flow::{self, Exchange, FlowHost};
 use guardian_core::{CoreError, Engine, ProviderChoice, Settings};
 use guardian_domain::Clock;
 
+/// Where the flow runs: a sandbox started here with the flow's scenario (its clock moved
+/// directly), or one elsewhere.
 enum Host {
+    #[cfg(feature = "demo")]
     InProcess(Arc<guardian_sandbox::SandboxClock>),
-    /// A sandbox elsewhere, moved through its admin endpoint (`sandbox serve --admin`).
-    Remote(String),
+    Remote(flow::RemoteSandbox),
 }
+
+#[cfg(feature = "demo")]
+type LocalSandbox = guardian_sandbox::Sandbox;
+#[cfg(not(feature = "demo"))]
+type LocalSandbox = std::convert::Infallible;
 
 impl FlowHost for Host {
     async fn advance_clock(&self, by: chrono::Duration) -> Result<(), String> {
         match self {
+            #[cfg(feature = "demo")]
             Self::InProcess(clock) => {
                 clock.advance(by);
                 Ok(())
             }
-            Self::Remote(url) => {
-                let response = reqwest::Client::new()
-                    .post(format!("{}/admin/clock/advance", url.trim_end_matches('/')))
-                    .json(&serde_json::json!({ "seconds": by.num_seconds() }))
-                    .send()
-                    .await
-                    .map_err(|e| format!("could not move the provider's clock: {}", e.without_url()))?;
-                if response.status().is_success() {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "the provider did not move its clock ({}): start the sandbox with --admin",
-                        response.status()
-                    ))
-                }
-            }
+            Self::Remote(remote) => remote.advance_clock(by).await,
         }
     }
 }
@@ -52,6 +45,7 @@ pub async fn run(
     let flow = flow::parse(&text)?;
     let data = tempfile::tempdir()?;
     let (sandbox, url, host, clock): (_, _, _, Arc<dyn Clock>) = match provider {
+        #[cfg(feature = "demo")]
         None => {
             let sandbox = guardian_sandbox::Sandbox::start(guardian_sandbox::Config {
                 scenario: scenario.unwrap_or_else(|| flow.scenario.clone()),
@@ -62,7 +56,20 @@ pub async fn run(
             let clock = sandbox.clock();
             (Some(sandbox), url, Host::InProcess(clock.clone()), clock)
         }
-        Some(url) => (None, url.clone(), Host::Remote(url), Arc::new(guardian_domain::SystemClock)),
+        #[cfg(not(feature = "demo"))]
+        None => {
+            let _ = scenario;
+            return Err(CoreError::Invalid(
+                "this build has no sandbox of its own: give one with --provider".into(),
+            )
+            .into());
+        }
+        Some(url) => (
+            None::<LocalSandbox>,
+            url.clone(),
+            Host::Remote(flow::RemoteSandbox(url)),
+            Arc::new(guardian_domain::SystemClock),
+        ),
     };
     // A private, in-memory engine: nothing from this run stays on the machine but the transcript.
     let settings = Settings {
@@ -70,7 +77,7 @@ pub async fn run(
         data_dir: data.path().to_owned(),
         keyring_service: "guardian-flow".into(),
         use_keyring: false,
-        request_timeout: guardian_client::DEFAULT_TIMEOUT,
+        request_timeout: guardian_core::DEFAULT_TIMEOUT,
     };
     let engine = Engine::start_with_clock(settings, clock).await?;
     let exchanges: Arc<Mutex<Vec<Exchange>>> = Arc::default();
@@ -88,9 +95,12 @@ pub async fn run(
     let drain = || std::mem::take(&mut *exchanges.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     let transcript = flow::run(&engine, &host, &flow, drain).await;
     engine.close().await;
+    #[cfg(feature = "demo")]
     if let Some(sandbox) = sandbox {
         sandbox.stop().await;
     }
+    #[cfg(not(feature = "demo"))]
+    let _ = sandbox;
 
     let out = out.unwrap_or_else(|| {
         let slug: String = flow

@@ -338,10 +338,11 @@ enum Command {
         /// The shell: bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
-    /// Run the reference provider sandbox.
+    /// Run the reference provider sandbox (the same as the `guardian-sandbox` program).
+    #[cfg(feature = "demo")]
     Sandbox {
         #[command(subcommand)]
-        command: SandboxCommand,
+        command: guardian_sandbox::command::Command,
     },
 }
 
@@ -530,31 +531,6 @@ enum DebugCommand {
     },
 }
 
-#[derive(Subcommand)]
-enum SandboxCommand {
-    /// Serve a seed scenario on loopback until interrupted.
-    Serve {
-        /// The seed scenario (`guardian sandbox scenarios` lists them).
-        #[arg(long, default_value = "demo-family")]
-        scenario: String,
-        /// The loopback port to listen on (0: any free port).
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-        /// Keep the sandbox's data in this SQLite file instead of memory.
-        #[arg(long)]
-        db: Option<std::path::PathBuf>,
-        /// Serve the admin endpoints (move the clock, inject faults); loopback only.
-        #[arg(long)]
-        admin: bool,
-    },
-    /// List the seed scenarios.
-    Scenarios {
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
 /// Exit codes scripts can rely on (README.md lists them).
 mod exit {
     pub const FAILURE: u8 = 1;
@@ -567,11 +543,20 @@ mod exit {
     pub const WAITING: u8 = 7;
 }
 
+/// The sandbox and shell completions log only to the terminal; everything else also to the log file.
+fn logs_to_terminal_only(command: &Command) -> bool {
+    match command {
+        #[cfg(feature = "demo")]
+        Command::Sandbox { .. } => true,
+        Command::Completions { .. } => true,
+        _ => false,
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The sandbox logs only to the terminal; everything else also to the log file.
-    if matches!(cli.command, Command::Sandbox { .. } | Command::Completions { .. }) {
+    if logs_to_terminal_only(&cli.command) {
         tracing_subscriber::fmt()
             .with_env_filter(guardian_core::logging::filter_from_env("warn"))
             .with_writer(std::io::stderr)
@@ -604,8 +589,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run(command: Command, record: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    #[cfg(feature = "demo")]
     if let Command::Sandbox { command } = command {
-        return sandbox(command).await;
+        return Ok(guardian_sandbox::command::run(command).await?);
     }
     if let Command::Flow { action: FlowAction::Run { file, scenario, provider, transcript } } = command {
         return flows::run(&file, scenario, provider, transcript).await;
@@ -630,7 +616,9 @@ async fn run(command: Command, record: Option<std::path::PathBuf>) -> anyhow::Re
 
 async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Sandbox { .. } | Command::Completions { .. } | Command::Flow { .. } => Ok(()),
+        #[cfg(feature = "demo")]
+        Command::Sandbox { .. } => Ok(()),
+        Command::Completions { .. } | Command::Flow { .. } => Ok(()),
         Command::Debug { command: DebugCommand::Churn { child, contact, count, approve, remove } } => {
             use std::io::Write as _;
             let child = engine.find_child(&child).await?.id;
@@ -641,7 +629,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 .map(|request_id| Decision::ApproveRequest {
                     child_id: child.clone(),
                     request_id,
-                    pin: Some(guardian_sandbox::DEMO_PIN.into()),
+                    pin: Some(guardian_domain::DEMO_PIN.into()),
                     trial_days: None,
                 })
                 .into_iter()
@@ -656,7 +644,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                     Decision::UnblockContact {
                         child_id,
                         contact_id,
-                        pin: Some(guardian_sandbox::DEMO_PIN.into()),
+                        pin: Some(guardian_domain::DEMO_PIN.into()),
                     }
                 }
             });
@@ -1257,8 +1245,16 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// The engine on the provider the settings name; the embedded demo when this build has it.
+async fn start_engine(settings: Settings) -> Result<Engine, CoreError> {
+    #[cfg(feature = "demo")]
+    return guardian_demo::start_engine(settings).await;
+    #[cfg(not(feature = "demo"))]
+    Engine::start(settings).await
+}
+
 async fn start(quiet: bool) -> anyhow::Result<Engine> {
-    let engine = Engine::start(Settings::from_env()).await?;
+    let engine = start_engine(Settings::from_env()).await?;
     if quiet {
         return Ok(engine);
     }
@@ -1476,40 +1472,6 @@ pub(crate) fn read_secret(prompt: &str) -> anyhow::Result<Secret> {
         line.trim_end_matches(['\r', '\n']).to_owned()
     };
     Ok(Secret::new(value))
-}
-
-async fn sandbox(command: SandboxCommand) -> anyhow::Result<()> {
-    match command {
-        SandboxCommand::Scenarios { json } => {
-            let mut listed = Vec::new();
-            for (name, _) in guardian_sandbox::SCENARIOS {
-                let scenario = guardian_sandbox::Scenario::named(name)?;
-                listed.push(serde_json::json!({ "name": name, "description": scenario.description }));
-                if !json {
-                    println!("{name:<16} {}", scenario.description);
-                }
-            }
-            if json {
-                println!("{}", serde_json::to_string_pretty(&listed)?);
-            }
-            Ok(())
-        }
-        SandboxCommand::Serve { scenario, port, db, admin } => {
-            let sandbox = guardian_sandbox::Sandbox::start(guardian_sandbox::Config {
-                scenario,
-                addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-                database: db,
-                admin,
-                ..guardian_sandbox::Config::default()
-            })
-            .await?;
-            println!("Sandbox provider listening on {}", sandbox.url());
-            println!("Demo sign-in: phone {} (password in the scenario file)", guardian_sandbox::DEMO_PHONE);
-            tokio::signal::ctrl_c().await?;
-            sandbox.stop().await;
-            Ok(())
-        }
-    }
 }
 
 #[cfg(test)]

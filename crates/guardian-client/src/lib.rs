@@ -8,10 +8,12 @@ mod error;
 mod guardians;
 mod identity;
 mod rights;
+mod sandbox_admin;
 mod secrets;
 
 pub use client::{DEFAULT_TIMEOUT, ProviderClient, Recorder, validate_provider_url};
 pub use error::{ClientError, Unavailable};
 pub use identity::IdentitySignIn;
 pub use rights::{ByteTap, Reauth};
+pub use sandbox_admin::advance_sandbox_clock;
 pub use secrets::{KeyringSecrets, MemorySecrets, Secret, SecretError, SecretStore, off_executor};

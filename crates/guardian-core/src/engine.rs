@@ -1,15 +1,15 @@
 //! The engine: one per running app or CLI command, owning the provider client, the secret store,
-//! the encrypted cache and (in demo mode) the embedded sandbox provider.
+//! the encrypted cache and (in demo mode) the embedded demo provider the shell started.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use guardian_client::{ClientError, KeyringSecrets, MemorySecrets, ProviderClient, Secret, SecretStore};
 use guardian_domain::{Clock, SystemClock};
-use guardian_sandbox::Sandbox;
 use guardian_store::{DbKey, OutboxState, Store};
 use tokio::sync::{Mutex, RwLock};
 
+use crate::embedded::EmbeddedProvider;
 use crate::views::{ChildSummary, Dashboard, Notice, ProviderInfo, SmsCodeView, Status, age_on};
 use crate::{CoreError, ProviderChoice, Settings};
 
@@ -31,7 +31,7 @@ pub struct Engine {
     /// One sync at a time: a decision is never sent twice by overlapping syncs.
     pub(crate) sync_lock: Mutex<()>,
     /// The embedded demo provider, alive as long as the engine (or until `close`).
-    demo: Mutex<Option<Sandbox>>,
+    demo: Mutex<Option<Box<dyn EmbeddedProvider>>>,
     /// Where the guardian's actions are being recorded as a flow file, if anywhere.
     pub(crate) recording: std::sync::Mutex<Option<std::path::PathBuf>>,
     /// A third-party identity waiting for a phone number to be bound to it.
@@ -46,27 +46,43 @@ impl Engine {
         Self::start_with_clock(settings, Arc::new(SystemClock)).await
     }
 
+    /// Starts the engine on the provider at `settings.provider`'s address. The embedded demo
+    /// is started by the shell and handed to [`Engine::start_embedded`] instead.
     pub async fn start_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, CoreError> {
+        match &settings.provider {
+            ProviderChoice::Url(url) => {
+                let url = url.clone();
+                Self::start_at(settings, clock, &url, None).await
+            }
+            ProviderChoice::Demo => {
+                Err(CoreError::Demo("this build of Guardian has no demo provider".into()))
+            }
+        }
+    }
+
+    /// Starts the engine on a provider running in this process (the demo), signed in as its
+    /// guardian; the engine stops the provider when it closes.
+    pub async fn start_embedded(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        provider: Box<dyn EmbeddedProvider>,
+    ) -> Result<Self, CoreError> {
+        let url = provider.url();
+        Self::start_at(settings, clock, &url, Some(provider)).await
+    }
+
+    async fn start_at(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        url: &str,
+        demo: Option<Box<dyn EmbeddedProvider>>,
+    ) -> Result<Self, CoreError> {
         let profile = settings.provider.profile();
         let mut notices = Vec::new();
         let secrets = open_secrets(&settings, &profile, &mut notices).await;
-
-        let (demo, url) = match &settings.provider {
-            ProviderChoice::Demo => {
-                let sandbox = Sandbox::start(guardian_sandbox::Config {
-                    scenario: crate::settings::demo_scenario(),
-                    clock: clock.clone(),
-                    ..guardian_sandbox::Config::default()
-                })
-                .await
-                .map_err(|e| CoreError::Demo(e.to_string()))?;
-                let url = sandbox.url();
-                (Some(sandbox), url)
-            }
-            ProviderChoice::Url(url) => (None, url.clone()),
-        };
         let client =
-            ProviderClient::with_timeout(&url, secrets.clone(), clock.clone(), settings.request_timeout)?;
+            ProviderClient::with_timeout(url, secrets.clone(), clock.clone(), settings.request_timeout)?;
+        let guardian = demo.as_ref().map(|provider| provider.guardian());
         let engine = Self {
             settings,
             profile,
@@ -83,13 +99,10 @@ impl Engine {
             announcing: Mutex::new(()),
         };
 
-        if engine.is_demo() {
-            // The demo provider is new at every start: sign in as the demo guardian.
+        if let Some((phone, password)) = guardian {
+            // The embedded provider is new at every start: sign in as its guardian.
             engine.client.forget_session().await?;
-            engine
-                .client
-                .sign_in_password(guardian_sandbox::DEMO_PHONE, &Secret::new(guardian_sandbox::DEMO_PASSWORD))
-                .await?;
+            engine.client.sign_in_password(&phone, &password).await?;
         } else {
             engine.client.restore_session().await?;
         }
@@ -143,7 +156,7 @@ impl Engine {
         let sent = self.client.request_sms_code(phone.trim()).await?;
         // The demo provider sends no real message: say what it would have sent.
         let demo_code = match (self.is_demo(), self.demo.lock().await.as_ref()) {
-            (true, Some(sandbox)) => sandbox.last_sms_code(phone.trim()).await.ok().flatten(),
+            (true, Some(provider)) => provider.last_sms_code(phone.trim()).await,
             _ => None,
         };
         Ok(SmsCodeView {

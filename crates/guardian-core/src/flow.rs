@@ -360,6 +360,15 @@ pub trait FlowHost: Send + Sync {
     ) -> impl std::future::Future<Output = Result<(), String>> + Send;
 }
 
+/// A sandbox elsewhere, its clock moved through its admin endpoint (`sandbox serve --admin`).
+pub struct RemoteSandbox(pub String);
+
+impl FlowHost for RemoteSandbox {
+    async fn advance_clock(&self, by: chrono::Duration) -> Result<(), String> {
+        guardian_client::advance_sandbox_clock(&self.0, by.num_seconds()).await
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -462,7 +471,7 @@ type Known = std::collections::HashMap<String, String>;
 
 /// A step's PIN, or the scenario's when the flow file gives none.
 fn scenario_pin(pin: &Option<String>) -> Secret {
-    Secret::new(pin.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PIN.into()))
+    Secret::new(pin.clone().unwrap_or_else(|| guardian_domain::DEMO_PIN.into()))
 }
 async fn child_id(engine: &Engine, known: &mut Known, reference: &str) -> Result<String, String> {
     let found = if let Some(n) = nth(reference) {
@@ -534,9 +543,9 @@ async fn perform(
 ) -> Result<(), String> {
     match step {
         Step::SignIn { phone, password } => {
-            let phone = phone.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PHONE.into());
+            let phone = phone.clone().unwrap_or_else(|| guardian_domain::DEMO_PHONE.into());
             let password =
-                Secret::new(password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()));
+                Secret::new(password.clone().unwrap_or_else(|| guardian_domain::DEMO_PASSWORD.into()));
             engine.sign_in(&phone, &password).await.map_err(fail)
         }
         Step::Sync => engine.sync().await.map_err(fail),
@@ -592,7 +601,7 @@ async fn perform(
             let child = child_id(engine, known, child).await?;
             let name = engine.find_child(&child).await.map_err(fail)?.display_name;
             let password = Reauth::Password(Secret::new(
-                password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()),
+                password.clone().unwrap_or_else(|| guardian_domain::DEMO_PASSWORD.into()),
             ));
             engine
                 .request_child_deletion(&child, &name, &password, &Secret::new(pin.clone()))
@@ -712,7 +721,7 @@ async fn perform(
         Step::DeleteData { child, category, password } => {
             let child = child_id(engine, known, child).await?;
             let password = Reauth::Password(Secret::new(
-                password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()),
+                password.clone().unwrap_or_else(|| guardian_domain::DEMO_PASSWORD.into()),
             ));
             engine.delete_data(&child, category, &password).await.map(drop).map_err(fail)
         }
@@ -801,7 +810,7 @@ async fn perform(
         Step::ResetPin { child, pin, password } => {
             let child = child_id(engine, known, child).await?;
             let password = Reauth::Password(Secret::new(
-                password.clone().unwrap_or_else(|| guardian_sandbox::DEMO_PASSWORD.into()),
+                password.clone().unwrap_or_else(|| guardian_domain::DEMO_PASSWORD.into()),
             ));
             engine.reset_pin(&child, &Secret::new(pin.clone()), &password).await.map_err(fail)
         }
@@ -911,7 +920,7 @@ pub fn append_steps(path: &std::path::Path, steps: &[Step]) -> Result<(), CoreEr
 /// The PIN recordings write: the sandbox's when the real one was accepted, a wrong one when it
 /// was refused (so the replay is refused the same way).
 pub fn recorded_pin(accepted: bool) -> String {
-    if accepted { guardian_sandbox::DEMO_PIN.into() } else { "0000".into() }
+    if accepted { guardian_domain::DEMO_PIN.into() } else { "0000".into() }
 }
 
 /// A step to record, worked out before the action (references can shift after it). The PIN of

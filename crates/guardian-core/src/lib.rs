@@ -9,6 +9,7 @@ mod care;
 mod data_deletion;
 mod decisions;
 pub mod diagnostics;
+mod embedded;
 mod engine;
 mod error;
 mod export_viewer;
@@ -32,6 +33,7 @@ pub use attention::{Attention, AttentionItem};
 pub use care::{DeviceView, GroupMemberView, GroupView, ReportView};
 pub use data_deletion::{DataCategoryView, DataDeletionView, KeptView};
 pub use decisions::Decision;
+pub use embedded::{EmbeddedProvider, ProviderFuture};
 pub use engine::Engine;
 pub use error::{CoreError, ERROR_CODES, UNAVAILABLE_CODES, unavailable_code};
 pub use export_viewer::{ExportView, SavedExport};
@@ -48,7 +50,7 @@ pub use views::{
     RequestView, SmsCodeView, Status, age_on,
 };
 
-pub use guardian_client::{Reauth, Secret};
+pub use guardian_client::{DEFAULT_TIMEOUT, Reauth, Secret};
 pub use guardian_store::{AuditBroken, AuditEntry, private_dir, private_file};
 pub use rights::{
     DiffLine, ExportProgress, download_verified, file_sha256, policy_diff, policy_in_force_and_pending,

@@ -6,7 +6,7 @@ pub const DEMO_PROFILE: &str = "demo";
 /// Which provider Guardian talks to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderChoice {
-    /// The sandbox started in-process with the demo family.
+    /// The embedded demo family, started in this process by the shell (see `guardian-demo`).
     Demo,
     /// A real provider at this URL.
     Url(String),
@@ -50,14 +50,6 @@ pub struct Settings {
     pub use_keyring: bool,
     /// How long one provider request may take.
     pub request_timeout: std::time::Duration,
-}
-
-/// The embedded demo provider's scenario: `GUARDIAN_DEMO_SCENARIO`, by default `demo-family`.
-pub fn demo_scenario() -> String {
-    std::env::var("GUARDIAN_DEMO_SCENARIO")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "demo-family".into())
 }
 
 impl Settings {

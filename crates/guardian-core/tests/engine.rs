@@ -31,30 +31,6 @@ fn file_bytes(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 }
 
 #[tokio::test]
-async fn the_embedded_demo_signs_in_and_lists_the_demo_family() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let engine = Engine::start(settings(ProviderChoice::Demo, dir.path(), None)).await.expect("start");
-    engine.sync().await.expect("sync");
-    let dashboard = engine.dashboard().await.expect("dashboard");
-    assert_eq!(dashboard.status.provider.kind, "demo");
-    assert!(dashboard.status.signed_in);
-    assert!(dashboard.status.last_synced.is_some(), "sync time recorded");
-    assert_eq!(names(&dashboard.children), ["Ava", "Leo", "Mei"]);
-    let ages: Vec<_> = dashboard.children.iter().map(|c| c.age).collect();
-    assert!(ages.iter().all(Option::is_some), "demo children have birthdays");
-    assert_eq!(
-        engine.activity_rows("Mei").await.expect("activity"),
-        140,
-        "two weeks × ten features of usage"
-    );
-    assert_eq!(
-        dashboard.children.iter().map(|c| c.pending_requests).sum::<i32>(),
-        3,
-        "three incoming friend requests wait in the demo family"
-    );
-}
-
-#[tokio::test]
 async fn a_configured_provider_shows_no_demo_data_until_sign_in() {
     let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
     let dir = tempfile::tempdir().expect("temp dir");

@@ -23,5 +23,12 @@ pub use rights::*;
 pub use transparency::*;
 pub use wire::*;
 
+/// The seed scenarios' guardian: how the sandbox's scenario families sign in, and what flow files
+/// replay with when a step names no phone number, password or PIN.
+pub const DEMO_PHONE: &str = "+8613800000001";
+pub const DEMO_PASSWORD: &str = "demo-password";
+/// The seed scenarios' children's parental PIN.
+pub const DEMO_PIN: &str = "1234";
+
 /// The API version this build speaks; sent as `Guardian-Api-Version` on every request.
 pub const API_VERSION: &str = "1";

@@ -21,14 +21,15 @@ const ACCESS_TTL: Duration = Duration::minutes(15);
 const REFRESH_TTL: Duration = Duration::days(30);
 
 /// An argon2id hash of a password or PIN; the secret itself is never stored.
-pub(crate) fn hash_secret(secret: &str) -> anyhow::Result<String> {
+pub(crate) fn hash_secret(secret: &str) -> Result<String, crate::SandboxError> {
     let mut raw = [0u8; 16];
     rand::rng().fill_bytes(&mut raw);
-    let salt = SaltString::encode_b64(&raw).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let salt =
+        SaltString::encode_b64(&raw).map_err(|e| crate::SandboxError::Internal(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(secret.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+        .map_err(|e| crate::SandboxError::Internal(format!("hashing failed: {e}")))
 }
 
 /// A hash no password matches, checked for a phone number without an account so that an unknown

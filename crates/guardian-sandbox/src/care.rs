@@ -88,7 +88,7 @@ pub(crate) async fn sign_out_device(
         .fetch_optional(&state.db)
         .await?;
         let device = device_from_row(row.ok_or_else(|| ApiError::not_found("device"))?);
-        Ok((StatusCode::OK, serde_json::to_value(device).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::OK, serde_json::to_value(device)?))
     })
     .await
 }
@@ -158,7 +158,7 @@ pub(crate) async fn leave_group(
             .bind(&group_id)
             .execute(&state.db)
             .await?;
-        Ok((StatusCode::OK, serde_json::to_value(group).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::OK, serde_json::to_value(group)?))
     })
     .await
 }
@@ -288,7 +288,7 @@ pub(crate) async fn create_report(
             &["reports", "contacts"],
         )
         .await?;
-        Ok((StatusCode::CREATED, serde_json::to_value(report).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::CREATED, serde_json::to_value(report)?))
     })
     .await
 }

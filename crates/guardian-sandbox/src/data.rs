@@ -218,11 +218,11 @@ pub(crate) async fn delete_data(
         .bind(body.category.as_str())
         .bind(i64::try_from(deleted_items).unwrap_or(i64::MAX))
         .bind(now)
-        .bind(serde_json::to_string(&receipt.kept).map_err(anyhow::Error::from)?)
+        .bind(serde_json::to_string(&receipt.kept)?)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok((StatusCode::CREATED, serde_json::to_value(receipt).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::CREATED, serde_json::to_value(receipt)?))
     })
     .await
 }

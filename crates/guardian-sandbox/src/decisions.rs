@@ -450,7 +450,7 @@ pub(crate) async fn approve_request(
         }
         if let Some(waiting) = record_approval(&mut tx, &auth.guardian_id, &request, now).await? {
             tx.commit().await?;
-            return Ok((StatusCode::ACCEPTED, serde_json::to_value(waiting).map_err(anyhow::Error::from)?));
+            return Ok((StatusCode::ACCEPTED, serde_json::to_value(waiting)?));
         }
         let trial_until = body.trial_days.map(|d| now + Duration::days(i64::from(d)));
         decide(tx, &auth.guardian_id, &request, Decided::Approved { trial_until }, now).await
@@ -579,7 +579,7 @@ async fn decide(
     }
     tx.commit().await?;
     let decided = FriendRequest { status, approved_by: Vec::new(), ..request.clone() };
-    Ok((StatusCode::OK, serde_json::to_value(decided).map_err(anyhow::Error::from)?))
+    Ok((StatusCode::OK, serde_json::to_value(decided)?))
 }
 
 async fn set_contact_status(
@@ -629,7 +629,7 @@ async fn set_contact_status(
         log_decision(&mut tx, &child_id, &auth.guardian_id, action, &contact.display_name, now).await?;
         record_change(&mut tx, &auth.guardian_id, &format!("contact:{child_id}/{contact_id}"), now).await?;
         tx.commit().await?;
-        Ok((StatusCode::OK, serde_json::to_value(contact).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::OK, serde_json::to_value(contact)?))
     })
     .await
 }
@@ -706,7 +706,7 @@ pub(crate) async fn confirm_contact(
         log_decision(&mut tx, &child_id, &auth.guardian_id, "trial_confirmed", &contact.display_name, now).await?;
         record_change(&mut tx, &auth.guardian_id, &format!("contact:{child_id}/{contact_id}"), now).await?;
         tx.commit().await?;
-        Ok((StatusCode::OK, serde_json::to_value(contact).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::OK, serde_json::to_value(contact)?))
     })
     .await
 }

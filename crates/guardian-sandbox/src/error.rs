@@ -39,8 +39,48 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-impl From<anyhow::Error> for ApiError {
-    fn from(error: anyhow::Error) -> Self {
+/// What can go wrong starting, seeding or driving the sandbox (an API answer is an [`ApiError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("the sandbox's database failed: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("the sandbox's database could not be prepared: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("could not encode: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("could not build the archive: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("could not sign in to the sandbox: {0}")]
+    Http(#[from] reqwest::Error),
+    /// A scenario file that names something it does not define, or does not parse.
+    #[error("{0}")]
+    Scenario(String),
+    /// A configuration the sandbox will not serve.
+    #[error("{0}")]
+    Config(String),
+    /// The sandbox refused its own request (a test helper's).
+    #[error("{0}")]
+    Refused(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<ApiError> for SandboxError {
+    fn from(error: ApiError) -> Self {
+        Self::Refused(error.message)
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(error: serde_json::Error) -> Self {
+        SandboxError::from(error).into()
+    }
+}
+
+impl From<SandboxError> for ApiError {
+    fn from(error: SandboxError) -> Self {
         tracing::error!(%error, "internal error");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "internal error")
     }

@@ -1,6 +1,7 @@
 //! Export jobs: the provider prepares an archive of one child's data (the format is documented
 //! in `docs/export-format.md`), then serves it with HTTP Range so a download can resume.
 
+use crate::SandboxError;
 use std::io::Write as _;
 
 use axum::Json;
@@ -103,7 +104,7 @@ pub(crate) async fn create_export(
                     .await;
             }
         });
-        Ok((StatusCode::ACCEPTED, serde_json::to_value(job_from_row(row)).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::ACCEPTED, serde_json::to_value(job_from_row(row))?))
     })
     .await
 }
@@ -194,7 +195,7 @@ async fn prepare(
         })
     })
     .await
-    .map_err(anyhow::Error::from)??;
+    .map_err(|e| SandboxError::Internal(e.to_string()))??;
     set_progress(state, id, 90).await?;
     let sha256 = format!("{:x}", Sha256::digest(&archive));
     sqlx::query(
@@ -225,7 +226,7 @@ struct ArchiveData {
 /// Writes the archive: every category as JSON, tables also as CSV, a readable HTML report, and
 /// `manifest.json` (written last) with each file's size and SHA-256. Returns the archive and the
 /// manifest's SHA-256.
-fn build_archive(data: &ArchiveData) -> anyhow::Result<(Vec<u8>, String)> {
+fn build_archive(data: &ArchiveData) -> Result<(Vec<u8>, String), SandboxError> {
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("child.json", pretty(&data.child)?),
         ("contacts.json", pretty(&data.contacts)?),
@@ -267,7 +268,7 @@ fn build_archive(data: &ArchiveData) -> anyhow::Result<(Vec<u8>, String)> {
     Ok((zip.finish()?.into_inner(), manifest_sha256))
 }
 
-fn pretty<T: serde::Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
+fn pretty<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, SandboxError> {
     Ok(serde_json::to_vec_pretty(value)?)
 }
 

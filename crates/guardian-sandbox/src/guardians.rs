@@ -155,7 +155,7 @@ pub(crate) async fn invite(
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<serde_json::Value> {
-    Ok(serde_json::to_value(value).map_err(anyhow::Error::from)?)
+    Ok(serde_json::to_value(value)?)
 }
 
 async fn my_phone(state: &AppState, guardian_id: &str) -> ApiResult<(String, String)> {

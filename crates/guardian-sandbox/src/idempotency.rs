@@ -42,7 +42,7 @@ const BUFFERED_BODY_LIMIT: usize = crate::avatar::AVATAR_BODY_LIMIT;
 pub(crate) struct Fingerprint(String);
 
 /// The server's key for fingerprints: made once, kept in the database.
-pub(crate) async fn fingerprint_key(db: &sqlx::SqlitePool) -> anyhow::Result<Vec<u8>> {
+pub(crate) async fn fingerprint_key(db: &sqlx::SqlitePool) -> Result<Vec<u8>, crate::SandboxError> {
     let mut fresh = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
     sqlx::query(

@@ -3,6 +3,7 @@
 //! life it is the third party's site), linking and unlinking, and binding a phone number to an
 //! identity no account uses yet (proven with an SMS code).
 
+use crate::SandboxError;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -138,12 +139,13 @@ pub(crate) async fn allow(
     .fetch_optional(&state.db)
     .await?;
     let (redirect,) = redirect.ok_or_else(|| ApiError::not_found("authorization request"))?;
-    let mut location = url::Url::parse(&redirect).map_err(anyhow::Error::from)?;
+    let mut location = url::Url::parse(&redirect).map_err(|e| SandboxError::Internal(e.to_string()))?;
     location.query_pairs_mut().append_pair("code", &code).append_pair("state", &query.state);
     let mut response = StatusCode::FOUND.into_response();
-    response
-        .headers_mut()
-        .insert(header::LOCATION, HeaderValue::from_str(location.as_str()).map_err(anyhow::Error::from)?);
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(location.as_str()).map_err(|e| SandboxError::Internal(e.to_string()))?,
+    );
     Ok(response)
 }
 
@@ -300,7 +302,7 @@ pub(crate) async fn link_identity(
         link(&mut tx, &auth.guardian_id, provider, &subject, &display_name, state.clock.now()).await?;
         tx.commit().await?;
         let linked = identities(&state.db, &auth.guardian_id).await?;
-        Ok((StatusCode::CREATED, serde_json::to_value(linked).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::CREATED, serde_json::to_value(linked)?))
     })
     .await
 }
@@ -323,7 +325,7 @@ pub(crate) async fn unlink_identity(
             return Err(ApiError::not_found("linked identity"));
         }
         let linked = identities(&state.db, &auth.guardian_id).await?;
-        Ok((StatusCode::OK, serde_json::to_value(linked).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::OK, serde_json::to_value(linked)?))
     })
     .await
 }

@@ -3,7 +3,7 @@
 //! staff run every Guardian flow against it.
 //!
 //! ```no_run
-//! # async fn demo() -> anyhow::Result<()> {
+//! # async fn demo() -> Result<(), guardian_sandbox::SandboxError> {
 //! let sandbox = guardian_sandbox::Sandbox::start(guardian_sandbox::Config::default()).await?;
 //! println!("provider at {}", sandbox.url());
 //! # Ok(()) }
@@ -13,6 +13,7 @@ mod admin;
 mod auth;
 mod avatar;
 mod care;
+pub mod command;
 mod data;
 mod decisions;
 mod error;
@@ -36,7 +37,6 @@ mod transparency;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use axum::response::IntoResponse as _;
 use guardian_domain::{Clock, SystemClock};
 use sqlx::SqlitePool;
@@ -45,6 +45,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use admin::SandboxClock;
+pub use error::SandboxError;
 pub use faults::{Fault, FaultKind};
 pub use guessing::SignInLimits;
 pub use scenario::{DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, SCENARIOS, Scenario};
@@ -109,14 +110,14 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Creates the database, seeds the scenario and starts serving.
-    pub async fn start(config: Config) -> anyhow::Result<Self> {
+    pub async fn start(config: Config) -> Result<Self, SandboxError> {
         let scenario = Scenario::named(&config.scenario)?;
         let (db, temp_dir) = open_database(config.database.as_deref()).await?;
         let clock = Arc::new(SandboxClock::new(config.clock));
         // A database file that already holds a family (a restarted sandbox) is not seeded again.
         let (families,): (i64,) = sqlx::query_as("SELECT count(*) FROM guardians").fetch_one(&db).await?;
         if families == 0 {
-            scenario.seed(&db, clock.now()).await.context("seeding the scenario")?;
+            scenario.seed(&db, clock.now()).await?;
         }
         let state = AppState {
             db: db.clone(),
@@ -128,11 +129,14 @@ impl Sandbox {
             sign_in_limits: config.sign_in_limits,
         };
         if config.admin && !config.addr.ip().is_loopback() {
-            anyhow::bail!("the sandbox admin endpoints may only be served on a loopback address");
+            return Err(SandboxError::Config(
+                "the sandbox admin endpoints may only be served on a loopback address".into(),
+            ));
         }
 
-        let listener =
-            TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| SandboxError::Config(format!("binding {}: {e}", config.addr)))?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let api = routes::router(state.clone())
@@ -176,29 +180,27 @@ impl Sandbox {
 
     /// How many times each Idempotency-Key's mutation was carried out (a replay does not
     /// count). Every count must be 1.
-    pub async fn applied_mutations(&self) -> anyhow::Result<Vec<(String, i64)>> {
+    pub async fn applied_mutations(&self) -> Result<Vec<(String, i64)>, SandboxError> {
         Ok(sqlx::query_as("SELECT key, count(*) FROM mutation_log GROUP BY key ORDER BY key")
             .fetch_all(&self.state.db)
             .await?)
     }
 
     /// The fingerprints of the stored idempotent requests (for tests of what they reveal).
-    pub async fn stored_fingerprints(&self) -> anyhow::Result<Vec<String>> {
+    pub async fn stored_fingerprints(&self) -> Result<Vec<String>, SandboxError> {
         Ok(sqlx::query_scalar("SELECT fingerprint FROM idempotency").fetch_all(&self.state.db).await?)
     }
 
     /// Forgets the change history: every cursor issued so far gets `410 Gone`.
-    pub async fn compact_feed(&self) -> anyhow::Result<()> {
-        feed::compact(&self.state).await.map_err(|e| anyhow::anyhow!("{}", e.message))
+    pub async fn compact_feed(&self) -> Result<(), SandboxError> {
+        Ok(feed::compact(&self.state).await?)
     }
 
     /// A friend request to `child_id` from someone who calls themselves `from`, arriving now as
     /// a contact's app would send it (for tests, demos and support staff: `from` may be anything
     /// a hostile contact could type). The child's guardians hear of it on the push stream.
-    pub async fn add_friend_request(&self, child_id: &str, from: &str) -> anyhow::Result<String> {
-        let id = decisions::incoming_request(&self.state, child_id, from)
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    pub async fn add_friend_request(&self, child_id: &str, from: &str) -> Result<String, SandboxError> {
+        let id = decisions::incoming_request(&self.state, child_id, from).await?;
         let guardians: Vec<String> =
             sqlx::query_scalar("SELECT guardian_id FROM child_guardians WHERE child_id = ?")
                 .bind(child_id)
@@ -212,13 +214,13 @@ impl Sandbox {
 
     /// The newest sign-in code the sandbox's stand-in SMS gateway sent to `phone` (no real
     /// message leaves the sandbox).
-    pub async fn last_sms_code(&self, phone: &str) -> anyhow::Result<Option<String>> {
+    pub async fn last_sms_code(&self, phone: &str) -> Result<Option<String>, SandboxError> {
         Ok(sms::last_code(&self.state.db, phone).await?)
     }
 
     /// Signs a guardian in over HTTP, as any client does, and returns the access token: for tests,
     /// demos and support staff who call the API by hand.
-    pub async fn access_token(&self, phone: &str, password: &str) -> anyhow::Result<String> {
+    pub async fn access_token(&self, phone: &str, password: &str) -> Result<String, SandboxError> {
         let mut tokens: guardian_domain::TokenResponse = reqwest::Client::new()
             .post(format!("{}/v1/auth/password", self.url()))
             .json(&serde_json::json!({ "phone": phone, "password": password }))
@@ -255,7 +257,7 @@ impl Drop for Sandbox {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        guardian_store::close_pool_blocking(&self.state.db);
+        guardian_sqlcipher::close_pool_blocking(&self.state.db);
     }
 }
 
@@ -277,7 +279,7 @@ async fn run_to_completion(
 /// cancelled request must not take the data with it.
 async fn open_database(
     path: Option<&std::path::Path>,
-) -> anyhow::Result<(SqlitePool, Option<tempfile::TempDir>)> {
+) -> Result<(SqlitePool, Option<tempfile::TempDir>), SandboxError> {
     let (file, temp) = match path {
         Some(path) => (path.to_owned(), None),
         None => {
@@ -290,11 +292,11 @@ async fn open_database(
         .create_if_missing(true)
         .foreign_keys(true)
         .busy_timeout(std::time::Duration::from_secs(5));
-    guardian_store::init_crypto();
+    guardian_sqlcipher::init_crypto();
     const WAL: &str = "PRAGMA journal_mode = WAL;";
     // A temporary provider database is encrypted with a key that dies with the process.
     let pool = if temp.is_some() {
-        guardian_store::encrypted_pool(&guardian_store::DbKey::generate(), 4, WAL)
+        guardian_sqlcipher::encrypted_pool(&guardian_sqlcipher::DbKey::generate(), 4, WAL)
     } else {
         SqlitePoolOptions::new().max_connections(4).after_connect(|conn, _| {
             Box::pin(async move { sqlx::raw_sql(WAL).execute(conn).await.map(drop) })

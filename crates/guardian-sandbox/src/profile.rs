@@ -113,7 +113,7 @@ pub(crate) async fn create_child(
             .await?
             .pop()
             .ok_or_else(|| ApiError::not_found("child"))?;
-        Ok((StatusCode::CREATED, serde_json::to_value(child).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::CREATED, serde_json::to_value(child)?))
     })
     .await
 }

@@ -104,7 +104,7 @@ pub(crate) async fn create(
         .bind(now + DUE)
         .fetch_one(&state.db)
         .await?;
-        Ok((StatusCode::CREATED, serde_json::to_value(from_row(row, now)).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::CREATED, serde_json::to_value(from_row(row, now))?))
     })
     .await
 }

@@ -365,7 +365,7 @@ async fn insert_deletion(
     }
     tx.commit().await?;
     let request = for_reader(state, guardian_id, deletion_from_row(row)).await?;
-    Ok((StatusCode::ACCEPTED, serde_json::to_value(request).map_err(anyhow::Error::from)?))
+    Ok((StatusCode::ACCEPTED, serde_json::to_value(request)?))
 }
 
 pub(crate) async fn request_child_deletion(
@@ -559,7 +559,7 @@ async fn answer_deletion(
     }
     tx.commit().await?;
     let answered = find_deletion(state, guardian_id, &request.id, true).await?;
-    Ok((StatusCode::OK, serde_json::to_value(answered).map_err(anyhow::Error::from)?))
+    Ok((StatusCode::OK, serde_json::to_value(answered)?))
 }
 
 pub(crate) async fn get_deletion(
@@ -592,7 +592,7 @@ pub(crate) async fn cancel_deletion(
             .execute(&state.db)
             .await?;
         let cancelled = own_deletion(&state, &auth.guardian_id, &id).await?;
-        Ok((StatusCode::OK, serde_json::to_value(cancelled).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::OK, serde_json::to_value(cancelled)?))
     })
     .await
 }
@@ -621,10 +621,7 @@ pub(crate) async fn settle(state: &AppState, caller: &str) -> ApiResult<bool> {
              WHERE id = ? AND status = 'cooling_off'",
         )
         .bind(completed_at)
-        .bind(
-            serde_json::to_string(if subject == "child" { CHILD_CATEGORIES } else { GUARDIAN_CATEGORIES })
-                .map_err(anyhow::Error::from)?,
-        )
+        .bind(serde_json::to_string(if subject == "child" { CHILD_CATEGORIES } else { GUARDIAN_CATEGORIES })?)
         .bind(&id)
         .execute(&mut *tx)
         .await?;
@@ -781,7 +778,7 @@ pub(crate) async fn set_consent(
             .await?;
         }
         let updated = ledger(&state.db, &child_id).await?;
-        Ok((StatusCode::OK, serde_json::to_value(updated).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::OK, serde_json::to_value(updated)?))
     })
     .await
 }
@@ -839,7 +836,7 @@ pub(crate) async fn acknowledge_policy(
             .bind(&version)
             .fetch_one(&state.db)
             .await?;
-        Ok((StatusCode::OK, serde_json::to_value(policy_from_row(row)).map_err(anyhow::Error::from)?))
+        Ok((StatusCode::OK, serde_json::to_value(policy_from_row(row))?))
     })
     .await
 }

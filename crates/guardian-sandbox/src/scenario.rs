@@ -1,15 +1,11 @@
 //! Seed scenarios: data files that describe a family and what is waiting for its guardian.
 
-use anyhow::{Context as _, bail};
+use crate::SandboxError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::SqlitePool;
 
-/// The demo guardian's sign-in, known to the embedded demo and to tests.
-pub const DEMO_PHONE: &str = "+8613800000001";
-pub const DEMO_PASSWORD: &str = "demo-password";
-/// The demo children's parental PIN.
-pub const DEMO_PIN: &str = "1234";
+pub use guardian_domain::{DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN};
 
 /// Every scenario this build ships: name and file contents.
 pub const SCENARIOS: &[(&str, &str)] = &[
@@ -266,15 +262,19 @@ struct SeedFriendRequest {
 }
 
 impl Scenario {
-    pub fn named(name: &str) -> anyhow::Result<Self> {
+    pub fn named(name: &str) -> Result<Self, SandboxError> {
         let Some((_, text)) = SCENARIOS.iter().find(|(n, _)| *n == name) else {
             let known: Vec<_> = SCENARIOS.iter().map(|(n, _)| *n).collect();
-            bail!("unknown scenario {name:?}; known: {}", known.join(", "));
+            return Err(SandboxError::Scenario(format!(
+                "unknown scenario {name:?}; known: {}",
+                known.join(", ")
+            )));
         };
-        serde_json::from_str(text).with_context(|| format!("scenario {name} is malformed"))
+        serde_json::from_str(text)
+            .map_err(|e| SandboxError::Scenario(format!("scenario {name} is malformed: {e}")))
     }
 
-    pub(crate) async fn seed(&self, db: &SqlitePool, now: DateTime<Utc>) -> anyhow::Result<()> {
+    pub(crate) async fn seed(&self, db: &SqlitePool, now: DateTime<Utc>) -> Result<(), SandboxError> {
         let mut tx = db.begin().await?;
         for g in &self.guardians {
             sqlx::query(
@@ -393,7 +393,7 @@ impl Scenario {
                 now - chrono::Duration::days(e.days_ago),
             )
             .await
-            .map_err(|e| anyhow::anyhow!("decision log: {}", e.message))?;
+            .map_err(|e| SandboxError::Scenario(format!("decision log: {}", e.message)))?;
         }
         for p in &self.pins {
             sqlx::query(
@@ -468,7 +468,9 @@ impl Scenario {
                     .bind(now - chrono::Duration::days(20))
                     .execute(&mut *tx)
                     .await
-                    .with_context(|| format!("group {} of unknown child {child_id}", g.id))?;
+                    .map_err(|e| {
+                        SandboxError::Scenario(format!("group {} of unknown child {child_id}: {e}", g.id))
+                    })?;
             }
         }
         // Every child has a tablet and a phone, seen recently.
@@ -491,7 +493,9 @@ impl Scenario {
                 .bind(&d.child_id)
                 .fetch_one(&mut *tx)
                 .await
-                .with_context(|| format!("deletion of unknown child {}", d.child_id))?;
+                .map_err(|e| {
+                    SandboxError::Scenario(format!("deletion of unknown child {}: {e}", d.child_id))
+                })?;
             let requested_at = now - chrono::Duration::days(d.requested_days_ago);
             sqlx::query(
                 "INSERT INTO deletion_requests (id, guardian_id, subject, child_id, status, requested_at, \
@@ -518,7 +522,9 @@ impl Scenario {
                 &categories,
             )
             .await
-            .with_context(|| format!("staff access to unknown child {}", a.child_id))?;
+            .map_err(|e| {
+                SandboxError::Scenario(format!("staff access to unknown child {}: {e}", a.child_id))
+            })?;
         }
         for d in &self.automated_decisions {
             sqlx::query(

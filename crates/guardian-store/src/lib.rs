@@ -4,9 +4,7 @@
 
 mod audit;
 mod children;
-mod key;
 mod notifications;
-mod process;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -17,8 +15,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 
 pub use audit::{AuditBroken, AuditEntry, subject_ref, verify_chain};
 pub use children::CachedChild;
-pub use key::{DbKey, encrypted_pool};
-pub use process::{close_pool_blocking, init_crypto};
+pub use guardian_sqlcipher::{DbKey, close_pool_blocking, encrypted_pool, init_crypto};
 pub use sync::{OutboxRow, OutboxState};
 
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +110,7 @@ impl Store {
         // once (a pool retries a connection that fails to set up until it times out). SQLCipher
         // reports a wrong key on the first read, not on connect.
         let mut first = sqlx::ConnectOptions::connect(&options).await?;
-        let checked = match key::prepare(&mut first, key, after_key).await {
+        let checked = match guardian_sqlcipher::prepare(&mut first, key, after_key).await {
             Ok(()) => sqlx::query_scalar::<_, String>("PRAGMA quick_check").fetch_one(&mut first).await,
             Err(e) => Err(e),
         };

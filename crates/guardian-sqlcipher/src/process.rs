@@ -1,6 +1,5 @@
 //! SQLCipher's place in the process: set up once before the first connection, closed from `Drop`,
-//! and kept out of the way when the process exits. Shared with the provider sandbox, whose
-//! database uses the same bundled SQLCipher.
+//! and kept out of the way when the process exits.
 
 use std::time::Duration;
 

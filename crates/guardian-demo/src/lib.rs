@@ -1,0 +1,61 @@
+//! The embedded demo family: the sandbox provider, started in this process with the demo
+//! scenario, for the shells (`make run`, the tests, "try a demo family"). It is the shells' cargo
+//! feature `demo`, so `guardian-core` never depends on the sandbox.
+
+use std::sync::Arc;
+
+use guardian_core::{CoreError, EmbeddedProvider, Engine, ProviderChoice, ProviderFuture, Secret, Settings};
+use guardian_domain::{Clock, SystemClock};
+use guardian_sandbox::Sandbox;
+
+/// The embedded demo's scenario: `GUARDIAN_DEMO_SCENARIO`, by default `demo-family`.
+pub fn scenario() -> String {
+    std::env::var("GUARDIAN_DEMO_SCENARIO")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "demo-family".into())
+}
+
+/// Starts the engine `settings` ask for, with the wall clock: on the embedded demo for
+/// [`ProviderChoice::Demo`], otherwise on the provider's address.
+pub async fn start_engine(settings: Settings) -> Result<Engine, CoreError> {
+    start_engine_with_clock(settings, Arc::new(SystemClock)).await
+}
+
+pub async fn start_engine_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Engine, CoreError> {
+    match settings.provider {
+        ProviderChoice::Demo => {
+            let demo = Demo::start(&scenario(), clock.clone()).await?;
+            Engine::start_embedded(settings, clock, Box::new(demo)).await
+        }
+        ProviderChoice::Url(_) => Engine::start_with_clock(settings, clock).await,
+    }
+}
+
+/// A sandbox running a scenario in this process, as the engine's provider.
+pub struct Demo(Sandbox);
+
+impl Demo {
+    pub async fn start(scenario: &str, clock: Arc<dyn Clock>) -> Result<Self, CoreError> {
+        let config = guardian_sandbox::Config { scenario: scenario.to_owned(), clock, ..Default::default() };
+        Sandbox::start(config).await.map(Self).map_err(|e| CoreError::Demo(e.to_string()))
+    }
+}
+
+impl EmbeddedProvider for Demo {
+    fn url(&self) -> String {
+        self.0.url()
+    }
+
+    fn guardian(&self) -> (String, Secret) {
+        (guardian_domain::DEMO_PHONE.to_owned(), Secret::new(guardian_domain::DEMO_PASSWORD))
+    }
+
+    fn last_sms_code<'a>(&'a self, phone: &'a str) -> ProviderFuture<'a, Option<String>> {
+        Box::pin(async move { self.0.last_sms_code(phone).await.ok().flatten() })
+    }
+
+    fn stop(self: Box<Self>) -> ProviderFuture<'static, ()> {
+        Box::pin(self.0.stop())
+    }
+}
