@@ -35,6 +35,7 @@ check:
 	$(CARGO) clippy --workspace --exclude guardian-bench-minimal --all-targets --locked -- -D warnings
 	@echo "==> clippy: the shells without the embedded demo (--no-default-features)"
 	$(CARGO) clippy -p guardian-cli -p guardian-desktop --no-default-features --locked -- -D warnings
+	@scripts/check-vocabulary
 	@echo "==> svelte-check"
 	npm --prefix ui run check
 

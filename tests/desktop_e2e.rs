@@ -1109,6 +1109,38 @@ async fn the_app_speaks_chinese_once_chosen_and_remembers_it() {
     result
 }
 
+/// A wrong PIN answers in the guardian's language with the tries left, from the provider's code
+/// and facts (not its English words); the lock after the fifth counts down on screen.
+#[tokio::test]
+async fn a_wrong_pin_in_chinese_says_the_tries_left_and_the_lock_counts_down() {
+    let app = App::start("zh-pin").await;
+    let result = async {
+        app.settle().await;
+        app.click("[data-testid=language] option[value=zh-CN]").await;
+        app.wait_text("h1", |t| t == "Guardian 家长守护").await;
+        app.open_child("c-leo").await;
+        for left in [4, 3, 2, 1] {
+            app.click("[data-request-id=fr-1] button").await;
+            app.enter_pin("0000").await;
+            let said =
+                app.wait_text("[data-testid=outcome]", |t| t.contains(&format!("还剩 {left} 次机会"))).await;
+            assert_eq!(said, format!("PIN 不正确。PIN 锁定前还剩 {left} 次机会。"));
+        }
+        app.screenshot("zh-CN/pin-incorrect").await;
+        app.click("[data-request-id=fr-1] button").await;
+        app.enter_pin("0000").await;
+        let first = app.wait_text("[data-testid=outcome-countdown]", |t| t.contains("后重试")).await;
+        assert!(first.starts_with("PIN 错误次数过多，已被锁定。请在 0:"), "{first}");
+        assert!(!first.is_ascii() && !first.contains("too many"), "{first}");
+        app.screenshot("zh-CN/pin-locked").await;
+        let later = app.wait_text("[data-testid=outcome-countdown]", |t| t != first).await;
+        assert!(later < first, "the lock counts down: {first:?} then {later:?}");
+    }
+    .await;
+    app.close().await;
+    result
+}
+
 /// Signs the demo guardian in to `sandbox` over plain HTTP (another device, as far as the provider
 /// knows); returns the access token.
 async fn sign_in_over_http(sandbox: &guardian_sandbox::Sandbox) -> String {

@@ -19,4 +19,6 @@ export default defineConfig({
     setupFiles: ["src/test-setup.ts"],
   },
   resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
+  // Tests read the provider contract (api/openapi.yaml) beside the UI.
+  server: { fs: { allow: [".", "../api"] } },
 });

@@ -4,10 +4,10 @@ use guardian_core::archive::ArchiveDiff;
 use guardian_core::{
     AccountView, ActivityView, Attention, ChildProfile, ChildSummary, CoGuardiansView, ConsentView,
     ContactView, Dashboard, DataCategoryView, DataDeletionView, DecisionEntryView, DecisionOutcome,
-    DeletionInfo, DeletionView, DeviceView, Engine, ExportView, GroupView, GuardianMemberView,
-    IdentityOutcome, InviteView, NewChild, Notifications, PendingDecision, PolicyView, ProfileCorrection,
-    Reauth, ReportView, RequestView, SavedExport, Secret, SecurityNoticeView, SentInviteView, Settings,
-    SmsCodeView, TrackedRequest, Transparency,
+    DeletionInfo, DeletionView, DeviceView, Discoverability, Engine, ExportView, FriendApproval, GroupView,
+    GuardianMemberView, IdentityOutcome, InviteView, NewChild, Notifications, PendingDecision, PolicyView,
+    ProfileCorrection, Reauth, ReportView, RequestView, SavedExport, Secret, SecurityNoticeView,
+    SentInviteView, Settings, SmsCodeView, TrackedRequest, Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tokio::sync::OnceCell;
@@ -639,23 +639,23 @@ async fn report_contact(
 async fn set_friend_approval(
     slot: State<'_, EngineSlot>,
     child_id: String,
-    mode: String,
+    mode: FriendApproval,
     pin: String,
 ) -> Result<(), AppError> {
-    Ok(slot.get().await?.set_friend_approval(&child_id, &mode, &Secret::new(pin)).await?)
+    Ok(slot.get().await?.set_friend_approval(&child_id, mode, &Secret::new(pin)).await?)
 }
 
-/// Who can find the child: "id_or_phone", "id_only" or "nobody" (more people: with the PIN).
+/// Who can find the child (more people: with the PIN).
 #[tauri::command]
 #[specta::specta]
 async fn set_discoverability(
     slot: State<'_, EngineSlot>,
     child_id: String,
-    who: String,
+    who: Discoverability,
     pin: Option<String>,
 ) -> Result<(), AppError> {
     let pin = pin.map(Secret::new);
-    Ok(slot.get().await?.set_discoverability(&child_id, &who, pin.as_ref()).await?)
+    Ok(slot.get().await?.set_discoverability(&child_id, who, pin.as_ref()).await?)
 }
 
 /// Uploads a PNG or JPEG as the child's profile picture (the window makes it 256 px first).

@@ -24,7 +24,7 @@ describe("dashboard", () => {
 
   it("shows the offline banner and keeps the cached children", async () => {
     const api = fakeApi(dashboard({ offline: true, unavailable: "offline" }), {
-      syncNow: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+      syncNow: vi.fn(async () => ({ status: "error", error: { code: "offline", refusal: null, message: "down" } }) as const),
     });
     render(App, { api, locale: "en" });
     expect((await screen.findByTestId("offline")).textContent).toContain("cannot be reached");
@@ -39,7 +39,7 @@ describe("dashboard", () => {
       next_retry_at: "2026-11-23T09:05:00Z",
     };
     const api = fakeApi(dashboard(status), {
-      syncNow: vi.fn(async () => ({ status: "error", error: { code: "provider_unavailable", message: "503" } }) as const),
+      syncNow: vi.fn(async () => ({ status: "error", error: { code: "provider_unavailable", refusal: null, message: "503" } }) as const),
     });
     render(App, { api, locale: "zh-CN" });
     const banner = await screen.findByTestId("offline");
@@ -62,7 +62,7 @@ describe("dashboard", () => {
 describe("sign-in", () => {
   it("explains a wrong password and keeps the phone number", async () => {
     const api = fakeApi(dashboard({ signed_in: false, provider: { kind: "custom", url: "https://p.example/" } }, []), {
-      signIn: vi.fn(async () => ({ status: "error", error: { code: "invalid_credentials", message: "no" } }) as const),
+      signIn: vi.fn(async () => ({ status: "error", error: { code: "invalid_credentials", refusal: null, message: "no" } }) as const),
     });
     render(App, { api, locale: "en" });
     const phone = (await screen.findByLabelText("Phone number")) as HTMLInputElement;
@@ -102,7 +102,7 @@ describe("sign-in by SMS", () => {
 
   it("says a wrong code is wrong and clears it", async () => {
     const api = fakeApi(dashboard({ signed_in: false }, []), {
-      signInSms: vi.fn(async () => ({ status: "error", error: { code: "invalid_credentials", message: "no" } }) as const),
+      signInSms: vi.fn(async () => ({ status: "error", error: { code: "invalid_credentials", refusal: null, message: "no" } }) as const),
     });
     render(App, { api, locale: "zh-CN" });
     await fireEvent.click(await screen.findByLabelText("使用短信验证码"));
@@ -247,14 +247,26 @@ describe("friend requests", () => {
     await waitFor(() => expect(api.approveRequest).toHaveBeenCalledWith("c0", "fr-1", null, null));
   });
 
-  it("shows a refusal in the provider's words", async () => {
-    const api = fakeApi(dashboard(), {
-      denyRequest: vi.fn(async () => ok({ state: "refused", message: "this friend request has expired", reason: "conflict" })),
-    });
-    render(App, { api, locale: "en" });
-    await fireEvent.click(await screen.findByRole("button", { name: /^Mei\b/ }));
-    await fireEvent.click(await screen.findByRole("button", { name: "Deny" }));
-    expect((await screen.findByRole("alert")).textContent).toContain("this friend request has expired");
+  it("words a refusal from the provider's code in the guardian's language, never in the provider's words", async () => {
+    const refused = {
+      state: "refused",
+      message: "this friend request has expired",
+      reason: "conflict",
+      refusal: { code: "conflict", attempts_left: null, retry_after_seconds: null, reset_required: false, field: null },
+    } as const;
+    for (const [locale, words] of [
+      ["en", "This has already changed"],
+      ["zh-CN", "此项已经更改"],
+    ] as const) {
+      const api = fakeApi(dashboard(), { denyRequest: vi.fn(async () => ok(refused)) });
+      const { unmount } = render(App, { api, locale });
+      await fireEvent.click(await screen.findByRole("button", { name: /^Mei\b/ }));
+      await fireEvent.click(await screen.findByRole("button", { name: locale === "en" ? "Deny" : "拒绝" }));
+      const alert = await screen.findByRole("alert");
+      expect(alert.textContent).toContain(words);
+      expect(alert.textContent).not.toContain("this friend request has expired");
+      unmount();
+    }
   });
 });
 
@@ -268,10 +280,11 @@ describe("sync health", () => {
             kind: "approve_request",
             child_id: "c1",
             subject: "fr-1",
-            state: "refused",
+            state: "refused" as const,
             attempts: 1,
             message: "the parental PIN is not correct",
             reason: "pin_incorrect",
+            refusal: { code: "pin_incorrect" as const, attempts_left: 3, retry_after_seconds: null, reset_required: false, field: null },
             next_try_at: null,
           },
         ]),
@@ -279,7 +292,8 @@ describe("sync health", () => {
     });
     render(App, { api, locale: "en" });
     const panel = await screen.findByTestId("refused");
-    expect(panel.textContent).toContain("the parental PIN is not correct");
+    expect(panel.textContent).toContain("That PIN is not right. 3 tries are left before the PIN locks.");
+    expect(panel.textContent).not.toContain("the parental PIN is not correct");
     expect(panel.textContent).toContain("Approving a friend request");
     await fireEvent.click(screen.getByRole("button", { name: "Dismiss" }));
     await waitFor(() => expect(api.dismissDecision).toHaveBeenCalledWith("7"));

@@ -42,7 +42,7 @@ describe("devices", () => {
 
   it("words a failure to sign out", async () => {
     const api = fakeApi(dashboard(), {
-      signOutDevice: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+      signOutDevice: vi.fn(async () => ({ status: "error", error: { code: "offline", refusal: null, message: "down" } }) as const),
     });
     await openChild(api);
     await fireEvent.click((await screen.findAllByTestId("device-sign-out"))[0]);
@@ -129,7 +129,7 @@ describe("reports", () => {
   it("words the provider's refusal", async () => {
     const api = fakeApi(dashboard(), {
       reportContact: vi.fn(
-        async () => ({ status: "error", error: { code: "provider_error", message: "too many reports" } }) as const,
+        async () => ({ status: "error", error: { code: "provider_error", refusal: null, message: "too many reports" } }) as const,
       ),
     });
     await openChild(api);

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import ContactList, { filterContacts } from "./components/ContactList.svelte";
 import type { ContactView } from "./lib/api";
 import App from "./App.svelte";
-import { dashboard, fakeApi, givePin, ok } from "./test-fakes";
+import { dashboard, fakeApi, givePin, ok, decided } from "./test-fakes";
 
 afterEach(cleanup);
 // jsdom has no 2D canvas (the child screen's activity chart).
@@ -133,7 +133,7 @@ describe("an account the provider banned", () => {
 
   it("removes a contact after asking once more, and says why it waits when the provider is busy", async () => {
     const api = fakeApi(dashboard(), {
-      removeContact: vi.fn(async () => ok({ state: "queued", message: "429", reason: "provider_busy" })),
+      removeContact: vi.fn(async () => ok(decided("queued", "429", "provider_busy"))),
     });
     render(App, { api, locale: "en" });
     await fireEvent.click(await screen.findByRole("button", { name: /^Leo\b/ }));

@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import type { Api } from "./lib/api";
-import { dashboard, fakeApi, givePin, ok } from "./test-fakes";
+import { dashboard, fakeApi, givePin, ok, decided } from "./test-fakes";
 
 afterEach(cleanup);
 
@@ -34,7 +34,7 @@ describe("co-guardians", () => {
 
   it("asks before removing a guardian and keeps a mistyped number to correct", async () => {
     const api = fakeApi(dashboard(), {
-      inviteGuardian: vi.fn(async () => ({ status: "error", error: { code: "validation", message: "enter the phone number with its country code" } }) as const),
+      inviteGuardian: vi.fn(async () => ({ status: "error", error: { code: "validation", refusal: null, message: "enter the phone number with its country code" } }) as const),
     });
     await openChild(api);
     const panel = await screen.findByTestId("co-guardians");
@@ -62,7 +62,7 @@ describe("co-guardians", () => {
       listRequests: vi.fn(async (childId: string) =>
         ok([{ id: "fr-2", child_id: childId, other_name: "Mila", direction: "incoming", status: "pending", expires_at: "2026-12-07T09:00:00Z", queued: null, approved_by: ["Jun Chen"] }]),
       ),
-      approveRequest: vi.fn(async () => ok({ state: "awaiting_guardians", message: null, reason: null })),
+      approveRequest: vi.fn(async () => ok(decided("awaiting_guardians", null, null))),
     });
     await openChild(api);
     const request = await screen.findByTestId("request");

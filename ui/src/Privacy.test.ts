@@ -88,7 +88,7 @@ describe("consents", () => {
 
   it("says nothing was sent when the provider cannot be reached", async () => {
     const api = fakeApi(dashboard(), {
-      setConsent: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+      setConsent: vi.fn(async () => ({ status: "error", error: { code: "offline", refusal: null, message: "down" } }) as const),
     });
     await openPrivacy(api);
     await fireEvent.click(await screen.findByTestId("consent-toggle-sms_verification"));
@@ -150,7 +150,7 @@ describe("export", () => {
 
   it("asks for the export in the UI's language and words a failed check", async () => {
     const api = fakeApi(dashboard(), {
-      exportChild: vi.fn(async () => ({ status: "error", error: { code: "archive_invalid", message: "sha256 mismatch" } }) as const),
+      exportChild: vi.fn(async () => ({ status: "error", error: { code: "archive_invalid", refusal: null, message: "sha256 mismatch" } }) as const),
     });
     await openPrivacy(api, "Leo", "zh-CN");
     await fireEvent.click(screen.getByTestId("export-button"));
@@ -248,7 +248,7 @@ describe("deletion wizard", () => {
         async () =>
           ({
             status: "error",
-            error: { code: "provider_error", message: "the provider refused the request: the parental PIN is not correct" },
+            error: { code: "provider_error", refusal: null, message: "the provider refused the request: the parental PIN is not correct" },
           }) as const,
       ),
     });
@@ -484,7 +484,7 @@ describe("deletion by category", () => {
   it("keeps the form open with the provider's words when the password is wrong", async () => {
     const api = fakeApi(dashboard(), {
       deleteData: vi.fn(
-        async () => ({ status: "error", error: { code: "invalid_input", message: "the password is not correct" } }) as const,
+        async () => ({ status: "error", error: { code: "invalid_input", refusal: null, message: "the password is not correct" } }) as const,
       ),
     });
     await openPrivacy(api);

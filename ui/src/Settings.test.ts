@@ -39,7 +39,7 @@ describe("friend-approval mode", () => {
 
   it("goes back to the mode in force when the provider refuses", async () => {
     const api = fakeApi(dashboard(), {
-      setFriendApproval: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+      setFriendApproval: vi.fn(async () => ({ status: "error", error: { code: "offline", refusal: null, message: "down" } }) as const),
     });
     await openChild(api);
     await fireEvent.click(await screen.findByTestId("approval-child_may_add"));
@@ -204,7 +204,7 @@ describe("requests to the provider", () => {
 
   it("says so calmly when the provider cannot be reached", async () => {
     const api = fakeApi(dashboard(), {
-      trackedRequests: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+      trackedRequests: vi.fn(async () => ({ status: "error", error: { code: "offline", refusal: null, message: "down" } }) as const),
     });
     render(App, { api, locale: "en" });
     expect((await screen.findByTestId("tracker-error")).textContent).toContain("cannot be shown right now");
@@ -227,7 +227,7 @@ describe("who can find the child", () => {
 
   it("goes back to the setting in force when the provider refuses", async () => {
     const api = fakeApi(dashboard(), {
-      setDiscoverability: vi.fn(async () => ({ status: "error", error: { code: "offline", message: "down" } }) as const),
+      setDiscoverability: vi.fn(async () => ({ status: "error", error: { code: "offline", refusal: null, message: "down" } }) as const),
     });
     await openChild(api);
     await fireEvent.click(await screen.findByTestId("discovery-id_or_phone"));
@@ -272,7 +272,7 @@ describe("profile", () => {
 
   it("says clearly when the file is refused and keeps the profile as it was", async () => {
     const api = fakeApi(dashboard(), {
-      setAvatar: vi.fn(async () => ({ status: "error", error: { code: "invalid", message: "the file is not a PNG or JPEG image" } }) as const),
+      setAvatar: vi.fn(async () => ({ status: "error", error: { code: "invalid", refusal: null, message: "the file is not a PNG or JPEG image" } }) as const),
     });
     await openChild(api);
     await screen.findByTestId("public-profile");

@@ -8,160 +8,160 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	/**  Status and children from the local cache (no network). */
-	getDashboard: () => typedError<Dashboard_Serialize, AppError>(__TAURI_INVOKE("get_dashboard")),
+	getDashboard: () => typedError<Dashboard_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_dashboard")),
 	/**  Fetches fresh data from the provider into the cache. */
-	syncNow: () => typedError<null, AppError>(__TAURI_INVOKE("sync_now")),
-	signIn: (phone: string, password: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in", { phone, password })),
+	syncNow: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("sync_now")),
+	signIn: (phone: string, password: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("sign_in", { phone, password })),
 	/**  Asks the provider to text a sign-in code to the phone number. */
-	requestSmsCode: (phone: string) => typedError<SmsCodeView_Serialize, AppError>(__TAURI_INVOKE("request_sms_code", { phone })),
+	requestSmsCode: (phone: string) => typedError<SmsCodeView_Serialize, AppError_Serialize>(__TAURI_INVOKE("request_sms_code", { phone })),
 	/**  Makes a child's account with the guardian's consent under the policy in force. */
-	addChild: (child: NewChild_Deserialize) => typedError<ChildSummary_Serialize, AppError>(__TAURI_INVOKE("add_child", { child })),
+	addChild: (child: NewChild_Deserialize) => typedError<ChildSummary_Serialize, AppError_Serialize>(__TAURI_INVOKE("add_child", { child })),
 	/**  What is new across children and the guardian's account, with what was read. */
-	getNotifications: () => typedError<Notifications_Serialize, AppError>(__TAURI_INVOKE("get_notifications")),
-	markNotificationsRead: (ids: string[]) => typedError<null, AppError>(__TAURI_INVOKE("mark_notifications_read", { ids })),
+	getNotifications: () => typedError<Notifications_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_notifications")),
+	markNotificationsRead: (ids: string[]) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("mark_notifications_read", { ids })),
 	/**  Shows the notifications not shown on the desktop before; returns how many were shown. */
-	announceNotifications: (notices: DesktopNotice_Deserialize[]) => typedError<number, AppError>(__TAURI_INVOKE("announce_notifications", { notices })),
+	announceNotifications: (notices: DesktopNotice_Deserialize[]) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("announce_notifications", { notices })),
 	/**  Shows how many notification-centre items are unread on the tray icon (if the desktop has one). */
-	showTrayBadge: (badge: TrayBadge) => typedError<null, AppError>(__TAURI_INVOKE("show_tray_badge", { badge })),
+	showTrayBadge: (badge: TrayBadge) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("show_tray_badge", { badge })),
 	/**  Signs in with the code sent by SMS, then syncs. */
-	signInSms: (phone: string, code: string) => typedError<null, AppError>(__TAURI_INVOKE("sign_in_sms", { phone, code })),
+	signInSms: (phone: string, code: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("sign_in_sms", { phone, code })),
 	/**
 	 *  Signs in with WeChat, QQ or Apple: the guardian agrees in their browser. The answer says
 	 *  whether a phone number must be bound first (`bind_phone`).
 	 */
-	signInWithIdentity: (provider: string) => typedError<IdentityOutcome, AppError>(__TAURI_INVOKE("sign_in_with_identity", { provider })),
+	signInWithIdentity: (provider: string) => typedError<IdentityOutcome, AppError_Serialize>(__TAURI_INVOKE("sign_in_with_identity", { provider })),
 	/**  Binds a phone number (with the code sent to it) to the identity that asked for one; signs in. */
-	bindPhone: (phone: string, code: string) => typedError<null, AppError>(__TAURI_INVOKE("bind_phone", { phone, code })),
+	bindPhone: (phone: string, code: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("bind_phone", { phone, code })),
 	/**  The guardian's account: masked phone, real-name status, linked identities. */
-	getAccount: () => typedError<AccountView, AppError>(__TAURI_INVOKE("get_account")),
+	getAccount: () => typedError<AccountView, AppError_Serialize>(__TAURI_INVOKE("get_account")),
 	/**  Links a third-party identity (the guardian agrees in their browser). */
-	linkIdentity: (provider: string) => typedError<AccountView, AppError>(__TAURI_INVOKE("link_identity", { provider })),
-	unlinkIdentity: (provider: string) => typedError<AccountView, AppError>(__TAURI_INVOKE("unlink_identity", { provider })),
-	signOut: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out")),
+	linkIdentity: (provider: string) => typedError<AccountView, AppError_Serialize>(__TAURI_INVOKE("link_identity", { provider })),
+	unlinkIdentity: (provider: string) => typedError<AccountView, AppError_Serialize>(__TAURI_INVOKE("unlink_identity", { provider })),
+	signOut: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("sign_out")),
 	/**  A child's friend requests from the cache, with decisions still waiting to be sent. */
-	listRequests: (childId: string) => typedError<RequestView_Serialize[], AppError>(__TAURI_INVOKE("list_requests", { childId })),
+	listRequests: (childId: string) => typedError<RequestView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_requests", { childId })),
 	/**
 	 *  A child's contacts from the cache, in name order; with `first`, only that many (a screenful
 	 *  to paint before the rest arrive).
 	 */
-	listContacts: (childId: string, first: number | null) => typedError<ContactView_Serialize[], AppError>(__TAURI_INVOKE("list_contacts", { childId, first })),
+	listContacts: (childId: string, first: number | null) => typedError<ContactView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_contacts", { childId, first })),
 	/**
 	 *  Approves a friend request; `pin` is the child's 4-digit parental PIN when one is required;
 	 *  with `trial_days` the friendship ends after that many days unless confirmed.
 	 */
-	approveRequest: (childId: string, requestId: string, pin: string | null, trialDays: number | null) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("approve_request", { childId, requestId, pin, trialDays })),
-	denyRequest: (childId: string, requestId: string) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("deny_request", { childId, requestId })),
+	approveRequest: (childId: string, requestId: string, pin: string | null, trialDays: number | null) => typedError<DecisionOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("approve_request", { childId, requestId, pin, trialDays })),
+	denyRequest: (childId: string, requestId: string) => typedError<DecisionOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("deny_request", { childId, requestId })),
 	/**  Blocks a contact, or unblocks one with the child's PIN (only a guardian lifts a block). */
-	setContactBlocked: (childId: string, contactId: string, blocked: boolean, pin: string | null) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("set_contact_blocked", { childId, contactId, blocked, pin })),
+	setContactBlocked: (childId: string, contactId: string, blocked: boolean, pin: string | null) => typedError<DecisionOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_contact_blocked", { childId, contactId, blocked, pin })),
 	/**  Removes a contact: the friendship ends (queued first, like every decision). */
-	removeContact: (childId: string, contactId: string) => typedError<DecisionOutcome_Serialize, AppError>(__TAURI_INVOKE("remove_contact", { childId, contactId })),
+	removeContact: (childId: string, contactId: string) => typedError<DecisionOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("remove_contact", { childId, contactId })),
 	/**  Decisions the provider does not have yet, or refused. */
-	pendingDecisions: () => typedError<PendingDecision_Serialize[], AppError>(__TAURI_INVOKE("pending_decisions")),
-	dismissDecision: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("dismiss_decision", { id })),
+	pendingDecisions: () => typedError<PendingDecision_Serialize[], AppError_Serialize>(__TAURI_INVOKE("pending_decisions")),
+	dismissDecision: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("dismiss_decision", { id })),
 	/**
 	 *  What the provider keeps after a deletion, and the deletion requests in progress. Completed
 	 *  deletions are applied to this computer first.
 	 */
-	deletionInfo: () => typedError<DeletionInfo_Serialize, AppError>(__TAURI_INVOKE("deletion_info")),
+	deletionInfo: () => typedError<DeletionInfo_Serialize, AppError_Serialize>(__TAURI_INVOKE("deletion_info")),
 	/**
 	 *  Sends a code by SMS to the guardian's own number, to prove who they are with instead of a
 	 *  password.
 	 */
-	sendReauthCode: () => typedError<null, AppError>(__TAURI_INVOKE("send_reauth_code")),
+	sendReauthCode: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("send_reauth_code")),
 	/**  Submits a child's deletion: the typed name, the guardian's proof and the child's PIN. */
-	requestChildDeletion: (childId: string, typedName: string, reauth: ReauthInput, pin: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_child_deletion", { childId, typedName, reauth, pin })),
-	cancelDeletion: (id: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("cancel_deletion", { id })),
-	getConsents: (childId: string) => typedError<ConsentView, AppError>(__TAURI_INVOKE("get_consents", { childId })),
-	setConsent: (childId: string, purpose: string, granted: boolean) => typedError<ConsentView, AppError>(__TAURI_INVOKE("set_consent", { childId, purpose, granted })),
-	listPolicies: () => typedError<PolicyView_Serialize[], AppError>(__TAURI_INVOKE("list_policies")),
-	acknowledgePolicy: (version: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge_policy", { version })),
+	requestChildDeletion: (childId: string, typedName: string, reauth: ReauthInput, pin: string) => typedError<DeletionView_Serialize, AppError_Serialize>(__TAURI_INVOKE("request_child_deletion", { childId, typedName, reauth, pin })),
+	cancelDeletion: (id: string) => typedError<DeletionView_Serialize, AppError_Serialize>(__TAURI_INVOKE("cancel_deletion", { id })),
+	getConsents: (childId: string) => typedError<ConsentView, AppError_Serialize>(__TAURI_INVOKE("get_consents", { childId })),
+	setConsent: (childId: string, purpose: string, granted: boolean) => typedError<ConsentView, AppError_Serialize>(__TAURI_INVOKE("set_consent", { childId, purpose, granted })),
+	listPolicies: () => typedError<PolicyView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_policies")),
+	acknowledgePolicy: (version: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("acknowledge_policy", { version })),
 	/**  Exports a child's data into the Downloads folder, verified, telling the window its progress. */
-	exportChild: (childId: string, language: string) => typedError<ExportSaved, AppError>(__TAURI_INVOKE("export_child", { childId, language })),
+	exportChild: (childId: string, language: string) => typedError<ExportSaved, AppError_Serialize>(__TAURI_INVOKE("export_child", { childId, language })),
 	/**  The Guardian exports of a child saved in the Downloads folder, newest first. */
-	listSavedExports: (childId: string) => typedError<SavedExport_Serialize[], AppError>(__TAURI_INVOKE("list_saved_exports", { childId })),
+	listSavedExports: (childId: string) => typedError<SavedExport_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_saved_exports", { childId })),
 	/**  Opens one saved export (by file name in the Downloads folder), verified. */
-	viewSavedExport: (file: string) => typedError<ExportView, AppError>(__TAURI_INVOKE("view_saved_export", { file })),
+	viewSavedExport: (file: string) => typedError<ExportView, AppError_Serialize>(__TAURI_INVOKE("view_saved_export", { file })),
 	/**  What changed from an older saved export to a newer one. */
-	compareSavedExports: (older: string, newer: string) => typedError<ArchiveDiff, AppError>(__TAURI_INVOKE("compare_saved_exports", { older, newer })),
+	compareSavedExports: (older: string, newer: string) => typedError<ArchiveDiff, AppError_Serialize>(__TAURI_INVOKE("compare_saved_exports", { older, newer })),
 	/**  Writes the diagnostics bundle for support into the Downloads folder. */
-	saveDiagnostics: () => typedError<DiagnosticsSaved, AppError>(__TAURI_INVOKE("save_diagnostics")),
+	saveDiagnostics: () => typedError<DiagnosticsSaved, AppError_Serialize>(__TAURI_INVOKE("save_diagnostics")),
 	/**
 	 *  "Record this session for support": while on, what the guardian does is appended to a flow
 	 *  file in the Downloads folder (names as references, the PIN as the sandbox's). Returns the
 	 *  file when recording starts.
 	 */
-	setRecording: (on: boolean) => typedError<string | null, AppError>(__TAURI_INVOKE("set_recording", { on })),
+	setRecording: (on: boolean) => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("set_recording", { on })),
 	/**  The child's devices, from the provider. */
-	listDevices: (childId: string) => typedError<DeviceView[], AppError>(__TAURI_INVOKE("list_devices", { childId })),
-	signOutDevice: (childId: string, deviceId: string) => typedError<DeviceView, AppError>(__TAURI_INVOKE("sign_out_device", { childId, deviceId })),
+	listDevices: (childId: string) => typedError<DeviceView[], AppError_Serialize>(__TAURI_INVOKE("list_devices", { childId })),
+	signOutDevice: (childId: string, deviceId: string) => typedError<DeviceView, AppError_Serialize>(__TAURI_INVOKE("sign_out_device", { childId, deviceId })),
 	/**  Reports filed on the child's behalf, with status and days left until the provider's deadline. */
-	listReports: (childId: string) => typedError<ReportView_Serialize[], AppError>(__TAURI_INVOKE("list_reports", { childId })),
+	listReports: (childId: string) => typedError<ReportView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_reports", { childId })),
 	/**  Reports one of the child's contacts (category and the guardian's own words). */
-	reportContact: (childId: string, contactId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError>(__TAURI_INVOKE("report_contact", { childId, contactId, category, evidence })),
+	reportContact: (childId: string, contactId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError_Serialize>(__TAURI_INVOKE("report_contact", { childId, contactId, category, evidence })),
 	/**
 	 *  Switches between "PIN required for each new friend" and "child may add friends" (with the
 	 *  child's PIN either way).
 	 */
-	setFriendApproval: (childId: string, mode: string, pin: string) => typedError<null, AppError>(__TAURI_INVOKE("set_friend_approval", { childId, mode, pin })),
-	/**  Who can find the child: "id_or_phone", "id_only" or "nobody" (more people: with the PIN). */
-	setDiscoverability: (childId: string, who: string, pin: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_discoverability", { childId, who, pin })),
+	setFriendApproval: (childId: string, mode: FriendApproval, pin: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_friend_approval", { childId, mode, pin })),
+	/**  Who can find the child (more people: with the PIN). */
+	setDiscoverability: (childId: string, who: Discoverability, pin: string | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_discoverability", { childId, who, pin })),
 	/**  Uploads a PNG or JPEG as the child's profile picture (the window makes it 256 px first). */
-	setAvatar: (childId: string, picture: number[]) => typedError<null, AppError>(__TAURI_INVOKE("set_avatar", { childId, picture })),
+	setAvatar: (childId: string, picture: number[]) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_avatar", { childId, picture })),
 	/**  Sets the child's parental PIN, or changes it (then the current one is needed). */
-	setPin: (childId: string, newPin: string, currentPin: string | null) => typedError<null, AppError>(__TAURI_INVOKE("set_pin", { childId, newPin, currentPin })),
+	setPin: (childId: string, newPin: string, currentPin: string | null) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_pin", { childId, newPin, currentPin })),
 	/**  Replaces a forgotten or locked PIN after the guardian proves who they are. */
-	resetPin: (childId: string, newPin: string, reauth: ReauthInput) => typedError<null, AppError>(__TAURI_INVOKE("reset_pin", { childId, newPin, reauth })),
+	resetPin: (childId: string, newPin: string, reauth: ReauthInput) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("reset_pin", { childId, newPin, reauth })),
 	/**  The child's use by day and week over the last `days` days, from the cache. */
-	getActivity: (childId: string, days: number) => typedError<ActivityView, AppError>(__TAURI_INVOKE("get_activity", { childId, days })),
+	getActivity: (childId: string, days: number) => typedError<ActivityView, AppError_Serialize>(__TAURI_INVOKE("get_activity", { childId, days })),
 	/**  The groups the child is in, with members the guardian never approved flagged. */
-	listGroups: (childId: string) => typedError<GroupView[], AppError>(__TAURI_INVOKE("list_groups", { childId })),
-	leaveGroup: (childId: string, groupId: string) => typedError<GroupView, AppError>(__TAURI_INVOKE("leave_group", { childId, groupId })),
+	listGroups: (childId: string) => typedError<GroupView[], AppError_Serialize>(__TAURI_INVOKE("list_groups", { childId })),
+	leaveGroup: (childId: string, groupId: string) => typedError<GroupView, AppError_Serialize>(__TAURI_INVOKE("leave_group", { childId, groupId })),
 	/**  What deleting each category of the child's data would remove now, and what stays and why. */
-	listDataCategories: (childId: string) => typedError<DataCategoryView_Serialize[], AppError>(__TAURI_INVOKE("list_data_categories", { childId })),
+	listDataCategories: (childId: string) => typedError<DataCategoryView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_data_categories", { childId })),
 	/**  Deletes one category of the child's data after the guardian proves who they are; returns the receipt. */
-	deleteData: (childId: string, category: string, reauth: ReauthInput) => typedError<DataDeletionView_Serialize, AppError>(__TAURI_INVOKE("delete_data", { childId, category, reauth })),
+	deleteData: (childId: string, category: string, reauth: ReauthInput) => typedError<DataDeletionView_Serialize, AppError_Serialize>(__TAURI_INVOKE("delete_data", { childId, category, reauth })),
 	/**  Receipts of the child's data deleted by category, newest first. */
-	listDataDeletions: (childId: string) => typedError<DataDeletionView_Serialize[], AppError>(__TAURI_INVOKE("list_data_deletions", { childId })),
+	listDataDeletions: (childId: string) => typedError<DataDeletionView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_data_deletions", { childId })),
 	/**  When the provider's staff looked at the child's data, and the automated decisions about the child. */
-	getTransparency: (childId: string) => typedError<Transparency_Serialize, AppError>(__TAURI_INVOKE("get_transparency", { childId })),
+	getTransparency: (childId: string) => typedError<Transparency_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_transparency", { childId })),
 	/**  Asks the provider to explain an automated decision (once; asking again finds the first request). */
-	explainDecision: (childId: string, decisionId: string) => typedError<TrackedRequest_Serialize, AppError>(__TAURI_INVOKE("explain_decision", { childId, decisionId })),
+	explainDecision: (childId: string, decisionId: string) => typedError<TrackedRequest_Serialize, AppError_Serialize>(__TAURI_INVOKE("explain_decision", { childId, decisionId })),
 	/**  Security notices from the provider, newest first. */
-	listSecurityNotices: () => typedError<SecurityNoticeView[], AppError>(__TAURI_INVOKE("list_security_notices")),
+	listSecurityNotices: () => typedError<SecurityNoticeView[], AppError_Serialize>(__TAURI_INVOKE("list_security_notices")),
 	/**  Reports a group the child is in (category and the guardian's own words). */
-	reportGroup: (childId: string, groupId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError>(__TAURI_INVOKE("report_group", { childId, groupId, category, evidence })),
+	reportGroup: (childId: string, groupId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError_Serialize>(__TAURI_INVOKE("report_group", { childId, groupId, category, evidence })),
 	/**  Everything asked of the provider with a deadline, open first (online). */
-	trackedRequests: () => typedError<TrackedRequest_Serialize[], AppError>(__TAURI_INVOKE("tracked_requests")),
+	trackedRequests: () => typedError<TrackedRequest_Serialize[], AppError_Serialize>(__TAURI_INVOKE("tracked_requests")),
 	/**  Asks the provider for access, a correction or an explanation about a child. */
-	askProvider: (childId: string, kind: string, details: string) => typedError<TrackedRequest_Serialize, AppError>(__TAURI_INVOKE("ask_provider", { childId, kind, details })),
+	askProvider: (childId: string, kind: string, details: string) => typedError<TrackedRequest_Serialize, AppError_Serialize>(__TAURI_INVOKE("ask_provider", { childId, kind, details })),
 	/**  The child's profile from the cache, what contacts see, and the age planner. */
-	childProfile: (childId: string) => typedError<ChildProfile_Serialize, AppError>(__TAURI_INVOKE("child_profile", { childId })),
+	childProfile: (childId: string) => typedError<ChildProfile_Serialize, AppError_Serialize>(__TAURI_INVOKE("child_profile", { childId })),
 	/**  Corrects the child's name and optional demographics (empty ones are removed). */
-	correctChildProfile: (childId: string, correction: ProfileCorrection_Deserialize) => typedError<ChildProfile_Serialize, AppError>(__TAURI_INVOKE("correct_child_profile", { childId, correction })),
+	correctChildProfile: (childId: string, correction: ProfileCorrection_Deserialize) => typedError<ChildProfile_Serialize, AppError_Serialize>(__TAURI_INVOKE("correct_child_profile", { childId, correction })),
 	/**  Asks to delete the guardian's own account after they prove who they are; refused while children remain. */
-	requestGuardianDeletion: (reauth: ReauthInput) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("request_guardian_deletion", { reauth })),
+	requestGuardianDeletion: (reauth: ReauthInput) => typedError<DeletionView_Serialize, AppError_Serialize>(__TAURI_INVOKE("request_guardian_deletion", { reauth })),
 	/**  What is waiting for the guardian across all children (the cache, plus the provider when reachable). */
-	getAttention: () => typedError<Attention_Serialize, AppError>(__TAURI_INVOKE("get_attention")),
+	getAttention: () => typedError<Attention_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_attention")),
 	/**  The child's guardians, whether one or all must agree to a friend approval, and open invitations. */
-	getCoGuardians: (childId: string) => typedError<CoGuardiansView, AppError>(__TAURI_INVOKE("get_co_guardians", { childId })),
+	getCoGuardians: (childId: string) => typedError<CoGuardiansView, AppError_Serialize>(__TAURI_INVOKE("get_co_guardians", { childId })),
 	/**  Invites an adult, by phone number, to look after the child too. */
-	inviteGuardian: (childId: string, phone: string) => typedError<SentInviteView, AppError>(__TAURI_INVOKE("invite_guardian", { childId, phone })),
+	inviteGuardian: (childId: string, phone: string) => typedError<SentInviteView, AppError_Serialize>(__TAURI_INVOKE("invite_guardian", { childId, phone })),
 	/**  Takes a guardian off the child, with the child's PIN (the signed-in guardian's own ID: stop looking after it). */
-	removeGuardian: (childId: string, guardianId: string, pin: string) => typedError<GuardianMemberView, AppError>(__TAURI_INVOKE("remove_guardian", { childId, guardianId, pin })),
+	removeGuardian: (childId: string, guardianId: string, pin: string) => typedError<GuardianMemberView, AppError_Serialize>(__TAURI_INVOKE("remove_guardian", { childId, guardianId, pin })),
 	/**  `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve. */
-	setAgreement: (childId: string, agreement: string, pin: string) => typedError<CoGuardiansView, AppError>(__TAURI_INVOKE("set_agreement", { childId, agreement, pin })),
+	setAgreement: (childId: string, agreement: string, pin: string) => typedError<CoGuardiansView, AppError_Serialize>(__TAURI_INVOKE("set_agreement", { childId, agreement, pin })),
 	/**  Who decided what about the child, and when, newest first. */
-	getDecisionLog: (childId: string) => typedError<DecisionEntryView[], AppError>(__TAURI_INVOKE("get_decision_log", { childId })),
+	getDecisionLog: (childId: string) => typedError<DecisionEntryView[], AppError_Serialize>(__TAURI_INVOKE("get_decision_log", { childId })),
 	/**  Invitations to look after a child, waiting for the guardian's answer. */
-	listGuardianInvites: () => typedError<InviteView[], AppError>(__TAURI_INVOKE("list_guardian_invites")),
+	listGuardianInvites: () => typedError<InviteView[], AppError_Serialize>(__TAURI_INVOKE("list_guardian_invites")),
 	/**  Accepts (the child comes into the cache) or declines an invitation. */
-	answerInvite: (inviteId: string, accept: boolean) => typedError<InviteView, AppError>(__TAURI_INVOKE("answer_invite", { inviteId, accept })),
+	answerInvite: (inviteId: string, accept: boolean) => typedError<InviteView, AppError_Serialize>(__TAURI_INVOKE("answer_invite", { inviteId, accept })),
 	/**  Agrees, as one of the child's other guardians, to deleting the child's account (after proving who they are). */
-	agreeToDeletion: (requestId: string, reauth: ReauthInput) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("agree_to_deletion", { requestId, reauth })),
+	agreeToDeletion: (requestId: string, reauth: ReauthInput) => typedError<DeletionView_Serialize, AppError_Serialize>(__TAURI_INVOKE("agree_to_deletion", { requestId, reauth })),
 	/**  Says no to deleting a child's account: the request is cancelled, nothing is deleted. */
-	refuseDeletion: (requestId: string) => typedError<DeletionView_Serialize, AppError>(__TAURI_INVOKE("refuse_deletion", { requestId })),
+	refuseDeletion: (requestId: string) => typedError<DeletionView_Serialize, AppError_Serialize>(__TAURI_INVOKE("refuse_deletion", { requestId })),
 	/**  Keeps a friend approved for a trial: the friendship no longer ends. */
-	confirmContact: (childId: string, contactId: string) => typedError<ContactView_Serialize, AppError>(__TAURI_INVOKE("confirm_contact", { childId, contactId })),
+	confirmContact: (childId: string, contactId: string) => typedError<ContactView_Serialize, AppError_Serialize>(__TAURI_INVOKE("confirm_contact", { childId, contactId })),
 };
 
 /** Events */
@@ -219,10 +219,32 @@ export type AgeThreshold = {
 	soon: boolean,
 };
 
-/**  The one error shape the web view sees. The UI branches on `code`, never on `message`. */
-export type AppError = {
+/**
+ *  The one error shape the web view sees. The UI branches on `code` and words a provider's
+ *  refusal from `refusal` in the guardian's language, never from `message`.
+ */
+export type AppError = AppError_Serialize | AppError_Deserialize;
+
+/**
+ *  The one error shape the web view sees. The UI branches on `code` and words a provider's
+ *  refusal from `refusal` in the guardian's language, never from `message`.
+ */
+export type AppError_Deserialize = {
 	code: string,
 	message: string,
+	/**  The provider's refusal with its facts (tries left, a lock's end), when it refused. */
+	refusal?: Refusal_Deserialize | null,
+};
+
+/**
+ *  The one error shape the web view sees. The UI branches on `code` and words a provider's
+ *  refusal from `refusal` in the guardian's language, never from `message`.
+ */
+export type AppError_Serialize = {
+	code: string,
+	message: string,
+	/**  The provider's refusal with its facts (tries left, a lock's end), when it refused. */
+	refusal: Refusal_Serialize | null,
 };
 
 /**  What changed between two exports of the same child. */
@@ -306,8 +328,8 @@ export type ChildProfile_Deserialize = {
 	display_name: string,
 	/**  The profile picture as a `data:` URL, when there is one. */
 	avatar?: string | null,
-	/**  Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`. */
-	discoverable_by: string,
+	/**  Who can find the child. */
+	discoverable_by: Discoverability,
 	country?: string | null,
 	gender?: string | null,
 	birthday?: string | null,
@@ -322,8 +344,8 @@ export type ChildProfile_Serialize = {
 	display_name: string,
 	/**  The profile picture as a `data:` URL, when there is one. */
 	avatar: string | null,
-	/**  Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`. */
-	discoverable_by: string,
+	/**  Who can find the child. */
+	discoverable_by: Discoverability,
 	country: string | null,
 	gender: string | null,
 	birthday: string | null,
@@ -342,10 +364,9 @@ export type ChildSummary_Deserialize = {
 	age?: number | null,
 	/**  The profile picture as a `data:` URL, when there is one. */
 	avatar?: string | null,
-	/**  `"pin_required"` or `"child_may_add"`. */
-	friend_approval: string,
-	/**  Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`. */
-	discoverable_by: string,
+	friend_approval: FriendApproval,
+	/**  Who can find the child. */
+	discoverable_by: Discoverability,
 	pending_requests: number,
 };
 
@@ -356,10 +377,9 @@ export type ChildSummary_Serialize = {
 	age: number | null,
 	/**  The profile picture as a `data:` URL, when there is one. */
 	avatar: string | null,
-	/**  `"pin_required"` or `"child_may_add"`. */
-	friend_approval: string,
-	/**  Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`. */
-	discoverable_by: string,
+	friend_approval: FriendApproval,
+	/**  Who can find the child. */
+	discoverable_by: Discoverability,
 	pending_requests: number,
 };
 
@@ -497,28 +517,22 @@ export type DecisionOutcome = DecisionOutcome_Serialize | DecisionOutcome_Deseri
 
 /**  What happened to a decision just made. */
 export type DecisionOutcome_Deserialize = {
-	/**
-	 *  `"sent"` (the provider has it), `"queued"` (it will be sent when possible),
-	 *  `"awaiting_guardians"` (an approval the child's other guardians must give too) or
-	 *  `"refused"` (the provider said no; `message` says why).
-	 */
-	state: string,
+	state: OutcomeState,
 	message?: string | null,
 	/**  Why it waits (an unavailability code) or was refused (the provider's code). */
 	reason?: string | null,
+	/**  The provider's refusal, with the facts to word it (tries left, a lock's end). */
+	refusal?: Refusal_Deserialize | null,
 };
 
 /**  What happened to a decision just made. */
 export type DecisionOutcome_Serialize = {
-	/**
-	 *  `"sent"` (the provider has it), `"queued"` (it will be sent when possible),
-	 *  `"awaiting_guardians"` (an approval the child's other guardians must give too) or
-	 *  `"refused"` (the provider said no; `message` says why).
-	 */
-	state: string,
+	state: OutcomeState,
 	message: string | null,
 	/**  Why it waits (an unavailability code) or was refused (the provider's code). */
 	reason: string | null,
+	/**  The provider's refusal, with the facts to word it (tries left, a lock's end). */
+	refusal: Refusal_Serialize | null,
 };
 
 export type DeletionAgreementView = DeletionAgreementView_Serialize | DeletionAgreementView_Deserialize;
@@ -637,6 +651,71 @@ export type DiffLine = {
 	text: string,
 };
 
+/**
+ *  Who can find the child to send a friend request (every request still goes through the
+ *  child's approval mode).
+ */
+export type Discoverability = 
+/**  Anyone who knows the child's ID or phone number. */
+"id_or_phone" | 
+/**  Only someone who knows the child's ID. */
+"id_only" | 
+/**  No one: only the child can send a friend request. */
+"nobody";
+
+/**  Machine-readable error codes. Clients branch on these, never on message text. */
+export type ErrorCode = ErrorCode_Serialize | ErrorCode_Deserialize;
+
+/**  Machine-readable error codes. Clients branch on these, never on message text. */
+export type ErrorCode_Deserialize = "bad_request" | "validation" | "invalid_credentials" | "unauthorized" | "token_reused" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "cursor_expired" | 
+/**  The parental PIN was wrong; `details.attempts_left` says how many tries remain. */
+"pin_incorrect" | 
+/**
+ *  Too many wrong PINs: wait `details.retry_after_seconds`, or reset the PIN after
+ *  re-authenticating when `details.reset_required` is true.
+ */
+"pin_locked" | 
+/**  The child has no parental PIN yet. */
+"pin_not_set" | 
+/**  The same Idempotency-Key was sent with a different request. */
+"idempotency_mismatch" | 
+/**  A mutating request without an Idempotency-Key. */
+"idempotency_key_required" | 
+/**  A sensitive action needs a fresh re-authentication (`POST /v1/auth/reauth`). */
+"reauth_required" | 
+/**
+ *  A third-party identity no Guardian account uses yet: bind a phone number to it
+ *  (`details.binding_token`, `POST /v1/auth/identities/bind-phone`).
+ */
+"phone_binding_required" | "internal" | "unavailable" | 
+/**  A code this build does not know yet (a newer provider). */
+string;
+
+/**  Machine-readable error codes. Clients branch on these, never on message text. */
+export type ErrorCode_Serialize = "bad_request" | "validation" | "invalid_credentials" | "unauthorized" | "token_reused" | "forbidden" | "not_found" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "cursor_expired" | 
+/**  The parental PIN was wrong; `details.attempts_left` says how many tries remain. */
+"pin_incorrect" | 
+/**
+ *  Too many wrong PINs: wait `details.retry_after_seconds`, or reset the PIN after
+ *  re-authenticating when `details.reset_required` is true.
+ */
+"pin_locked" | 
+/**  The child has no parental PIN yet. */
+"pin_not_set" | 
+/**  The same Idempotency-Key was sent with a different request. */
+"idempotency_mismatch" | 
+/**  A mutating request without an Idempotency-Key. */
+"idempotency_key_required" | 
+/**  A sensitive action needs a fresh re-authentication (`POST /v1/auth/reauth`). */
+"reauth_required" | 
+/**
+ *  A third-party identity no Guardian account uses yet: bind a phone number to it
+ *  (`details.binding_token`, `POST /v1/auth/identities/bind-phone`).
+ */
+"phone_binding_required" | "internal" | "unavailable" | 
+/**  A code this build does not know yet (a newer provider). */
+"unknown";
+
 /**  Progress of an export, for the progress bar. */
 export type ExportProgressed = {
 	child_id: string,
@@ -673,6 +752,13 @@ export type FieldChange = {
 	before: string,
 	after: string,
 };
+
+/**  How a child's new friends are approved (seed rule 2). */
+export type FriendApproval = 
+/**  The guardian's 4-digit PIN approves each request. */
+"pin_required" | 
+/**  The child adds and accepts friends alone; the guardian still sees, blocks and removes. */
+"child_may_add";
 
 export type GroupMemberView = {
 	user_id: string,
@@ -845,6 +931,17 @@ export type Notifications_Serialize = {
 	complete: boolean,
 };
 
+/**  What became of a decision just made. */
+export type OutcomeState = 
+/**  The provider has it. */
+"sent" | 
+/**  It will be sent when possible. */
+"queued" | 
+/**  An approval the child's other guardians must give too. */
+"awaiting_guardians" | 
+/**  The provider said no; `message` says why. */
+"refused";
+
 /**  A decision not yet accepted by the provider: queued, or refused with the provider's words. */
 export type PendingDecision = PendingDecision_Serialize | PendingDecision_Deserialize;
 
@@ -854,8 +951,9 @@ export type PendingDecision_Deserialize = {
 	kind: string,
 	child_id: string,
 	subject: string,
-	/**  `"queued"` or `"refused"`. */
-	state: string,
+	state: PendingState,
+	/**  The provider's refusal, with the facts to word it (for a refused decision). */
+	refusal?: Refusal_Deserialize | null,
 	attempts: number,
 	/**  What the provider said (for a refused decision), or the last passing error. */
 	message?: string | null,
@@ -874,8 +972,9 @@ export type PendingDecision_Serialize = {
 	kind: string,
 	child_id: string,
 	subject: string,
-	/**  `"queued"` or `"refused"`. */
-	state: string,
+	state: PendingState,
+	/**  The provider's refusal, with the facts to word it (for a refused decision). */
+	refusal: Refusal_Serialize | null,
 	attempts: number,
 	/**  What the provider said (for a refused decision), or the last passing error. */
 	message: string | null,
@@ -887,6 +986,13 @@ export type PendingDecision_Serialize = {
 	/**  When it will be tried again (RFC 3339), for a queued decision that waits for a time. */
 	next_try_at: string | null,
 };
+
+/**  Where a decision not yet accepted stands. */
+export type PendingState = 
+/**  It waits to be sent (or for its next try). */
+"queued" | 
+/**  The provider said no; `message` says why. */
+"refused";
 
 export type PolicyView = PolicyView_Serialize | PolicyView_Deserialize;
 
@@ -968,6 +1074,41 @@ export type PublicProfile_Serialize = {
  *  the code `send_reauth_code` sent by SMS to their number.
  */
 export type ReauthInput = { kind: "password"; secret: string } | { kind: "sms_code"; secret: string };
+
+/**  Why the provider said no. */
+export type Refusal = Refusal_Serialize | Refusal_Deserialize;
+
+/**  Why the provider said no. */
+export type Refusal_Deserialize = {
+	code: ErrorCode_Deserialize,
+	/**  Wrong tries left before a lock (a PIN, a password). */
+	attempts_left?: number | null,
+	/**
+	 *  Seconds until the guardian may try again (a lock, a wait between codes), from when this
+	 *  was read.
+	 */
+	retry_after_seconds?: number | null,
+	/**  The lock ends only with a new PIN, set after re-authenticating. */
+	reset_required: boolean,
+	/**  The input a validation error names (`pin`, `evidence`…). */
+	field?: string | null,
+};
+
+/**  Why the provider said no. */
+export type Refusal_Serialize = {
+	code: ErrorCode_Serialize,
+	/**  Wrong tries left before a lock (a PIN, a password). */
+	attempts_left: number | null,
+	/**
+	 *  Seconds until the guardian may try again (a lock, a wait between codes), from when this
+	 *  was read.
+	 */
+	retry_after_seconds: number | null,
+	/**  The lock ends only with a new PIN, set after re-authenticating. */
+	reset_required: boolean,
+	/**  The input a validation error names (`pin`, `evidence`…). */
+	field: string | null,
+};
 
 export type ReportView = ReportView_Serialize | ReportView_Deserialize;
 

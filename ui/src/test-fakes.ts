@@ -20,6 +20,7 @@ import type {
   DataCategoryView,
   CoGuardiansView,
   DecisionEntryView,
+  DecisionOutcome,
   Result,
 } from "./lib/api";
 
@@ -121,6 +122,14 @@ export function account(identities: AccountView["identities"] = []): AccountView
 }
 
 export const ok = <T,>(data: T): Result<T> => ({ status: "ok", data });
+
+/** What became of a decision, as the engine answers it (no refusal unless given). */
+export const decided = (
+  state: DecisionOutcome["state"],
+  message: string | null = null,
+  reason: string | null = null,
+  refusal: DecisionOutcome["refusal"] = null,
+): DecisionOutcome => ({ state, message, reason, refusal });
 
 export const PURPOSES = ["analytics", "sms_verification", "crash_reporting", "cross_border_transfer"];
 
@@ -365,13 +374,13 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
         },
       ]),
     ),
-    approveRequest: vi.fn(async () => ok({ state: "queued", message: null, reason: null })),
+    approveRequest: vi.fn(async () => ok(decided("queued", null, null))),
     confirmContact: vi.fn(async (childId: string, contactId: string) =>
       ok({ child_id: childId, contact_id: contactId, display_name: "Oliver", status: "approved", messages_7d: 0, calls_7d: 0, last_interaction: null, queued: null, trial_until: null, banned_at: null }),
     ),
-    denyRequest: vi.fn(async () => ok({ state: "sent", message: null, reason: null })),
-    setContactBlocked: vi.fn(async () => ok({ state: "sent", message: null, reason: null })),
-    removeContact: vi.fn(async () => ok({ state: "sent", message: null, reason: null })),
+    denyRequest: vi.fn(async () => ok(decided("sent", null, null))),
+    setContactBlocked: vi.fn(async () => ok(decided("sent", null, null))),
+    removeContact: vi.fn(async () => ok(decided("sent", null, null))),
     pendingDecisions: vi.fn(async () => ok([])),
     dismissDecision: vi.fn(async () => ok(null)),
     deletionInfo: vi.fn(async () => ok(deletionInfo())),

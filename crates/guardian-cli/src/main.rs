@@ -10,8 +10,10 @@ mod transparency;
 mod words;
 
 use clap::{Parser, Subcommand};
-use guardian_core::{ChildSummary, CoreError, Decision, DecisionOutcome, Engine, Secret, Settings};
-use guardian_domain::Discoverability;
+use guardian_core::{
+    ChildSummary, CoreError, Decision, DecisionOutcome, Engine, OutcomeState, PendingState, Secret, Settings,
+};
+use guardian_domain::{Discoverability, FriendApproval};
 use words::Lang;
 
 #[derive(Parser)]
@@ -139,8 +141,7 @@ enum Command {
         #[arg(long)]
         child: Option<String>,
         /// The mode; without one, the current mode is shown.
-        #[arg(value_parser = ["pin-required", "child-may-add"])]
-        mode: Option<String>,
+        mode: Option<ApprovalArg>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -153,8 +154,7 @@ enum Command {
         #[arg(long)]
         child: Option<String>,
         /// Who can find the child; without a choice, the current one is shown.
-        #[arg(value_parser = ["id-or-phone", "id-only", "nobody"])]
-        who: Option<String>,
+        who: Option<FindableArg>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -531,6 +531,40 @@ enum DebugCommand {
     },
 }
 
+/// `guardian approval MODE`: the approval modes as typed on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ApprovalArg {
+    PinRequired,
+    ChildMayAdd,
+}
+
+impl From<ApprovalArg> for FriendApproval {
+    fn from(arg: ApprovalArg) -> Self {
+        match arg {
+            ApprovalArg::PinRequired => Self::PinRequired,
+            ApprovalArg::ChildMayAdd => Self::ChildMayAdd,
+        }
+    }
+}
+
+/// `guardian findable WHO`: who can find the child, as typed on the command line.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FindableArg {
+    IdOrPhone,
+    IdOnly,
+    Nobody,
+}
+
+impl From<FindableArg> for Discoverability {
+    fn from(arg: FindableArg) -> Self {
+        match arg {
+            FindableArg::IdOrPhone => Self::IdOrPhone,
+            FindableArg::IdOnly => Self::IdOnly,
+            FindableArg::Nobody => Self::Nobody,
+        }
+    }
+}
+
 /// Exit codes scripts can rely on (README.md lists them).
 mod exit {
     pub const FAILURE: u8 = 1;
@@ -570,9 +604,12 @@ async fn main() -> ExitCode {
             let lang = Lang::from_env();
             let core = error.downcast_ref::<CoreError>();
             match core {
-                Some(core) => {
-                    eprintln!("guardian: {}", words::error_line(lang, core.code(), &core.to_string()))
-                }
+                Some(core) => match core.refusal() {
+                    Some(refusal) => eprintln!("guardian: {}", words::refusal_line(lang, &refusal)),
+                    None => {
+                        eprintln!("guardian: {}", words::error_line(lang, core.code(), &core.to_string()))
+                    }
+                },
                 None => eprintln!("guardian: {error:#}"),
             }
             let code = match core.map(CoreError::code) {
@@ -775,7 +812,8 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                     }
                 }
                 Some(RequestAction::Approve { request_id, trial_days }) => {
-                    let needs_pin = engine.find_child(&child).await?.friend_approval == "pin_required";
+                    let needs_pin =
+                        engine.find_child(&child).await?.friend_approval == FriendApproval::PinRequired;
                     let pin = if needs_pin { Some(read_secret("Parental PIN (4 digits): ")?) } else { None };
                     let outcome =
                         engine.approve_request(&child, &request_id, pin.as_ref(), trial_days).await?;
@@ -880,9 +918,12 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                             );
                             format!("{}{next}", words::error_line(lang, code, ""))
                         }
-                        _ => p.message.clone().unwrap_or_default(),
+                        _ => match &p.refusal {
+                            Some(refusal) => words::refusal_line(lang, refusal),
+                            None => p.message.clone().unwrap_or_default(),
+                        },
                     };
-                    println!("{:>4}  {:<8}  {:<16}  {}  {why}", p.id, p.state, p.kind, p.subject);
+                    println!("{:>4}  {:<8}  {:<16}  {}  {why}", p.id, p.state.as_str(), p.kind, p.subject);
                 }
             }
             Ok(())
@@ -915,7 +956,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             let child = one_child(engine, child.as_deref()).await?;
             if let Some(mode) = mode {
                 let pin = read_child_pin(engine, &child).await?;
-                engine.set_friend_approval(&child, &mode.replace('-', "_"), &pin).await?;
+                engine.set_friend_approval(&child, mode.into(), &pin).await?;
             } else {
                 sync_or_warn(engine).await?;
             }
@@ -925,27 +966,25 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&out)?);
                 return Ok(());
             }
-            match now.friend_approval.as_str() {
-                "child_may_add" => println!(
+            match now.friend_approval {
+                FriendApproval::ChildMayAdd => println!(
                     "{}: may add friends without your PIN. You still see, block and remove every contact.",
                     now.display_name
                 ),
-                _ => println!("{}: each new friend needs your parental PIN.", now.display_name),
+                FriendApproval::PinRequired => {
+                    println!("{}: each new friend needs your parental PIN.", now.display_name);
+                }
             }
             Ok(())
         }
         Command::Findable { child, who, json } => {
             let child = one_child(engine, child.as_deref()).await?;
             if let Some(who) = who {
-                let who = who.replace('-', "_");
+                let who = Discoverability::from(who);
                 // Letting more people find the child needs the PIN; fewer does not.
-                let now = engine.find_child(&child).await?.discoverable_by;
-                let widens = match (Discoverability::parse(&now), Discoverability::parse(&who)) {
-                    (Some(now), Some(to)) => now.widens_to(to),
-                    _ => false,
-                };
+                let widens = engine.find_child(&child).await?.discoverable_by.widens_to(who);
                 let pin = if widens { Some(read_child_pin(engine, &child).await?) } else { None };
-                engine.set_discoverability(&child, &who, pin.as_ref()).await?;
+                engine.set_discoverability(&child, who, pin.as_ref()).await?;
             } else {
                 sync_or_warn(engine).await?;
             }
@@ -956,12 +995,16 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 return Ok(());
             }
             let name = &now.display_name;
-            match now.discoverable_by.as_str() {
-                "id_or_phone" => println!(
+            match now.discoverable_by {
+                Discoverability::IdOrPhone => println!(
                     "{name}: anyone who knows {name}'s ID or phone number can send a friend request."
                 ),
-                "nobody" => println!("{name}: no one can find {name}; only {name} can send friend requests."),
-                _ => println!("{name}: only someone who knows {name}'s ID can send a friend request."),
+                Discoverability::Nobody => {
+                    println!("{name}: no one can find {name}; only {name} can send friend requests.");
+                }
+                Discoverability::IdOnly => {
+                    println!("{name}: only someone who knows {name}'s ID can send a friend request.");
+                }
             }
             Ok(())
         }
@@ -1298,7 +1341,7 @@ async fn sync(engine: &Engine, now: bool, json: bool) -> anyhow::Result<()> {
     }
     let status = engine.status().await;
     let waiting: Vec<_> =
-        engine.pending_decisions().await?.into_iter().filter(|p| p.state == "queued").collect();
+        engine.pending_decisions().await?.into_iter().filter(|p| p.state == PendingState::Queued).collect();
     if json {
         let out = serde_json::json!({
             "synced": result.is_ok(),
@@ -1349,22 +1392,28 @@ async fn one_child(engine: &Engine, child: Option<&str>) -> anyhow::Result<Strin
 
 /// Prints what happened to a decision; a refusal is an error (exit code 6).
 async fn report(engine: &Engine, outcome: DecisionOutcome, done: &str) -> anyhow::Result<()> {
-    match outcome.state.as_str() {
-        "sent" => println!("{done}."),
-        "queued" => {
+    match outcome.state {
+        OutcomeState::Sent => println!("{done}."),
+        OutcomeState::Queued => {
             let next_try = engine.status().await.next_retry_at.as_deref().and_then(parse_time);
             println!(
                 "{}",
                 words::kept_for_later(Lang::from_env(), done, outcome.reason.as_deref(), next_try)
             );
         }
-        "awaiting_guardians" => println!(
+        OutcomeState::AwaitingGuardians => println!(
             "{}.",
             capitalise(outcome.message.as_deref().unwrap_or("waiting for the other guardians"))
         ),
-        _ => anyhow::bail!(Ending::Refused(
-            outcome.message.unwrap_or_else(|| "the provider refused this".into())
-        )),
+        // The provider's refusal in the guardian's language, from its code and facts.
+        OutcomeState::Refused => anyhow::bail!(Ending::Refused(match &outcome.refusal {
+            Some(refusal) => words::refusal_line(Lang::from_env(), refusal),
+            None => words::error_line(
+                Lang::from_env(),
+                "provider_error",
+                outcome.message.as_deref().unwrap_or("the provider refused this"),
+            ),
+        })),
     }
     Ok(())
 }
@@ -1407,7 +1456,7 @@ enum Ending {
 impl std::fmt::Display for Ending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Refused(why) => write!(f, "the provider refused this: {why}"),
+            Self::Refused(why) => f.write_str(why),
             Self::Waiting(n) => {
                 write!(f, "{n} decision(s) still wait to be sent (`guardian sync --now` sends them now)")
             }
@@ -1430,8 +1479,10 @@ fn print_children(children: &[ChildSummary]) {
     println!("{:<width$}  {:>3}  {:>7}  FRIEND APPROVAL", "NAME", "AGE", "PENDING");
     for child in children {
         let age = child.age.map_or_else(|| "-".to_owned(), |a| a.to_string());
-        let approval =
-            if child.friend_approval == "pin_required" { "PIN for each request" } else { "child may add" };
+        let approval = match child.friend_approval {
+            FriendApproval::PinRequired => "PIN for each request",
+            FriendApproval::ChildMayAdd => "child may add",
+        };
         println!("{:<width$}  {age:>3}  {:>7}  {approval}", child.display_name, child.pending_requests);
     }
 }

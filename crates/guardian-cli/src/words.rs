@@ -4,6 +4,8 @@
 //! the desktop app's catalogue.
 
 use chrono::{DateTime, Utc};
+use guardian_core::Refusal;
+use guardian_domain::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -67,6 +69,131 @@ pub fn error_line(lang: Lang, code: &str, detail: &str) -> String {
         (ZhCn, _) => "出现问题：",
     };
     if line.ends_with('：') { format!("{line}{detail}") } else { line.to_owned() }
+}
+
+/// A provider's refusal, worded from its code and facts (never the provider's own words).
+pub fn refusal_line(lang: Lang, refusal: &Refusal) -> String {
+    use Lang::{En, ZhCn};
+    let wait = refusal.retry_after_seconds.map(|s| wait_words(lang, s));
+    match (refusal.code, lang) {
+        (ErrorCode::PinIncorrect, _) => match (refusal.attempts_left, lang) {
+            (Some(1), En) => "That PIN is not right: 1 try is left before the PIN locks.".into(),
+            (Some(n), En) => format!("That PIN is not right: {n} tries are left before the PIN locks."),
+            (Some(n), ZhCn) => format!("PIN 不正确：PIN 锁定前还剩 {n} 次机会。"),
+            (None, En) => "That PIN is not right.".into(),
+            (None, ZhCn) => "PIN 不正确。".into(),
+        },
+        (ErrorCode::PinLocked, En) => match wait.filter(|_| !refusal.reset_required) {
+            Some(wait) => format!("Too many wrong PINs: the PIN is locked. Try again in {wait}."),
+            None => {
+                "Too many wrong PINs: the PIN is locked until you set a new one: guardian pin --reset".into()
+            }
+        },
+        (ErrorCode::PinLocked, ZhCn) => match wait.filter(|_| !refusal.reset_required) {
+            Some(wait) => format!("PIN 错误次数过多，已被锁定。请在 {wait}后重试。"),
+            None => "PIN 错误次数过多，已被锁定，需设置新的 PIN：guardian pin --reset".into(),
+        },
+        (ErrorCode::RateLimited, En) => match wait {
+            Some(wait) => format!("Too many tries. Please try again in {wait}."),
+            None => "Too many tries. Please wait a moment and try again.".into(),
+        },
+        (ErrorCode::RateLimited, ZhCn) => match wait {
+            Some(wait) => format!("尝试次数过多。请在 {wait}后重试。"),
+            None => "尝试次数过多。请稍候再试。".into(),
+        },
+        (ErrorCode::Validation, En) => match &refusal.field {
+            Some(field) => format!("The provider did not accept {field}. Please check it and try again."),
+            None => "The provider did not accept what was entered. Please check it and try again.".into(),
+        },
+        (ErrorCode::Validation, ZhCn) => match &refusal.field {
+            Some(field) => format!("服务提供方不接受 {field}。请检查后重试。"),
+            None => "服务提供方不接受您输入的内容。请检查后重试。".into(),
+        },
+        (code, lang) => refusal_words(code, lang).into(),
+    }
+}
+
+/// The refusals whose words need no facts.
+fn refusal_words(code: ErrorCode, lang: Lang) -> &'static str {
+    use Lang::{En, ZhCn};
+    match (code, lang) {
+        (ErrorCode::BadRequest, En) => {
+            "The provider could not read this request. Please try again; if it happens again, send Support a diagnostics bundle (guardian support bundle)."
+        }
+        (ErrorCode::BadRequest, ZhCn) => {
+            "服务提供方无法读取此请求。请重试；若再次出现，请把诊断包（guardian support bundle）发给客服。"
+        }
+        (ErrorCode::InvalidCredentials, En) => "The phone number, password or code is not correct.",
+        (ErrorCode::InvalidCredentials, ZhCn) => "手机号、密码或验证码不正确。",
+        (ErrorCode::Unauthorized, En) => "Please sign in again: guardian sign-in --phone NUMBER",
+        (ErrorCode::Unauthorized, ZhCn) => "请重新登录：guardian sign-in --phone 手机号",
+        (ErrorCode::TokenReused, En) => {
+            "This sign-in was used somewhere else, so it was ended to keep the account safe. Please sign in again."
+        }
+        (ErrorCode::TokenReused, ZhCn) => "此登录已在其他地方使用，为保护账户已被结束。请重新登录。",
+        (ErrorCode::Forbidden, En) => "Your account may not do this for this child.",
+        (ErrorCode::Forbidden, ZhCn) => "您的账户不能为这个孩子执行此操作。",
+        (ErrorCode::NotFound, En) => "This is no longer there; it may have been changed on another device.",
+        (ErrorCode::NotFound, ZhCn) => "此项已不存在，可能已在其他设备上更改。",
+        (ErrorCode::Conflict, En) => {
+            "This has already changed (on another device, or by a co-guardian). Look again, then decide."
+        }
+        (ErrorCode::Conflict, ZhCn) => "此项已经更改（在其他设备上，或由另一位监护人）。请重新查看后再决定。",
+        (ErrorCode::PreconditionFailed, En) => {
+            "This changed on another device while you were deciding. Look again, then decide."
+        }
+        (ErrorCode::PreconditionFailed, ZhCn) => "您决定时，此项已在其他设备上更改。请重新查看后再决定。",
+        (ErrorCode::PayloadTooLarge, En) => "This is too large for the provider.",
+        (ErrorCode::PayloadTooLarge, ZhCn) => "内容太大，服务提供方无法接收。",
+        (ErrorCode::CursorExpired, En) => {
+            "Guardian has to fetch your family again; it will at the next sync."
+        }
+        (ErrorCode::CursorExpired, ZhCn) => "Guardian 需要重新获取您的家庭数据，下次同步时会自动完成。",
+        (ErrorCode::PinNotSet, En) => {
+            "This child has no parental PIN yet. Set one first: guardian pin --child NAME"
+        }
+        (ErrorCode::PinNotSet, ZhCn) => "这个孩子还没有家长 PIN。请先设置：guardian pin --child 名字",
+        (ErrorCode::IdempotencyMismatch, En) => {
+            "The provider remembers this decision differently. It was not sent again; please decide once more."
+        }
+        (ErrorCode::IdempotencyMismatch, ZhCn) => {
+            "服务提供方记录的此决定与本次不同，因此没有再次发送；请重新决定一次。"
+        }
+        (ErrorCode::IdempotencyKeyRequired, En) => {
+            "The provider refused a request without its safety key. Please update Guardian."
+        }
+        (ErrorCode::IdempotencyKeyRequired, ZhCn) => "服务提供方拒绝了缺少安全标识的请求。请更新 Guardian。",
+        (ErrorCode::ReauthRequired, En) => {
+            "For your safety, confirm it is you (your password or an SMS code), then try again."
+        }
+        (ErrorCode::ReauthRequired, ZhCn) => "为了安全，请先确认是您本人（密码或短信验证码），然后重试。",
+        (ErrorCode::PhoneBindingRequired, En) => {
+            "This sign-in is not linked to a Guardian account yet: add your phone number to link it."
+        }
+        (ErrorCode::PhoneBindingRequired, ZhCn) => {
+            "此登录方式尚未关联 Guardian 账户：请添加您的手机号以完成关联。"
+        }
+        (ErrorCode::Internal, En) => "The provider had a problem of its own. Please try again later.",
+        (ErrorCode::Internal, ZhCn) => "服务提供方自身出现问题。请稍后重试。",
+        (ErrorCode::Unavailable, En) => "The provider is not available right now. Please try again later.",
+        (ErrorCode::Unavailable, ZhCn) => "服务提供方暂时不可用。请稍后重试。",
+        (_, En) => "The provider did not accept this.",
+        (_, ZhCn) => "服务提供方没有接受此操作。",
+    }
+}
+
+/// A wait in words: `14 min 5 s`, `14 分 5 秒`.
+fn wait_words(lang: Lang, seconds: i32) -> String {
+    let seconds = seconds.max(0);
+    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+    match lang {
+        Lang::En if h > 0 => format!("{h} h {m} min"),
+        Lang::En if m > 0 => format!("{m} min {s} s"),
+        Lang::En => format!("{s} s"),
+        Lang::ZhCn if h > 0 => format!("{h} 小时 {m} 分钟"),
+        Lang::ZhCn if m > 0 => format!("{m} 分 {s} 秒"),
+        Lang::ZhCn => format!("{s} 秒"),
+    }
 }
 
 /// Whether [`error_line`] has its own words for `code` in `lang` (for the catalogue test).
@@ -179,6 +306,39 @@ mod tests {
                 assert!(worded(lang, code), "{lang:?} has no words for {code}");
             }
         }
+    }
+
+    /// Every provider code of the contract (`ErrorCode::ALL` is checked against it) has its own
+    /// words in both languages: none falls through to the catch-all, and the Chinese has no
+    /// English sentence in it.
+    #[test]
+    fn both_languages_word_every_provider_refusal_with_its_facts() {
+        let refusal = |code| Refusal {
+            code,
+            attempts_left: Some(2),
+            retry_after_seconds: Some(125),
+            reset_required: false,
+            field: None,
+        };
+        for code in ErrorCode::ALL {
+            let (en, zh) = (refusal_line(Lang::En, &refusal(code)), refusal_line(Lang::ZhCn, &refusal(code)));
+            if code != ErrorCode::Unknown {
+                assert_ne!(
+                    en,
+                    refusal_line(Lang::En, &refusal(ErrorCode::Unknown)),
+                    "{code:?} has no English words"
+                );
+                assert_ne!(
+                    zh,
+                    refusal_line(Lang::ZhCn, &refusal(ErrorCode::Unknown)),
+                    "{code:?} has no Chinese words"
+                );
+            }
+            assert!(!zh.contains("the ") && !zh.contains("The "), "{code:?}: {zh}");
+        }
+        let zh = |code| refusal_line(Lang::ZhCn, &refusal(code));
+        assert_eq!(zh(ErrorCode::PinIncorrect), "PIN 不正确：PIN 锁定前还剩 2 次机会。");
+        assert_eq!(zh(ErrorCode::PinLocked), "PIN 错误次数过多，已被锁定。请在 2 分 5 秒后重试。");
     }
 
     #[test]

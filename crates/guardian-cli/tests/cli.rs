@@ -19,9 +19,15 @@ impl Env {
     }
 
     fn run(&self, provider: Option<&str>, args: &[&str], stdin: &str) -> Output {
+        self.run_in("en", provider, args, stdin)
+    }
+
+    /// Runs `guardian` for a guardian whose language is `lang` (`GUARDIAN_LANG`).
+    fn run_in(&self, lang: &str, provider: Option<&str>, args: &[&str], stdin: &str) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_guardian"));
         command
             .args(args)
+            .env("GUARDIAN_LANG", lang)
             .env("GUARDIAN_DATA_DIR", self.data.path())
             .env("GUARDIAN_KEYRING_SERVICE", &self.service)
             .env_remove("GUARDIAN_PROVIDER_URL")
@@ -170,7 +176,16 @@ async fn requests_are_approved_with_a_pin_read_from_stdin_and_refusals_exit_6() 
 
     let wrong = run(&["requests", "approve", "fr-1", "--child", "Leo"], "0000\n");
     assert_eq!(wrong.status.code(), Some(6), "refused: {}", text(&wrong.stderr));
-    assert!(text(&wrong.stderr).contains("PIN is not correct"), "{}", text(&wrong.stderr));
+    // Worded from the provider's code and facts, not its English message, in the guardian's language.
+    assert!(
+        text(&wrong.stderr).contains("That PIN is not right: 4 tries are left"),
+        "{}",
+        text(&wrong.stderr)
+    );
+    let again =
+        env.run_in("zh_CN.UTF-8", Some(&url), &["requests", "approve", "fr-1", "--child", "Leo"], "0000\n");
+    assert_eq!(again.status.code(), Some(6));
+    assert!(text(&again.stderr).contains("PIN 不正确：PIN 锁定前还剩 3 次机会。"), "{}", text(&again.stderr));
     let pending = run(&["pending", "--json"], "");
     let pending: serde_json::Value = serde_json::from_slice(&pending.stdout).expect("json");
     assert_eq!(pending.as_array().map(Vec::len), Some(1), "the refusal is kept until it no longer applies");

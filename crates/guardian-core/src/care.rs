@@ -157,21 +157,22 @@ impl Engine {
         result.map(drop).map_err(Into::into)
     }
 
-    /// Switches how the child's new friends are approved: `pin_required` (each request needs the
-    /// guardian's PIN) or `child_may_add`. In both modes the guardian still sees, blocks and
-    /// removes every contact.
-    /// Changes how the child's friends are approved: the guardian's alone, so it needs the
-    /// child's PIN (a child at an unlocked session cannot switch approvals off).
-    pub async fn set_friend_approval(&self, child: &str, mode: &str, pin: &Secret) -> Result<(), CoreError> {
+    /// Switches how the child's new friends are approved (each with the guardian's PIN, or by
+    /// the child alone; the guardian still sees, blocks and removes every contact). The
+    /// guardian's change alone, so it needs the child's PIN: a child at an unlocked session
+    /// cannot switch approvals off.
+    pub async fn set_friend_approval(
+        &self,
+        child: &str,
+        mode: FriendApproval,
+        pin: &Secret,
+    ) -> Result<(), CoreError> {
         let pin = crate::decisions::guardian_pin(Some(pin))?;
         let child = self.find_child(child).await?;
-        let Some(mode) = FriendApproval::parse(mode) else {
-            return Err(CoreError::Invalid("the approval mode is pin_required or child_may_add".into()));
-        };
         let planned = match self.is_recording() {
             true => Some(Planned::Fixed(Step::ApprovalMode {
                 child: crate::flow::child_ref(self, &child.id).await?,
-                mode: mode.as_str().to_owned(),
+                mode,
                 pin: None,
             })),
             false => None,
@@ -189,30 +190,24 @@ impl Engine {
         result
     }
 
-    /// Who can find the child to send a friend request: `id_or_phone`, `id_only` or `nobody`.
-    /// Every request still goes through the approval mode.
-    /// Letting more people find the child needs the child's PIN; fewer does not.
+    /// Who can find the child to send a friend request; every request still goes through the
+    /// approval mode. Letting more people find the child needs the child's PIN; fewer does not.
     pub async fn set_discoverability(
         &self,
         child: &str,
-        who: &str,
+        who: Discoverability,
         pin: Option<&Secret>,
     ) -> Result<(), CoreError> {
         let child = self.find_child(child).await?;
-        let Some(who) = Discoverability::parse(who) else {
-            return Err(CoreError::Invalid(
-                "who can find the child is id_or_phone, id_only or nobody".into(),
-            ));
-        };
         let planned = match self.is_recording() {
             true => Some(Planned::Fixed(Step::Discovery {
                 child: crate::flow::child_ref(self, &child.id).await?,
-                who: who.as_str().to_owned(),
+                who,
                 pin: None,
             })),
             false => None,
         };
-        let widens = Discoverability::parse(&child.discoverable_by).unwrap_or_default().widens_to(who);
+        let widens = child.discoverable_by.widens_to(who);
         let pin = if widens { Some(crate::decisions::guardian_pin(pin)?) } else { pin };
         let patch = ChildSettingsPatch {
             friend_approval: None,

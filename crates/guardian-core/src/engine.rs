@@ -217,12 +217,12 @@ impl Engine {
         let mut children = Vec::new();
         for c in store.children().await? {
             children.push(ChildSummary {
+                friend_approval: c.approval(),
+                discoverable_by: c.discoverability(),
                 age: c.birthday.map(|b| age_on(b, today)),
                 avatar: self.avatar_url(&c.id).await?,
                 id: c.id,
                 display_name: c.display_name,
-                friend_approval: c.friend_approval,
-                discoverable_by: c.discoverable_by,
                 pending_requests: i32::try_from(c.pending_requests).unwrap_or(i32::MAX),
             });
         }

@@ -96,6 +96,17 @@ impl CoreError {
         }
     }
 
+    /// The provider's refusal with its facts, when it answered with a refusal (not when it
+    /// could not be used).
+    pub fn refusal(&self) -> Option<crate::Refusal> {
+        match self {
+            Self::Client(ClientError::Provider { body, retry_after, .. }) if self.unavailable().is_none() => {
+                Some(crate::Refusal::from_body(body, *retry_after))
+            }
+            _ => None,
+        }
+    }
+
     /// The provider's own error code, when it refused with one (`pin_incorrect`, …).
     pub fn provider_code(&self) -> Option<guardian_domain::ErrorCode> {
         match self {

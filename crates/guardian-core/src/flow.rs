@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use guardian_domain::{Discoverability, FriendApproval};
 use serde::{Deserialize, Serialize};
 
 use crate::{CoreError, Engine, Reauth, Secret};
@@ -194,7 +195,7 @@ pub enum Step {
     /// `pin_required` or `child_may_add`.
     ApprovalMode {
         child: String,
-        mode: String,
+        mode: FriendApproval,
         /// The child's PIN (the scenario's when none is given; never recorded).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pin: Option<String>,
@@ -202,7 +203,7 @@ pub enum Step {
     /// Who can find the child: `id_or_phone`, `id_only` or `nobody`.
     Discovery {
         child: String,
-        who: String,
+        who: Discoverability,
         /// The child's PIN (the scenario's when none is given; never recorded).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pin: Option<String>,
@@ -251,11 +252,11 @@ pub enum Step {
     },
     ExpectApprovalMode {
         child: String,
-        mode: String,
+        mode: FriendApproval,
     },
     ExpectDiscovery {
         child: String,
-        who: String,
+        who: Discoverability,
     },
     /// The newest tracked request of this kind has this status (and, when given, is overdue or not).
     ExpectTracked {
@@ -529,9 +530,11 @@ fn check(what: &str, expected: &str, actual: &str) -> Result<(), String> {
 
 /// What the provider refused is an error for a flow (a guardian would see it as one).
 fn decided(outcome: crate::DecisionOutcome) -> Result<(), String> {
-    match outcome.state.as_str() {
-        "refused" => Err(format!("refused: {}", outcome.message.unwrap_or_default())),
-        _ => Ok(()),
+    match outcome.state {
+        crate::OutcomeState::Refused => Err(format!("refused: {}", outcome.message.unwrap_or_default())),
+        crate::OutcomeState::Sent | crate::OutcomeState::Queued | crate::OutcomeState::AwaitingGuardians => {
+            Ok(())
+        }
     }
 }
 
@@ -816,11 +819,11 @@ async fn perform(
         }
         Step::ApprovalMode { child, mode, pin } => {
             let child = child_id(engine, known, child).await?;
-            engine.set_friend_approval(&child, mode, &scenario_pin(pin)).await.map_err(fail)
+            engine.set_friend_approval(&child, *mode, &scenario_pin(pin)).await.map_err(fail)
         }
         Step::Discovery { child, who, pin } => {
             let child = child_id(engine, known, child).await?;
-            engine.set_discoverability(&child, who, Some(&scenario_pin(pin))).await.map_err(fail)
+            engine.set_discoverability(&child, *who, Some(&scenario_pin(pin))).await.map_err(fail)
         }
         Step::SetAgreement { child, agreement, pin } => {
             let child = child_id(engine, known, child).await?;
@@ -842,12 +845,12 @@ async fn perform(
         Step::ExpectApprovalMode { child, mode } => {
             let child = child_id(engine, known, child).await?;
             let found = engine.find_child(&child).await.map_err(fail)?;
-            check("the approval mode", mode, &found.friend_approval)
+            check("the approval mode", mode.as_str(), found.friend_approval.as_str())
         }
         Step::ExpectDiscovery { child, who } => {
             let child = child_id(engine, known, child).await?;
             let found = engine.find_child(&child).await.map_err(fail)?;
-            check("who can find the child", who, &found.discoverable_by)
+            check("who can find the child", who.as_str(), found.discoverable_by.as_str())
         }
         Step::ExpectReport { child, status } => {
             let child = child_id(engine, known, child).await?;

@@ -3,15 +3,16 @@
 use std::collections::HashSet;
 
 use guardian_client::ClientError;
-use guardian_domain::{Change, ErrorCode, is_valid_pin};
+use guardian_domain::{Change, ErrorCode, FriendApproval, is_valid_pin};
 use guardian_store::{OutboxRow, OutboxState};
 use rand::Rng as _;
 
 use crate::decisions::Decision;
 use crate::engine::LAST_SYNCED;
 use crate::flow::{self, Planned};
+use crate::refusal::Refusal;
 use crate::sync::{Step, plan, retry_delay};
-use crate::views::{ContactView, DecisionOutcome, PendingDecision, RequestView};
+use crate::views::{ContactView, DecisionOutcome, OutcomeState, PendingDecision, PendingState, RequestView};
 use crate::{ChildSummary, CoreError, Engine, Secret};
 
 /// Feed page size: large enough that a big family bootstraps in few round trips.
@@ -22,21 +23,24 @@ enum Sent {
     Done,
     /// Try again later: the provider could not be used (offline, 5xx, 429, unreadable answer).
     Later(ClientError),
-    /// The provider refused it for good: its error code and its words.
+    /// Refused for good: a stable code (the provider's, or the engine's when it never got
+    /// there), the provider's facts when it answered, and the words.
     Refused {
         reason: String,
+        refusal: Option<Refusal>,
         message: String,
     },
 }
 
-/// Whether the provider refused a decision (for recordings).
-fn refused(outcome: &DecisionOutcome) -> bool {
-    outcome.state == "refused"
+/// The provider's refusal of a decision, as the cache kept it.
+fn kept_refusal(row: &OutboxRow, now: chrono::DateTime<chrono::Utc>) -> Option<Refusal> {
+    let kept = row.refusal.as_deref()?;
+    Some(Refusal::from_kept(row.reason.as_deref().unwrap_or_default(), Some(kept), now))
 }
 
-/// The provider's error code as it is spelt on the wire (`pin_incorrect`).
-fn wire_code(code: ErrorCode) -> String {
-    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+/// Whether the provider refused a decision (for recordings).
+fn refused(outcome: &DecisionOutcome) -> bool {
+    outcome.state == OutcomeState::Refused
 }
 
 impl Engine {
@@ -94,12 +98,13 @@ impl Engine {
                             store.outbox_done(seq).await?;
                             self.forget_superseded_refusals(&outbox, row).await?;
                         }
-                        Sent::Refused { reason, message } => {
+                        Sent::Refused { reason, refusal, message } => {
                             let kept = serde_json::from_str::<Decision>(&row.payload)
                                 .ok()
                                 .and_then(|d| serde_json::to_string(&d.without_secrets()).ok())
                                 .unwrap_or_else(|| "{}".into());
-                            store.outbox_refused(seq, &reason, &message, &kept).await?;
+                            let facts = refusal.map(|r| r.to_kept(now));
+                            store.outbox_refused(seq, &reason, &message, facts.as_deref(), &kept).await?;
                             self.forget_superseded_refusals(&outbox, row).await?;
                         }
                         Sent::Later(error) => {
@@ -234,6 +239,7 @@ impl Engine {
             Err(_) => {
                 return Ok(Sent::Refused {
                     reason: "local_cache".into(),
+                    refusal: None,
                     message: "this queued decision could not be read".into(),
                 });
             }
@@ -272,12 +278,16 @@ impl Engine {
             Ok(()) => Sent::Done,
             Err(ClientError::SignInRequired) => return Err(ClientError::SignInRequired.into()),
             Err(error) if error.is_transient() => Sent::Later(error),
-            Err(ClientError::Provider { body, .. }) => {
-                Sent::Refused { reason: wire_code(body.code), message: body.message }
-            }
-            Err(other) => {
-                Sent::Refused { reason: CoreError::from(other).code().to_owned(), message: String::new() }
-            }
+            Err(ClientError::Provider { body, retry_after, .. }) => Sent::Refused {
+                reason: body.code.as_str().to_owned(),
+                refusal: Some(Refusal::from_body(&body, retry_after)),
+                message: body.message,
+            },
+            Err(other) => Sent::Refused {
+                reason: CoreError::from(other).code().to_owned(),
+                refusal: None,
+                message: String::new(),
+            },
         })
     }
 
@@ -300,13 +310,19 @@ impl Engine {
         let _ = self.sync().await;
         let outbox = store.outbox().await?;
         let Some(row) = outbox.iter().find(|r| r.seq == seq) else {
-            return Ok(DecisionOutcome { state: "sent".into(), message: None, reason: None });
+            return Ok(DecisionOutcome {
+                state: OutcomeState::Sent,
+                message: None,
+                reason: None,
+                refusal: None,
+            });
         };
         if row.state == OutboxState::Failed {
             return Ok(DecisionOutcome {
-                state: "refused".into(),
+                state: OutcomeState::Refused,
                 message: row.last_error.clone(),
                 reason: row.reason.clone(),
+                refusal: kept_refusal(row, self.clock.now()),
             });
         }
         // Not tried yet: it waits behind an earlier decision about the same child, for that one's reason.
@@ -316,10 +332,15 @@ impl Engine {
                 .filter(|r| r.state == OutboxState::Queued && r.child_id == row.child_id && r.seq < seq)
                 .find_map(|r| r.reason.clone())
         });
-        Ok(DecisionOutcome { state: "queued".into(), message: row.last_error.clone(), reason })
+        Ok(DecisionOutcome {
+            state: OutcomeState::Queued,
+            message: row.last_error.clone(),
+            reason,
+            refusal: None,
+        })
     }
 
-    /// Approves a friend request. In `pin_required` mode the child's 4-digit PIN is needed. With
+    /// Approves a friend request. In the PIN-required mode the child's 4-digit PIN is needed. With
     /// `trial_days`, the friendship ends after that many days unless the guardian confirms it.
     pub async fn approve_request(
         &self,
@@ -332,7 +353,8 @@ impl Engine {
             return Err(CoreError::Invalid("a trial lasts 1 to 30 days".into()));
         }
         let child = self.find_child(child).await?;
-        if child.friend_approval == "pin_required" {
+        let needs_pin = child.friend_approval == FriendApproval::PinRequired;
+        if needs_pin {
             match pin {
                 Some(pin) if is_valid_pin(pin.expose()) => {}
                 Some(_) => return Err(CoreError::Invalid("the parental PIN is exactly 4 digits".into())),
@@ -344,7 +366,7 @@ impl Engine {
             true => Some(Planned::Approve {
                 child: flow::child_ref(self, &child.id).await?,
                 request: flow::request_ref(self, &child.id, request_id).await?,
-                needs_pin: child.friend_approval == "pin_required",
+                needs_pin,
                 trial_days,
             }),
             false => None,
@@ -359,7 +381,7 @@ impl Engine {
             .await;
         self.record(planned, flow::failure_code(&result, refused));
         match result {
-            Ok(outcome) if outcome.state == "sent" => {
+            Ok(outcome) if outcome.state == OutcomeState::Sent => {
                 self.awaiting_guardians(&child.id, request_id, outcome).await
             }
             other => other,
@@ -378,7 +400,8 @@ impl Engine {
             Some(r) if r.status == guardian_domain::RequestStatus::Pending && !r.approved_by.is_empty() => {
                 DecisionOutcome {
                     reason: None,
-                    state: "awaiting_guardians".into(),
+                    refusal: None,
+                    state: OutcomeState::AwaitingGuardians,
                     message: Some(format!(
                         "your approval is recorded; the child's other guardians must approve too (approved so far: {})",
                         r.approved_by.join(", ")
@@ -604,11 +627,13 @@ impl Engine {
     /// Decisions the provider does not have yet (queued) or refused.
     pub async fn pending_decisions(&self) -> Result<Vec<PendingDecision>, CoreError> {
         let store = self.store().await?;
+        let now = self.clock.now();
         Ok(store
             .outbox()
             .await?
             .into_iter()
             .map(|row| {
+                let refusal = kept_refusal(&row, now);
                 let subject = serde_json::from_str::<Decision>(&row.payload)
                     .map(|d| d.subject().to_owned())
                     .unwrap_or_default();
@@ -618,7 +643,8 @@ impl Engine {
                     kind: row.kind,
                     child_id: row.child_id.unwrap_or_default(),
                     subject,
-                    state: if refused { "refused" } else { "queued" }.into(),
+                    state: if refused { PendingState::Refused } else { PendingState::Queued },
+                    refusal,
                     attempts: i32::try_from(row.attempts).unwrap_or(i32::MAX),
                     message: row.last_error,
                     reason: row.reason,
@@ -644,7 +670,7 @@ impl Engine {
             .pending_decisions()
             .await?
             .into_iter()
-            .filter(|p| p.state == "queued")
+            .filter(|p| p.state == PendingState::Queued)
             .map(|p| (p.subject, p.kind))
             .collect())
     }

@@ -20,6 +20,7 @@ mod identity;
 pub mod logging;
 mod notifications;
 mod profile;
+mod refusal;
 mod rights;
 mod rights_views;
 mod settings;
@@ -42,15 +43,18 @@ pub use guardians::{CoGuardiansView, DecisionEntryView, GuardianMemberView, Invi
 pub use identity::{AccountView, IdentityOutcome, IdentityView, open_in_browser};
 pub use notifications::{NotificationView, Notifications};
 pub use profile::{AgeThreshold, ChildProfile, NewChild, ProfileCorrection, PublicProfile, age_thresholds};
+pub use refusal::Refusal;
 pub use settings::{DEMO_PROFILE, ProviderChoice, Settings};
 pub use tracker::{TrackedRequest, order_tracked};
 pub use transparency::{AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency};
 pub use views::{
-    ChildSummary, ContactView, Dashboard, DecisionOutcome, Notice, PendingDecision, ProviderInfo,
-    RequestView, SmsCodeView, Status, age_on,
+    ChildSummary, ContactView, Dashboard, DecisionOutcome, Notice, OutcomeState, PendingDecision,
+    PendingState, ProviderInfo, RequestView, SmsCodeView, Status, age_on,
 };
 
 pub use guardian_client::{DEFAULT_TIMEOUT, Reauth, Secret};
+/// The vocabulary front ends share with the provider.
+pub use guardian_domain::{Discoverability, FriendApproval};
 pub use guardian_store::{AuditBroken, AuditEntry, private_dir, private_file};
 pub use rights::{
     DiffLine, ExportProgress, download_verified, file_sha256, policy_diff, policy_in_force_and_pending,

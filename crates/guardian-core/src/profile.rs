@@ -42,8 +42,8 @@ pub struct ChildProfile {
     pub display_name: String,
     /// The profile picture as a `data:` URL, when there is one.
     pub avatar: Option<String>,
-    /// Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`.
-    pub discoverable_by: String,
+    /// Who can find the child.
+    pub discoverable_by: guardian_domain::Discoverability,
     pub country: Option<String>,
     pub gender: Option<String>,
     pub birthday: Option<String>,
@@ -187,12 +187,12 @@ impl Engine {
                 .birthday
                 .map(|b| age_thresholds(b, cached.country.as_deref(), today))
                 .unwrap_or_default(),
+            discoverable_by: cached.discoverability(),
             age: cached.birthday.map(|b| crate::age_on(b, today)),
             birthday: cached.birthday.map(|b| b.to_string()),
             id: cached.id,
             display_name: cached.display_name,
             avatar,
-            discoverable_by: cached.discoverable_by,
             country: cached.country,
             gender: cached.gender,
         })

@@ -81,6 +81,7 @@ mod tests {
             state,
             next_attempt_at: next.map(|s| now() + Duration::seconds(s)),
             reason: None,
+            refusal: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! counts use strings and 32-bit numbers.
 
 use chrono::{Datelike, NaiveDate};
+use guardian_domain::{Discoverability, FriendApproval};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,10 +65,9 @@ pub struct ChildSummary {
     pub age: Option<i32>,
     /// The profile picture as a `data:` URL, when there is one.
     pub avatar: Option<String>,
-    /// `"pin_required"` or `"child_may_add"`.
-    pub friend_approval: String,
-    /// Who can find the child: `"id_or_phone"`, `"id_only"` or `"nobody"`.
-    pub discoverable_by: String,
+    pub friend_approval: FriendApproval,
+    /// Who can find the child.
+    pub discoverable_by: Discoverability,
     pub pending_requests: i32,
 }
 
@@ -165,8 +165,9 @@ pub struct PendingDecision {
     pub kind: String,
     pub child_id: String,
     pub subject: String,
-    /// `"queued"` or `"refused"`.
-    pub state: String,
+    pub state: PendingState,
+    /// The provider's refusal, with the facts to word it (for a refused decision).
+    pub refusal: Option<crate::Refusal>,
     pub attempts: i32,
     /// What the provider said (for a refused decision), or the last passing error.
     pub message: Option<String>,
@@ -177,17 +178,52 @@ pub struct PendingDecision {
     pub next_try_at: Option<String>,
 }
 
+/// Where a decision not yet accepted stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum PendingState {
+    /// It waits to be sent (or for its next try).
+    Queued,
+    /// The provider said no; `message` says why.
+    Refused,
+}
+
+impl PendingState {
+    /// As the bindings and `--json` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Refused => "refused",
+        }
+    }
+}
+
+/// What became of a decision just made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeState {
+    /// The provider has it.
+    Sent,
+    /// It will be sent when possible.
+    Queued,
+    /// An approval the child's other guardians must give too.
+    AwaitingGuardians,
+    /// The provider said no; `message` says why.
+    Refused,
+}
+
 /// What happened to a decision just made.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DecisionOutcome {
-    /// `"sent"` (the provider has it), `"queued"` (it will be sent when possible),
-    /// `"awaiting_guardians"` (an approval the child's other guardians must give too) or
-    /// `"refused"` (the provider said no; `message` says why).
-    pub state: String,
+    pub state: OutcomeState,
     pub message: Option<String>,
     /// Why it waits (an unavailability code) or was refused (the provider's code).
     pub reason: Option<String>,
+    /// The provider's refusal, with the facts to word it (tries left, a lock's end).
+    pub refusal: Option<crate::Refusal>,
 }
 
 macro_rules! redacted_debug {

@@ -17,7 +17,7 @@ async fn an_approval_with_the_pin_reaches_the_provider_and_comes_back_through_th
         .approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None)
         .await
         .expect("approve");
-    assert_eq!(outcome.state, "sent", "{outcome:?}");
+    assert_eq!(outcome.state, guardian_core::OutcomeState::Sent, "{outcome:?}");
     assert_eq!(world.request_status("Leo", "fr-1").await, ("approved".into(), None));
     let contacts = world.engine.contacts("Leo").await.expect("contacts");
     assert!(contacts.iter().any(|c| c.display_name == "Oliver"), "the new friend is a contact now");
@@ -35,11 +35,11 @@ async fn offline_decisions_wait_in_the_queue_and_are_sent_when_the_provider_is_b
         .approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None)
         .await
         .expect("queued");
-    assert_eq!(approve.state, "queued");
+    assert_eq!(approve.state, guardian_core::OutcomeState::Queued);
     let deny = world.engine.deny_request("Mei", "fr-3").await.expect("queued");
-    assert_eq!(deny.state, "queued");
+    assert_eq!(deny.state, guardian_core::OutcomeState::Queued);
     let block = world.engine.set_contact_blocked("Leo", "u-sam", true, None).await.expect("queued");
-    assert_eq!(block.state, "queued");
+    assert_eq!(block.state, guardian_core::OutcomeState::Queued);
 
     let status = world.engine.status().await;
     assert!(status.offline, "offline is shown");
@@ -63,7 +63,7 @@ async fn a_refused_decision_is_kept_with_the_providers_words_and_without_the_pin
     let world = World::new().await;
     let outcome =
         world.engine.approve_request("Leo", "fr-1", Some(&Secret::new("9999")), None).await.expect("decided");
-    assert_eq!(outcome.state, "refused");
+    assert_eq!(outcome.state, guardian_core::OutcomeState::Refused);
     assert!(outcome.message.as_deref().unwrap_or("").contains("PIN is not correct"), "{outcome:?}");
     let pending = world.engine.pending_decisions().await.expect("pending");
     assert_eq!(pending.len(), 1);
@@ -104,7 +104,7 @@ async fn rate_limiting_is_honoured_and_a_lost_response_is_not_applied_twice() {
         .approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None)
         .await
         .expect("queued");
-    assert_eq!(outcome.state, "queued", "{outcome:?}");
+    assert_eq!(outcome.state, guardian_core::OutcomeState::Queued, "{outcome:?}");
     world.clock.advance(Duration::seconds(60));
     world.engine.sync().await.expect("sync");
     assert_eq!(world.engine.status().await.queued_decisions, 1, "not sent before Retry-After");
@@ -137,7 +137,7 @@ async fn an_expired_feed_position_rebuilds_from_a_snapshot() {
     world.sandbox().compact_feed().await.expect("compact");
     // A change the old cursor can no longer reach.
     let outcome = world.engine.deny_request("Mei", "fr-3").await.expect("deny");
-    assert_eq!(outcome.state, "sent");
+    assert_eq!(outcome.state, guardian_core::OutcomeState::Sent);
     assert_eq!(world.request_status("Mei", "fr-3").await.0, "denied", "re-bootstrapped after 410");
     let names: Vec<_> =
         world.engine.children().await.expect("children").into_iter().map(|c| c.display_name).collect();

@@ -199,7 +199,7 @@ async fn a_trial_friendship_is_in_the_notification_centre_for_when_it_ends_offli
     let mut world = World::new().await;
     let pin = Secret::new(guardian_sandbox::DEMO_PIN);
     let outcome = world.engine.approve_request("Leo", "fr-2", Some(&pin), Some(7)).await.expect("approved");
-    assert_eq!(outcome.state, "sent");
+    assert_eq!(outcome.state, guardian_core::OutcomeState::Sent);
     world.go_offline().await;
     let centre = world.engine.notifications().await.expect("notifications");
     let trial = centre.items.iter().find(|n| n.kind == "trial_ending").expect("the trial is listed");

@@ -7,6 +7,7 @@ mod common;
 
 use chrono::Duration;
 use common::World;
+use guardian_core::OutcomeState;
 use guardian_core::Secret;
 use guardian_sandbox::{DEMO_PIN, Fault, FaultKind};
 
@@ -59,10 +60,10 @@ async fn decision_faults_keep_the_decision_queued_until_it_is_applied_once() {
             .approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None)
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(outcome.state, "queued", "{name}: {outcome:?}");
+        assert_eq!(outcome.state, guardian_core::OutcomeState::Queued, "{name}: {outcome:?}");
         assert_eq!(outcome.reason.as_deref(), Some(expected_code(&kind)), "{name}: the reason travels");
         let pending = world.engine.pending_decisions().await.expect("pending");
-        assert_eq!((pending.len(), pending[0].state.as_str()), (1, "queued"), "{name}");
+        assert_eq!((pending.len(), pending[0].state), (1, guardian_core::PendingState::Queued), "{name}");
         assert_eq!(pending[0].reason.as_deref(), Some(expected_code(&kind)), "{name}");
         assert!(pending[0].next_try_at.is_some(), "{name}: the next try is known");
         world.engine.check_cache_integrity().await.expect(name);
@@ -92,17 +93,28 @@ async fn sync_now_sends_what_waits_for_its_next_try() {
 #[tokio::test]
 async fn refusals_of_a_decision_go_once_it_is_accepted() {
     let world = World::new().await;
+    let mut tries_left = Vec::new();
     for _ in 0..2 {
         let wrong = world
             .engine
             .approve_request("Leo", "fr-1", Some(&Secret::new("0000")), None)
             .await
             .expect("answered");
-        assert_eq!((wrong.state.as_str(), wrong.reason.as_deref()), ("refused", Some("pin_incorrect")));
+        assert_eq!((wrong.state, wrong.reason.as_deref()), (OutcomeState::Refused, Some("pin_incorrect")));
+        let refusal = wrong.refusal.expect("the provider's refusal, kept with its facts");
+        assert_eq!(refusal.code, guardian_domain::ErrorCode::PinIncorrect);
+        tries_left.push(refusal.attempts_left);
     }
+    assert_eq!(tries_left, [Some(4), Some(3)], "each wrong try says how many are left");
+    let pending = world.engine.pending_decisions().await.expect("pending");
+    assert_eq!(
+        pending[0].refusal.as_ref().and_then(|r| r.attempts_left),
+        Some(3),
+        "kept for the pending list"
+    );
     assert_eq!(world.engine.status().await.refused_decisions, 1, "one refusal per decision, not per try");
     let right = world.engine.approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None).await;
-    assert_eq!(right.expect("approved").state, "sent");
+    assert_eq!(right.expect("approved").state, OutcomeState::Sent);
     let pending = world.engine.pending_decisions().await.expect("pending");
     assert!(pending.is_empty(), "the refusals no longer apply: {pending:?}");
 }

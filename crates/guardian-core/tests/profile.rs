@@ -5,7 +5,7 @@
 mod common;
 
 use common::World;
-use guardian_core::{CoreError, Secret};
+use guardian_core::{CoreError, Discoverability, FriendApproval, Secret};
 use guardian_sandbox::{DEMO_PASSWORD, DEMO_PIN};
 
 const PICTURE: &[u8] = include_bytes!("../../../tests/fixtures/avatar.png");
@@ -70,15 +70,25 @@ async fn a_profile_picture_is_uploaded_cached_shown_offline_and_deleted_by_categ
 async fn who_can_find_the_child_is_changed_and_kept_with_the_approval_mode() {
     let world = World::new().await;
     let engine = &world.engine;
-    assert_eq!(engine.find_child("Mei").await.expect("mei").discoverable_by, "id_only");
-    engine.set_discoverability("Mei", "nobody", None).await.expect("fewer people need no PIN");
-    engine.set_friend_approval("Mei", "child_may_add", &Secret::new(DEMO_PIN)).await.expect("mode");
+    assert_eq!(engine.find_child("Mei").await.expect("mei").discoverable_by, Discoverability::IdOnly);
+    engine.set_discoverability("Mei", Discoverability::Nobody, None).await.expect("fewer people need no PIN");
+    engine
+        .set_friend_approval("Mei", FriendApproval::ChildMayAdd, &Secret::new(DEMO_PIN))
+        .await
+        .expect("mode");
     let mei = engine.find_child("Mei").await.expect("mei");
-    assert_eq!((mei.discoverable_by.as_str(), mei.friend_approval.as_str()), ("nobody", "child_may_add"));
-    match engine.set_discoverability("Mei", "everyone", None).await {
+    assert_eq!(
+        (mei.discoverable_by, mei.friend_approval),
+        (Discoverability::Nobody, FriendApproval::ChildMayAdd)
+    );
+    // A flow file naming a choice that does not exist is refused when read, saying what exists.
+    let unknown = "format = \"guardian-flow/1\"\nname = \"x\"\nscenario = \"demo-family\"\n\n\
+                   [[step]]\nstep = \"discovery\"\nchild = \"Mei\"\nwho = \"everyone\"\n";
+    match guardian_core::flow::parse(unknown) {
         Err(CoreError::Invalid(message)) => assert!(message.contains("id_or_phone"), "{message}"),
-        other => panic!("expected a clear refusal, got {other:?}"),
+        other => panic!("expected a clear refusal, got {:?}", other.map(|_| ())),
     }
     let log = engine.decision_log("Mei").await.expect("log");
-    assert!(log.iter().any(|e| e.action == "discovery_changed" && e.subject == "nobody"), "{log:?}");
+    let subject = Discoverability::Nobody.as_str();
+    assert!(log.iter().any(|e| e.action == "discovery_changed" && e.subject == subject), "{log:?}");
 }

@@ -68,10 +68,10 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
     engine.sign_in(DEMO_PHONE, &Secret::new(DEMO_PASSWORD)).await.expect("sign in");
     let sent =
         engine.approve_request("Leo", "fr-1", Some(&Secret::new(DEMO_PIN)), None).await.expect("approve");
-    assert_eq!(sent.state, "sent");
+    assert_eq!(sent.state, guardian_core::OutcomeState::Sent);
     let refused =
         engine.approve_request("Leo", "fr-2", Some(&Secret::new("9876")), None).await.expect("decided");
-    assert_eq!(refused.state, "refused");
+    assert_eq!(refused.state, guardian_core::OutcomeState::Refused);
     // A new PIN, a corrected name, a question to the provider and a group report: all personal.
     engine.set_pin("Ava", &Secret::new("5829"), Some(&Secret::new(DEMO_PIN))).await.expect("PIN changed");
     let correction = guardian_core::ProfileCorrection {
@@ -94,7 +94,11 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
     }
     let queued =
         engine.approve_request(NEW_NAME, "fr-3", Some(&Secret::new("4321")), None).await.expect("queued");
-    assert_eq!(queued.state, "queued", "offline: the PIN waits in the encrypted outbox");
+    assert_eq!(
+        queued.state,
+        guardian_core::OutcomeState::Queued,
+        "offline: the PIN waits in the encrypted outbox"
+    );
 
     let keyring = KeyringSecrets::open(&service, &provider.profile()).expect("keyring");
     let session = keyring.get("session").expect("read").expect("session in the keyring");

@@ -135,6 +135,7 @@ impl fmt::Debug for PublicProfile {
 /// Who can find the child to send a friend request (every request still goes through the
 /// child's approval mode).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Discoverability {
     /// Anyone who knows the child's ID or phone number.

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Machine-readable error codes. Clients branch on these, never on message text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     BadRequest,
@@ -39,6 +40,66 @@ pub enum ErrorCode {
     Unknown,
 }
 
+impl ErrorCode {
+    /// Every code the contract (`api/openapi.yaml`, `Error.code`) lists, then [`Self::Unknown`].
+    pub const ALL: [Self; 22] = [
+        Self::BadRequest,
+        Self::Validation,
+        Self::InvalidCredentials,
+        Self::Unauthorized,
+        Self::TokenReused,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::Conflict,
+        Self::PreconditionFailed,
+        Self::PayloadTooLarge,
+        Self::RateLimited,
+        Self::CursorExpired,
+        Self::PinIncorrect,
+        Self::PinLocked,
+        Self::PinNotSet,
+        Self::IdempotencyMismatch,
+        Self::IdempotencyKeyRequired,
+        Self::ReauthRequired,
+        Self::PhoneBindingRequired,
+        Self::Internal,
+        Self::Unavailable,
+        Self::Unknown,
+    ];
+
+    /// The code as the wire spells it (`pin_incorrect`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Validation => "validation",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Unauthorized => "unauthorized",
+            Self::TokenReused => "token_reused",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Conflict => "conflict",
+            Self::PreconditionFailed => "precondition_failed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::RateLimited => "rate_limited",
+            Self::CursorExpired => "cursor_expired",
+            Self::PinIncorrect => "pin_incorrect",
+            Self::PinLocked => "pin_locked",
+            Self::PinNotSet => "pin_not_set",
+            Self::IdempotencyMismatch => "idempotency_mismatch",
+            Self::IdempotencyKeyRequired => "idempotency_key_required",
+            Self::ReauthRequired => "reauth_required",
+            Self::PhoneBindingRequired => "phone_binding_required",
+            Self::Internal => "internal",
+            Self::Unavailable => "unavailable",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(code: &str) -> Self {
+        Self::ALL.into_iter().find(|c| c.as_str() == code).unwrap_or(Self::Unknown)
+    }
+}
+
 /// The one error body every provider response uses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -47,4 +108,26 @@ pub struct ErrorBody {
     pub request_id: String,
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub details: serde_json::Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    /// The codes here are the contract's, in its order, and each is spelled as serde spells it.
+    #[test]
+    fn every_error_code_of_the_contract_is_known_and_spelled_as_on_the_wire() {
+        let contract = include_str!("../../../api/openapi.yaml");
+        let start = contract.find("enum: [bad_request").expect("the contract's error codes");
+        let list = &contract[start + "enum: [".len()..];
+        let listed: Vec<&str> =
+            list[..list.find(']').expect("end of the list")].split(',').map(str::trim).collect();
+        let known: Vec<&str> =
+            ErrorCode::ALL.iter().map(|c| c.as_str()).filter(|c| *c != "unknown").collect();
+        assert_eq!(known, listed);
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).expect("json"), code.as_str());
+            assert_eq!(ErrorCode::parse(code.as_str()), code);
+        }
+    }
 }

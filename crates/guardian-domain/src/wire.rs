@@ -99,6 +99,7 @@ pub struct Guardian {
 
 /// How a child's new friends are approved (seed rule 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum FriendApproval {
     /// The guardian's 4-digit PIN approves each request.

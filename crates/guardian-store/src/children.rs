@@ -27,14 +27,23 @@ impl std::fmt::Debug for CachedChild {
 }
 
 impl CachedChild {
+    /// The approval mode; a value this build does not know reads as the strictest.
+    pub fn approval(&self) -> FriendApproval {
+        FriendApproval::parse(&self.friend_approval).unwrap_or(FriendApproval::PinRequired)
+    }
+
+    /// Who can find the child; a value this build does not know reads as the default.
+    pub fn discoverability(&self) -> Discoverability {
+        Discoverability::parse(&self.discoverable_by).unwrap_or_default()
+    }
+
     pub fn to_wire(&self) -> Child {
         Child {
             id: self.id.clone(),
             display_name: self.display_name.clone(),
             avatar_url: self.avatar_url.clone(),
-            friend_approval: FriendApproval::parse(&self.friend_approval)
-                .unwrap_or(FriendApproval::PinRequired),
-            discoverable_by: Discoverability::parse(&self.discoverable_by).unwrap_or_default(),
+            friend_approval: self.approval(),
+            discoverable_by: self.discoverability(),
             demographics: Demographics {
                 country: self.country.clone(),
                 gender: self.gender.clone(),

@@ -46,6 +46,9 @@ pub struct OutboxRow {
     /// A stable code for why it waits or was refused (`provider_unavailable`, `pin_incorrect`…),
     /// for front ends to word in the guardian's language; `last_error` keeps the detail.
     pub reason: Option<String>,
+    /// For a refused decision, the facts the provider gave beside its code (JSON, see
+    /// `guardian_core`'s `Refusal`).
+    pub refusal: Option<String>,
 }
 
 impl std::fmt::Debug for OutboxRow {
@@ -127,7 +130,7 @@ impl Store {
     pub async fn outbox(&self) -> Result<Vec<OutboxRow>> {
         Ok(sqlx::query_as(
             "SELECT seq, idempotency_key, child_id, kind, payload, created_at, attempts, last_error, state, \
-             next_attempt_at, reason FROM outbox ORDER BY seq",
+             next_attempt_at, reason, refusal FROM outbox ORDER BY seq",
         )
         .fetch_all(self.pool())
         .await?)
@@ -177,14 +180,16 @@ impl Store {
         seq: i64,
         reason: &str,
         provider_says: &str,
+        refusal: Option<&str>,
         kept_payload: &str,
     ) -> Result<()> {
         sqlx::query(
             "UPDATE outbox SET state = 'failed', attempts = attempts + 1, reason = ?, last_error = ?, \
-             payload = ?, next_attempt_at = NULL WHERE seq = ?",
+             refusal = ?, payload = ?, next_attempt_at = NULL WHERE seq = ?",
         )
         .bind(reason)
         .bind(provider_says)
+        .bind(refusal)
         .bind(kept_payload)
         .bind(seq)
         .execute(self.pool())
@@ -313,7 +318,7 @@ pub(crate) async fn rescue_outbox(path: &std::path::Path, key: &crate::DbKey) ->
     let rows = sqlx::query_as(
         // A damaged cache may be of an older schema: only the columns every version has.
         "SELECT seq, idempotency_key, child_id, kind, payload, created_at, attempts, last_error, state, \
-         next_attempt_at, NULL AS reason FROM outbox ORDER BY seq",
+         next_attempt_at, NULL AS reason, NULL AS refusal FROM outbox ORDER BY seq",
     )
     .fetch_all(&pool)
     .await

@@ -3,7 +3,9 @@ import {
   commands,
   events,
   type DiagnosticsSaved,
-  type AppError,
+  type AppError_Serialize,
+  type Discoverability,
+  type FriendApproval,
   type ChildSummary_Serialize,
   type ConsentEventView,
   type ConsentView,
@@ -57,7 +59,7 @@ import {
 } from "../bindings";
 
 export type { DiagnosticsSaved };
-export type { AppError };
+export type AppError = AppError_Serialize;
 // What the backend sends (the serialised form of the Rust types).
 export type Dashboard = Dashboard_Serialize;
 export type ChildSummary = ChildSummary_Serialize;
@@ -149,9 +151,9 @@ export interface Api {
   listReports(childId: string): Promise<Result<ReportView[]>>;
   reportContact(childId: string, contactId: string, category: string, evidence: string): Promise<Result<ReportView>>;
   /** `pin_required` (each new friend needs the PIN) or `child_may_add`. */
-  setFriendApproval(childId: string, mode: string, pin: string): Promise<Result<null>>;
+  setFriendApproval(childId: string, mode: FriendApproval, pin: string): Promise<Result<null>>;
   /** Who can find the child: `id_or_phone`, `id_only` or `nobody`. */
-  setDiscoverability(childId: string, who: string, pin: string | null): Promise<Result<null>>;
+  setDiscoverability(childId: string, who: Discoverability, pin: string | null): Promise<Result<null>>;
   /** Uploads a PNG or JPEG (its bytes) as the child's profile picture. */
   setAvatar(childId: string, picture: number[]): Promise<Result<null>>;
   /** Sets the parental PIN, or changes it (`currentPin` then needed). */

@@ -1,5 +1,8 @@
 // Every string the UI shows comes from this catalogue. Plurals and dates go through Intl.
 
+import type { Refusal_Serialize as Refusal } from "../bindings";
+import type { Message } from "./message";
+
 export type Locale = "en" | "zh-CN";
 
 type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
@@ -675,6 +678,35 @@ const en = {
   "error.invalid_provider_url": "This provider address cannot be used: {message}",
   "error.demo_provider": "The demo provider could not start: {message}",
   "error.account_deleted": "Your Guardian account has been deleted; its data was removed from this computer.",
+  "refusal.bad_request": "The provider could not read this request. Please try again; if it happens again, send Support a diagnostics bundle.",
+  "refusal.validation": "The provider did not accept what was entered. Please check it and try again.",
+  "refusal.validation.field": "The provider did not accept “{field}”. Please check it and try again.",
+  "refusal.invalid_credentials": "The phone number, password or code is not correct.",
+  "refusal.unauthorized": "Please sign in again.",
+  "refusal.token_reused": "This sign-in was used somewhere else, so it was ended to keep the account safe. Please sign in again.",
+  "refusal.forbidden": "Your account may not do this for this child.",
+  "refusal.not_found": "This is no longer there; it may have been changed on another device.",
+  "refusal.conflict": "This has already changed (on another device, or by a co-guardian). Look again, then decide.",
+  "refusal.precondition_failed": "This changed on another device while you were deciding. Look again, then decide.",
+  "refusal.payload_too_large": "This is too large for the provider.",
+  "refusal.rate_limited": "Too many tries. Please try again in {time}.",
+  "refusal.rate_limited.now": "Too many tries. Please wait a moment and try again.",
+  "refusal.cursor_expired": "Guardian has to fetch your family again; it will at the next sync.",
+  "refusal.pin_incorrect": {
+    one: "That PIN is not right. {count} try is left before the PIN locks.",
+    other: "That PIN is not right. {count} tries are left before the PIN locks.",
+  },
+  "refusal.pin_incorrect.noCount": "That PIN is not right.",
+  "refusal.pin_locked": "Too many wrong PINs: the PIN is locked. Try again in {time}.",
+  "refusal.pin_locked.reset": "Too many wrong PINs: the PIN is locked until you set a new one (the child's Rules, “Reset the PIN”, with your password or an SMS code).",
+  "refusal.pin_not_set": "This child has no parental PIN yet. Set one in the child's Rules first.",
+  "refusal.idempotency_mismatch": "The provider remembers this decision differently. It was not sent again; please decide once more.",
+  "refusal.idempotency_key_required": "The provider refused a request without its safety key. Please update Guardian.",
+  "refusal.reauth_required": "For your safety, confirm it is you (your password or an SMS code), then try again.",
+  "refusal.phone_binding_required": "This sign-in is not linked to a Guardian account yet: add your phone number to link it.",
+  "refusal.internal": "The provider had a problem of its own. Please try again later.",
+  "refusal.unavailable": "The provider is not available right now. Please try again later.",
+  "refusal.unknown": "The provider did not accept this.",
 } satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;
@@ -1346,6 +1378,32 @@ const zhCN: Record<MessageKey, Entry> = {
   "error.invalid_provider_url": "无法使用此服务提供方地址：{message}",
   "error.demo_provider": "演示服务无法启动：{message}",
   "error.account_deleted": "您的 Guardian 账户已删除，本机上的数据也已移除。",
+  "refusal.bad_request": "服务提供方无法读取此请求。请重试；若再次出现，请把诊断包发给客服。",
+  "refusal.validation": "服务提供方不接受您输入的内容。请检查后重试。",
+  "refusal.validation.field": "服务提供方不接受“{field}”。请检查后重试。",
+  "refusal.invalid_credentials": "手机号、密码或验证码不正确。",
+  "refusal.unauthorized": "请重新登录。",
+  "refusal.token_reused": "此登录已在其他地方使用，为保护账户已被结束。请重新登录。",
+  "refusal.forbidden": "您的账户不能为这个孩子执行此操作。",
+  "refusal.not_found": "此项已不存在，可能已在其他设备上更改。",
+  "refusal.conflict": "此项已经更改（在其他设备上，或由另一位监护人）。请重新查看后再决定。",
+  "refusal.precondition_failed": "您决定时，此项已在其他设备上更改。请重新查看后再决定。",
+  "refusal.payload_too_large": "内容太大，服务提供方无法接收。",
+  "refusal.rate_limited": "尝试次数过多。请在 {time} 后重试。",
+  "refusal.rate_limited.now": "尝试次数过多。请稍候再试。",
+  "refusal.cursor_expired": "Guardian 需要重新获取您的家庭数据，下次同步时会自动完成。",
+  "refusal.pin_incorrect": { other: "PIN 不正确。PIN 锁定前还剩 {count} 次机会。" },
+  "refusal.pin_incorrect.noCount": "PIN 不正确。",
+  "refusal.pin_locked": "PIN 错误次数过多，已被锁定。请在 {time} 后重试。",
+  "refusal.pin_locked.reset": "PIN 错误次数过多，已被锁定，需设置新的 PIN 才能解锁（在孩子的“规则”中选择“重置 PIN”，并验证您的密码或短信验证码）。",
+  "refusal.pin_not_set": "这个孩子还没有家长 PIN。请先在孩子的“规则”中设置。",
+  "refusal.idempotency_mismatch": "服务提供方记录的此决定与本次不同，因此没有再次发送；请重新决定一次。",
+  "refusal.idempotency_key_required": "服务提供方拒绝了缺少安全标识的请求。请更新 Guardian。",
+  "refusal.reauth_required": "为了安全，请先确认是您本人（密码或短信验证码），然后重试。",
+  "refusal.phone_binding_required": "此登录方式尚未关联 Guardian 账户：请添加您的手机号以完成关联。",
+  "refusal.internal": "服务提供方自身出现问题。请稍后重试。",
+  "refusal.unavailable": "服务提供方暂时不可用。请稍后重试。",
+  "refusal.unknown": "服务提供方没有接受此操作。",
 };
 
 const catalogues: Record<Locale, Record<MessageKey, Entry>> = { en, "zh-CN": zhCN };
@@ -1445,7 +1503,93 @@ export function isUnavailable(error: { code: string } | null | undefined): boole
   return !!error && UNAVAILABLE_CODES.includes(error.code);
 }
 
-export function errorMessage(locale: Locale, error: { code: string; message: string }): string {
+/** A wait as the guardian reads it: `m:ss`, or `h:mm:ss` from an hour. */
+export function formatWait(seconds: number): string {
+  const total = Math.max(0, Math.ceil(seconds));
+  const [h, m, sec] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const two = (n: number) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
+}
+
+/**
+ * A provider's refusal in the guardian's language, from its code and facts (never the provider's
+ * own words); `secondsLeft` is what remains of a lock or wait, for a countdown.
+ */
+export function refusalMessage(locale: Locale, refusal: Refusal, secondsLeft = refusal.retry_after_seconds): string {
+  const wait = secondsLeft ?? null;
+  switch (refusal.code) {
+    case "pin_incorrect":
+      return refusal.attempts_left === null
+        ? translate(locale, "refusal.pin_incorrect.noCount")
+        : translate(locale, "refusal.pin_incorrect", { count: refusal.attempts_left });
+    case "pin_locked":
+      return refusal.reset_required || wait === null
+        ? translate(locale, "refusal.pin_locked.reset")
+        : translate(locale, "refusal.pin_locked", { time: formatWait(wait) });
+    case "rate_limited":
+      return wait === null || wait <= 0
+        ? translate(locale, "refusal.rate_limited.now")
+        : translate(locale, "refusal.rate_limited", { time: formatWait(wait) });
+    case "validation":
+      return refusal.field === null
+        ? translate(locale, "refusal.validation")
+        : translate(locale, "refusal.validation.field", { field: refusal.field });
+    default:
+      return translate(locale, REFUSAL_KEYS[refusal.code]);
+  }
+}
+
+/** The catalogue entry of each provider code (the table fails to compile when a code is added). */
+const REFUSAL_KEYS: Record<Refusal["code"], MessageKey> = {
+  bad_request: "refusal.bad_request",
+  validation: "refusal.validation",
+  invalid_credentials: "refusal.invalid_credentials",
+  unauthorized: "refusal.unauthorized",
+  token_reused: "refusal.token_reused",
+  forbidden: "refusal.forbidden",
+  not_found: "refusal.not_found",
+  conflict: "refusal.conflict",
+  precondition_failed: "refusal.precondition_failed",
+  payload_too_large: "refusal.payload_too_large",
+  rate_limited: "refusal.rate_limited",
+  cursor_expired: "refusal.cursor_expired",
+  pin_incorrect: "refusal.pin_incorrect",
+  pin_locked: "refusal.pin_locked",
+  pin_not_set: "refusal.pin_not_set",
+  idempotency_mismatch: "refusal.idempotency_mismatch",
+  idempotency_key_required: "refusal.idempotency_key_required",
+  reauth_required: "refusal.reauth_required",
+  phone_binding_required: "refusal.phone_binding_required",
+  internal: "refusal.internal",
+  unavailable: "refusal.unavailable",
+  unknown: "refusal.unknown",
+};
+
+/** Every provider code the catalogue words (for the test that walks the contract's codes). */
+export const REFUSAL_CODES = Object.keys(REFUSAL_KEYS) as Refusal["code"][];
+
+/**
+ * An error as a banner: a provider's refusal worded from its code and facts, with a lock or
+ * wait counted down; any other error from its code.
+ */
+export function errorBanner(locale: Locale, error: AppErrorLike): Message {
+  return error.refusal ? refusalBanner(locale, error.refusal) : { kind: "error", text: errorMessage(locale, error) };
+}
+
+/** A provider's refusal as a banner, a lock or wait counted down. */
+export function refusalBanner(locale: Locale, refusal: Refusal): Message {
+  const seconds = refusal.retry_after_seconds;
+  return {
+    kind: "error",
+    text: refusalMessage(locale, refusal),
+    countdown: seconds === null ? undefined : { seconds, render: (left) => refusalMessage(locale, refusal, left) },
+  };
+}
+
+type AppErrorLike = { code: string; message: string; refusal?: Refusal | null };
+
+export function errorMessage(locale: Locale, error: AppErrorLike): string {
+  if (error.refusal) return refusalMessage(locale, error.refusal);
   const key = `error.${error.code}`;
   // Codes whose wording needs the backend's detail (a wrong typed name, the provider's reason)
   // carry it as {message}; the others ignore it.
