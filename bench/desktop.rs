@@ -17,13 +17,17 @@
 //!   in the same web view.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use perf_doc::{Figure, verdict, write_section, write_summary};
 
 mod perf_doc;
+#[path = "../tests/webdriver/mod.rs"]
+mod webdriver;
+
+use webdriver::Driver;
 
 const RUNS: usize = 5;
 /// Cold starts of each app, taken in turns (some start their page late: see `on_time`).
@@ -32,61 +36,8 @@ const IDLE: Duration = Duration::from_secs(30);
 /// How the summary table names this benchmark.
 const COMMAND: &str = "make bench-desktop";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-/// tauri-driver in its own process group, ended as a group.
-struct Driver {
-    process: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start(env: &[(&str, String)]) -> Self {
-        let (port, native) = (free_port(), free_port());
-        let process = std::os::unix::process::CommandExt::process_group(
-            Command::new("tauri-driver").args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ]),
-            0,
-        )
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env("NO_AT_BRIDGE", "1")
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tauri-driver");
-        Self { process, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{}", self.process.id())]).status();
-        let _ = self.process.wait();
-    }
-}
-
 async fn session(driver: &Driver, binary: &Path) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert("tauri:options".into(), serde_json::json!({ "application": binary }));
-    let url = format!("http://127.0.0.1:{}", driver.port);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match ClientBuilder::rustls().expect("tls").capabilities(caps.clone()).connect(&url).await {
-            Ok(client) => return client,
-            Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(20)).await,
-            Err(error) => panic!("no WebDriver session: {error}"),
-        }
-    }
+    webdriver::session(driver, binary, Duration::from_millis(20)).await
 }
 
 /// Resident memory (KiB) of `binary`'s processes and all their descendants.
@@ -204,7 +155,7 @@ fn process_started(binary: &Path, started: Instant) -> f64 {
 }
 
 async fn measure(binary: &Path, ready: &str, env: &[(&str, String)], idle: bool) -> Run {
-    let driver = Driver::start(env);
+    let driver = Driver::start(env, Stdio::null());
     let (started, launched) = (Instant::now(), std::time::SystemTime::now());
     let client = session(&driver, binary).await;
     client
@@ -352,7 +303,7 @@ async fn contact_list(guardian: &Path) -> ContactFigures {
         ("GUARDIAN_DATA_DIR", data.path().display().to_string()),
         ("GUARDIAN_KEYRING_SERVICE", format!("guardian-bench-contacts-{}", std::process::id())),
     ];
-    let driver = Driver::start(&env);
+    let driver = Driver::start(&env, Stdio::null());
     let client = session(&driver, guardian).await;
     // The first sync of 130,000 rows, then the dashboard.
     client

@@ -1,75 +1,18 @@
 //! End-to-end: the real desktop binary, driven over W3C WebDriver (tauri-driver + WebKitWebDriver)
 //! under Xvfb. Needs a display, tauri-driver and a keyring: `make e2e` provides all three.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 
-/// tauri-driver in its own process group, ended as a group so no WebKitWebDriver is orphaned.
-struct Driver {
-    process: Child,
-    port: u16,
-}
+mod webdriver;
 
-impl Driver {
-    /// `env` reaches the app: tauri-driver → WebKitWebDriver → the app inherit it.
-    fn start(env: &[(&str, &str)]) -> Self {
-        assert!(
-            std::env::var_os("DISPLAY").is_some(),
-            "no DISPLAY: run the end-to-end tests through `make e2e` (it starts Xvfb)"
-        );
-        let port = free_port();
-        let native = free_port();
-        let process = std::os::unix::process::CommandExt::process_group(
-            Command::new("tauri-driver").args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ]),
-            0,
-        )
-        .env_remove("GUARDIAN_PROVIDER_URL")
-        .envs(env.iter().copied())
-        .env("NO_AT_BRIDGE", "1")
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("tauri-driver must be installed (make e2e installs it)");
-        Self { process, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.process.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let _ = self.process.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
+use webdriver::Driver;
 
 async fn connect(driver: &Driver) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "tauri:options".into(),
-        serde_json::json!({ "application": env!("CARGO_BIN_EXE_guardian-desktop") }),
-    );
-    let url = format!("http://127.0.0.1:{}", driver.port);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        match ClientBuilder::rustls().expect("tls").capabilities(caps.clone()).connect(&url).await {
-            Ok(client) => return client,
-            Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(250)).await,
-            Err(error) => panic!("could not start a WebDriver session: {error}"),
-        }
-    }
+    let app = std::path::Path::new(env!("CARGO_BIN_EXE_guardian-desktop"));
+    webdriver::session(driver, app, Duration::from_millis(250)).await
 }
 
 async fn texts(client: &Client, css: &str) -> Vec<String> {
@@ -144,7 +87,7 @@ impl App {
             ("XDG_DATA_HOME", &data_dir),
         ];
         env.extend_from_slice(extra);
-        let driver = Driver::start(&env);
+        let driver = Driver::start(&env, Stdio::inherit());
         let client = connect(&driver).await;
         let log = LogOnFailure(data.path().join("logs"));
         Self { _log: log, _data: data, driver, client, service, started }

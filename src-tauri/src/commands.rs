@@ -61,7 +61,7 @@ pub(crate) fn start_background(app: &AppHandle) {
         let engine = match app.state::<EngineSlot>().get().await {
             Ok(engine) => engine,
             Err(error) => {
-                tracing::error!(code = %error.code, "engine failed to start");
+                tracing::error!(code = error.code.as_str(), "engine failed to start");
                 return;
             }
         };
@@ -173,6 +173,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             refuse_deletion,
             confirm_contact,
         ])
+        // The limits input is checked against, from the constants the provider enforces.
+        .typ::<guardian_core::Limits>()
+        .constant("LIMITS", guardian_core::LIMITS)
         .events(tauri_specta::collect_events![
             SyncFinished,
             ExportProgressed,

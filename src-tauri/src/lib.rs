@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn the_ui_words_every_error_code_in_both_languages() {
         let catalogue = std::fs::read_to_string(root().join("ui/src/lib/i18n.ts")).expect("catalogue");
-        for code in guardian_core::ERROR_CODES {
+        for code in guardian_core::ErrorKind::ALL.map(guardian_core::ErrorKind::as_str) {
             let entries = catalogue.matches(&format!("\"error.{code}\":")).count();
             assert_eq!(entries, 2, "error.{code} in English and Chinese");
         }

@@ -34,7 +34,7 @@ describe("co-guardians", () => {
 
   it("asks before removing a guardian and keeps a mistyped number to correct", async () => {
     const api = fakeApi(dashboard(), {
-      inviteGuardian: vi.fn(async () => ({ status: "error", error: { code: "validation", refusal: null, message: "enter the phone number with its country code" } }) as const),
+      inviteGuardian: vi.fn(async () => ({ status: "error", error: { code: "invalid_input", refusal: null, message: "enter the phone number with its country code" } }) as const),
     });
     await openChild(api);
     const panel = await screen.findByTestId("co-guardians");

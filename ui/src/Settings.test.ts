@@ -272,7 +272,7 @@ describe("profile", () => {
 
   it("says clearly when the file is refused and keeps the profile as it was", async () => {
     const api = fakeApi(dashboard(), {
-      setAvatar: vi.fn(async () => ({ status: "error", error: { code: "invalid", refusal: null, message: "the file is not a PNG or JPEG image" } }) as const),
+      setAvatar: vi.fn(async () => ({ status: "error", error: { code: "invalid_input", refusal: null, message: "the file is not a PNG or JPEG image" } }) as const),
     });
     await openChild(api);
     await screen.findByTestId("public-profile");

@@ -171,6 +171,9 @@ export const events = {
 	syncFinished: makeEvent<SyncFinished, SyncFinished>("sync-finished"),
 };
 
+/* Constants */
+export const LIMITS = {"avatar_max_bytes":524288,"avatar_max_side":4096,"avatar_min_side":32,"max_activity_days":366,"max_evidence_chars":2000,"max_evidence_image_bytes":16384,"max_evidence_images":3,"max_request_details_chars":2000,"max_trial_days":30,"pin_digits":4,"sms_code_digits":6} as const;
+
 /* Types */
 /**  The guardian's account as the provider holds it. */
 export type AccountView = {
@@ -230,7 +233,7 @@ export type AppError = AppError_Serialize | AppError_Deserialize;
  *  refusal from `refusal` in the guardian's language, never from `message`.
  */
 export type AppError_Deserialize = {
-	code: string,
+	code: ErrorKind,
 	message: string,
 	/**  The provider's refusal with its facts (tries left, a lock's end), when it refused. */
 	refusal?: Refusal_Deserialize | null,
@@ -241,7 +244,7 @@ export type AppError_Deserialize = {
  *  refusal from `refusal` in the guardian's language, never from `message`.
  */
 export type AppError_Serialize = {
-	code: string,
+	code: ErrorKind,
 	message: string,
 	/**  The provider's refusal with its facts (tries left, a lock's end), when it refused. */
 	refusal: Refusal_Serialize | null,
@@ -716,6 +719,22 @@ export type ErrorCode_Serialize = "bad_request" | "validation" | "invalid_creden
 /**  A code this build does not know yet (a newer provider). */
 "unknown";
 
+/**
+ *  What went wrong, as front ends branch on it (`CoreError::kind`); each is worded in the app's
+ *  and the CLI's catalogues.
+ */
+export type ErrorKind = "sign_in_required" | "invalid_credentials" | "invalid_provider_url" | 
+/**  No connection to the provider. */
+"offline" | "provider_timeout" | 
+/**  The provider answered with a server error. */
+"provider_unavailable" | 
+/**  The provider asked Guardian to slow down. */
+"provider_busy" | 
+/**  An answer that cannot be read. */
+"provider_response" | 
+/**  The provider refused; `CoreError::refusal` has its code and facts. */
+"provider_error" | "provider_redirect" | "secure_storage" | "local_cache" | "demo_provider" | "invalid_input" | "file" | "archive_invalid" | "account_deleted";
+
 /**  Progress of an export, for the progress bar. */
 export type ExportProgressed = {
 	child_id: string,
@@ -820,6 +839,21 @@ export type KeptView_Serialize = {
 	why: string,
 	/**  `None`: as long as the account exists. */
 	retention_days: number | null,
+};
+
+/**  What a guardian may enter, as numbers a front end can use. */
+export type Limits = {
+	pin_digits: number,
+	sms_code_digits: number,
+	max_trial_days: number,
+	max_evidence_chars: number,
+	max_evidence_images: number,
+	max_evidence_image_bytes: number,
+	max_request_details_chars: number,
+	avatar_max_bytes: number,
+	avatar_min_side: number,
+	avatar_max_side: number,
+	max_activity_days: number,
 };
 
 /**

@@ -11,9 +11,10 @@ mod words;
 
 use clap::{Parser, Subcommand};
 use guardian_core::{
-    ChildSummary, CoreError, Decision, DecisionOutcome, Engine, OutcomeState, PendingState, Secret, Settings,
+    ChildSummary, CoreError, Decision, DecisionOutcome, Engine, ErrorKind, OutcomeState, PendingState,
+    Secret, Settings,
 };
-use guardian_domain::{Discoverability, FriendApproval};
+use guardian_domain::{Discoverability, FriendApproval, PIN_DIGITS};
 use words::Lang;
 
 #[derive(Parser)]
@@ -612,12 +613,14 @@ async fn main() -> ExitCode {
                 },
                 None => eprintln!("guardian: {error:#}"),
             }
-            let code = match core.map(CoreError::code) {
+            let code = match core.map(CoreError::kind) {
                 _ if matches!(error.downcast_ref::<Ending>(), Some(Ending::Refused(_))) => exit::REFUSED,
                 _ if matches!(error.downcast_ref::<Ending>(), Some(Ending::Waiting(_))) => exit::WAITING,
                 _ if core.is_some_and(|e| e.unavailable().is_some()) => exit::OFFLINE,
-                Some("sign_in_required" | "invalid_credentials") => exit::SIGN_IN_REQUIRED,
-                Some("invalid_input" | "invalid_provider_url" | "archive_invalid") => exit::INVALID_INPUT,
+                Some(ErrorKind::SignInRequired | ErrorKind::InvalidCredentials) => exit::SIGN_IN_REQUIRED,
+                Some(ErrorKind::InvalidInput | ErrorKind::InvalidProviderUrl | ErrorKind::ArchiveInvalid) => {
+                    exit::INVALID_INPUT
+                }
                 _ => exit::FAILURE,
             };
             ExitCode::from(code)
@@ -814,7 +817,11 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 Some(RequestAction::Approve { request_id, trial_days }) => {
                     let needs_pin =
                         engine.find_child(&child).await?.friend_approval == FriendApproval::PinRequired;
-                    let pin = if needs_pin { Some(read_secret("Parental PIN (4 digits): ")?) } else { None };
+                    let pin = if needs_pin {
+                        Some(read_secret(&format!("Parental PIN ({PIN_DIGITS} digits): "))?)
+                    } else {
+                        None
+                    };
                     let outcome =
                         engine.approve_request(&child, &request_id, pin.as_ref(), trial_days).await?;
                     match trial_days {
@@ -906,7 +913,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 for p in pending {
                     // Why, in the catalogue's words: the unavailability, or the provider's refusal.
                     let why = match p.reason.as_deref() {
-                        Some(code) if guardian_core::UNAVAILABLE_CODES.contains(&code) => {
+                        Some(code) if ErrorKind::UNAVAILABLE.iter().any(|k| k.as_str() == code) => {
                             let next = p.next_try_at.as_deref().and_then(parse_time).map_or_else(
                                 String::new,
                                 |at| {
@@ -932,7 +939,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             let child = one_child(engine, child.as_deref()).await?;
             if reset {
                 let password = read_reauth(engine, "").await?;
-                let new_pin = read_secret("New parental PIN (4 digits): ")?;
+                let new_pin = read_secret(&format!("New parental PIN ({PIN_DIGITS} digits): "))?;
                 engine.reset_pin(&child, &new_pin, &password).await?;
                 say(
                     json,
@@ -941,7 +948,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 )?;
             } else {
                 let current = read_secret("Current parental PIN (leave empty if none is set): ")?;
-                let new_pin = read_secret("New parental PIN (4 digits): ")?;
+                let new_pin = read_secret(&format!("New parental PIN ({PIN_DIGITS} digits): "))?;
                 let current = (!current.expose().is_empty()).then_some(current);
                 engine.set_pin(&child, &new_pin, current.as_ref()).await?;
                 say(
@@ -1510,7 +1517,7 @@ pub(crate) async fn read_reauth(engine: &Engine, indent: &str) -> anyhow::Result
 /// The child's parental PIN, read without echo, for a change only a guardian may make.
 pub(crate) async fn read_child_pin(engine: &Engine, child: &str) -> anyhow::Result<Secret> {
     let name = engine.find_child(child).await?.display_name;
-    read_secret(&format!("{name}'s parental PIN (4 digits): "))
+    read_secret(&format!("{name}'s parental PIN ({PIN_DIGITS} digits): "))
 }
 
 /// Reads a secret without echo from the terminal, or one line from standard input when piped.

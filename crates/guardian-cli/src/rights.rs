@@ -257,7 +257,11 @@ async fn delete_child(engine: &Engine, child: &str) -> anyhow::Result<()> {
     println!("\n3. Verify it is you");
     let typed = read_line(&format!("   Type the child's name ({}) to confirm: ", child.display_name))?;
     let password = read_reauth(engine, "   ").await?;
-    let pin = read_secret(&format!("   {}'s 4-digit parental PIN: ", child.display_name))?;
+    let pin = read_secret(&format!(
+        "   {}'s {}-digit parental PIN: ",
+        child.display_name,
+        guardian_domain::PIN_DIGITS
+    ))?;
     let request = engine.request_child_deletion(&child.id, &typed, &password, &pin).await?;
     println!("\n4. Submitted ({})", request.id);
     println!(

@@ -301,7 +301,7 @@ mod tests {
     /// Every code the engine can return is worded in both languages.
     #[test]
     fn both_catalogues_word_every_error_code() {
-        for code in guardian_core::ERROR_CODES {
+        for code in guardian_core::ErrorKind::ALL.map(guardian_core::ErrorKind::as_str) {
             for lang in [Lang::En, Lang::ZhCn] {
                 assert!(worded(lang, code), "{lang:?} has no words for {code}");
             }
@@ -344,7 +344,7 @@ mod tests {
     #[test]
     fn unavailability_is_worded_without_the_decoder_error() {
         let now = Utc::now();
-        for code in guardian_core::UNAVAILABLE_CODES {
+        for code in guardian_core::ErrorKind::UNAVAILABLE.map(guardian_core::ErrorKind::as_str) {
             for lang in [Lang::En, Lang::ZhCn] {
                 let line = showing_cache(lang, code, Some(now - chrono::Duration::minutes(12)), now);
                 assert!(!line.contains('\n'), "one line: {line}");

@@ -99,7 +99,7 @@ impl From<Group> for GroupView {
 }
 
 /// The largest evidence image accepted (the provider's limit).
-const MAX_IMAGE_BYTES: u64 = 16 * 1024;
+const MAX_IMAGE_BYTES: u64 = guardian_domain::MAX_EVIDENCE_IMAGE_BYTES as u64;
 
 impl Engine {
     fn report_view(&self, r: Report) -> ReportView {
@@ -144,7 +144,7 @@ impl Engine {
     ) -> Result<(), CoreError> {
         let child = self.find_child(child).await?;
         if !guardian_domain::is_valid_pin(new_pin.expose()) {
-            return Err(CoreError::Invalid("a parental PIN is exactly 4 digits".into()));
+            return Err(crate::decisions::pin_format_error());
         }
         let key = format!("guardian-pin-{}", crate::flows::uuid_like());
         let result = self.client.set_pin(&child.id, new_pin, current, proof, &key).await;

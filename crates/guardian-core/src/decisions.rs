@@ -92,11 +92,17 @@ impl Decision {
 pub(crate) fn guardian_pin(pin: Option<&crate::Secret>) -> Result<&crate::Secret, crate::CoreError> {
     match pin {
         Some(pin) if guardian_domain::is_valid_pin(pin.expose()) => Ok(pin),
-        Some(_) => Err(crate::CoreError::Invalid("the parental PIN is exactly 4 digits".into())),
-        None => Err(crate::CoreError::Invalid(
-            "enter the child's 4-digit parental PIN: only a guardian may make this change".into(),
-        )),
+        Some(_) => Err(pin_format_error()),
+        None => Err(crate::CoreError::Invalid(format!(
+            "enter the child's {}-digit parental PIN: only a guardian may make this change",
+            guardian_domain::PIN_DIGITS
+        ))),
     }
+}
+
+/// A PIN that is not the right number of digits.
+pub(crate) fn pin_format_error() -> crate::CoreError {
+    crate::CoreError::Invalid(format!("the parental PIN is exactly {} digits", guardian_domain::PIN_DIGITS))
 }
 
 // The PIN never reaches a log.

@@ -254,7 +254,7 @@ impl Engine {
             signed_in: self.client.is_signed_in().await,
             last_synced,
             offline: unavailable.is_some(),
-            unavailable: unavailable.map(|why| crate::unavailable_code(why).to_owned()),
+            unavailable: unavailable.map(|why| crate::unavailable_kind(why).as_str().to_owned()),
             next_retry_at,
             queued_decisions: count(outbox.len() - refused),
             refused_decisions: count(refused),

@@ -23,68 +23,136 @@ pub enum CoreError {
     AccountDeleted,
 }
 
-/// The codes that mean "the provider could not be used" (see [`unavailable_code`]).
-pub const UNAVAILABLE_CODES: [&str; 5] =
-    ["offline", "provider_timeout", "provider_unavailable", "provider_busy", "provider_response"];
+/// What went wrong, as front ends branch on it (`CoreError::kind`); each is worded in the app's
+/// and the CLI's catalogues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    SignInRequired,
+    InvalidCredentials,
+    InvalidProviderUrl,
+    /// No connection to the provider.
+    Offline,
+    ProviderTimeout,
+    /// The provider answered with a server error.
+    ProviderUnavailable,
+    /// The provider asked Guardian to slow down.
+    ProviderBusy,
+    /// An answer that cannot be read.
+    ProviderResponse,
+    /// The provider refused; `CoreError::refusal` has its code and facts.
+    ProviderError,
+    ProviderRedirect,
+    SecureStorage,
+    LocalCache,
+    DemoProvider,
+    InvalidInput,
+    File,
+    ArchiveInvalid,
+    AccountDeleted,
+}
 
-/// Every code [`CoreError::code`] can return: the front ends' catalogues word each one.
-pub const ERROR_CODES: [&str; 17] = [
-    "sign_in_required",
-    "invalid_credentials",
-    "invalid_provider_url",
-    "offline",
-    "provider_timeout",
-    "provider_unavailable",
-    "provider_busy",
-    "provider_response",
-    "provider_error",
-    "provider_redirect",
-    "secure_storage",
-    "local_cache",
-    "demo_provider",
-    "invalid_input",
-    "file",
-    "archive_invalid",
-    "account_deleted",
-];
+impl ErrorKind {
+    pub const ALL: [Self; 17] = [
+        Self::SignInRequired,
+        Self::InvalidCredentials,
+        Self::InvalidProviderUrl,
+        Self::Offline,
+        Self::ProviderTimeout,
+        Self::ProviderUnavailable,
+        Self::ProviderBusy,
+        Self::ProviderResponse,
+        Self::ProviderError,
+        Self::ProviderRedirect,
+        Self::SecureStorage,
+        Self::LocalCache,
+        Self::DemoProvider,
+        Self::InvalidInput,
+        Self::File,
+        Self::ArchiveInvalid,
+        Self::AccountDeleted,
+    ];
 
-/// The stable code for why the provider could not be used.
-pub fn unavailable_code(why: Unavailable) -> &'static str {
+    /// The kinds that mean "the provider could not be used": the cache is shown, decisions wait.
+    pub const UNAVAILABLE: [Self; 5] = [
+        Self::Offline,
+        Self::ProviderTimeout,
+        Self::ProviderUnavailable,
+        Self::ProviderBusy,
+        Self::ProviderResponse,
+    ];
+
+    /// The stable code (as the bindings, `--json` and the outbox spell it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignInRequired => "sign_in_required",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidProviderUrl => "invalid_provider_url",
+            Self::Offline => "offline",
+            Self::ProviderTimeout => "provider_timeout",
+            Self::ProviderUnavailable => "provider_unavailable",
+            Self::ProviderBusy => "provider_busy",
+            Self::ProviderResponse => "provider_response",
+            Self::ProviderError => "provider_error",
+            Self::ProviderRedirect => "provider_redirect",
+            Self::SecureStorage => "secure_storage",
+            Self::LocalCache => "local_cache",
+            Self::DemoProvider => "demo_provider",
+            Self::InvalidInput => "invalid_input",
+            Self::File => "file",
+            Self::ArchiveInvalid => "archive_invalid",
+            Self::AccountDeleted => "account_deleted",
+        }
+    }
+
+    pub fn is_unavailable(self) -> bool {
+        Self::UNAVAILABLE.contains(&self)
+    }
+}
+
+/// The kind for why the provider could not be used.
+pub fn unavailable_kind(why: Unavailable) -> ErrorKind {
     match why {
-        Unavailable::Unreachable => "offline",
-        Unavailable::TimedOut => "provider_timeout",
-        Unavailable::ServerError => "provider_unavailable",
-        Unavailable::RateLimited => "provider_busy",
-        Unavailable::Unreadable => "provider_response",
+        Unavailable::Unreachable => ErrorKind::Offline,
+        Unavailable::TimedOut => ErrorKind::ProviderTimeout,
+        Unavailable::ServerError => ErrorKind::ProviderUnavailable,
+        Unavailable::RateLimited => ErrorKind::ProviderBusy,
+        Unavailable::Unreadable => ErrorKind::ProviderResponse,
     }
 }
 
 impl CoreError {
-    /// A stable, machine-readable code for front ends.
-    pub fn code(&self) -> &'static str {
+    /// What went wrong, for front ends to branch on and word.
+    pub fn kind(&self) -> ErrorKind {
         if let Some(why) = self.unavailable() {
-            return unavailable_code(why);
+            return unavailable_kind(why);
         }
         match self {
-            Self::Client(ClientError::SignInRequired) => "sign_in_required",
-            Self::Client(ClientError::InvalidCredentials) => "invalid_credentials",
-            Self::Client(ClientError::InvalidUrl(_)) => "invalid_provider_url",
+            Self::Client(ClientError::SignInRequired) => ErrorKind::SignInRequired,
+            Self::Client(ClientError::InvalidCredentials) => ErrorKind::InvalidCredentials,
+            Self::Client(ClientError::InvalidUrl(_)) => ErrorKind::InvalidProviderUrl,
             Self::Client(
                 ClientError::Network(_)
                 | ClientError::TimedOut(_)
                 | ClientError::Decode(_)
                 | ClientError::TooLarge(_),
-            ) => "provider_response",
-            Self::Client(ClientError::Provider { .. }) => "provider_error",
-            Self::Client(ClientError::Redirect(_)) => "provider_redirect",
-            Self::Client(ClientError::Secrets(_)) | Self::Secrets(_) => "secure_storage",
-            Self::Store(_) => "local_cache",
-            Self::Demo(_) => "demo_provider",
-            Self::Invalid(_) => "invalid_input",
-            Self::Client(ClientError::File(_)) | Self::File(_) => "file",
-            Self::Archive(_) => "archive_invalid",
-            Self::AccountDeleted => "account_deleted",
+            ) => ErrorKind::ProviderResponse,
+            Self::Client(ClientError::Provider { .. }) => ErrorKind::ProviderError,
+            Self::Client(ClientError::Redirect(_)) => ErrorKind::ProviderRedirect,
+            Self::Client(ClientError::Secrets(_)) | Self::Secrets(_) => ErrorKind::SecureStorage,
+            Self::Store(_) => ErrorKind::LocalCache,
+            Self::Demo(_) => ErrorKind::DemoProvider,
+            Self::Invalid(_) => ErrorKind::InvalidInput,
+            Self::Client(ClientError::File(_)) | Self::File(_) => ErrorKind::File,
+            Self::Archive(_) => ErrorKind::ArchiveInvalid,
+            Self::AccountDeleted => ErrorKind::AccountDeleted,
         }
+    }
+
+    /// The stable code of [`CoreError::kind`].
+    pub fn code(&self) -> &'static str {
+        self.kind().as_str()
     }
 
     /// Why the provider could not be used, when that is what went wrong: the front ends then
@@ -121,7 +189,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_unavailability_has_a_listed_code() {
+    fn every_unavailability_is_an_unavailable_kind() {
         for why in [
             Unavailable::Unreachable,
             Unavailable::TimedOut,
@@ -129,8 +197,14 @@ mod tests {
             Unavailable::RateLimited,
             Unavailable::Unreadable,
         ] {
-            let code = unavailable_code(why);
-            assert!(UNAVAILABLE_CODES.contains(&code) && ERROR_CODES.contains(&code), "{code}");
+            assert!(unavailable_kind(why).is_unavailable(), "{why:?}");
+        }
+    }
+
+    #[test]
+    fn each_kind_is_spelled_as_serde_spells_it() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(serde_json::to_value(kind).expect("json"), kind.as_str());
         }
     }
 

@@ -111,8 +111,10 @@ impl Engine {
                             let jitter = rand::rng().random::<f64>();
                             let attempts = u32::try_from(row.attempts).unwrap_or(u32::MAX);
                             let at = now + retry_delay(attempts, error.retry_after(), jitter);
-                            let why =
-                                error.unavailable().map_or("provider_response", crate::unavailable_code);
+                            let why = error
+                                .unavailable()
+                                .map_or(crate::ErrorKind::ProviderResponse, crate::unavailable_kind)
+                                .as_str();
                             store.outbox_retry_at(seq, at, why, &error.to_string()).await?;
                             held_children.insert(row.child_id.clone());
                             // Unreachable: the rest would fail the same way; keep them for later.
@@ -340,7 +342,7 @@ impl Engine {
         })
     }
 
-    /// Approves a friend request. In the PIN-required mode the child's 4-digit PIN is needed. With
+    /// Approves a friend request. In the PIN-required mode the child's PIN is needed. With
     /// `trial_days`, the friendship ends after that many days unless the guardian confirms it.
     pub async fn approve_request(
         &self,
@@ -357,8 +359,13 @@ impl Engine {
         if needs_pin {
             match pin {
                 Some(pin) if is_valid_pin(pin.expose()) => {}
-                Some(_) => return Err(CoreError::Invalid("the parental PIN is exactly 4 digits".into())),
-                None => return Err(CoreError::Invalid("enter the 4-digit parental PIN to approve".into())),
+                Some(_) => return Err(crate::decisions::pin_format_error()),
+                None => {
+                    return Err(CoreError::Invalid(format!(
+                        "enter the {}-digit parental PIN to approve",
+                        guardian_domain::PIN_DIGITS
+                    )));
+                }
             }
         }
         self.known_request(&child.id, request_id).await?;

@@ -139,7 +139,7 @@ impl Engine {
             )));
         }
         if !is_valid_pin(pin.expose()) {
-            return Err(CoreError::Invalid("the parental PIN is exactly 4 digits".into()));
+            return Err(crate::decisions::pin_format_error());
         }
         let planned = match self.is_recording() {
             true => Some(Planned::Deletion { child: flow::child_ref(self, &child.id).await? }),

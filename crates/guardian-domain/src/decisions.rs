@@ -175,7 +175,7 @@ impl fmt::Debug for SetPin {
 
 /// Whether a string is a valid parental PIN: exactly four ASCII digits.
 pub fn is_valid_pin(pin: &str) -> bool {
-    pin.len() == 4 && pin.bytes().all(|b| b.is_ascii_digit())
+    pin.len() == crate::PIN_DIGITS && pin.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Change the child's friend-approval mode, who can find the child, or both (sent with

@@ -9,6 +9,9 @@ use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
 use guardian_domain::{CreateReport, Device, Group, GroupMember, Page, PageQuery, Report, ReportCategory};
+use guardian_domain::{
+    MAX_EVIDENCE_CHARS, MAX_EVIDENCE_IMAGE_BYTES as MAX_IMAGE_BYTES, MAX_EVIDENCE_IMAGES as MAX_IMAGES,
+};
 use sqlx::AssertSqlSafe;
 
 use crate::AppState;
@@ -23,9 +26,6 @@ const REPORT_DUE: Duration = Duration::days(15);
 /// When a report moves on: under review after a day, resolved after five.
 const REVIEW_AFTER: Duration = Duration::days(1);
 pub(crate) const RESOLVED_AFTER: Duration = Duration::days(5);
-const MAX_EVIDENCE_CHARS: usize = 2000;
-const MAX_IMAGES: usize = 3;
-const MAX_IMAGE_BYTES: usize = 16 * 1024;
 
 type DeviceRow = (String, String, String, String, DateTime<Utc>, bool);
 const DEVICE_COLUMNS: &str = "id, child_id, name, platform, last_seen, signed_in";

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use guardian_domain::Clock as _;
+use guardian_domain::MAX_REQUEST_DETAILS_CHARS as MAX_DETAILS_CHARS;
 use guardian_domain::{CreateRightsRequest, Page, PageQuery, RightsRequest, RightsRequestKind};
 use sqlx::AssertSqlSafe;
 
@@ -21,7 +22,6 @@ use crate::routes::{ApiJson, ApiPath, ApiQuery};
 
 const DUE: Duration = Duration::days(15);
 const STARTED_AFTER: Duration = Duration::days(1);
-const MAX_DETAILS_CHARS: usize = 2000;
 
 /// How long the sandbox's staff take to answer each kind, and what they answer.
 fn answer(kind: RightsRequestKind) -> Option<(Duration, &'static str)> {

@@ -1,6 +1,6 @@
 // Every string the UI shows comes from this catalogue. Plurals and dates go through Intl.
 
-import type { Refusal_Serialize as Refusal } from "../bindings";
+import { LIMITS, type ErrorKind, type Refusal_Serialize as Refusal } from "../bindings";
 import type { Message } from "./message";
 
 export type Locale = "en" | "zh-CN";
@@ -61,14 +61,14 @@ const en = {
   "requests.deny": "Deny",
   "requests.expires": "Expires {time}",
   "pin.title": "Enter the parental PIN",
-  "pin.explain": "Approving a new friend for {name} needs the 4-digit parental PIN.",
-  "pin.explain.mode": "Changing how {name}'s friends are approved needs the 4-digit parental PIN.",
-  "pin.explain.find": "Letting more people find {name} needs the 4-digit parental PIN.",
-  "pin.explain.unblock": "Unblocking {contact} for {name} needs the 4-digit parental PIN.",
-  "pin.explain.agreement": "Changing who must agree on {name}'s friends needs the 4-digit parental PIN.",
-  "pin.explain.removeGuardian": "Removing {guardian} as {name}'s guardian needs the 4-digit parental PIN.",
+  "pin.explain": "Approving a new friend for {name} needs the {pinDigits}-digit parental PIN.",
+  "pin.explain.mode": "Changing how {name}'s friends are approved needs the {pinDigits}-digit parental PIN.",
+  "pin.explain.find": "Letting more people find {name} needs the {pinDigits}-digit parental PIN.",
+  "pin.explain.unblock": "Unblocking {contact} for {name} needs the {pinDigits}-digit parental PIN.",
+  "pin.explain.agreement": "Changing who must agree on {name}'s friends needs the {pinDigits}-digit parental PIN.",
+  "pin.explain.removeGuardian": "Removing {guardian} as {name}'s guardian needs the {pinDigits}-digit parental PIN.",
   "pin.label": "Parental PIN",
-  "pin.invalid": "The PIN is exactly 4 digits.",
+  "pin.invalid": "The PIN is exactly {pinDigits} digits.",
   "pin.confirm": "Approve",
   "pin.confirmChange": "Confirm",
   "pin.cancel": "Cancel",
@@ -179,7 +179,7 @@ const en = {
   "signIn.byPassword": "With my password",
   "signIn.bySms": "With a code by text message",
   "signIn.sendCode": "Send me a code",
-  "signIn.smsSent": "If this number has a guardian account, a 6-digit code is on its way. It works until {time}.",
+  "signIn.smsSent": "If this number has a guardian account, a {smsCodeDigits}-digit code is on its way. It works until {time}.",
   "signIn.smsDemo": "Demo provider: no text message is sent. The code is {code}.",
   "signIn.code": "Code from the text message",
   "signIn.smsAgain": "Send another code",
@@ -269,7 +269,7 @@ const en = {
   "deletion.before.intro": "You can save a copy of {name}'s data first. This is optional.",
   "deletion.before.export": "Export first",
   "deletion.verify.title": "Confirm it is you",
-  "deletion.verify.intro": "Enter the password of your guardian account and {name}'s 4-digit parental PIN.",
+  "deletion.verify.intro": "Enter the password of your guardian account and {name}'s {pinDigits}-digit parental PIN.",
   "deletion.verify.password": "Your password",
   "deletion.verify.pin": "Parental PIN for {name}",
   "deletion.verify.passwordMissing": "Enter your password.",
@@ -338,7 +338,7 @@ const en = {
   "settings.title": "Friend approvals and the parental PIN",
   "settings.mode.legend": "How {name}'s new friends are approved",
   "settings.mode.pin_required": "Your PIN for each new friend",
-  "settings.mode.pin_required.hint": "Every friend request waits until you approve it with the 4-digit PIN.",
+  "settings.mode.pin_required.hint": "Every friend request waits until you approve it with the {pinDigits}-digit PIN.",
   "settings.mode.child_may_add": "Child may add friends",
   "settings.mode.child_may_add.hint": "New friends are added without your PIN.",
   "settings.mode.always": "In both modes you still see every contact, and can block or remove any of them.",
@@ -360,13 +360,13 @@ const en = {
   "settings.pin.current": "Current PIN (leave empty if none is set yet)",
   "settings.pin.resetIntro": "Confirm it is you with your Guardian password. Nothing else changes: contacts, requests and settings stay as they are.",
   "settings.pin.password": "Your Guardian password",
-  "settings.pin.new": "New PIN (4 digits)",
+  "settings.pin.new": "New PIN ({pinDigits} digits)",
   "settings.pin.confirm": "New PIN again",
   "settings.pin.save": "Save PIN",
   "settings.pin.reset": "Reset PIN",
   "settings.pin.forgot": "Forgot the PIN?",
   "settings.pin.remember": "I know the current PIN",
-  "settings.pin.fourDigits": "The PIN is exactly 4 digits.",
+  "settings.pin.fourDigits": "The PIN is exactly {pinDigits} digits.",
   "settings.pin.mismatch": "The two new PINs are not the same.",
   "settings.pin.needPassword": "Enter your Guardian password to reset the PIN.",
   "settings.pin.saved": "The parental PIN was saved.",
@@ -649,7 +649,7 @@ const en = {
   "reports.form.category": "What kind of problem",
   "reports.form.choose": "Choose…",
   "reports.form.evidence": "What happened",
-  "reports.form.evidenceHint": "In your own words, up to 2,000 characters. The provider sees what you write here.",
+  "reports.form.evidenceHint": "In your own words, up to {evidenceMax} characters. The provider sees what you write here.",
   "reports.form.submit": "Send report",
   "reports.form.sending": "Sending…",
   "reports.form.noContact": "Choose the contact to report. Nothing was sent.",
@@ -764,14 +764,14 @@ const zhCN: Record<MessageKey, Entry> = {
   "requests.deny": "拒绝",
   "requests.expires": "{time} 过期",
   "pin.title": "输入家长 PIN 码",
-  "pin.explain": "为 {name} 批准新好友需要 4 位家长 PIN 码。",
-  "pin.explain.mode": "更改 {name} 的好友批准方式需要 4 位家长 PIN 码。",
-  "pin.explain.find": "让更多人找到 {name} 需要 4 位家长 PIN 码。",
-  "pin.explain.unblock": "为 {name} 解除对 {contact} 的屏蔽需要 4 位家长 PIN 码。",
-  "pin.explain.agreement": "更改谁必须同意 {name} 的好友需要 4 位家长 PIN 码。",
-  "pin.explain.removeGuardian": "将 {guardian} 从 {name} 的监护人中移除需要 4 位家长 PIN 码。",
+  "pin.explain": "为 {name} 批准新好友需要 {pinDigits} 位家长 PIN 码。",
+  "pin.explain.mode": "更改 {name} 的好友批准方式需要 {pinDigits} 位家长 PIN 码。",
+  "pin.explain.find": "让更多人找到 {name} 需要 {pinDigits} 位家长 PIN 码。",
+  "pin.explain.unblock": "为 {name} 解除对 {contact} 的屏蔽需要 {pinDigits} 位家长 PIN 码。",
+  "pin.explain.agreement": "更改谁必须同意 {name} 的好友需要 {pinDigits} 位家长 PIN 码。",
+  "pin.explain.removeGuardian": "将 {guardian} 从 {name} 的监护人中移除需要 {pinDigits} 位家长 PIN 码。",
   "pin.label": "家长 PIN 码",
-  "pin.invalid": "PIN 码必须是 4 位数字。",
+  "pin.invalid": "PIN 码必须是 {pinDigits} 位数字。",
   "pin.confirm": "批准",
   "pin.confirmChange": "确认",
   "pin.cancel": "取消",
@@ -882,7 +882,7 @@ const zhCN: Record<MessageKey, Entry> = {
   "signIn.byPassword": "使用密码",
   "signIn.bySms": "使用短信验证码",
   "signIn.sendCode": "发送验证码",
-  "signIn.smsSent": "如果此号码有监护人账户，6 位验证码正在发送，{time} 前有效。",
+  "signIn.smsSent": "如果此号码有监护人账户，{smsCodeDigits} 位验证码正在发送，{time} 前有效。",
   "signIn.smsDemo": "演示服务：不会真正发送短信。验证码是 {code}。",
   "signIn.code": "短信验证码",
   "signIn.smsAgain": "重新发送验证码",
@@ -971,7 +971,7 @@ const zhCN: Record<MessageKey, Entry> = {
   "deletion.before.intro": "您可以先保存一份 {name} 的数据副本。这不是必需的。",
   "deletion.before.export": "先导出",
   "deletion.verify.title": "确认是您本人",
-  "deletion.verify.intro": "请输入您的监护人账户密码和 {name} 的 4 位家长 PIN 码。",
+  "deletion.verify.intro": "请输入您的监护人账户密码和 {name} 的 {pinDigits} 位家长 PIN 码。",
   "deletion.verify.password": "您的密码",
   "deletion.verify.pin": "{name} 的家长 PIN 码",
   "deletion.verify.passwordMissing": "请输入您的密码。",
@@ -1039,7 +1039,7 @@ const zhCN: Record<MessageKey, Entry> = {
   "settings.title": "好友审批与家长 PIN",
   "settings.mode.legend": "{name} 的新好友如何审批",
   "settings.mode.pin_required": "每个新好友都需要您的 PIN",
-  "settings.mode.pin_required.hint": "每个好友请求都要等您用 4 位 PIN 批准。",
+  "settings.mode.pin_required.hint": "每个好友请求都要等您用 {pinDigits} 位 PIN 批准。",
   "settings.mode.child_may_add": "孩子可自行添加好友",
   "settings.mode.child_may_add.hint": "添加新好友无需您的 PIN。",
   "settings.mode.always": "两种模式下，您都能看到每个联系人，并可屏蔽或移除任何人。",
@@ -1061,13 +1061,13 @@ const zhCN: Record<MessageKey, Entry> = {
   "settings.pin.current": "当前 PIN（如尚未设置请留空）",
   "settings.pin.resetIntro": "请用您的 Guardian 密码确认身份。其他一切不变：联系人、请求和设置保持原样。",
   "settings.pin.password": "您的 Guardian 密码",
-  "settings.pin.new": "新 PIN（4 位数字）",
+  "settings.pin.new": "新 PIN（{pinDigits} 位数字）",
   "settings.pin.confirm": "再次输入新 PIN",
   "settings.pin.save": "保存 PIN",
   "settings.pin.reset": "重置 PIN",
   "settings.pin.forgot": "忘记了 PIN？",
   "settings.pin.remember": "我知道当前 PIN",
-  "settings.pin.fourDigits": "PIN 必须是 4 位数字。",
+  "settings.pin.fourDigits": "PIN 必须是 {pinDigits} 位数字。",
   "settings.pin.mismatch": "两次输入的新 PIN 不一致。",
   "settings.pin.needPassword": "请输入您的 Guardian 密码以重置 PIN。",
   "settings.pin.saved": "家长 PIN 已保存。",
@@ -1350,7 +1350,7 @@ const zhCN: Record<MessageKey, Entry> = {
   "reports.form.category": "问题类型",
   "reports.form.choose": "请选择…",
   "reports.form.evidence": "发生了什么",
-  "reports.form.evidenceHint": "请用您自己的话描述，最多 2000 个字符。服务提供方会看到您在这里写的内容。",
+  "reports.form.evidenceHint": "请用您自己的话描述，最多 {evidenceMax} 个字符。服务提供方会看到您在这里写的内容。",
   "reports.form.submit": "提交举报",
   "reports.form.sending": "正在提交…",
   "reports.form.noContact": "请选择要举报的联系人。没有发送任何内容。",
@@ -1440,11 +1440,19 @@ export function wordFor(locale: Locale, prefix: string, value: string): string {
   return isMessageKey(key) ? translate(locale, key) : value;
 }
 
+/** The limits the catalogue's words mention ({pinDigits}…), from the provider's constants. */
+const LIMIT_PARAMS: Record<string, number> = {
+  pinDigits: LIMITS.pin_digits,
+  smsCodeDigits: LIMITS.sms_code_digits,
+  evidenceMax: LIMITS.max_evidence_chars,
+};
+
 export function translate(
   locale: Locale,
   key: MessageKey,
-  params: Record<string, string | number> = {},
+  given: Record<string, string | number> = {},
 ): string {
+  const params = { ...LIMIT_PARAMS, ...given };
   const entry = catalogues[locale][key] ?? en[key];
   let text: string;
   if (typeof entry === "string") {
@@ -1489,18 +1497,29 @@ export function formatDate(locale: Locale, iso: string): string {
   return reuse(`date ${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: "medium" })).format(new Date(iso));
 }
 
-/** A message for an error code from the backend; unknown codes show the backend's words. */
-/** The error codes that mean "the provider could not be used": the cache is shown, decisions wait. */
-export const UNAVAILABLE_CODES: readonly string[] = [
-  "offline",
-  "provider_timeout",
-  "provider_unavailable",
-  "provider_busy",
-  "provider_response",
-];
+/** The error kinds that mean "the provider could not be used": the cache is shown, decisions wait. */
+const UNAVAILABLE: Record<ErrorKind, boolean> = {
+  sign_in_required: false,
+  invalid_credentials: false,
+  invalid_provider_url: false,
+  offline: true,
+  provider_timeout: true,
+  provider_unavailable: true,
+  provider_busy: true,
+  provider_response: true,
+  provider_error: false,
+  provider_redirect: false,
+  secure_storage: false,
+  local_cache: false,
+  demo_provider: false,
+  invalid_input: false,
+  file: false,
+  archive_invalid: false,
+  account_deleted: false,
+};
 
-export function isUnavailable(error: { code: string } | null | undefined): boolean {
-  return !!error && UNAVAILABLE_CODES.includes(error.code);
+export function isUnavailable(error: { code: ErrorKind } | null | undefined): boolean {
+  return !!error && UNAVAILABLE[error.code];
 }
 
 /** A wait as the guardian reads it: `m:ss`, or `h:mm:ss` from an hour. */
@@ -1586,7 +1605,7 @@ export function refusalBanner(locale: Locale, refusal: Refusal): Message {
   };
 }
 
-type AppErrorLike = { code: string; message: string; refusal?: Refusal | null };
+type AppErrorLike = { code: ErrorKind; message: string; refusal?: Refusal | null };
 
 export function errorMessage(locale: Locale, error: AppErrorLike): string {
   if (error.refusal) return refusalMessage(locale, error.refusal);
