@@ -32,7 +32,7 @@ impl Engine {
             content_type: content_type.to_owned(),
             data: base64::engine::general_purpose::STANDARD.encode(&picture.bytes),
         };
-        let key = || format!("guardian-avatar-{}", crate::flows::uuid_like());
+        let key = || crate::decisions::idempotency_key("avatar");
         let version = self.cached_child(&child.id).await?.version;
         let mut result = self.client.upload_avatar(&child.id, &upload, &version, &key()).await;
         if matches!(&result, Err(e) if e.provider_code() == Some(ErrorCode::PreconditionFailed)) {

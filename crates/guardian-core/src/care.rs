@@ -146,7 +146,7 @@ impl Engine {
         if !guardian_domain::is_valid_pin(new_pin.expose()) {
             return Err(crate::decisions::pin_format_error());
         }
-        let key = format!("guardian-pin-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("pin");
         let result = self.client.set_pin(&child.id, new_pin, current, proof, &key).await;
         let outcome = match (&result, proof) {
             (Ok(_), Some(_)) => "reset",
@@ -226,7 +226,7 @@ impl Engine {
     /// elsewhere meanwhile, the latest version is fetched and the change is made once more on
     /// top of it (each setting is independent, so nothing else is overwritten).
     async fn change_settings(&self, child_id: &str, patch: &ChildSettingsPatch) -> Result<(), CoreError> {
-        let key = || format!("guardian-settings-{}", crate::flows::uuid_like());
+        let key = || crate::decisions::idempotency_key("settings");
         let version = self.cached_child(child_id).await?.version;
         let mut result = self.client.set_child_settings(child_id, patch, &version, &key()).await;
         if matches!(&result, Err(e) if e.provider_code() == Some(ErrorCode::PreconditionFailed)) {
@@ -249,7 +249,7 @@ impl Engine {
 
     pub async fn sign_out_device(&self, child: &str, device_id: &str) -> Result<DeviceView, CoreError> {
         let child = self.find_child(child).await?;
-        let key = format!("guardian-device-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("device");
         let device = self.client.sign_out_device(&child.id, device_id, &key).await?;
         self.audit("device_signed_out", &subject_ref("child", &child.id), "signed_out").await;
         Ok(device.into())
@@ -267,7 +267,7 @@ impl Engine {
     /// Takes the child out of a group.
     pub async fn leave_group(&self, child: &str, group_id: &str) -> Result<GroupView, CoreError> {
         let child = self.find_child(child).await?;
-        let key = format!("guardian-group-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("group");
         let group = self.client.leave_group(&child.id, group_id, &key).await?;
         self.audit("group_left", &subject_ref("child", &child.id), "left").await;
         Ok(group.into())
@@ -341,7 +341,7 @@ impl Engine {
             evidence_text: evidence.trim().to_owned(),
             images: attached,
         };
-        let key = format!("guardian-report-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("report");
         let report = self.client.create_report(&child.id, &body, &key).await?;
         self.audit("report_filed", &subject_ref("child", &child.id), category.as_str()).await;
         Ok(self.report_view(report))

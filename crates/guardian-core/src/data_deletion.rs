@@ -102,7 +102,7 @@ impl Engine {
         let child = self.find_child(child).await?;
         let category = parse_category(category)?;
         let proof = self.reauthenticate(reauth, guardian_domain::ReauthPurpose::DeleteData).await?;
-        let key = format!("guardian-data-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("data");
         let receipt = self.client.delete_data(&child.id, category, &proof, &key).await?;
         self.audit("data_deleted", &subject_ref("child", &child.id), category.as_str()).await;
         self.store().await?.forget_child_data(&child.id, category.as_str()).await?;

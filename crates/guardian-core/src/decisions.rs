@@ -112,6 +112,19 @@ impl fmt::Debug for Decision {
     }
 }
 
+/// A random 128-bit identifier in hex.
+pub(crate) fn random_hex() -> String {
+    use rand::Rng as _;
+    let bytes: [u8; 16] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh idempotency key for one `kind` of request (`guardian-consent-…`): the provider applies
+/// a request sent again with the same key once.
+pub(crate) fn idempotency_key(kind: &str) -> String {
+    format!("guardian-{kind}-{}", random_hex())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ use guardian_domain::{Agreement, CoGuardians, DecisionEntry, GuardianInvite, Gua
 use guardian_store::subject_ref;
 use serde::Serialize;
 
+use crate::decisions::idempotency_key;
 use crate::flow::{Planned, Step};
 use crate::{CoreError, Engine, Secret};
 
@@ -122,10 +123,6 @@ impl From<DecisionEntry> for DecisionEntryView {
     }
 }
 
-fn key(kind: &str) -> String {
-    format!("guardian-{kind}-{}", crate::flows::uuid_like())
-}
-
 impl Engine {
     pub async fn co_guardians(&self, child: &str) -> Result<CoGuardiansView, CoreError> {
         let child = self.find_child(child).await?;
@@ -139,7 +136,7 @@ impl Engine {
         if phone.is_empty() {
             return Err(CoreError::Invalid("enter the phone number of the adult to invite".into()));
         }
-        let invite = self.client.invite_guardian(&child.id, &phone, &key("invite")).await?;
+        let invite = self.client.invite_guardian(&child.id, &phone, &idempotency_key("invite")).await?;
         self.audit("guardian_invited", &subject_ref("child", &child.id), "sent").await;
         Ok(invite.into())
     }
@@ -154,7 +151,8 @@ impl Engine {
     ) -> Result<GuardianMemberView, CoreError> {
         let pin = crate::decisions::guardian_pin(Some(pin))?;
         let child = self.find_child(child).await?;
-        let removed = self.client.remove_guardian(&child.id, guardian_id, pin, &key("remove")).await?;
+        let removed =
+            self.client.remove_guardian(&child.id, guardian_id, pin, &idempotency_key("remove")).await?;
         let outcome = if removed.you { "left" } else { "removed" };
         self.audit("guardian_removed", &subject_ref("child", &child.id), outcome).await;
         self.sync().await?;
@@ -186,7 +184,7 @@ impl Engine {
         };
         let result = self
             .client
-            .set_agreement(&child.id, agreement, pin, &key("agreement"))
+            .set_agreement(&child.id, agreement, pin, &idempotency_key("agreement"))
             .await
             .map_err(CoreError::from);
         self.record(planned, crate::flow::failure_code(&result, |_| false));
@@ -226,11 +224,11 @@ impl Engine {
             .find(|i| i.id == invite_id)
             .ok_or_else(|| CoreError::Invalid("this invitation was answered already or has lapsed".into()))?;
         if accept {
-            let child = self.client.accept_invite(&invite.id, &key("accept")).await?;
+            let child = self.client.accept_invite(&invite.id, &idempotency_key("accept")).await?;
             self.audit("guardian_invite_accepted", &subject_ref("child", &child.id), "joined").await;
             self.snapshot_again().await?;
         } else {
-            self.client.decline_invite(&invite.id, &key("decline")).await?;
+            self.client.decline_invite(&invite.id, &idempotency_key("decline")).await?;
             self.audit("guardian_invite_declined", &subject_ref("child", &invite.child_id), "declined").await;
         }
         let status = if accept { "accepted" } else { "declined" };

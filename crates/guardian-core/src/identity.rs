@@ -146,7 +146,7 @@ impl Engine {
     ) -> Result<AccountView, CoreError> {
         let provider = known(provider)?;
         let agreed = self.agree_in_browser(provider, open).await?;
-        let key = format!("guardian-identity-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("identity");
         let result = self.client.link_identity(provider, &agreed.code, &agreed.verifier, &key).await;
         self.audit("identity_linked", provider, if result.is_ok() { "linked" } else { "refused" }).await;
         result?;
@@ -155,7 +155,7 @@ impl Engine {
 
     pub async fn unlink_identity(&self, provider: &str) -> Result<AccountView, CoreError> {
         let provider = known(provider)?;
-        let key = format!("guardian-identity-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("identity");
         let result = self.client.unlink_identity(provider, &key).await;
         self.audit("identity_unlinked", provider, if result.is_ok() { "unlinked" } else { "refused" }).await;
         result?;

@@ -221,7 +221,7 @@ impl Engine {
             guardian_consent: child.consent,
         };
         body.check(self.now().date_naive()).map_err(|(_, message)| CoreError::Invalid(message.to_owned()))?;
-        let key = format!("guardian-child-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("child");
         let created = self.client.create_child(&body, &key).await?;
         self.audit("child_added", &subject_ref("child", &created.id), &body.policy_version).await;
         self.sync().await?;
@@ -254,7 +254,7 @@ impl Engine {
         check_profile(&update, self.now().date_naive())
             .map_err(|(_, message)| CoreError::Invalid(message.to_owned()))?;
         let version = self.cached_child(&id).await?.version;
-        let key = format!("guardian-profile-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("profile");
         let result = self.client.correct_profile(&id, &update, &version, &key).await;
         let outcome = if result.is_ok() { "corrected" } else { "refused" };
         self.audit("profile_corrected", &subject_ref("child", &id), outcome).await;

@@ -157,7 +157,7 @@ impl Engine {
         pin: &Secret,
     ) -> Result<DeletionRequest, CoreError> {
         let proof = self.reauthenticate(reauth, ReauthPurpose::DeleteChild).await?;
-        let key = format!("guardian-delete-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("delete");
         let subject = subject_ref("child", child_id);
         match self.client.request_child_deletion(child_id, &proof, pin, &key).await {
             Ok(request) => {
@@ -191,7 +191,7 @@ impl Engine {
             )));
         }
         let proof = self.reauthenticate(reauth, ReauthPurpose::DeleteAccount).await?;
-        let key = format!("guardian-delete-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("delete");
         let request = self.client.request_guardian_deletion(&proof, &key).await?;
         self.audit("deletion_requested", "guardian", "cooling_off").await;
         // Once the provider has deleted the account it no longer answers for it; this marker
@@ -204,7 +204,7 @@ impl Engine {
     /// (the password is checked again first).
     pub async fn agree_to_deletion(&self, id: &str, reauth: &Reauth) -> Result<DeletionRequest, CoreError> {
         let proof = self.reauthenticate(reauth, ReauthPurpose::AgreeToDeletion).await?;
-        let key = format!("guardian-agree-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("agree");
         let request = self.client.agree_to_deletion(id, &proof, &key).await?;
         let subject = request.child_id.as_deref().map_or_else(String::new, |c| subject_ref("child", c));
         self.audit("deletion_agreed", &subject, "agreed").await;
@@ -213,7 +213,7 @@ impl Engine {
 
     /// Says no to a request to delete a child's account: it is cancelled and nothing is deleted.
     pub async fn refuse_deletion(&self, id: &str) -> Result<DeletionRequest, CoreError> {
-        let key = format!("guardian-refuse-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("refuse");
         let request = self.client.refuse_deletion(id, &key).await?;
         let subject = request.child_id.as_deref().map_or_else(String::new, |c| subject_ref("child", c));
         self.audit("deletion_refused", &subject, "cancelled").await;
@@ -240,7 +240,7 @@ impl Engine {
     }
 
     async fn cancel_deletion_inner(&self, id: &str) -> Result<DeletionRequest, CoreError> {
-        let key = format!("guardian-cancel-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("cancel");
         let request = self.client.cancel_deletion(id, &key).await?;
         if request.child_id.is_none() {
             self.remember_guardian_deletion(None).await?;
@@ -305,7 +305,7 @@ impl Engine {
             })),
             false => None,
         };
-        let key = format!("guardian-consent-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("consent");
         let result =
             self.client.set_consent(&child.id, purpose, granted, &key).await.map_err(CoreError::from);
         self.record(planned, flow::failure_code(&result, |_| false));
@@ -320,7 +320,7 @@ impl Engine {
     }
 
     pub async fn acknowledge_policy(&self, version: &str) -> Result<PolicyVersion, CoreError> {
-        let key = format!("guardian-ack-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("ack");
         let result = self.client.acknowledge_policy(version, &key).await.map_err(CoreError::from);
         let planned = Planned::Fixed(Step::AcknowledgePolicy { version: version.to_owned() });
         self.record(Some(planned), flow::failure_code(&result, |_| false));
@@ -364,7 +364,7 @@ impl Engine {
             Some(job) => job,
             None => {
                 remove_quietly(&part);
-                let key = format!("guardian-export-{}", crate::flows::uuid_like());
+                let key = crate::decisions::idempotency_key("export");
                 let job = self.client.create_export(child_id, language, &key).await?;
                 self.wait_for_export(job, on_progress).await?
             }

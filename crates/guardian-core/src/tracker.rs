@@ -173,7 +173,7 @@ impl Engine {
             return Err(CoreError::Invalid("say what you are asking for".into()));
         }
         let body = CreateRightsRequest { kind, details: details.to_owned() };
-        let key = format!("guardian-rights-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("rights");
         let request = self.client.create_rights_request(&child.id, &body, &key).await?;
         self.audit("rights_request_filed", &subject_ref("child", &child.id), kind.as_str()).await;
         Ok(from_rights(self.now(), request, &child.display_name))

@@ -9,6 +9,6 @@ export { default as IdentitiesPanel } from "../components/IdentitiesPanel.svelte
 export { default as InvitesPanel } from "../components/InvitesPanel.svelte";
 export { default as NotificationCentre } from "../components/NotificationCentre.svelte";
 export { default as PolicyNotice } from "../components/PolicyNotice.svelte";
-export { default as RequestsPanel } from "../components/RequestsPanel.svelte";
+export { default as RightsRequestsPanel } from "../components/RightsRequestsPanel.svelte";
 export { default as SecurityNotices } from "../components/SecurityNotices.svelte";
 export { default as SupportPanel } from "../components/SupportPanel.svelte";

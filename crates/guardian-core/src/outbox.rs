@@ -1,4 +1,6 @@
-//! Sync, and the decisions a guardian makes about friend requests and contacts.
+//! The outbox: the decisions a guardian makes about friend requests and contacts, kept in the
+//! encrypted cache first, then sent by the sync (which also brings the provider's changes in),
+//! and answered — accepted, refused with the provider's reasons, or waiting for a later try.
 
 use std::collections::HashSet;
 
@@ -298,7 +300,7 @@ impl Engine {
     pub async fn queue(&self, decision: &Decision) -> Result<(i64, String), CoreError> {
         let store = self.store().await?;
         let payload = serde_json::to_string(decision).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        let key = format!("guardian-{}", uuid_like());
+        let key = format!("guardian-{}", crate::decisions::random_hex());
         let seq =
             store.enqueue(&key, decision.child_id(), decision.kind(), &payload, self.clock.now()).await?;
         Ok((seq, key))
@@ -612,7 +614,7 @@ impl Engine {
             })),
             false => None,
         };
-        let key = format!("guardian-confirm-{}", crate::flows::uuid_like());
+        let key = crate::decisions::idempotency_key("confirm");
         let result = self.client.confirm_contact(&child.id, contact_id, &key).await.map_err(CoreError::from);
         self.record(planned, flow::failure_code(&result, |_| false));
         result?;
@@ -681,10 +683,4 @@ impl Engine {
             .map(|p| (p.subject, p.kind))
             .collect())
     }
-}
-
-/// A random 128-bit identifier in hex (for idempotency keys).
-pub(crate) fn uuid_like() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
