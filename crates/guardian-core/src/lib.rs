@@ -4,6 +4,7 @@
 mod activity;
 pub mod archive;
 mod attention;
+mod audit;
 mod avatar;
 mod care;
 mod data_deletion;
@@ -54,10 +55,11 @@ pub use views::{
     PendingState, ProviderInfo, RequestView, SmsCodeView, Status, age_on,
 };
 
+pub use audit::{AuditBreak, AuditRecord};
 pub use guardian_client::{DEFAULT_TIMEOUT, Reauth, Secret};
 /// The vocabulary front ends share with the provider.
 pub use guardian_domain::{Discoverability, FriendApproval};
-pub use guardian_store::{AuditBroken, AuditEntry, private_dir, private_file};
+pub use guardian_store::{private_dir, private_file};
 pub use rights::{
     DiffLine, ExportProgress, download_verified, file_sha256, policy_diff, policy_in_force_and_pending,
 };

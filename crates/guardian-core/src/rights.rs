@@ -9,7 +9,7 @@ use guardian_domain::{
     ConsentLedger, ConsentPurpose, DeletionRequest, DeletionStatus, ErrorCode, ExportJob, ExportStatus,
     PolicyVersion, ReauthPurpose, RetentionNote, is_valid_pin,
 };
-use guardian_store::{AuditBroken, AuditEntry, subject_ref};
+use guardian_store::subject_ref;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
@@ -45,16 +45,6 @@ impl Engine {
         if let Err(error) = store.append_audit(self.clock.now(), action, subject, outcome).await {
             tracing::warn!(%error, action, "could not write the audit log");
         }
-    }
-
-    /// The local audit log, oldest first.
-    pub async fn audit_log(&self) -> Result<Vec<AuditEntry>, CoreError> {
-        Ok(self.store().await?.audit_entries().await?)
-    }
-
-    /// Checks the audit log's hash chain: the number of entries, or where it was changed.
-    pub async fn verify_audit_log(&self) -> Result<Result<usize, AuditBroken>, CoreError> {
-        Ok(self.store().await?.verify_audit().await?)
     }
 
     /// What the provider keeps after a deletion (its own words).
