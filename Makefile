@@ -7,9 +7,10 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
 .PHONY: audit fuzz run test test-core setup-run setup-test ui check rust-test ui-test desktop e2e bindings screenshot screenshots clean contract bench package bench-desktop size-profile
 
-## Run the desktop app (on the embedded demo provider unless GUARDIAN_PROVIDER_URL is set).
+## Run the desktop app on the embedded demo family (GUARDIAN_PROVIDER_URL=… chooses a real provider;
+## an installed Guardian asks on its first screen).
 run: setup-run ui
-	$(CARGO) run -p guardian-desktop
+	GUARDIAN_PROVIDER=demo $(CARGO) run -p guardian-desktop
 
 ## Everything CI runs: formatting, lints, every Rust test, the UI tests and the desktop end-to-end tests.
 test: setup-test ui check audit rust-test ui-test contract e2e package
@@ -102,7 +103,7 @@ screenshots: ui
 ## Screenshot of the running app on the demo provider into docs/screenshot.png.
 screenshot: ui
 	$(CARGO) build -p guardian-desktop
-	$(KEYRING) ../shared/tools/screenshot docs/screenshot.png 12 -- target/debug/guardian-desktop
+	GUARDIAN_PROVIDER=demo $(KEYRING) ../shared/tools/screenshot docs/screenshot.png 12 -- target/debug/guardian-desktop
 
 clean:
 	$(CARGO) clean

@@ -209,7 +209,7 @@ async fn cached_guardian(data: &Path, service: &str) -> String {
         guardian_sandbox::Sandbox::start(guardian_sandbox::Config::default()).await.expect("sandbox");
     let url = sandbox.url();
     let settings = guardian_core::Settings {
-        provider: guardian_core::ProviderChoice::Url(url.clone()),
+        provider: Some(guardian_core::ProviderChoice::Url(url.clone())),
         data_dir: data.to_owned(),
         keyring_service: service.to_owned(),
         use_keyring: true,

@@ -3,6 +3,9 @@
 
 /// The app's commands; each must also be granted in `capabilities/` (a test checks).
 const COMMANDS: &[&str] = &[
+    "get_provider",
+    "choose_provider",
+    "forget_provider",
     "get_dashboard",
     "sync_now",
     "sign_in",
@@ -69,6 +72,7 @@ const COMMANDS: &[&str] = &[
     "get_co_guardians",
     "invite_guardian",
     "remove_guardian",
+    "answer_proposal",
     "set_agreement",
     "get_decision_log",
     "list_guardian_invites",

@@ -40,7 +40,8 @@ impl App {
     }
 
     async fn start_with_scenario(tag: &str, scenario: &str) -> Self {
-        Self::start_with_env(tag, &[("GUARDIAN_DEMO_SCENARIO", scenario)]).await
+        Self::start_with_env(tag, &[("GUARDIAN_PROVIDER", "demo"), ("GUARDIAN_DEMO_SCENARIO", scenario)])
+            .await
     }
 
     /// An app on a provider of the test's own (signed out until the guardian signs in).
@@ -155,6 +156,11 @@ impl App {
             .expect("scroll");
     }
 
+    /// The embedded demo guardian's password, as the window shows it (new at each start).
+    async fn demo_password(&self) -> String {
+        self.wait_text("[data-testid=demo-password]", |t| !t.is_empty()).await
+    }
+
     /// Signs in through the window as the demo guardian (on a provider of the test's own) and
     /// waits for the child `shown` on the dashboard.
     async fn sign_in_as_demo_guardian(&self, shown: &str) {
@@ -226,7 +232,7 @@ impl App {
     /// and runs `PRAGMA integrity_check` on it.
     async fn check_cache_integrity(&self, provider: &str) {
         let settings = guardian_core::Settings {
-            provider: guardian_core::ProviderChoice::Url(provider.to_owned()),
+            provider: Some(guardian_core::ProviderChoice::Url(provider.to_owned())),
             data_dir: self._data.path().to_owned(),
             keyring_service: self.service.clone(),
             use_keyring: true,
@@ -585,7 +591,8 @@ async fn the_privacy_panel_withdraws_consent_and_saves_a_verified_export_with_pr
         let activity = "[data-testid=data-category][data-category=activity]";
         app.wait_text(&format!("{activity} [data-testid=data-items]"), |t| t.contains("140 items")).await;
         app.click(&format!("{activity} [data-testid=data-delete]")).await;
-        app.wait_for("[data-testid=data-password]").await.send_keys("demo-password").await.expect("type");
+        let password = app.demo_password().await;
+        app.wait_for("[data-testid=data-password]").await.send_keys(&password).await.expect("type");
         app.scroll_to("#data-title").await;
         app.screenshot("privacy-delete-by-category").await;
         app.click("[data-testid=data-delete-confirm]").await;
@@ -623,11 +630,8 @@ async fn the_deletion_walkthrough_verifies_then_submits_and_can_be_cancelled() {
         app.screenshot("deletion-step-1").await;
         app.click("[data-testid=wizard-next]").await;
         app.click("[data-testid=wizard-next]").await;
-        app.wait_for("[data-testid=deletion-password]")
-            .await
-            .send_keys("demo-password")
-            .await
-            .expect("password");
+        let password = app.demo_password().await;
+        app.wait_for("[data-testid=deletion-password]").await.send_keys(&password).await.expect("password");
         app.wait_for("[data-testid=deletion-pin]").await.send_keys("1234").await.expect("pin");
         app.click("[data-testid=wizard-next]").await;
         let typed = app.wait_for("[data-testid=deletion-typed-name]").await;
@@ -764,6 +768,48 @@ async fn opening_guardian_a_second_time_hands_over_to_the_running_window() {
     .await;
     app.close().await;
     result
+}
+
+#[tokio::test]
+async fn a_first_start_asks_for_the_provider_and_the_demo_is_only_ever_chosen() {
+    let sandbox =
+        guardian_sandbox::Sandbox::start(guardian_sandbox::Config::default()).await.expect("sandbox");
+    let app = App::start_with_env("first-start", &[]).await;
+    async {
+        let address = app.wait_for("[data-testid=provider-url]").await;
+        let families = app.client.find_all(Locator::Css("[data-testid=child-card]")).await.expect("find");
+        assert!(families.is_empty(), "no demo family fallen into");
+        address.send_keys("http://provider.example").await.expect("type");
+        app.click("[data-testid=provider-continue]").await;
+        let refused = app.wait_text("[data-testid=provider-error]", |t| !t.is_empty()).await;
+        // (No WebDriver screenshot here: WebKitWebDriver's snapshot of this still page never
+        // returns; docs/screenshots/first-start.png is taken with ../shared/tools/screenshot.)
+        assert!(refused.contains("https"), "{refused}");
+
+        let url = sandbox.url();
+        address.clear().await.expect("empty the field");
+        address.send_keys(&url).await.expect("type");
+        app.click("[data-testid=provider-continue]").await;
+        app.wait_for("input[name=phone]").await;
+        let kept =
+            std::fs::read_to_string(app._data.path().join("provider.json")).expect("the address is kept");
+        assert!(kept.contains(url.trim_end_matches('/')), "{kept}");
+    }
+    .await;
+    app.close().await;
+
+    let demo = App::start_with_env("first-demo", &[]).await;
+    let chosen = async {
+        demo.click("[data-testid=try-demo]").await;
+        demo.wait_for("[data-testid=child-card]").await;
+        let password = demo.demo_password().await;
+        assert_ne!(password, guardian_sandbox::DEMO_PASSWORD, "the demo's password is its own");
+        assert!(!demo._data.path().join("provider.json").exists(), "the demo is never kept as the choice");
+    }
+    .await;
+    demo.close().await;
+    sandbox.stop().await;
+    chosen
 }
 
 /// Runs axe-core (from `ui/node_modules`) inside the real web view; returns the serious and
@@ -1446,11 +1492,8 @@ async fn co_guardians_must_all_approve_and_an_invitation_brings_a_child_into_the
         let note = app.wait_text("[data-testid=deletion-co-guardians]", |t| !t.is_empty()).await;
         assert!(note.contains("Jun Chen will be asked"), "{note}");
         app.click("[data-testid=wizard-next]").await;
-        app.wait_for("[data-testid=deletion-password]")
-            .await
-            .send_keys("demo-password")
-            .await
-            .expect("password");
+        let password = app.demo_password().await;
+        app.wait_for("[data-testid=deletion-password]").await.send_keys(&password).await.expect("password");
         app.wait_for("[data-testid=deletion-pin]").await.send_keys("1234").await.expect("pin");
         app.click("[data-testid=wizard-next]").await;
         app.wait_for("[data-testid=deletion-typed-name]").await.send_keys("Leo").await.expect("type");

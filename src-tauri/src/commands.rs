@@ -4,42 +4,15 @@ use guardian_core::archive::ArchiveDiff;
 use guardian_core::{
     AccountView, ActivityView, Attention, ChildProfile, ChildSummary, CoGuardiansView, ConsentView,
     ContactView, Dashboard, DataCategoryView, DataDeletionView, DecisionEntryView, DecisionOutcome,
-    DeletionInfo, DeletionView, DeviceView, Discoverability, Engine, ExportView, FriendApproval, GroupView,
-    GuardianMemberView, IdentityOutcome, InviteView, NewChild, Notifications, PendingDecision, PolicyView,
-    ProfileCorrection, Reauth, ReportView, RequestView, SavedExport, Secret, SecurityNoticeView,
-    SentInviteView, Settings, SmsCodeView, TrackedRequest, Transparency,
+    DeletionInfo, DeletionView, DeviceView, Discoverability, ExportView, FriendApproval, GroupView,
+    IdentityOutcome, InviteView, NewChild, Notifications, PendingDecision, PolicyView, ProfileCorrection,
+    ProposalView, Reauth, RemovalOutcome, ReportView, RequestView, SavedExport, Secret, SecurityNoticeView,
+    SentInviteView, SmsCodeView, TrackedRequest, Transparency,
 };
 use tauri::{AppHandle, Manager as _, State};
-use tokio::sync::OnceCell;
 
 use crate::AppError;
-
-/// The engine, started once, on first use.
-#[derive(Default)]
-pub struct EngineSlot(OnceCell<Arc<Engine>>);
-
-impl EngineSlot {
-    /// The engine, if it has started.
-    pub(crate) fn started(&self) -> Option<Arc<Engine>> {
-        self.0.get().cloned()
-    }
-
-    async fn get(&self) -> Result<Arc<Engine>, AppError> {
-        self.0
-            .get_or_try_init(|| async { start_engine(Settings::from_env()).await.map(Arc::new) })
-            .await
-            .cloned()
-            .map_err(AppError::from)
-    }
-}
-
-/// The engine on the provider the settings name; the embedded demo when this build has it.
-async fn start_engine(settings: Settings) -> Result<Engine, guardian_core::CoreError> {
-    #[cfg(feature = "demo")]
-    return guardian_demo::start_engine(settings).await;
-    #[cfg(not(feature = "demo"))]
-    Engine::start(settings).await
-}
+use crate::provider::{self, EngineSlot};
 
 /// How often the app syncs in the background when nothing is pushed (it also syncs on start,
 /// focus and network return, which the UI asks for).
@@ -58,8 +31,14 @@ pub struct SyncFinished {
 pub(crate) fn start_background(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let engine = match app.state::<EngineSlot>().get().await {
-            Ok(engine) => engine,
+        let slot = app.state::<EngineSlot>();
+        let engine = match slot.get().await {
+            Ok(engine) if slot.claim_background() => engine,
+            Ok(_) => return,
+            Err(error) if error.code == guardian_core::ErrorKind::NoProvider => {
+                // The first screen asks; choosing starts this again.
+                return;
+            }
             Err(error) => {
                 tracing::error!(code = error.code.as_str(), "engine failed to start");
                 return;
@@ -99,6 +78,9 @@ pub(crate) fn start_background(app: &AppHandle) {
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
+            provider::get_provider,
+            provider::choose_provider,
+            provider::forget_provider,
             get_dashboard,
             sync_now,
             sign_in,
@@ -165,6 +147,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             get_co_guardians,
             invite_guardian,
             remove_guardian,
+            answer_proposal,
             set_agreement,
             get_decision_log,
             list_guardian_invites,
@@ -785,8 +768,22 @@ async fn remove_guardian(
     child_id: String,
     guardian_id: String,
     pin: String,
-) -> Result<GuardianMemberView, AppError> {
+) -> Result<RemovalOutcome, AppError> {
     Ok(slot.get().await?.remove_guardian(&child_id, &guardian_id, &Secret::new(pin)).await?)
+}
+
+/// Accepts (with the child's PIN) or vetoes a change another guardian proposed.
+#[tauri::command]
+#[specta::specta]
+async fn answer_proposal(
+    slot: State<'_, EngineSlot>,
+    child_id: String,
+    proposal_id: String,
+    accept: bool,
+    pin: Option<String>,
+) -> Result<ProposalView, AppError> {
+    let pin = pin.map(Secret::new);
+    Ok(slot.get().await?.answer_proposal(&child_id, &proposal_id, accept, pin.as_ref()).await?)
 }
 
 /// `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve.

@@ -4,6 +4,7 @@
 mod commands;
 mod desktop_notify;
 mod error;
+mod provider;
 mod tray;
 
 use tauri::Manager as _;
@@ -15,7 +16,7 @@ pub use error::AppError;
 pub fn run() {
     init_logging();
     let builder = specta_builder();
-    let state = commands::EngineSlot::default();
+    let state = provider::EngineSlot::default();
     tauri::Builder::default()
         // First: a second launch hands over to the running app, which shows its window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| tray::show_main_window(app)))
@@ -33,8 +34,8 @@ pub fn run() {
         })
         .setup(move |app| {
             builder.mount_events(app);
-            // Start the engine (and, with nothing configured, the demo provider) while the
-            // window loads; the first command waits for it.
+            // Start the engine on the chosen provider while the window loads; the first command
+            // waits for it. With none chosen, the first screen asks.
             commands::start_background(app.handle());
             Ok(())
         })
@@ -43,7 +44,7 @@ pub fn run() {
         .run(|app, event| {
             if let tauri::RunEvent::Exit = event {
                 // Close the cache and the demo provider before the process goes.
-                if let Some(engine) = app.state::<commands::EngineSlot>().started() {
+                if let Some(engine) = app.state::<provider::EngineSlot>().started() {
                     tauri::async_runtime::block_on(engine.close());
                 }
             }

@@ -33,6 +33,7 @@ impl Driver {
             0,
         )
         .env_remove("GUARDIAN_PROVIDER_URL")
+        .env_remove("GUARDIAN_PROVIDER")
         .envs(env.iter().map(|(k, v)| (*k, v.as_ref())))
         .env("NO_AT_BRIDGE", "1")
         .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")

@@ -59,9 +59,74 @@ describe("dashboard", () => {
   });
 });
 
+describe("first start, with no provider chosen", () => {
+  const noProvider = { status: "error", error: { code: "no_provider", refusal: null, message: "choose" } } as const;
+
+  it("asks for the provider's address, explains a refused one in Chinese, and starts once one is chosen", async () => {
+    let chosen = false;
+    const api = fakeApi(dashboard({ signed_in: false, provider: { kind: "custom", url: "https://p.example", demo: null } }, []), {
+      getProvider: vi.fn(async () => ok({ kind: null, url: null, from_environment: false, demo_available: true })),
+      chooseProvider: vi.fn(async (pick) => {
+        if (pick.kind === "address" && pick.url.startsWith("http://")) {
+          return { status: "error", error: { code: "invalid_provider_url", refusal: null, message: "must use https" } } as const;
+        }
+        chosen = true;
+        return ok(null);
+      }),
+    });
+    const real = api.getDashboard;
+    api.getDashboard = vi.fn(async () => (chosen ? real() : noProvider));
+    render(App, { api, locale: "zh-CN" });
+    const address = (await screen.findByTestId("provider-url")) as HTMLInputElement;
+    expect(screen.queryByTestId("child-card")).toBeNull();
+    expect(screen.queryByLabelText("手机号")).toBeNull();
+
+    await fireEvent.input(address, { target: { value: "http://provider.example" } });
+    await fireEvent.submit(address.form!);
+    const refused = await screen.findByTestId("provider-error");
+    expect(refused.textContent).toContain("无法使用此服务提供方地址");
+    expect(address.value).toBe("http://provider.example");
+
+    await fireEvent.input(address, { target: { value: "https://provider.example" } });
+    await fireEvent.submit(address.form!);
+    await screen.findByLabelText("手机号");
+    expect(api.chooseProvider).toHaveBeenLastCalledWith({ kind: "address", url: "https://provider.example" });
+    expect(screen.queryByTestId("provider-setup")).toBeNull();
+  });
+
+  it("offers the demo family as a choice, and shows how to sign in to it", async () => {
+    let chosen = false;
+    const api = fakeApi(dashboard(), {
+      getProvider: vi.fn(async () => ok({ kind: null, url: null, from_environment: false, demo_available: true })),
+      chooseProvider: vi.fn(async () => {
+        chosen = true;
+        return ok(null);
+      }),
+    });
+    const real = api.getDashboard;
+    api.getDashboard = vi.fn(async () => (chosen ? real() : noProvider));
+    render(App, { api, locale: "en" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Try a demo family" }));
+    expect(api.chooseProvider).toHaveBeenCalledWith({ kind: "demo" });
+    expect((await screen.findAllByTestId("child-name")).length).toBe(3);
+    expect(screen.getByTestId("demo-password").textContent).toBe("abcd-efgh-jkmn");
+    expect(screen.getByTestId("demo-pin").textContent).toBe("1234");
+  });
+
+  it("has no demo to offer in a build without one", async () => {
+    const api = fakeApi(dashboard(), {
+      getProvider: vi.fn(async () => ok({ kind: null, url: null, from_environment: false, demo_available: false })),
+      getDashboard: vi.fn(async () => noProvider),
+    });
+    render(App, { api, locale: "en" });
+    await screen.findByTestId("provider-url");
+    expect(screen.queryByTestId("try-demo")).toBeNull();
+  });
+});
+
 describe("sign-in", () => {
   it("explains a wrong password and keeps the phone number", async () => {
-    const api = fakeApi(dashboard({ signed_in: false, provider: { kind: "custom", url: "https://p.example/" } }, []), {
+    const api = fakeApi(dashboard({ signed_in: false, provider: { kind: "custom", url: "https://p.example/", demo: null } }, []), {
       signIn: vi.fn(async () => ({ status: "error", error: { code: "invalid_credentials", refusal: null, message: "no" } }) as const),
     });
     render(App, { api, locale: "en" });

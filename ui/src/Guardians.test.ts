@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import type { Api } from "./lib/api";
-import { dashboard, fakeApi, givePin, ok, decided } from "./test-fakes";
+import { coGuardians, dashboard, fakeApi, givePin, ok, decided, proposalView } from "./test-fakes";
 
 afterEach(cleanup);
 
@@ -55,6 +55,68 @@ describe("co-guardians", () => {
     await fireEvent.click(within(panel).getByTestId("guardian-invite-send"));
     await waitFor(() => expect(api.inviteGuardian).toHaveBeenCalledWith("c1", "13800000003"));
     expect(phone.value).toBe("13800000003");
+  });
+
+  it("proposes a loosening to the other guardian, who accepts it with the PIN or vetoes it, in Chinese too", async () => {
+    const proposed = proposalView({ you_proposed: true, proposed_by: "Demo Guardian", yours_to_answer: false, awaiting: ["Jun Chen"] });
+    const api = fakeApi(dashboard(), {
+      setAgreement: vi.fn(async (childId: string) => ok(coGuardians(childId, "all", [proposed]))),
+    });
+    await openChild(api);
+    const panel = await screen.findByTestId("co-guardians");
+    await fireEvent.click(await within(panel).findByTestId("agreement-one"));
+    await givePin("4321");
+    const said = (await screen.findByTestId("guardians-message")).textContent ?? "";
+    expect(said).toContain("Proposed to the other guardians");
+    expect(said).not.toContain("any one guardian decides");
+
+    // The other guardian's side: the proposal waits for their answer.
+    cleanup();
+    const theirs = proposalView();
+    const other = fakeApi(dashboard(), { getCoGuardians: vi.fn(async (childId: string) => ok(coGuardians(childId, "all", [theirs]))) });
+    await openChild(other);
+    const row = await within(await screen.findByTestId("co-guardians")).findByTestId("proposal");
+    expect(row.textContent).toContain("Jun Chen proposes that one guardian's approval is enough for Leo's new friends.");
+    expect(row.textContent).toContain("Not answered yet: Demo Guardian");
+    await fireEvent.click(within(row).getByTestId("proposal-accept"));
+    expect(other.answerProposal).not.toHaveBeenCalled();
+    expect(await givePin("4321")).toContain("Accepting a change that protects Leo less");
+    await waitFor(() => expect(other.answerProposal).toHaveBeenCalledWith("c1", "gp-1", true, "4321"));
+    expect((await screen.findByTestId("guardians-message")).textContent).toContain("the change is in effect");
+    await fireEvent.click(within(row).getByTestId("proposal-veto"));
+    await waitFor(() => expect(other.answerProposal).toHaveBeenCalledWith("c1", "gp-1", false, null));
+
+    cleanup();
+    render(App, { api: fakeApi(dashboard(), { getCoGuardians: vi.fn(async (childId: string) => ok(coGuardians(childId, "all", [theirs]))) }), locale: "zh-CN" });
+    await fireEvent.click(await screen.findByRole("button", { name: /^Leo/ }));
+    const zh = await screen.findByTestId("proposal");
+    expect(zh.textContent).toContain("Jun Chen 提议：Leo 的新好友只需一位监护人批准即可。");
+  });
+
+  it("puts a proposal in 'Needs your attention' and on the desktop, in the guardian's words", async () => {
+    const api = fakeApi(dashboard(), {
+      getAttention: vi.fn(async () =>
+        ok({
+          complete: true,
+          items: [{ kind: "relax_agreement", child_id: "c1", child_name: "Leo", id: "gp-1", subject: "Jun Chen", when: "2026-11-29T10:00:00Z" }],
+        }),
+      ),
+      getNotifications: vi.fn(async () =>
+        ok({
+          complete: true,
+          unread: 1,
+          items: [
+            { id: "proposal_remove_guardian:gp-2", kind: "proposal_remove_guardian", child_id: "c1", child_name: "Leo", subject: "Jun Chen", detail: null, at: "2026-11-23T09:00:00Z", read: false },
+          ],
+        }),
+      ),
+    });
+    render(App, { api, locale: "en" });
+    const attention = await screen.findByTestId("attention");
+    await waitFor(() => expect(attention.textContent).toContain("Jun Chen proposes that one guardian's approval is enough for new friends"));
+    await waitFor(() => expect(api.announceNotifications).toHaveBeenCalled());
+    const [notice] = vi.mocked(api.announceNotifications).mock.calls[0][0];
+    expect(notice.body).toBe("Taking Jun Chen off Leo's guardians is proposed");
   });
 
   it("shows who approved a request that waits for the other guardians", async () => {

@@ -7,6 +7,15 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	/**  Which provider the app uses, if one is chosen. */
+	getProvider: () => typedError<ProviderSetting_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_provider")),
+	/**
+	 *  Chooses the provider on the first screen and starts the engine on it. An address is checked
+	 *  (https, or http only to this computer) and kept for the next start; the demo is for this run.
+	 */
+	chooseProvider: (pick: ProviderPick) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("choose_provider", { pick })),
+	/**  Forgets the provider kept on this computer and starts Guardian again, on the first screen. */
+	forgetProvider: () => typedError<null, AppError_Serialize>(__TAURI_INVOKE("forget_provider")),
 	/**  Status and children from the local cache (no network). */
 	getDashboard: () => typedError<Dashboard_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_dashboard")),
 	/**  Fetches fresh data from the provider into the cache. */
@@ -143,13 +152,15 @@ export const commands = {
 	/**  What is waiting for the guardian across all children (the cache, plus the provider when reachable). */
 	getAttention: () => typedError<Attention_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_attention")),
 	/**  The child's guardians, whether one or all must agree to a friend approval, and open invitations. */
-	getCoGuardians: (childId: string) => typedError<CoGuardiansView, AppError_Serialize>(__TAURI_INVOKE("get_co_guardians", { childId })),
+	getCoGuardians: (childId: string) => typedError<CoGuardiansView_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_co_guardians", { childId })),
 	/**  Invites an adult, by phone number, to look after the child too. */
 	inviteGuardian: (childId: string, phone: string) => typedError<SentInviteView, AppError_Serialize>(__TAURI_INVOKE("invite_guardian", { childId, phone })),
 	/**  Takes a guardian off the child, with the child's PIN (the signed-in guardian's own ID: stop looking after it). */
-	removeGuardian: (childId: string, guardianId: string, pin: string) => typedError<GuardianMemberView, AppError_Serialize>(__TAURI_INVOKE("remove_guardian", { childId, guardianId, pin })),
+	removeGuardian: (childId: string, guardianId: string, pin: string) => typedError<RemovalOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("remove_guardian", { childId, guardianId, pin })),
+	/**  Accepts (with the child's PIN) or vetoes a change another guardian proposed. */
+	answerProposal: (childId: string, proposalId: string, accept: boolean, pin: string | null) => typedError<ProposalView_Serialize, AppError_Serialize>(__TAURI_INVOKE("answer_proposal", { childId, proposalId, accept, pin })),
 	/**  `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve. */
-	setAgreement: (childId: string, agreement: string, pin: string) => typedError<CoGuardiansView, AppError_Serialize>(__TAURI_INVOKE("set_agreement", { childId, agreement, pin })),
+	setAgreement: (childId: string, agreement: string, pin: string) => typedError<CoGuardiansView_Serialize, AppError_Serialize>(__TAURI_INVOKE("set_agreement", { childId, agreement, pin })),
 	/**  Who decided what about the child, and when, newest first. */
 	getDecisionLog: (childId: string) => typedError<DecisionEntryView[], AppError_Serialize>(__TAURI_INVOKE("get_decision_log", { childId })),
 	/**  Invitations to look after a child, waiting for the guardian's answer. */
@@ -221,6 +232,13 @@ export type AgeThreshold = {
 	/**  Within the next 90 days: a warning before the threshold is crossed. */
 	soon: boolean,
 };
+
+/**  How many of a child's guardians must agree before a friend request is approved. */
+export type Agreement = 
+/**  Any one guardian decides. */
+"one" | 
+/**  Every guardian must approve; any one guardian's denial decides. */
+"all";
 
 /**
  *  The one error shape the web view sees. The UI branches on `code` and words a provider's
@@ -387,12 +405,28 @@ export type ChildSummary_Serialize = {
 };
 
 /**  A child's guardians, the agreement rule and the invitations waiting for an answer. */
-export type CoGuardiansView = {
+export type CoGuardiansView = CoGuardiansView_Serialize | CoGuardiansView_Deserialize;
+
+/**  A child's guardians, the agreement rule and the invitations waiting for an answer. */
+export type CoGuardiansView_Deserialize = {
 	child_id: string,
-	/**  `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve. */
-	agreement: string,
+	/**  `one`: any guardian decides a friend request; `all`: every guardian must approve. */
+	agreement: Agreement,
 	guardians: GuardianMemberView[],
 	invites: SentInviteView[],
+	/**  Changes waiting for the other guardians. */
+	proposals: ProposalView_Deserialize[],
+};
+
+/**  A child's guardians, the agreement rule and the invitations waiting for an answer. */
+export type CoGuardiansView_Serialize = {
+	child_id: string,
+	/**  `one`: any guardian decides a friend request; `all`: every guardian must approve. */
+	agreement: Agreement,
+	guardians: GuardianMemberView[],
+	invites: SentInviteView[],
+	/**  Changes waiting for the other guardians. */
+	proposals: ProposalView_Serialize[],
 };
 
 export type ConsentEventView = {
@@ -611,6 +645,14 @@ export type DeletionView_Serialize = {
 	requested_by: string | null,
 };
 
+/**  The demo family's fictional guardian, shown to whoever chose to try it. */
+export type DemoCredentials = {
+	phone: string,
+	password: string,
+	/**  The demo children's parental PIN. */
+	pin: string,
+};
+
 /**  One notification as the window words it. */
 export type DesktopNotice = DesktopNotice_Serialize | DesktopNotice_Deserialize;
 
@@ -733,7 +775,9 @@ export type ErrorKind = "sign_in_required" | "invalid_credentials" | "invalid_pr
 /**  An answer that cannot be read. */
 "provider_response" | 
 /**  The provider refused; `CoreError::refusal` has its code and facts. */
-"provider_error" | "provider_redirect" | "secure_storage" | "local_cache" | "demo_provider" | "invalid_input" | "file" | "archive_invalid" | "account_deleted";
+"provider_error" | "provider_redirect" | "secure_storage" | "local_cache" | "demo_provider" | 
+/**  No provider chosen on this computer yet. */
+"no_provider" | "invalid_input" | "file" | "archive_invalid" | "account_deleted";
 
 /**  Progress of an export, for the progress bar. */
 export type ExportProgressed = {
@@ -1077,11 +1121,117 @@ export type ProfileCorrection_Serialize = {
 	birthday: string | null,
 };
 
-export type ProviderInfo = {
-	/**  `"demo"` for the embedded demo provider, `"custom"` for a configured one. */
-	kind: string,
+export type ProposalKind = 
+/**  From "every guardian must agree" to "one is enough". */
+"relax_agreement" | 
+/**  Taking another guardian off the child. */
+"remove_guardian";
+
+export type ProposalStatus = "open" | "in_effect" | "vetoed";
+
+/**
+ *  A change that protects the child less, proposed by one guardian: it takes effect once the
+ *  others accept, or at `takes_effect_at` unless one of them vetoes it.
+ */
+export type ProposalView = ProposalView_Serialize | ProposalView_Deserialize;
+
+/**
+ *  A change that protects the child less, proposed by one guardian: it takes effect once the
+ *  others accept, or at `takes_effect_at` unless one of them vetoes it.
+ */
+export type ProposalView_Deserialize = {
+	id: string,
+	kind: ProposalKind,
+	/**  For a removal: the guardian who would be taken off. */
+	guardian_name?: string | null,
+	proposed_by: string,
+	you_proposed: boolean,
+	created_at: string,
+	takes_effect_at: string,
+	status: ProposalStatus,
+	/**  The other guardians who have not answered yet. */
+	awaiting: string[],
+	/**  This guardian is one of those asked, and has not answered. */
+	yours_to_answer: boolean,
+};
+
+/**
+ *  A change that protects the child less, proposed by one guardian: it takes effect once the
+ *  others accept, or at `takes_effect_at` unless one of them vetoes it.
+ */
+export type ProposalView_Serialize = {
+	id: string,
+	kind: ProposalKind,
+	/**  For a removal: the guardian who would be taken off. */
+	guardian_name: string | null,
+	proposed_by: string,
+	you_proposed: boolean,
+	created_at: string,
+	takes_effect_at: string,
+	status: ProposalStatus,
+	/**  The other guardians who have not answered yet. */
+	awaiting: string[],
+	/**  This guardian is one of those asked, and has not answered. */
+	yours_to_answer: boolean,
+};
+
+export type ProviderInfo = ProviderInfo_Serialize | ProviderInfo_Deserialize;
+
+export type ProviderInfo_Deserialize = {
+	kind: ProviderKind,
 	/**  The provider's address (the demo's is on this computer). */
 	url: string,
+	/**
+	 *  How to sign in to the demo family (its password is new at each start); `None` on a real
+	 *  provider.
+	 */
+	demo?: DemoCredentials | null,
+};
+
+export type ProviderInfo_Serialize = {
+	kind: ProviderKind,
+	/**  The provider's address (the demo's is on this computer). */
+	url: string,
+	/**
+	 *  How to sign in to the demo family (its password is new at each start); `None` on a real
+	 *  provider.
+	 */
+	demo: DemoCredentials | null,
+};
+
+/**  The embedded demo, or a provider the guardian chose. */
+export type ProviderKind = "demo" | "custom";
+
+/**  The guardian's choice on the first screen. */
+export type ProviderPick = 
+/**  A provider's address (kept on this computer). */
+{ kind: "address"; url: string } | 
+/**  The demo family, for this run only. */
+{ kind: "demo" };
+
+/**  What the first screen and the settings show about the provider. */
+export type ProviderSetting = ProviderSetting_Serialize | ProviderSetting_Deserialize;
+
+/**  What the first screen and the settings show about the provider. */
+export type ProviderSetting_Deserialize = {
+	/**  `None` until a provider is chosen. */
+	kind?: ProviderKind | null,
+	url?: string | null,
+	/**  Chosen by `GUARDIAN_PROVIDER_URL` or `GUARDIAN_PROVIDER`: the app cannot change it. */
+	from_environment: boolean,
+	/**  This build carries the demo family. */
+	demo_available: boolean,
+};
+
+/**  What the first screen and the settings show about the provider. */
+export type ProviderSetting_Serialize = {
+	/**  `None` until a provider is chosen. */
+	kind: ProviderKind | null,
+	url: string | null,
+	/**  Chosen by `GUARDIAN_PROVIDER_URL` or `GUARDIAN_PROVIDER`: the app cannot change it. */
+	from_environment: boolean,
+	/**  This build carries the demo family. */
+	demo_available: boolean,
 };
 
 /**  What the child's contacts see: name, ID, avatar and online status — nothing else. */
@@ -1143,6 +1293,23 @@ export type Refusal_Serialize = {
 	/**  The input a validation error names (`pin`, `evidence`…). */
 	field: string | null,
 };
+
+/**  What asking to take a guardian off did. */
+export type RemovalOutcome = RemovalOutcome_Serialize | RemovalOutcome_Deserialize;
+
+/**  What asking to take a guardian off did. */
+export type RemovalOutcome_Deserialize = 
+/**  This guardian left (the child's data has left this computer). */
+{ outcome: "removed"; guardian: GuardianMemberView } | 
+/**  Taking another guardian off waits for the child's other guardians. */
+{ outcome: "proposed"; proposal: ProposalView_Deserialize };
+
+/**  What asking to take a guardian off did. */
+export type RemovalOutcome_Serialize = 
+/**  This guardian left (the child's data has left this computer). */
+{ outcome: "removed"; guardian: GuardianMemberView } | 
+/**  Taking another guardian off waits for the child's other guardians. */
+{ outcome: "proposed"; proposal: ProposalView_Serialize };
 
 export type ReportView = ReportView_Serialize | ReportView_Deserialize;
 
@@ -1318,7 +1485,7 @@ export type StaffAccessView = {
 export type Status = Status_Serialize | Status_Deserialize;
 
 export type Status_Deserialize = {
-	provider: ProviderInfo,
+	provider: ProviderInfo_Deserialize,
 	/**  Whether tokens and the cache key are kept in the OS keyring. */
 	secure_storage: boolean,
 	signed_in: boolean,
@@ -1341,7 +1508,7 @@ export type Status_Deserialize = {
 };
 
 export type Status_Serialize = {
-	provider: ProviderInfo,
+	provider: ProviderInfo_Serialize,
 	/**  Whether tokens and the cache key are kept in the OS keyring. */
 	secure_storage: boolean,
 	signed_in: boolean,

@@ -19,15 +19,18 @@ import type {
   SecurityNoticeView,
   DataCategoryView,
   CoGuardiansView,
+  ProposalView,
+  Agreement,
   DecisionEntryView,
   DecisionOutcome,
   Result,
 } from "./lib/api";
 
-export function coGuardians(childId = "c1", agreement = "all"): CoGuardiansView {
+export function coGuardians(childId = "c1", agreement: Agreement = "all", proposals: ProposalView[] = []): CoGuardiansView {
   return {
     child_id: childId,
     agreement,
+    proposals,
     guardians: [
       { id: "g-jun", display_name: "Jun Chen", you: false, joined_at: "2026-10-20T10:00:00Z" },
       { id: "g-demo", display_name: "Demo Guardian", you: true, joined_at: "2026-10-01T10:00:00Z" },
@@ -35,6 +38,22 @@ export function coGuardians(childId = "c1", agreement = "all"): CoGuardiansView 
     invites: [
       { id: "gi-1", phone_masked: "••••0003", status: "pending", created_at: "2026-11-22T10:00:00Z", expires_at: "2026-11-29T10:00:00Z" },
     ],
+  };
+}
+
+export function proposalView(overrides: Partial<ProposalView> = {}): ProposalView {
+  return {
+    id: "gp-1",
+    kind: "relax_agreement",
+    guardian_name: null,
+    proposed_by: "Jun Chen",
+    you_proposed: false,
+    created_at: "2026-11-22T10:00:00Z",
+    takes_effect_at: "2026-11-29T10:00:00Z",
+    status: "open",
+    awaiting: ["Demo Guardian"],
+    yours_to_answer: true,
+    ...overrides,
   };
 }
 
@@ -93,7 +112,7 @@ export function securityNotices(): SecurityNoticeView[] {
 export function dashboard(overrides: Partial<Dashboard["status"]> = {}, names = ["Ava", "Leo", "Mei"]): Dashboard {
   return {
     status: {
-      provider: { kind: "demo", url: "http://127.0.0.1:1/" },
+      provider: { kind: "demo", url: "http://127.0.0.1:1/", demo: { phone: "+8613800000001", password: "abcd-efgh-jkmn", pin: "1234" } },
       secure_storage: true,
       signed_in: true,
       last_synced: "2026-11-23T09:00:00Z",
@@ -299,6 +318,9 @@ export function reportView(overrides: Partial<ReportView> = {}): ReportView {
 export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
   const readNotices = new Set<string>();
   return {
+    getProvider: vi.fn(async () => ok({ kind: first.status.provider.kind, url: first.status.provider.url, from_environment: false, demo_available: true })),
+    chooseProvider: vi.fn(async () => ok(null)),
+    forgetProvider: vi.fn(async () => ok(null)),
     getDashboard: vi.fn(async () => ok(first)),
     syncNow: vi.fn(async () => ok(null)),
     signIn: vi.fn(async () => ok(null)),
@@ -464,9 +486,12 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ok({ id: "gi-2", phone_masked: "••••0004", status: "pending", created_at: "2026-11-23T10:00:00Z", expires_at: "2026-11-30T10:00:00Z" }),
     ),
     removeGuardian: vi.fn(async (_childId: string, guardianId: string) =>
-      ok(coGuardians().guardians.find((g) => g.id === guardianId) ?? coGuardians().guardians[0]),
+      ok({ outcome: "removed" as const, guardian: coGuardians().guardians.find((g) => g.id === guardianId) ?? coGuardians().guardians[0] }),
     ),
-    setAgreement: vi.fn(async (childId: string, agreement: string) => ok(coGuardians(childId, agreement))),
+    setAgreement: vi.fn(async (childId: string, agreement: string) => ok(coGuardians(childId, agreement as Agreement))),
+    answerProposal: vi.fn(async (_childId: string, proposalId: string, accept: boolean) =>
+      ok(proposalView({ id: proposalId, status: accept ? "in_effect" : "vetoed", awaiting: [], yours_to_answer: false })),
+    ),
     getDecisionLog: vi.fn(async () => ok(decisionLog())),
     listGuardianInvites: vi.fn(async () => ok([])),
     answerInvite: vi.fn(async (inviteId: string, accept: boolean) =>

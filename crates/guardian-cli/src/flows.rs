@@ -73,7 +73,7 @@ pub async fn run(
     };
     // A private, in-memory engine: nothing from this run stays on the machine but the transcript.
     let settings = Settings {
-        provider: ProviderChoice::Url(url),
+        provider: Some(ProviderChoice::Url(url)),
         data_dir: data.path().to_owned(),
         keyring_service: "guardian-flow".into(),
         use_keyring: false,

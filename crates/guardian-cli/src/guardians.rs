@@ -2,7 +2,8 @@
 //! decision log.
 
 use clap::Subcommand;
-use guardian_core::Engine;
+use guardian_core::{Engine, ProposalView, RemovalOutcome};
+use guardian_domain::{Agreement, ProposalKind, ProposalStatus};
 
 use crate::transparency::when;
 
@@ -46,6 +47,16 @@ pub enum GuardiansAction {
         /// The invitation's ID, as `guardian guardians` lists it.
         invite_id: String,
     },
+    /// Accept a change another guardian proposed (the child's PIN is read from the terminal).
+    Agree {
+        /// The proposal's ID, as `guardian guardians` lists it.
+        proposal_id: String,
+    },
+    /// Veto a change another guardian proposed, or withdraw your own.
+    Veto {
+        /// The proposal's ID, as `guardian guardians` lists it.
+        proposal_id: String,
+    },
 }
 
 impl GuardiansAction {
@@ -55,11 +66,26 @@ impl GuardiansAction {
     }
 }
 
-fn rule_words(agreement: &str) -> &'static str {
+fn rule_words(agreement: Agreement) -> &'static str {
     match agreement {
-        "all" => "every guardian must approve a friend request (one denial decides)",
-        _ => "any one guardian decides a friend request",
+        Agreement::All => "every guardian must approve a friend request (one denial decides)",
+        Agreement::One => "any one guardian decides a friend request",
     }
+}
+
+fn proposal_words(p: &ProposalView) -> String {
+    let by = if p.you_proposed { "You" } else { p.proposed_by.as_str() };
+    let what = match p.kind {
+        ProposalKind::RelaxAgreement => format!("{by} proposed that one guardian's approval is enough"),
+        ProposalKind::RemoveGuardian => {
+            format!("{by} proposed taking {} off", p.guardian_name.as_deref().unwrap_or("a guardian"))
+        }
+    };
+    let waiting = match p.awaiting.is_empty() {
+        true => String::new(),
+        false => format!("; not answered yet: {}", p.awaiting.join(", ")),
+    };
+    format!("{what}: in effect on {} unless a guardian vetoes it{waiting}", when(&p.takes_effect_at))
 }
 
 pub async fn guardians(
@@ -76,11 +102,17 @@ pub async fn guardians(
                 println!("{}", serde_json::to_string_pretty(&view)?);
                 return Ok(());
             }
-            println!("Rule: {}.", rule_words(&view.agreement));
+            println!("Rule: {}.", rule_words(view.agreement));
             println!("Guardians:");
             for g in &view.guardians {
                 let you = if g.you { "  (you)" } else { "" };
                 println!("  {:<10} {:<24} since {}{you}", g.id, g.display_name, when(&g.joined_at));
+            }
+            if !view.proposals.is_empty() {
+                println!("Proposals waiting for the other guardians (guardian guardians agree|veto ID):");
+                for p in &view.proposals {
+                    println!("  {}  {}", p.id, proposal_words(p));
+                }
             }
             if !view.invites.is_empty() {
                 println!("Invitations waiting for an answer:");
@@ -100,17 +132,24 @@ pub async fn guardians(
         }
         Some(GuardiansAction::Remove { guardian_id }) => {
             let pin = crate::read_child_pin(engine, child).await?;
-            let removed = engine.remove_guardian(child, &guardian_id, &pin).await?;
-            if removed.you {
-                println!("You no longer look after this child; its data has left this computer.");
-            } else {
-                println!("{} no longer looks after this child.", removed.display_name);
+            match engine.remove_guardian(child, &guardian_id, &pin).await? {
+                RemovalOutcome::Removed { .. } => {
+                    println!("You no longer look after this child; its data has left this computer.");
+                }
+                RemovalOutcome::Proposed { proposal } => {
+                    println!("Proposal {}: {}.", proposal.id, proposal_words(&proposal));
+                }
             }
         }
         Some(GuardiansAction::Rule { agreement }) => {
             let pin = crate::read_child_pin(engine, child).await?;
             let view = engine.set_agreement(child, &agreement, &pin).await?;
-            println!("From now on {}.", rule_words(&view.agreement));
+            match view.proposals.iter().find(|p| p.you_proposed && p.kind == ProposalKind::RelaxAgreement) {
+                Some(p) if view.agreement == Agreement::All => {
+                    println!("Proposal {}: {}.", p.id, proposal_words(p))
+                }
+                _ => println!("From now on {}.", rule_words(view.agreement)),
+            }
         }
         Some(GuardiansAction::Log { json }) => {
             let entries = engine.decision_log(child).await?;
@@ -146,6 +185,18 @@ pub async fn guardians(
         Some(GuardiansAction::Accept { invite_id }) => {
             let invite = engine.answer_invite(&invite_id, true).await?;
             println!("You now look after {} too.", invite.child_name);
+        }
+        Some(GuardiansAction::Agree { proposal_id }) => {
+            let pin = crate::read_child_pin(engine, child).await?;
+            let p = engine.answer_proposal(child, &proposal_id, true, Some(&pin)).await?;
+            match p.status {
+                ProposalStatus::InEffect => println!("Everyone accepted: the change is in effect."),
+                _ => println!("You accepted. {}.", proposal_words(&p)),
+            }
+        }
+        Some(GuardiansAction::Veto { proposal_id }) => {
+            engine.answer_proposal(child, &proposal_id, false, None).await?;
+            println!("The proposal is withdrawn: nothing changes.");
         }
         Some(GuardiansAction::Decline { invite_id }) => {
             let invite = engine.answer_invite(&invite_id, false).await?;

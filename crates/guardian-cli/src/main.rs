@@ -334,6 +334,11 @@ enum Command {
         #[command(subcommand)]
         command: DebugCommand,
     },
+    /// Choose the provider Guardian talks to (kept on this computer), or show or forget it.
+    Provider {
+        #[command(subcommand)]
+        action: Option<ProviderAction>,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell.
@@ -345,6 +350,17 @@ enum Command {
         #[command(subcommand)]
         command: guardian_sandbox::command::Command,
     },
+}
+
+#[derive(Subcommand)]
+enum ProviderAction {
+    /// Keep your provider's address (https) on this computer; the app uses it too.
+    Use {
+        /// The address your provider gave you, e.g. https://provider.example
+        url: String,
+    },
+    /// Forget the address kept on this computer.
+    Forget,
 }
 
 #[derive(Subcommand)]
@@ -641,6 +657,9 @@ async fn run(command: Command, record: Option<std::path::PathBuf>) -> anyhow::Re
         clap_complete::generate(shell, &mut Cli::command(), "guardian", &mut std::io::stdout());
         return Ok(());
     }
+    if let Command::Provider { action } = command {
+        return choose_provider(action);
+    }
     // Checking a file needs no provider: nothing is started, nothing is printed but the answer.
     if let Command::Export { action: Some(rights::ExportAction::Verify { file, json }), .. } = &command {
         return rights::verify_export(file, *json);
@@ -658,7 +677,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
     match command {
         #[cfg(feature = "demo")]
         Command::Sandbox { .. } => Ok(()),
-        Command::Completions { .. } | Command::Flow { .. } => Ok(()),
+        Command::Completions { .. } | Command::Flow { .. } | Command::Provider { .. } => Ok(()),
         Command::Debug { command: DebugCommand::Churn { child, contact, count, approve, remove } } => {
             use std::io::Write as _;
             let child = engine.find_child(&child).await?.id;
@@ -733,7 +752,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
-                println!("Provider:   {} ({})", provider_label(&status.provider.kind), status.provider.url);
+                println!("Provider:   {} ({})", provider_label(status.provider.kind), status.provider.url);
                 println!("Signed in:  {}", if status.signed_in { "yes" } else { "no" });
                 println!(
                     "Secure storage: {}",
@@ -1295,6 +1314,32 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// `guardian provider [use URL | forget]`: needs no provider, starts nothing.
+fn choose_provider(action: Option<ProviderAction>) -> anyhow::Result<()> {
+    let lang = Lang::from_env();
+    let settings = Settings::from_env();
+    let file_error = |e: std::io::Error| CoreError::File(e.to_string());
+    match action {
+        None => println!("{}", words::provider_line(lang, settings.provider.as_ref())),
+        Some(ProviderAction::Use { url }) => {
+            let choice = guardian_core::ProviderChoice::url(&url)?;
+            choice.remember(&settings.data_dir).map_err(file_error)?;
+            println!("{}", words::provider_line(lang, Some(&choice)));
+        }
+        Some(ProviderAction::Forget) => {
+            guardian_core::ProviderChoice::forget(&settings.data_dir).map_err(file_error)?;
+            println!(
+                "{}",
+                words::provider_line(
+                    lang,
+                    guardian_core::ProviderChoice::configured(&settings.data_dir).as_ref()
+                )
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The engine on the provider the settings name; the embedded demo when this build has it.
 async fn start_engine(settings: Settings) -> Result<Engine, CoreError> {
     #[cfg(feature = "demo")]
@@ -1309,9 +1354,7 @@ async fn start(quiet: bool) -> anyhow::Result<Engine> {
         return Ok(engine);
     }
     if engine.is_demo() {
-        eprintln!(
-            "Demo provider: showing the demo family (set GUARDIAN_PROVIDER_URL to use a real provider)."
-        );
+        eprintln!("{}", words::demo_notice(Lang::from_env()));
     }
     for notice in engine.status().await.notices {
         eprintln!("Note: {}", notice.message);
@@ -1473,8 +1516,11 @@ impl std::fmt::Display for Ending {
 
 impl std::error::Error for Ending {}
 
-fn provider_label(kind: &str) -> &'static str {
-    if kind == "demo" { "Demo provider" } else { "Provider" }
+fn provider_label(kind: guardian_core::ProviderKind) -> &'static str {
+    match kind {
+        guardian_core::ProviderKind::Demo => "Demo provider",
+        guardian_core::ProviderKind::Custom => "Provider",
+    }
 }
 
 fn print_children(children: &[ChildSummary]) {

@@ -241,7 +241,7 @@ async fn delete_child(engine: &Engine, child: &str) -> anyhow::Result<()> {
     println!("\n2. Before you go");
     println!("   Save a copy first with: guardian export --child {:?} --out FILE.zip", child.display_name);
     let others: Vec<_> = match engine.co_guardians(&child.id).await {
-        Ok(g) if g.agreement == "all" => {
+        Ok(g) if g.agreement == guardian_domain::Agreement::All => {
             g.guardians.into_iter().filter(|g| !g.you).map(|g| g.display_name).collect()
         }
         _ => Vec::new(),

@@ -60,6 +60,12 @@ pub fn error_line(lang: Lang, code: &str, detail: &str) -> String {
         (ZhCn, "secure_storage") => "系统的安全存储（钥匙串）拒绝了请求：",
         (ZhCn, "local_cache") => "无法使用本机保存的数据：",
         (ZhCn, "demo_provider") => "演示服务无法启动：",
+        (En, "no_provider") => {
+            "No provider is chosen on this computer. Keep your provider's address with `guardian provider use https://…`, or try the demo family with GUARDIAN_PROVIDER=demo."
+        }
+        (ZhCn, "no_provider") => {
+            "本机尚未选择服务提供方。请用 `guardian provider use https://…` 保存服务提供方的地址，或设置 GUARDIAN_PROVIDER=demo 试用演示家庭。"
+        }
         (ZhCn, "invalid_input") => "请检查您输入的内容：",
         (ZhCn, "file") => "Guardian 无法使用该文件：",
         (ZhCn, "archive_invalid") => "副本未通过校验：",
@@ -69,6 +75,34 @@ pub fn error_line(lang: Lang, code: &str, detail: &str) -> String {
         (ZhCn, _) => "出现问题：",
     };
     if line.ends_with('：') { format!("{line}{detail}") } else { line.to_owned() }
+}
+
+/// Which provider this computer uses, as `guardian provider` says it.
+pub fn provider_line(lang: Lang, choice: Option<&guardian_core::ProviderChoice>) -> String {
+    use guardian_core::ProviderChoice::{Demo, Url};
+    match (choice, lang) {
+        (Some(Url(url)), Lang::En) => format!("Provider: {url}"),
+        (Some(Url(url)), Lang::ZhCn) => format!("服务提供方：{url}"),
+        (Some(Demo), Lang::En) => {
+            "Provider: the demo family (GUARDIAN_PROVIDER=demo), new at each command".into()
+        }
+        (Some(Demo), Lang::ZhCn) => {
+            "服务提供方：演示家庭（GUARDIAN_PROVIDER=demo），每条命令都重新开始".into()
+        }
+        (None, _) => error_line(lang, "no_provider", ""),
+    }
+}
+
+/// Said before a command's output on the embedded demo.
+pub fn demo_notice(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => {
+            "Demo provider: showing the demo family (`guardian provider use URL` keeps your real provider's address)."
+        }
+        Lang::ZhCn => {
+            "演示服务：显示的是演示家庭（用 `guardian provider use 地址` 保存您真实服务提供方的地址）。"
+        }
+    }
 }
 
 /// A provider's refusal, worded from its code and facts (never the provider's own words).

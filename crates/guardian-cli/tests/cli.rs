@@ -31,6 +31,8 @@ impl Env {
             .env("GUARDIAN_DATA_DIR", self.data.path())
             .env("GUARDIAN_KEYRING_SERVICE", &self.service)
             .env_remove("GUARDIAN_PROVIDER_URL")
+            // Without a provider of the test's own, the embedded demo, chosen.
+            .env("GUARDIAN_PROVIDER", "demo")
             // A stand-in browser (see `agreeing_browser`), never a real one.
             .env("BROWSER", self.data.path().join("browser"))
             .stdin(Stdio::piped())
@@ -112,6 +114,53 @@ async fn sign_in_flow_with_exit_codes_and_no_password_in_arguments() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn with_no_provider_chosen_it_says_how_to_choose_one_and_keeps_the_address_chosen() {
+    let sandbox = Sandbox::start(Config::default()).await.expect("sandbox");
+    let env = Env::new("unchosen");
+    let guardian = |lang: &str, args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_guardian"))
+            .args(args)
+            .env("GUARDIAN_LANG", lang)
+            .env("GUARDIAN_DATA_DIR", env.data.path())
+            .env("GUARDIAN_KEYRING_SERVICE", &env.service)
+            .env_remove("GUARDIAN_PROVIDER_URL")
+            .env_remove("GUARDIAN_PROVIDER")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run guardian");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("wait")
+    };
+
+    // Never the demo by default: nothing starts, and the guardian is told how to choose.
+    let out = guardian("zh_CN", &["children"], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("guardian provider use"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("本机尚未选择服务提供方"), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("Ava"), "no demo family fallen into");
+
+    let refused = guardian("en", &["provider", "use", "http://provider.example"], "");
+    assert_eq!(refused.status.code(), Some(5), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("https"), "{}", text(&refused.stderr));
+
+    let url = sandbox.url();
+    let kept = guardian("en", &["provider", "use", &url], "");
+    assert!(kept.status.success(), "{}", text(&kept.stderr));
+    assert!(text(&guardian("en", &["provider"], "").stdout).contains(url.trim_end_matches('/')));
+    let signed_in = guardian("en", &["sign-in", "--phone", DEMO_PHONE], &format!("{DEMO_PASSWORD}\n"));
+    assert!(signed_in.status.success(), "the kept address is used: {}", text(&signed_in.stderr));
+    assert!(text(&guardian("en", &["children"], "").stdout).contains("Leo"));
+    guardian("en", &["sign-out"], "");
+
+    let forgotten = guardian("en", &["provider", "forget"], "");
+    assert!(forgotten.status.success(), "{}", text(&forgotten.stderr));
+    assert!(text(&forgotten.stdout).contains("No provider is chosen"), "{}", text(&forgotten.stdout));
+    sandbox.stop().await;
+}
+
 #[test]
 fn an_insecure_provider_url_is_refused_with_its_own_exit_code() {
     let env = Env::new("insecure");
@@ -128,6 +177,7 @@ fn without_a_keyring_it_says_so_and_keeps_nothing_but_a_redacted_log() {
         .args(["children"])
         .env("GUARDIAN_DATA_DIR", env.data.path())
         .env_remove("GUARDIAN_PROVIDER_URL")
+        .env("GUARDIAN_PROVIDER", "demo")
         // No session bus anywhere: no Secret Service can be reached.
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env("XDG_RUNTIME_DIR", runtime.path())
@@ -728,6 +778,7 @@ fn on_the_demo_provider_sign_in_by_sms_shows_the_code_it_would_have_sent() {
         .env("GUARDIAN_DATA_DIR", env.data.path())
         .env("GUARDIAN_KEYRING_SERVICE", &env.service)
         .env_remove("GUARDIAN_PROVIDER_URL")
+        .env("GUARDIAN_PROVIDER", "demo")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -811,6 +862,28 @@ async fn co_guardians_must_all_approve_and_an_invitation_brings_a_child_in() {
 
     let bad = run(&["guardians", "rule", "most", "--child", "Leo"], "");
     assert_eq!(bad.status.code(), Some(5), "bad input: {}", text(&bad.stderr));
+
+    // Relaxing the rule is proposed to Jun, who accepts it from his own terminal with the PIN.
+    let proposed = run(&["guardians", "rule", "one", "--child", "Leo"], "1234\n");
+    assert!(
+        text(&proposed.stdout).contains("You proposed that one guardian's approval is enough"),
+        "{}{}",
+        text(&proposed.stdout),
+        text(&proposed.stderr)
+    );
+    let view: serde_json::Value =
+        serde_json::from_slice(&run(&["guardians", "--child", "Leo", "--json"], "").stdout).expect("json");
+    assert_eq!(view["agreement"], "all", "nothing changes on one guardian's word");
+    let id = view["proposals"][0]["id"].as_str().expect("the proposal").to_owned();
+    let jun = Env::new("guardians-jun");
+    let run_jun = |args: &[&str], stdin: &str| jun.run(Some(&url), args, stdin);
+    assert!(run_jun(&["sign-in", "--phone", "+8613800000002"], "co-guardian-password\n").status.success());
+    let waiting = text(&run_jun(&["guardians", "--child", "Leo"], "").stdout);
+    assert!(waiting.contains(&id) && waiting.contains("not answered yet: Jun Chen"), "{waiting}");
+    let agreed = run_jun(&["guardians", "agree", &id, "--child", "Leo"], "1234\n");
+    assert!(text(&agreed.stdout).contains("the change is in effect"), "{}", text(&agreed.stderr));
+    assert!(text(&run(&["guardians", "--child", "Leo"], "").stdout).contains("any one guardian decides"));
+
     let invites = text(&run(&["guardians", "invitations"], "").stdout);
     assert!(invites.contains("Jun Chen invites you to look after Kai"), "{invites}");
     let accepted = run(&["guardians", "accept", "gi-kai"], "");

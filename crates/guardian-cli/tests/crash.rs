@@ -129,7 +129,7 @@ async fn kill_at_random(sandbox: &Sandbox, trials: u32, args: impl Fn(u32) -> Ve
     // Later, the provider well again and every retry due, the engine sends whatever is left.
     sandbox.clear_faults();
     let settings = Settings {
-        provider: ProviderChoice::Url(sandbox.url()),
+        provider: Some(ProviderChoice::Url(sandbox.url())),
         data_dir: data.path().to_owned(),
         keyring_service: service.clone(),
         use_keyring: true,

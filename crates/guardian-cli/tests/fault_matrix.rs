@@ -145,7 +145,7 @@ impl World {
 
     async fn engine(&self) -> Engine {
         let settings = Settings {
-            provider: ProviderChoice::Url(self.sandbox.url()),
+            provider: Some(ProviderChoice::Url(self.sandbox.url())),
             data_dir: self.data.path().to_owned(),
             keyring_service: self.service.clone(),
             use_keyring: true,

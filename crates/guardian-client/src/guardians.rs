@@ -2,8 +2,8 @@
 //! and the decision log.
 
 use guardian_domain::{
-    Agreement, Child, CoGuardians, DecisionEntry, GuardianInvite, GuardianMember, InviteGuardian, SentInvite,
-    SetAgreement,
+    Agreement, Child, CoGuardians, DecisionEntry, GuardianInvite, InviteGuardian, Proposal, Removal,
+    SentInvite, SetAgreement,
 };
 use reqwest::Method;
 
@@ -26,14 +26,14 @@ impl ProviderClient {
         self.mutate(Method::POST, &path, Some(to_json(&body)?), idempotency_key, None).await
     }
 
-    /// Removes a guardian (or this one leaves), with the child's PIN.
+    /// This guardian leaves, or proposes taking another off, with the child's PIN.
     pub async fn remove_guardian(
         &self,
         child_id: &str,
         guardian_id: &str,
         pin: &Secret,
         idempotency_key: &str,
-    ) -> Result<GuardianMember, ClientError> {
+    ) -> Result<Removal, ClientError> {
         let path = format!("/v1/children/{}/guardians/{}/remove", seg(child_id), seg(guardian_id));
         let body = to_json(&crate::client::guardian_check(Some(pin)))?;
         self.mutate(Method::POST, &path, Some(body), idempotency_key, None).await
@@ -50,6 +50,28 @@ impl ProviderClient {
         let body = SetAgreement { agreement, pin: Some(pin.expose().to_owned()), reauth_proof: None };
         let path = format!("/v1/children/{}/agreement", seg(child_id));
         self.mutate(Method::PUT, &path, Some(to_json(&body)?), idempotency_key, None).await
+    }
+
+    /// Accepts another guardian's proposal, with the child's PIN.
+    pub async fn accept_proposal(
+        &self,
+        proposal_id: &str,
+        pin: &Secret,
+        idempotency_key: &str,
+    ) -> Result<Proposal, ClientError> {
+        let path = format!("/v1/proposals/{}/accept", seg(proposal_id));
+        let body = to_json(&crate::client::guardian_check(Some(pin)))?;
+        self.mutate(Method::POST, &path, Some(body), idempotency_key, None).await
+    }
+
+    /// Vetoes a proposal (the proposing guardian withdraws it).
+    pub async fn veto_proposal(
+        &self,
+        proposal_id: &str,
+        idempotency_key: &str,
+    ) -> Result<Proposal, ClientError> {
+        let path = format!("/v1/proposals/{}/veto", seg(proposal_id));
+        self.mutate(Method::POST, &path, None, idempotency_key, None).await
     }
 
     pub async fn decision_log(&self, child_id: &str) -> Result<Vec<DecisionEntry>, ClientError> {

@@ -33,7 +33,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn settings(url: &str, dir: &Path) -> Settings {
     Settings {
-        provider: ProviderChoice::Url(url.to_owned()),
+        provider: Some(ProviderChoice::Url(url.to_owned())),
         data_dir: dir.to_owned(),
         keyring_service: "unused".into(),
         use_keyring: false,

@@ -70,6 +70,20 @@ impl Engine {
                 });
             }
         }
+        for child in children {
+            for p in self.client.co_guardians(&child.id).await?.proposals {
+                // Proposed by anyone: every guardian of the child sees it until it is settled.
+                let who = p.guardian_name.clone().unwrap_or_else(|| p.proposed_by.clone());
+                items.push(AttentionItem {
+                    kind: p.kind.as_str().into(),
+                    child_id: Some(child.id.clone()),
+                    child_name: Some(child.display_name.clone()),
+                    id: p.id,
+                    subject: who,
+                    when: Some(p.takes_effect_at.to_rfc3339()),
+                });
+            }
+        }
         for r in self.tracked_requests().await?.into_iter().filter(|r| r.overdue) {
             items.push(AttentionItem {
                 kind: "overdue_request".into(),

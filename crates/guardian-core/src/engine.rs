@@ -10,7 +10,9 @@ use guardian_store::{DbKey, OutboxState, Store};
 use tokio::sync::{Mutex, RwLock};
 
 use crate::embedded::EmbeddedProvider;
-use crate::views::{ChildSummary, Dashboard, Notice, ProviderInfo, SmsCodeView, Status, age_on};
+use crate::views::{
+    ChildSummary, Dashboard, DemoCredentials, Notice, ProviderInfo, ProviderKind, SmsCodeView, Status, age_on,
+};
 use crate::{CoreError, ProviderChoice, Settings};
 
 /// The keyring entry that holds the cache's SQLCipher key.
@@ -50,13 +52,14 @@ impl Engine {
     /// is started by the shell and handed to [`Engine::start_embedded`] instead.
     pub async fn start_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, CoreError> {
         match &settings.provider {
-            ProviderChoice::Url(url) => {
+            Some(ProviderChoice::Url(url)) => {
                 let url = url.clone();
                 Self::start_at(settings, clock, &url, None).await
             }
-            ProviderChoice::Demo => {
+            Some(ProviderChoice::Demo) => {
                 Err(CoreError::Demo("this build of Guardian has no demo provider".into()))
             }
+            None => Err(CoreError::NoProvider),
         }
     }
 
@@ -77,7 +80,7 @@ impl Engine {
         url: &str,
         demo: Option<Box<dyn EmbeddedProvider>>,
     ) -> Result<Self, CoreError> {
-        let profile = settings.provider.profile();
+        let profile = settings.provider.as_ref().ok_or(CoreError::NoProvider)?.profile();
         let mut notices = Vec::new();
         let secrets = open_secrets(&settings, &profile, &mut notices).await;
         let client =
@@ -118,7 +121,7 @@ impl Engine {
     }
 
     pub fn is_demo(&self) -> bool {
-        self.settings.provider == ProviderChoice::Demo
+        self.settings.provider == Some(ProviderChoice::Demo)
     }
 
     /// Signs in with phone number and password, then opens the cache and syncs.
@@ -247,8 +250,16 @@ impl Engine {
         let unavailable = *self.unavailable.lock().await;
         Status {
             provider: ProviderInfo {
-                kind: if self.is_demo() { "demo" } else { "custom" }.into(),
+                kind: if self.is_demo() { ProviderKind::Demo } else { ProviderKind::Custom },
                 url: self.client.base_url().to_string(),
+                demo: self.demo.lock().await.as_ref().map(|demo| {
+                    let (phone, password) = demo.guardian();
+                    DemoCredentials {
+                        phone,
+                        password: password.expose().to_owned(),
+                        pin: guardian_domain::DEMO_PIN.to_owned(),
+                    }
+                }),
             },
             secure_storage: self.secrets.is_persistent(),
             signed_in: self.client.is_signed_in().await,

@@ -13,6 +13,8 @@ pub enum CoreError {
     Secrets(#[from] SecretError),
     #[error("the demo provider could not start: {0}")]
     Demo(String),
+    #[error("choose your provider's address, or try a demo family")]
+    NoProvider,
     #[error("{0}")]
     Invalid(String),
     #[error("could not use the file: {0}")]
@@ -47,6 +49,8 @@ pub enum ErrorKind {
     SecureStorage,
     LocalCache,
     DemoProvider,
+    /// No provider chosen on this computer yet.
+    NoProvider,
     InvalidInput,
     File,
     ArchiveInvalid,
@@ -54,7 +58,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::SignInRequired,
         Self::InvalidCredentials,
         Self::InvalidProviderUrl,
@@ -68,6 +72,7 @@ impl ErrorKind {
         Self::SecureStorage,
         Self::LocalCache,
         Self::DemoProvider,
+        Self::NoProvider,
         Self::InvalidInput,
         Self::File,
         Self::ArchiveInvalid,
@@ -99,6 +104,7 @@ impl ErrorKind {
             Self::SecureStorage => "secure_storage",
             Self::LocalCache => "local_cache",
             Self::DemoProvider => "demo_provider",
+            Self::NoProvider => "no_provider",
             Self::InvalidInput => "invalid_input",
             Self::File => "file",
             Self::ArchiveInvalid => "archive_invalid",
@@ -143,6 +149,7 @@ impl CoreError {
             Self::Client(ClientError::Secrets(_)) | Self::Secrets(_) => ErrorKind::SecureStorage,
             Self::Store(_) => ErrorKind::LocalCache,
             Self::Demo(_) => ErrorKind::DemoProvider,
+            Self::NoProvider => ErrorKind::NoProvider,
             Self::Invalid(_) => ErrorKind::InvalidInput,
             Self::Client(ClientError::File(_)) | Self::File(_) => ErrorKind::File,
             Self::Archive(_) => ErrorKind::ArchiveInvalid,

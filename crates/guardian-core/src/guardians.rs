@@ -2,7 +2,10 @@
 //! a friend approval, and the decision log every guardian of the child reads. Online: these are
 //! the provider's records, read when the guardian looks.
 
-use guardian_domain::{Agreement, CoGuardians, DecisionEntry, GuardianInvite, GuardianMember, SentInvite};
+use guardian_domain::{
+    Agreement, Answer, CoGuardians, DecisionEntry, GuardianInvite, GuardianMember, Proposal, ProposalKind,
+    ProposalStatus, Removal, SentInvite,
+};
 use guardian_store::subject_ref;
 use serde::Serialize;
 
@@ -54,21 +57,78 @@ impl From<SentInvite> for SentInviteView {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CoGuardiansView {
     pub child_id: String,
-    /// `"one"`: any guardian decides a friend request; `"all"`: every guardian must approve.
-    pub agreement: String,
+    /// `one`: any guardian decides a friend request; `all`: every guardian must approve.
+    pub agreement: Agreement,
     pub guardians: Vec<GuardianMemberView>,
     pub invites: Vec<SentInviteView>,
+    /// Changes waiting for the other guardians.
+    pub proposals: Vec<ProposalView>,
 }
 
 impl From<CoGuardians> for CoGuardiansView {
     fn from(c: CoGuardians) -> Self {
         Self {
             child_id: c.child_id,
-            agreement: c.agreement.as_str().into(),
+            agreement: c.agreement,
             guardians: c.guardians.into_iter().map(Into::into).collect(),
             invites: c.invites.into_iter().map(Into::into).collect(),
+            proposals: c.proposals.into_iter().map(Into::into).collect(),
         }
     }
+}
+
+/// A change that protects the child less, proposed by one guardian: it takes effect once the
+/// others accept, or at `takes_effect_at` unless one of them vetoes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProposalView {
+    pub id: String,
+    pub kind: ProposalKind,
+    /// For a removal: the guardian who would be taken off.
+    pub guardian_name: Option<String>,
+    pub proposed_by: String,
+    pub you_proposed: bool,
+    pub created_at: String,
+    pub takes_effect_at: String,
+    pub status: ProposalStatus,
+    /// The other guardians who have not answered yet.
+    pub awaiting: Vec<String>,
+    /// This guardian is one of those asked, and has not answered.
+    pub yours_to_answer: bool,
+}
+
+impl From<Proposal> for ProposalView {
+    fn from(p: Proposal) -> Self {
+        let open = p.status == ProposalStatus::Open;
+        Self {
+            awaiting: p
+                .answers
+                .iter()
+                .filter(|a| a.answer == Answer::Awaited)
+                .map(|a| a.guardian_name.clone())
+                .collect(),
+            yours_to_answer: open && p.answers.iter().any(|a| a.you && a.answer == Answer::Awaited),
+            id: p.id,
+            kind: p.kind,
+            guardian_name: p.guardian_name,
+            proposed_by: p.proposed_by,
+            you_proposed: p.you_proposed,
+            created_at: p.created_at.to_rfc3339(),
+            takes_effect_at: p.takes_effect_at.to_rfc3339(),
+            status: p.status,
+        }
+    }
+}
+
+/// What asking to take a guardian off did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum RemovalOutcome {
+    /// This guardian left (the child's data has left this computer).
+    Removed { guardian: GuardianMemberView },
+    /// Taking another guardian off waits for the child's other guardians.
+    Proposed { proposal: ProposalView },
 }
 
 /// An invitation to become a co-guardian, waiting for this guardian's answer.
@@ -141,22 +201,57 @@ impl Engine {
         Ok(invite.into())
     }
 
-    /// Takes a guardian off the child; a guardian who takes themselves off no longer sees the
-    /// child (its data leaves this computer's cache with the next sync, done here).
+    /// A guardian who takes themselves off no longer sees the child (its data leaves this
+    /// computer's cache with the next sync, done here); taking another guardian off is proposed
+    /// to the child's other guardians.
     pub async fn remove_guardian(
         &self,
         child: &str,
         guardian_id: &str,
         pin: &Secret,
-    ) -> Result<GuardianMemberView, CoreError> {
+    ) -> Result<RemovalOutcome, CoreError> {
         let pin = crate::decisions::guardian_pin(Some(pin))?;
         let child = self.find_child(child).await?;
-        let removed =
+        let removal =
             self.client.remove_guardian(&child.id, guardian_id, pin, &idempotency_key("remove")).await?;
-        let outcome = if removed.you { "left" } else { "removed" };
-        self.audit("guardian_removed", &subject_ref("child", &child.id), outcome).await;
-        self.sync().await?;
-        Ok(removed.into())
+        let subject = subject_ref("child", &child.id);
+        match removal {
+            Removal::Removed(left) => {
+                self.audit("guardian_removed", &subject, "left").await;
+                self.sync().await?;
+                Ok(RemovalOutcome::Removed { guardian: left.into() })
+            }
+            Removal::Proposed(proposal) => {
+                self.audit("guardian_removal_proposed", &subject, "proposed").await;
+                Ok(RemovalOutcome::Proposed { proposal: proposal.into() })
+            }
+        }
+    }
+
+    /// Accepts (with the child's PIN: it loosens a protection) or vetoes a change another
+    /// guardian proposed; vetoing one's own proposal withdraws it.
+    pub async fn answer_proposal(
+        &self,
+        child: &str,
+        proposal_id: &str,
+        accept: bool,
+        pin: Option<&Secret>,
+    ) -> Result<ProposalView, CoreError> {
+        let child = self.find_child(child).await?;
+        let proposal = match accept {
+            true => {
+                let pin = crate::decisions::guardian_pin(pin)?;
+                self.client.accept_proposal(proposal_id, pin, &idempotency_key("proposal-accept")).await?
+            }
+            false => self.client.veto_proposal(proposal_id, &idempotency_key("proposal-veto")).await?,
+        };
+        let outcome = if accept { "accepted" } else { "vetoed" };
+        self.audit("proposal_answered", &subject_ref("child", &child.id), outcome).await;
+        if proposal.status == ProposalStatus::InEffect {
+            // A guardian taken off leaves the family's caches with the next sync.
+            self.sync().await?;
+        }
+        Ok(proposal.into())
     }
 
     /// Sets whether one (`"one"`) or all (`"all"`) of the child's guardians must approve a

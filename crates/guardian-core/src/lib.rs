@@ -41,7 +41,10 @@ pub use engine::Engine;
 pub use error::{CoreError, ErrorKind, unavailable_kind};
 pub use export_viewer::{ExportView, SavedExport};
 pub use guardian_client::Unavailable;
-pub use guardians::{CoGuardiansView, DecisionEntryView, GuardianMemberView, InviteView, SentInviteView};
+pub use guardians::{
+    CoGuardiansView, DecisionEntryView, GuardianMemberView, InviteView, ProposalView, RemovalOutcome,
+    SentInviteView,
+};
 pub use identity::{AccountView, IdentityOutcome, IdentityView, open_in_browser};
 pub use limits::{LIMITS, Limits};
 pub use notifications::{NotificationView, Notifications};
@@ -51,8 +54,8 @@ pub use settings::{DEMO_PROFILE, ProviderChoice, Settings};
 pub use tracker::{TrackedRequest, order_tracked};
 pub use transparency::{AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency};
 pub use views::{
-    ChildSummary, ContactView, Dashboard, DecisionOutcome, Notice, OutcomeState, PendingDecision,
-    PendingState, ProviderInfo, RequestView, SmsCodeView, Status, age_on,
+    ChildSummary, ContactView, Dashboard, DecisionOutcome, DemoCredentials, Notice, OutcomeState,
+    PendingDecision, PendingState, ProviderInfo, ProviderKind, RequestView, SmsCodeView, Status, age_on,
 };
 
 pub use audit::{AuditBreak, AuditRecord};

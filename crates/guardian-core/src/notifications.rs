@@ -110,6 +110,11 @@ impl Engine {
             for d in self.client.automated_decisions(&child.id).await? {
                 items.push(item("automated_decision", &d.id, Some(child), d.summary, None, d.decided_at));
             }
+            for p in self.client.co_guardians(&child.id).await?.proposals {
+                let kind = format!("proposal_{}", p.kind.as_str());
+                let who = p.guardian_name.clone().unwrap_or_else(|| p.proposed_by.clone());
+                items.push(item(&kind, &p.id, Some(child), who, None, p.created_at));
+            }
         }
         let policies = self.client.policies().await?;
         let (_, pending) = crate::policy_in_force_and_pending(&policies, self.now());

@@ -8,10 +8,40 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProviderInfo {
-    /// `"demo"` for the embedded demo provider, `"custom"` for a configured one.
-    pub kind: String,
+    pub kind: ProviderKind,
     /// The provider's address (the demo's is on this computer).
     pub url: String,
+    /// How to sign in to the demo family (its password is new at each start); `None` on a real
+    /// provider.
+    pub demo: Option<DemoCredentials>,
+}
+
+/// The embedded demo, or a provider the guardian chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    Demo,
+    Custom,
+}
+
+impl ProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Demo => "demo",
+            Self::Custom => "custom",
+        }
+    }
+}
+
+/// The demo family's fictional guardian, shown to whoever chose to try it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DemoCredentials {
+    pub phone: String,
+    pub password: String,
+    /// The demo children's parental PIN.
+    pub pin: String,
 }
 
 /// A sign-in code is on its way by SMS.

@@ -11,7 +11,7 @@ use std::path::Path;
 
 fn settings(provider: ProviderChoice, data_dir: &Path, keyring_service: Option<&str>) -> Settings {
     Settings {
-        provider,
+        provider: Some(provider),
         data_dir: data_dir.to_owned(),
         keyring_service: keyring_service.unwrap_or("unused").to_owned(),
         use_keyring: keyring_service.is_some(),
@@ -37,7 +37,8 @@ async fn a_configured_provider_shows_no_demo_data_until_sign_in() {
     let engine =
         Engine::start(settings(ProviderChoice::Url(sandbox.url()), dir.path(), None)).await.expect("start");
     let dashboard = engine.dashboard().await.expect("dashboard");
-    assert_eq!(dashboard.status.provider.kind, "custom");
+    assert_eq!(dashboard.status.provider.kind, guardian_core::ProviderKind::Custom);
+    assert_eq!(dashboard.status.provider.demo, None, "no demo credentials on a real provider");
     assert!(!dashboard.status.signed_in);
     assert!(dashboard.children.is_empty(), "nothing shown before sign-in");
 

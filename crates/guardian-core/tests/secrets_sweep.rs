@@ -58,7 +58,7 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
     let service = format!("guardian-sweep-{}", std::process::id());
     let provider = ProviderChoice::Url(format!("http://{addr}"));
     let settings = Settings {
-        provider: provider.clone(),
+        provider: Some(provider.clone()),
         data_dir: data.path().to_owned(),
         keyring_service: service.clone(),
         use_keyring: true,

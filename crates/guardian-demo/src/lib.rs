@@ -24,38 +24,62 @@ pub async fn start_engine(settings: Settings) -> Result<Engine, CoreError> {
 
 pub async fn start_engine_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Engine, CoreError> {
     match settings.provider {
-        ProviderChoice::Demo => {
+        Some(ProviderChoice::Demo) => {
             let demo = Demo::start(&scenario(), clock.clone()).await?;
             Engine::start_embedded(settings, clock, Box::new(demo)).await
         }
-        ProviderChoice::Url(_) => Engine::start_with_clock(settings, clock).await,
+        Some(ProviderChoice::Url(_)) | None => Engine::start_with_clock(settings, clock).await,
     }
 }
 
-/// A sandbox running a scenario in this process, as the engine's provider.
-pub struct Demo(Sandbox);
+/// A sandbox running a scenario in this process, as the engine's provider. It listens on
+/// loopback, answers only requests addressed to loopback on its port, and its guardian's
+/// password is new and random at each start: nothing else on the computer can sign in to it.
+pub struct Demo {
+    sandbox: Sandbox,
+    password: Secret,
+}
 
 impl Demo {
     pub async fn start(scenario: &str, clock: Arc<dyn Clock>) -> Result<Self, CoreError> {
-        let config = guardian_sandbox::Config { scenario: scenario.to_owned(), clock, ..Default::default() };
-        Sandbox::start(config).await.map(Self).map_err(|e| CoreError::Demo(e.to_string()))
+        let password = random_password();
+        let config = guardian_sandbox::Config {
+            scenario: scenario.to_owned(),
+            clock,
+            guardian_password: Some(password.expose().to_owned()),
+            ..Default::default()
+        };
+        let sandbox = Sandbox::start(config).await.map_err(|e| CoreError::Demo(e.to_string()))?;
+        Ok(Self { sandbox, password })
     }
+}
+
+/// Twelve letters and digits from the OS's random source, in three groups of four (easy to
+/// read off the screen and type).
+fn random_password() -> Secret {
+    use rand::Rng as _;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let groups: Vec<String> = (0..3)
+        .map(|_| (0..4).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect())
+        .collect();
+    Secret::new(groups.join("-"))
 }
 
 impl EmbeddedProvider for Demo {
     fn url(&self) -> String {
-        self.0.url()
+        self.sandbox.url()
     }
 
     fn guardian(&self) -> (String, Secret) {
-        (guardian_domain::DEMO_PHONE.to_owned(), Secret::new(guardian_domain::DEMO_PASSWORD))
+        (guardian_domain::DEMO_PHONE.to_owned(), self.password.clone())
     }
 
     fn last_sms_code<'a>(&'a self, phone: &'a str) -> ProviderFuture<'a, Option<String>> {
-        Box::pin(async move { self.0.last_sms_code(phone).await.ok().flatten() })
+        Box::pin(async move { self.sandbox.last_sms_code(phone).await.ok().flatten() })
     }
 
     fn stop(self: Box<Self>) -> ProviderFuture<'static, ()> {
-        Box::pin(self.0.stop())
+        Box::pin(self.sandbox.stop())
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// How many of a child's guardians must agree before a friend request is approved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Agreement {
     /// Any one guardian decides.
@@ -51,13 +52,95 @@ pub struct SentInvite {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A child's guardians, the agreement rule, and the invitations still open.
+/// A child's guardians, the agreement rule, the invitations and the proposals still open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoGuardians {
     pub child_id: String,
     pub agreement: Agreement,
     pub guardians: Vec<GuardianMember>,
     pub invites: Vec<SentInvite>,
+    /// Changes that wait for the other guardians (see [`Proposal`]).
+    #[serde(default)]
+    pub proposals: Vec<Proposal>,
+}
+
+/// What a guardian proposed that the child's other guardians must agree to: it takes effect once
+/// each has accepted, or after the notice period ([`crate::PROPOSAL_NOTICE_DAYS`]) unless one
+/// vetoes it first. Only a change that protects the child less is proposed; the rest apply at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub id: String,
+    pub child_id: String,
+    pub kind: ProposalKind,
+    /// For `remove_guardian`: the guardian who would be taken off, and their name.
+    pub guardian_id: Option<String>,
+    pub guardian_name: Option<String>,
+    /// The proposing guardian's display name.
+    pub proposed_by: String,
+    pub you_proposed: bool,
+    pub created_at: DateTime<Utc>,
+    pub takes_effect_at: DateTime<Utc>,
+    pub status: ProposalStatus,
+    /// Each other guardian's answer.
+    pub answers: Vec<ProposalAnswer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalKind {
+    /// From "every guardian must agree" to "one is enough".
+    RelaxAgreement,
+    /// Taking another guardian off the child.
+    RemoveGuardian,
+}
+
+impl ProposalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RelaxAgreement => "relax_agreement",
+            Self::RemoveGuardian => "remove_guardian",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::RelaxAgreement, Self::RemoveGuardian].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    Open,
+    InEffect,
+    Vetoed,
+}
+
+/// One other guardian's answer to a proposal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposalAnswer {
+    pub guardian_name: String,
+    pub you: bool,
+    pub answer: Answer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Awaited,
+    Accepted,
+    Vetoed,
+}
+
+/// What `POST /v1/children/{id}/guardians/{guardian_id}/remove` did: a guardian left (`200`), or
+/// taking another guardian off was proposed to the others (`202`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Removal {
+    Proposed(Proposal),
+    Removed(GuardianMember),
 }
 
 /// `POST /v1/children/{id}/guardians/invites`.

@@ -14,3 +14,6 @@ pub const MAX_EVIDENCE_IMAGES: usize = 3;
 pub const MAX_EVIDENCE_IMAGE_BYTES: usize = 16 * 1024;
 /// Characters of what a rights request asks for.
 pub const MAX_REQUEST_DETAILS_CHARS: usize = 2000;
+/// Days before a co-guardian's proposal to loosen a rule (or take a guardian off) takes effect,
+/// unless another guardian vetoes it first.
+pub const PROPOSAL_NOTICE_DAYS: i64 = 7;

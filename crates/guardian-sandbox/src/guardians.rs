@@ -47,7 +47,9 @@ async fn load(state: &AppState, me: &str, child_id: &str) -> ApiResult<CoGuardia
     .bind(state.clock.now())
     .fetch_all(&state.db)
     .await?;
+    let proposals = crate::proposals::open_for(&mut *state.db.acquire().await?, me, child_id).await?;
     Ok(CoGuardians {
+        proposals,
         child_id: child_id.to_owned(),
         agreement: Agreement::parse(&agreement).unwrap_or_default(),
         guardians: members
@@ -310,11 +312,20 @@ pub(crate) async fn remove(
         }
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
+        if !removed.you {
+            // Taking another guardian off waits for the child's other guardians.
+            let kind = guardian_domain::ProposalKind::RemoveGuardian;
+            let me = &auth.guardian_id;
+            let proposal =
+                crate::proposals::propose(&mut tx, me, &child_id, kind, Some(&guardian_id), now).await?;
+            tx.commit().await?;
+            return Ok((StatusCode::ACCEPTED, to_json(&proposal)?));
+        }
         remove_membership(&mut tx, &child_id, &guardian_id, now).await?;
-        let action = if removed.you { "guardian_left" } else { "guardian_removed" };
-        log_decision(&mut tx, &child_id, &auth.guardian_id, action, &removed.display_name, now).await?;
+        log_decision(&mut tx, &child_id, &auth.guardian_id, "guardian_left", &removed.display_name, now)
+            .await?;
         tx.commit().await?;
-        Ok((StatusCode::OK, to_json(&GuardianMember { you: removed.you, ..removed })?))
+        Ok((StatusCode::OK, to_json(&removed)?))
     })
     .await
 }
@@ -363,7 +374,18 @@ pub(crate) async fn set_agreement(
         let (pin, proof) = (body.pin.as_deref(), body.reauth_proof.as_deref());
         crate::decisions::check_guardian(&state, &auth.guardian_id, &child_id, pin, proof).await?;
         let now = state.clock.now();
+        let current = load(&state, &auth.guardian_id, &child_id).await?;
         let mut tx = state.db.begin().await?;
+        if body.agreement == Agreement::One
+            && current.agreement == Agreement::All
+            && current.guardians.len() > 1
+        {
+            // One guardian alone does not loosen what all of them agreed on: the others are asked.
+            let kind = guardian_domain::ProposalKind::RelaxAgreement;
+            crate::proposals::propose(&mut tx, &auth.guardian_id, &child_id, kind, None, now).await?;
+            tx.commit().await?;
+            return Ok((StatusCode::ACCEPTED, to_json(&load(&state, &auth.guardian_id, &child_id).await?)?));
+        }
         let changed = sqlx::query("UPDATE children SET agreement = ? WHERE id = ? AND agreement != ?")
             .bind(body.agreement.as_str())
             .bind(&child_id)

@@ -26,6 +26,7 @@ mod host;
 mod idempotency;
 mod identity;
 mod profile;
+mod proposals;
 mod push;
 mod requests;
 mod rights;
@@ -67,6 +68,9 @@ pub struct Config {
     pub admin: bool,
     /// Failed password sign-ins allowed before each try must wait (see `SignInLimits`).
     pub sign_in_limits: SignInLimits,
+    /// Every seeded guardian's password instead of the scenario's well-known one (the embedded
+    /// demo gives its guardian a random one, so nothing else on the computer can sign in).
+    pub guardian_password: Option<String>,
 }
 
 impl Default for Config {
@@ -78,6 +82,7 @@ impl Default for Config {
             clock: Arc::new(SystemClock),
             admin: false,
             sign_in_limits: SignInLimits::default(),
+            guardian_password: None,
         }
     }
 }
@@ -111,7 +116,10 @@ pub struct Sandbox {
 impl Sandbox {
     /// Creates the database, seeds the scenario and starts serving.
     pub async fn start(config: Config) -> Result<Self, SandboxError> {
-        let scenario = Scenario::named(&config.scenario)?;
+        let mut scenario = Scenario::named(&config.scenario)?;
+        if let Some(password) = &config.guardian_password {
+            scenario.set_passwords(password);
+        }
         let (db, temp_dir) = open_database(config.database.as_deref()).await?;
         let clock = Arc::new(SandboxClock::new(config.clock));
         // A database file that already holds a family (a restarted sandbox) is not seeded again.
@@ -140,6 +148,7 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let api = routes::router(state.clone())
+            .layer(axum::middleware::from_fn_with_state(state.clone(), proposals::settle))
             .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::fingerprint))
             .layer(axum::middleware::from_fn_with_state(state.clone(), faults::middleware))
             .layer(axum::middleware::from_fn(run_to_completion));

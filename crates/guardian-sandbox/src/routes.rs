@@ -18,7 +18,7 @@ use sqlx::AssertSqlSafe;
 use crate::AppState;
 use crate::auth::{self, Authed};
 use crate::error::{ApiError, ApiResult};
-use crate::{care, decisions, exports, feed, guardians, rights, transparency};
+use crate::{care, decisions, exports, feed, guardians, proposals, rights, transparency};
 
 /// Request bodies larger than this are refused with `413`.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -102,6 +102,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/children/{child_id}/guardians/{guardian_id}/remove", post(guardians::remove))
         .route("/v1/children/{child_id}/agreement", put(guardians::set_agreement))
         .route("/v1/children/{child_id}/decision-log", get(guardians::decision_log))
+        .route("/v1/proposals/{proposal_id}/accept", post(proposals::accept))
+        .route("/v1/proposals/{proposal_id}/veto", post(proposals::veto))
         .route("/v1/guardian-invites", get(guardians::incoming))
         .route("/v1/guardian-invites/{invite_id}/accept", post(guardians::accept))
         .route("/v1/guardian-invites/{invite_id}/decline", post(guardians::decline))

@@ -274,6 +274,13 @@ impl Scenario {
             .map_err(|e| SandboxError::Scenario(format!("scenario {name} is malformed: {e}")))
     }
 
+    /// Gives every guardian of the scenario this password.
+    pub(crate) fn set_passwords(&mut self, password: &str) {
+        for guardian in &mut self.guardians {
+            guardian.password = password.to_owned();
+        }
+    }
+
     pub(crate) async fn seed(&self, db: &SqlitePool, now: DateTime<Utc>) -> Result<(), SandboxError> {
         let mut tx = db.begin().await?;
         for g in &self.guardians {

@@ -107,13 +107,21 @@ async fn an_accepted_invitation_brings_the_child_through_the_feed_and_removal_ta
     let (status, _) = api.call(Method::POST, "/v1/guardian-invites/gi-kai/decline", Some("dec"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // Jun removes the demo guardian from Kai: the demo guardian's feed drops the child.
+    // Jun proposes taking the demo guardian off Kai; once the demo guardian accepts, it is done
+    // and the demo guardian's feed drops the child.
     let demo_token = api.token.clone();
-    api.token = api.token_for(JUN.0, JUN.1).await;
+    let jun_token = api.token_for(JUN.0, JUN.1).await;
+    api.token = jun_token.clone();
     let (status, body) =
         api.call(Method::POST, "/v1/children/c-kai/guardians/g-demo/remove", Some("rm"), pin()).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(status, StatusCode::ACCEPTED, "taking another guardian off is a proposal: {body}");
+    let proposal = body["id"].as_str().expect("proposal id").to_owned();
+    api.token = demo_token.clone();
+    let accept = format!("/v1/proposals/{proposal}/accept");
+    let (status, body) = api.call(Method::POST, &accept, Some("acc-kai"), pin()).await;
+    assert_eq!((status, &body["status"]), (StatusCode::OK, &json!("in_effect")), "{body}");
     // Jun is Kai's last guardian and cannot leave.
+    api.token = jun_token;
     let (status, body) =
         api.call(Method::POST, "/v1/children/c-kai/guardians/g-jun/remove", Some("rm2"), pin()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -177,8 +185,16 @@ async fn the_agreement_rule_is_shared_and_a_guardian_leaves_shared_children_with
             Some(json!({ "agreement": "one", "pin": DEMO_PIN })),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["agreement"], "one");
+    assert_eq!(status, StatusCode::ACCEPTED, "relaxing the rule is proposed to Jun: {body}");
+    assert_eq!(body["agreement"], "all", "nothing changes yet");
+    let proposal = body["proposals"][0]["id"].as_str().expect("the proposal").to_owned();
+    let demo_token = api.token.clone();
+    api.token = api.token_for(JUN.0, JUN.1).await;
+    let accept = format!("/v1/proposals/{proposal}/accept");
+    let (status, body) = api.call(Method::POST, &accept, Some("acc"), pin()).await;
+    assert_eq!((status, &body["status"]), (StatusCode::OK, &json!("in_effect")), "{body}");
+    api.token = demo_token;
+    assert_eq!(co_guardians(&api, "c-leo").await.agreement.as_str(), "one");
     // Now one approval decides.
     let (status, body) = api.approve("a-1", "c-leo", "fr-2", DEMO_PIN).await;
     assert_eq!((status, &body["status"]), (StatusCode::OK, &json!("approved")));
@@ -333,4 +349,116 @@ async fn a_co_guardian_who_refuses_cancels_the_deletion_and_nothing_is_deleted()
     api.advance(chrono::Duration::days(16)).await;
     let (status, _) = api.call(Method::GET, "/v1/children/c-leo/guardians", None, None).await;
     assert_eq!(status, StatusCode::OK, "nothing was deleted");
+}
+
+/// The guardian signed in asks that one guardian's approval be enough for Leo.
+async fn relax(api: &Api, key: &str) -> (StatusCode, Value) {
+    let body = json!({ "agreement": "one", "pin": DEMO_PIN });
+    api.call(Method::PUT, "/v1/children/c-leo/agreement", Some(key), Some(body)).await
+}
+
+#[tokio::test]
+async fn loosening_the_rule_or_taking_a_guardian_off_waits_for_the_others_who_can_veto() {
+    let mut api = Api::with_scenario("co-guardians").await;
+    let demo_token = api.token.clone();
+    let jun_token = api.token_for(JUN.0, JUN.1).await;
+    // The demo guardian proposes; nothing changes, and Jun sees what waits for his answer.
+    let (status, body) = relax(&api, "p-1").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (again, body_again) = relax(&api, "p-2").await;
+    assert_eq!(again, StatusCode::ACCEPTED);
+    assert_eq!(body_again["proposals"], body["proposals"], "proposing again is the same proposal");
+    api.token = jun_token.clone();
+    let leo = co_guardians(&api, "c-leo").await;
+    assert_eq!(leo.agreement.as_str(), "all");
+    let proposal = &leo.proposals[0];
+    assert_eq!((proposal.proposed_by.as_str(), proposal.you_proposed), ("Demo Guardian", false));
+    assert_eq!(proposal.answers.len(), 1);
+    assert!(proposal.answers[0].you, "Jun is the one asked");
+    // The proposer cannot answer for the others.
+    api.token = demo_token.clone();
+    let accept = format!("/v1/proposals/{}/accept", proposal.id);
+    let (status, _) = api.call(Method::POST, &accept, Some("self"), pin()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // Accepting needs the child's PIN: a child at Jun's keyboard cannot accept.
+    api.token = jun_token.clone();
+    let (status, body) = api.call(Method::POST, &accept, Some("nopin"), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // Jun vetoes: nothing changes, and the proposal is settled.
+    let veto = format!("/v1/proposals/{}/veto", proposal.id);
+    let (status, body) = api.call(Method::POST, &veto, Some("veto"), None).await;
+    assert_eq!((status, &body["status"]), (StatusCode::OK, &json!("vetoed")), "{body}");
+    let (status, _) = api.call(Method::POST, &accept, Some("late"), pin()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a vetoed proposal cannot be accepted");
+    assert_eq!(co_guardians(&api, "c-leo").await.agreement.as_str(), "all");
+    assert!(co_guardians(&api, "c-leo").await.proposals.is_empty());
+
+    // Proposed again, and not vetoed: after the notice period it is in effect.
+    api.token = demo_token.clone();
+    let (status, _) = relax(&api, "p-3").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    api.sandbox
+        .clock()
+        .advance(chrono::Duration::days(guardian_domain::PROPOSAL_NOTICE_DAYS) - chrono::Duration::hours(1));
+    // (Access tokens last an hour: each guardian signs in again after the clock moves.)
+    api.token = api.token_for(common::DEMO.0, common::DEMO.1).await;
+    assert_eq!(co_guardians(&api, "c-leo").await.agreement.as_str(), "all", "not before its time");
+    api.sandbox.clock().advance(chrono::Duration::hours(2));
+    api.token = api.token_for(common::DEMO.0, common::DEMO.1).await;
+    let leo = co_guardians(&api, "c-leo").await;
+    assert_eq!(
+        (leo.agreement.as_str(), leo.proposals.len()),
+        ("one", 0),
+        "in effect once the notice is over"
+    );
+    let jun_token = api.token_for(JUN.0, JUN.1).await;
+    let demo_token = api.token.clone();
+    api.token = jun_token.clone();
+    assert!(log(&api, "c-leo").await.iter().any(|e| e.action == "agreement_changed" && e.subject == "one"));
+
+    // Tightening applies at once.
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            "/v1/children/c-leo/agreement",
+            Some("t-1"),
+            Some(json!({ "agreement": "all", "pin": DEMO_PIN })),
+        )
+        .await;
+    assert_eq!((status, &body["agreement"]), (StatusCode::OK, &json!("all")), "{body}");
+
+    // Jun proposes taking the demo guardian off Leo; the demo guardian vetoes and stays.
+    let (status, body) =
+        api.call(Method::POST, "/v1/children/c-leo/guardians/g-demo/remove", Some("rm"), pin()).await;
+    assert_eq!((status, &body["kind"]), (StatusCode::ACCEPTED, &json!("remove_guardian")), "{body}");
+    assert_eq!(body["guardian_name"], "Demo Guardian");
+    api.token = demo_token;
+    let veto = format!("/v1/proposals/{}/veto", body["id"].as_str().expect("id"));
+    let (status, _) = api.call(Method::POST, &veto, Some("v-2"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    api.sandbox.clock().advance(chrono::Duration::days(30));
+    api.token = api.token_for(common::DEMO.0, common::DEMO.1).await;
+    assert_eq!(co_guardians(&api, "c-leo").await.guardians.len(), 2, "a vetoed removal never happens");
+
+    // A guardian nobody else shares the child with is not asked anything: Kai is Jun's alone.
+    api.token = api.token_for(JUN.0, JUN.1).await;
+    let _ = jun_token;
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            "/v1/children/c-kai/agreement",
+            Some("k-1"),
+            Some(json!({ "agreement": "all", "pin": DEMO_PIN })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            "/v1/children/c-kai/agreement",
+            Some("k-2"),
+            Some(json!({ "agreement": "one", "pin": DEMO_PIN })),
+        )
+        .await;
+    assert_eq!((status, &body["agreement"]), (StatusCode::OK, &json!("one")), "{body}");
 }

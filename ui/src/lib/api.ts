@@ -56,6 +56,11 @@ import {
   type TrayBadge,
   type IdentityOutcome,
   type IdentityView,
+  type ProviderPick,
+  type ProposalView,
+  type RemovalOutcome,
+  type Agreement,
+  type ProviderSetting_Serialize,
 } from "../bindings";
 
 export type { DiagnosticsSaved };
@@ -77,8 +82,9 @@ export type { ConsentEventView, ConsentView, DiffLine, ExportProgressed, ExportS
 export type { ArchiveDiff, ExportView, SavedExport };
 export type { DataCategoryView, DataDeletionView, KeptView, NewChild, NotificationView, Notifications, SmsCodeView };
 export type { AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency };
-export type { CoGuardiansView, DecisionEntryView, GuardianMemberView, InviteView, SentInviteView };
-export type { AccountView, DesktopNotice, IdentityOutcome, IdentityView };
+export type { Agreement, CoGuardiansView, DecisionEntryView, GuardianMemberView, InviteView, ProposalView, RemovalOutcome, SentInviteView };
+export type { AccountView, DesktopNotice, IdentityOutcome, IdentityView, ProviderPick };
+export type ProviderSetting = ProviderSetting_Serialize;
 /** The guardian's password, or a code sent by SMS (`sendReauthCode`), before something irreversible. */
 export type { ReauthInput };
 
@@ -86,6 +92,12 @@ export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: Ap
 
 /** What the screens need from the backend; tests pass a fake. */
 export interface Api {
+  /** Which provider the app uses (none until the guardian chooses on the first screen). */
+  getProvider(): Promise<Result<ProviderSetting>>;
+  /** Chooses a provider's address (kept on this computer) or the demo family, and starts on it. */
+  chooseProvider(pick: ProviderPick): Promise<Result<null>>;
+  /** Forgets the provider kept on this computer; Guardian starts again on the first screen. */
+  forgetProvider(): Promise<Result<null>>;
   getDashboard(): Promise<Result<Dashboard>>;
   syncNow(): Promise<Result<null>>;
   signIn(phone: string, password: string): Promise<Result<null>>;
@@ -183,7 +195,10 @@ export interface Api {
   getCoGuardians(childId: string): Promise<Result<CoGuardiansView>>;
   inviteGuardian(childId: string, phone: string): Promise<Result<SentInviteView>>;
   /** Takes a guardian off the child; the guardian's own ID stops looking after the child. */
-  removeGuardian(childId: string, guardianId: string, pin: string): Promise<Result<GuardianMemberView>>;
+  /** A guardian leaving is taken off at once; taking another guardian off is proposed to the others. */
+  removeGuardian(childId: string, guardianId: string, pin: string): Promise<Result<RemovalOutcome>>;
+  /** Accepts (with the child's PIN) or vetoes a change another guardian proposed; vetoing your own withdraws it. */
+  answerProposal(childId: string, proposalId: string, accept: boolean, pin: string | null): Promise<Result<ProposalView>>;
   setAgreement(childId: string, agreement: string, pin: string): Promise<Result<CoGuardiansView>>;
   /** Who decided what about the child, newest first. */
   getDecisionLog(childId: string): Promise<Result<DecisionEntryView[]>>;
@@ -210,6 +225,9 @@ export interface Api {
 }
 
 export const api: Api = {
+  getProvider: () => commands.getProvider(),
+  chooseProvider: (pick) => commands.chooseProvider(pick),
+  forgetProvider: () => commands.forgetProvider(),
   getDashboard: () => commands.getDashboard(),
   syncNow: () => commands.syncNow(),
   signIn: (phone, password) => commands.signIn(phone, password),
@@ -276,6 +294,7 @@ export const api: Api = {
   inviteGuardian: (childId, phone) => commands.inviteGuardian(childId, phone),
   removeGuardian: (childId, guardianId, pin) => commands.removeGuardian(childId, guardianId, pin),
   setAgreement: (childId, agreement, pin) => commands.setAgreement(childId, agreement, pin),
+  answerProposal: (childId, proposalId, accept, pin) => commands.answerProposal(childId, proposalId, accept, pin),
   getDecisionLog: (childId) => commands.getDecisionLog(childId),
   listGuardianInvites: () => commands.listGuardianInvites(),
   answerInvite: (inviteId, accept) => commands.answerInvite(inviteId, accept),

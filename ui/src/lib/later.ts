@@ -2,6 +2,7 @@
 // painted: it keeps the start-up script small (the activity charts' Chart.js alone is a third of
 // the app), and the dashboard's cards are on screen before these panels are built.
 export { default as AccountPanel } from "../components/AccountPanel.svelte";
+export { default as ProviderPanel } from "../components/ProviderPanel.svelte";
 export { default as AddChildPanel } from "../components/AddChildPanel.svelte";
 export { default as AttentionPanel } from "../components/AttentionPanel.svelte";
 export { default as ChildView } from "../components/ChildView.svelte";

@@ -50,7 +50,7 @@ impl World {
         let data = tempfile::tempdir().expect("temp dir");
         let clock = Arc::new(FixedClock::new(Utc::now()));
         let settings = Settings {
-            provider: ProviderChoice::Url(sandbox.url()),
+            provider: Some(ProviderChoice::Url(sandbox.url())),
             data_dir: data.path().to_owned(),
             keyring_service: "unused".into(),
             use_keyring: false,
