@@ -98,7 +98,7 @@ describe("co-guardians", () => {
       getAttention: vi.fn(async () =>
         ok({
           complete: true,
-          items: [{ kind: "relax_agreement", child_id: "c1", child_name: "Leo", id: "gp-1", subject: "Jun Chen", when: "2026-11-29T10:00:00Z" }],
+          items: [{ kind: "relax_agreement" as const, child_id: "c1", child_name: "Leo", id: "gp-1", subject: "Jun Chen", when: "2026-11-29T10:00:00Z" }],
         }),
       ),
       getNotifications: vi.fn(async () =>
@@ -106,7 +106,7 @@ describe("co-guardians", () => {
           complete: true,
           unread: 1,
           items: [
-            { id: "proposal_remove_guardian:gp-2", kind: "proposal_remove_guardian", child_id: "c1", child_name: "Leo", subject: "Jun Chen", detail: null, at: "2026-11-23T09:00:00Z", read: false },
+            { id: "proposal_remove_guardian:gp-2", kind: "proposal_remove_guardian" as const, child_id: "c1", child_name: "Leo", subject: "Jun Chen", detail: null, at: "2026-11-23T09:00:00Z", read: false },
           ],
         }),
       ),

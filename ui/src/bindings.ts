@@ -283,8 +283,7 @@ export type Attention = Attention_Serialize | Attention_Deserialize;
 export type AttentionItem = AttentionItem_Serialize | AttentionItem_Deserialize;
 
 export type AttentionItem_Deserialize = {
-	/**  `friend_request`, `flagged_group` or `overdue_request`. */
-	kind: string,
+	kind: AttentionKind,
 	child_id?: string | null,
 	child_name?: string | null,
 	/**  The request, group or tracked request it is about. */
@@ -296,8 +295,7 @@ export type AttentionItem_Deserialize = {
 };
 
 export type AttentionItem_Serialize = {
-	/**  `friend_request`, `flagged_group` or `overdue_request`. */
-	kind: string,
+	kind: AttentionKind,
 	child_id: string | null,
 	child_name: string | null,
 	/**  The request, group or tracked request it is about. */
@@ -307,6 +305,17 @@ export type AttentionItem_Serialize = {
 	/**  RFC 3339: when a friend request expires, or when an overdue request was due. */
 	when: string | null,
 };
+
+/**  What waits for the guardian. */
+export type AttentionKind = "friend_request" | 
+/**  A group with members the guardian never approved. */
+"flagged_group" | 
+/**  A request the provider answered late (or not yet). */
+"overdue_request" | 
+/**  A co-guardian's proposal that one guardian's approval be enough. */
+"relax_agreement" | 
+/**  A co-guardian's proposal to take a guardian off the child. */
+"remove_guardian";
 
 export type Attention_Deserialize = {
 	items: AttentionItem_Deserialize[],
@@ -951,16 +960,15 @@ export type NoticeClicked_Serialize = {
 	child_id: string | null,
 };
 
+/**  What a notification is about; front ends word each kind. */
+export type NotificationKind = "friend_request" | "trial_ending" | "report_outcome" | "automated_decision" | "policy_change" | "security_notice" | "guardian_invite" | "proposal_relax_agreement" | "proposal_remove_guardian";
+
 export type NotificationView = NotificationView_Serialize | NotificationView_Deserialize;
 
 export type NotificationView_Deserialize = {
 	/**  Stable across runs: `kind:provider-id`. */
 	id: string,
-	/**
-	 *  `friend_request`, `trial_ending`, `report_outcome`, `automated_decision`, `policy_change`,
-	 *  `security_notice` or `guardian_invite`.
-	 */
-	kind: string,
+	kind: NotificationKind,
 	/**  The child it is about, to open the right screen; none for the guardian's own notices. */
 	child_id?: string | null,
 	child_name?: string | null,
@@ -976,11 +984,7 @@ export type NotificationView_Deserialize = {
 export type NotificationView_Serialize = {
 	/**  Stable across runs: `kind:provider-id`. */
 	id: string,
-	/**
-	 *  `friend_request`, `trial_ending`, `report_outcome`, `automated_decision`, `policy_change`,
-	 *  `security_notice` or `guardian_invite`.
-	 */
-	kind: string,
+	kind: NotificationKind,
 	/**  The child it is about, to open the right screen; none for the guardian's own notices. */
 	child_id: string | null,
 	child_name: string | null,

@@ -21,6 +21,8 @@ import type {
   CoGuardiansView,
   ProposalView,
   Agreement,
+  Attention,
+  NotificationView,
   DecisionEntryView,
   DecisionOutcome,
   Result,
@@ -353,11 +355,12 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ok({ profile: [], contacts_added: ["Oliver"], contacts_removed: [], contacts_changed: [], activity_rows_before: 140, activity_rows_after: 0 }),
     ),
     getNotifications: vi.fn(async () => {
-      const items = [
+      const all: NotificationView[] = [
         { id: "friend_request:fr-1", kind: "friend_request", child_id: "c1", child_name: "Leo", subject: "Oliver", detail: null, at: "2026-11-23T09:00:00Z", read: false },
         { id: "security_notice:sn-1", kind: "security_notice", child_id: null, child_name: null, subject: "We rotated our signing keys", detail: "Sign in again.", at: "2026-11-22T09:00:00Z", read: false },
         { id: "report_outcome:rep-1", kind: "report_outcome", child_id: "c1", child_name: "Leo", subject: "bullying", detail: "Action taken.", at: "2026-11-20T09:00:00Z", read: true },
-      ].map((n) => ({ ...n, read: n.read || readNotices.has(n.id) }));
+      ];
+      const items = all.map((n) => ({ ...n, read: n.read || readNotices.has(n.id) }));
       return ok({ complete: true, unread: items.filter((n) => !n.read).length, items });
     }),
     markNotificationsRead: vi.fn(async (ids: string[]) => {
@@ -503,7 +506,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     ),
     requestGuardianDeletion: vi.fn(async () => ok(deletionView({ subject: "guardian", child_id: null }))),
     getAttention: vi.fn(async () =>
-      ok({
+      ok<Attention>({
         complete: true,
         items: [
           { kind: "friend_request", child_id: "c1", child_name: "Leo", id: "fr-1", subject: "Oliver", when: "2026-12-01T10:00:00Z" },

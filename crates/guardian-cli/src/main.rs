@@ -11,8 +11,8 @@ mod words;
 
 use clap::{Parser, Subcommand};
 use guardian_core::{
-    ChildSummary, CoreError, Decision, DecisionOutcome, Engine, ErrorKind, OutcomeState, PendingState,
-    Secret, Settings,
+    AttentionKind, ChildSummary, CoreError, Decision, DecisionOutcome, Engine, ErrorKind, OutcomeState,
+    PendingState, Secret, Settings,
 };
 use guardian_domain::{Discoverability, FriendApproval, PIN_DIGITS};
 use words::Lang;
@@ -1090,10 +1090,18 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
             }
             for item in &attention.items {
                 let child = item.child_name.as_deref().unwrap_or("you");
-                let what = match item.kind.as_str() {
-                    "friend_request" => format!("friend request from {}", item.subject),
-                    "flagged_group" => format!("group {} has people you never approved", item.subject),
-                    _ => format!("the provider is late answering: {}", item.subject),
+                let what = match item.kind {
+                    AttentionKind::FriendRequest => format!("friend request from {}", item.subject),
+                    AttentionKind::FlaggedGroup => {
+                        format!("group {} has people you never approved", item.subject)
+                    }
+                    AttentionKind::OverdueRequest => {
+                        format!("the provider is late answering: {}", item.subject)
+                    }
+                    AttentionKind::RelaxAgreement => {
+                        format!("{} proposes that one guardian's approval is enough", item.subject)
+                    }
+                    AttentionKind::RemoveGuardian => format!("taking {} off is proposed", item.subject),
                 };
                 println!("{child:<10} {what}  ({})", item.id);
             }

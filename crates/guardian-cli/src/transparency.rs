@@ -96,7 +96,7 @@ pub async fn notifications(engine: &Engine, mark_read: bool, json: bool) -> anyh
         for n in &centre.items {
             let mark = if n.read { "   " } else { "NEW" };
             let child = n.child_name.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
-            println!("{mark} {}  {:<18} {child}{}", when(&n.at), n.kind, n.subject);
+            println!("{mark} {}  {:<18} {child}{}", when(&n.at), n.kind.as_str(), n.subject);
             if let Some(detail) = &n.detail {
                 println!("        {detail}");
             }

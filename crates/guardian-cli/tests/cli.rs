@@ -880,6 +880,11 @@ async fn co_guardians_must_all_approve_and_an_invitation_brings_a_child_in() {
     assert!(run_jun(&["sign-in", "--phone", "+8613800000002"], "co-guardian-password\n").status.success());
     let waiting = text(&run_jun(&["guardians", "--child", "Leo"], "").stdout);
     assert!(waiting.contains(&id) && waiting.contains("not answered yet: Jun Chen"), "{waiting}");
+    let attention = text(&run_jun(&["attention"], "").stdout);
+    assert!(
+        attention.contains("Demo Guardian proposes that one guardian's approval is enough"),
+        "{attention}"
+    );
     let agreed = run_jun(&["guardians", "agree", &id, "--child", "Leo"], "1234\n");
     assert!(text(&agreed.stdout).contains("the change is in effect"), "{}", text(&agreed.stderr));
     assert!(text(&run(&["guardians", "--child", "Leo"], "").stdout).contains("any one guardian decides"));

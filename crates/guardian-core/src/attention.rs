@@ -1,16 +1,41 @@
 //! "Needs your attention": one list across all children of what is waiting for the guardian —
 //! friend requests (from the cache, offline too), groups with members the guardian never
-//! approved and requests the provider answered late (when the provider can be reached).
+//! approved, requests the provider answered late and co-guardians' proposals (when the provider
+//! can be reached).
 
 use serde::Serialize;
 
 use crate::{CoreError, Engine};
 
+/// What waits for the guardian.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionKind {
+    FriendRequest,
+    /// A group with members the guardian never approved.
+    FlaggedGroup,
+    /// A request the provider answered late (or not yet).
+    OverdueRequest,
+    /// A co-guardian's proposal that one guardian's approval be enough.
+    RelaxAgreement,
+    /// A co-guardian's proposal to take a guardian off the child.
+    RemoveGuardian,
+}
+
+impl From<guardian_domain::ProposalKind> for AttentionKind {
+    fn from(kind: guardian_domain::ProposalKind) -> Self {
+        match kind {
+            guardian_domain::ProposalKind::RelaxAgreement => Self::RelaxAgreement,
+            guardian_domain::ProposalKind::RemoveGuardian => Self::RemoveGuardian,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AttentionItem {
-    /// `friend_request`, `flagged_group` or `overdue_request`.
-    pub kind: String,
+    pub kind: AttentionKind,
     pub child_id: Option<String>,
     pub child_name: Option<String>,
     /// The request, group or tracked request it is about.
@@ -37,7 +62,7 @@ impl Engine {
             for r in self.friend_requests(&child.id).await? {
                 if r.direction == "incoming" && r.status == "pending" && r.queued.is_none() {
                     items.push(AttentionItem {
-                        kind: "friend_request".into(),
+                        kind: AttentionKind::FriendRequest,
                         child_id: Some(child.id.clone()),
                         child_name: Some(child.display_name.clone()),
                         id: r.id,
@@ -61,7 +86,7 @@ impl Engine {
         for child in children {
             for g in self.groups(&child.id).await?.into_iter().filter(|g| g.flagged) {
                 items.push(AttentionItem {
-                    kind: "flagged_group".into(),
+                    kind: AttentionKind::FlaggedGroup,
                     child_id: Some(child.id.clone()),
                     child_name: Some(child.display_name.clone()),
                     id: g.id,
@@ -75,7 +100,7 @@ impl Engine {
                 // Proposed by anyone: every guardian of the child sees it until it is settled.
                 let who = p.guardian_name.clone().unwrap_or_else(|| p.proposed_by.clone());
                 items.push(AttentionItem {
-                    kind: p.kind.as_str().into(),
+                    kind: p.kind.into(),
                     child_id: Some(child.id.clone()),
                     child_name: Some(child.display_name.clone()),
                     id: p.id,
@@ -86,7 +111,7 @@ impl Engine {
         }
         for r in self.tracked_requests().await?.into_iter().filter(|r| r.overdue) {
             items.push(AttentionItem {
-                kind: "overdue_request".into(),
+                kind: AttentionKind::OverdueRequest,
                 child_id: r.child_id,
                 child_name: r.child_name,
                 id: r.id,

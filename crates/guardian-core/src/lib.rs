@@ -32,7 +32,7 @@ mod transparency;
 mod views;
 
 pub use activity::{ActivityPeriod, ActivityView, MAX_ACTIVITY_DAYS, summarise_activity};
-pub use attention::{Attention, AttentionItem};
+pub use attention::{Attention, AttentionItem, AttentionKind};
 pub use care::{DeviceView, GroupMemberView, GroupView, ReportView};
 pub use data_deletion::{DataCategoryView, DataDeletionView, KeptView};
 pub use decisions::Decision;
@@ -47,7 +47,7 @@ pub use guardians::{
 };
 pub use identity::{AccountView, IdentityOutcome, IdentityView, open_in_browser};
 pub use limits::{LIMITS, Limits};
-pub use notifications::{NotificationView, Notifications};
+pub use notifications::{NotificationKind, NotificationView, Notifications};
 pub use profile::{AgeThreshold, ChildProfile, NewChild, ProfileCorrection, PublicProfile, age_thresholds};
 pub use refusal::Refusal;
 pub use settings::{DEMO_PROFILE, ProviderChoice, Settings};

@@ -10,14 +10,54 @@ use serde::Serialize;
 
 use crate::{CoreError, Engine};
 
+/// What a notification is about; front ends word each kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    FriendRequest,
+    TrialEnding,
+    ReportOutcome,
+    AutomatedDecision,
+    PolicyChange,
+    SecurityNotice,
+    GuardianInvite,
+    ProposalRelaxAgreement,
+    ProposalRemoveGuardian,
+}
+
+impl NotificationKind {
+    /// The first part of a notification's stable ID.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FriendRequest => "friend_request",
+            Self::TrialEnding => "trial_ending",
+            Self::ReportOutcome => "report_outcome",
+            Self::AutomatedDecision => "automated_decision",
+            Self::PolicyChange => "policy_change",
+            Self::SecurityNotice => "security_notice",
+            Self::GuardianInvite => "guardian_invite",
+            Self::ProposalRelaxAgreement => "proposal_relax_agreement",
+            Self::ProposalRemoveGuardian => "proposal_remove_guardian",
+        }
+    }
+}
+
+impl From<guardian_domain::ProposalKind> for NotificationKind {
+    fn from(kind: guardian_domain::ProposalKind) -> Self {
+        match kind {
+            guardian_domain::ProposalKind::RelaxAgreement => Self::ProposalRelaxAgreement,
+            guardian_domain::ProposalKind::RemoveGuardian => Self::ProposalRemoveGuardian,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct NotificationView {
     /// Stable across runs: `kind:provider-id`.
     pub id: String,
-    /// `friend_request`, `trial_ending`, `report_outcome`, `automated_decision`, `policy_change`,
-    /// `security_notice` or `guardian_invite`.
-    pub kind: String,
+    pub kind: NotificationKind,
     /// The child it is about, to open the right screen; none for the guardian's own notices.
     pub child_id: Option<String>,
     pub child_name: Option<String>,
@@ -40,7 +80,7 @@ pub struct Notifications {
 }
 
 fn item(
-    kind: &str,
+    kind: NotificationKind,
     id: &str,
     child: Option<&crate::ChildSummary>,
     subject: String,
@@ -48,8 +88,8 @@ fn item(
     at: chrono::DateTime<chrono::Utc>,
 ) -> NotificationView {
     NotificationView {
-        id: format!("{kind}:{id}"),
-        kind: kind.into(),
+        id: format!("{}:{id}", kind.as_str()),
+        kind,
         child_id: child.map(|c| c.id.clone()),
         child_name: child.map(|c| c.display_name.clone()),
         subject,
@@ -69,13 +109,27 @@ impl Engine {
                 let waiting =
                     r.status.as_str() == "pending" && r.direction == guardian_domain::Direction::Incoming;
                 if waiting {
-                    items.push(item("friend_request", &r.id, Some(child), r.other_name, None, r.created_at));
+                    items.push(item(
+                        NotificationKind::FriendRequest,
+                        &r.id,
+                        Some(child),
+                        r.other_name,
+                        None,
+                        r.created_at,
+                    ));
                 }
             }
             // A friendship approved for a trial: listed for when it ends, so it can be kept.
             for c in store.contacts(&child.id).await? {
                 if let Some(until) = c.trial_until {
-                    items.push(item("trial_ending", &c.contact_id, Some(child), c.display_name, None, until));
+                    items.push(item(
+                        NotificationKind::TrialEnding,
+                        &c.contact_id,
+                        Some(child),
+                        c.display_name,
+                        None,
+                        until,
+                    ));
                 }
             }
         }
@@ -104,23 +158,36 @@ impl Engine {
             for r in self.client.reports(&child.id).await? {
                 if r.status == "resolved" {
                     let category = r.category.as_str().to_owned();
-                    items.push(item("report_outcome", &r.id, Some(child), category, r.outcome, r.created_at));
+                    items.push(item(
+                        NotificationKind::ReportOutcome,
+                        &r.id,
+                        Some(child),
+                        category,
+                        r.outcome,
+                        r.created_at,
+                    ));
                 }
             }
             for d in self.client.automated_decisions(&child.id).await? {
-                items.push(item("automated_decision", &d.id, Some(child), d.summary, None, d.decided_at));
+                items.push(item(
+                    NotificationKind::AutomatedDecision,
+                    &d.id,
+                    Some(child),
+                    d.summary,
+                    None,
+                    d.decided_at,
+                ));
             }
             for p in self.client.co_guardians(&child.id).await?.proposals {
-                let kind = format!("proposal_{}", p.kind.as_str());
                 let who = p.guardian_name.clone().unwrap_or_else(|| p.proposed_by.clone());
-                items.push(item(&kind, &p.id, Some(child), who, None, p.created_at));
+                items.push(item(p.kind.into(), &p.id, Some(child), who, None, p.created_at));
             }
         }
         let policies = self.client.policies().await?;
         let (_, pending) = crate::policy_in_force_and_pending(&policies, self.now());
         if let Some(p) = pending {
             items.push(item(
-                "policy_change",
+                NotificationKind::PolicyChange,
                 &p.version,
                 None,
                 p.version.clone(),
@@ -129,10 +196,18 @@ impl Engine {
             ));
         }
         for n in self.client.security_notices().await? {
-            items.push(item("security_notice", &n.id, None, n.title, Some(n.body), n.published_at));
+            items.push(item(
+                NotificationKind::SecurityNotice,
+                &n.id,
+                None,
+                n.title,
+                Some(n.body),
+                n.published_at,
+            ));
         }
         for i in self.client.guardian_invites().await? {
-            let invite = item("guardian_invite", &i.id, None, i.invited_by, None, i.created_at);
+            let invite =
+                item(NotificationKind::GuardianInvite, &i.id, None, i.invited_by, None, i.created_at);
             items.push(NotificationView { child_name: Some(i.child_name), ..invite });
         }
         Ok(items)

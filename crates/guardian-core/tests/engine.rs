@@ -178,7 +178,7 @@ async fn the_notification_centre_lists_each_thing_once_keeps_what_was_read_and_w
     world.go_offline().await;
     let offline = world.engine.notifications().await.expect("offline too");
     assert!(!offline.complete);
-    assert!(offline.items.iter().all(|n| n.kind == "friend_request"));
+    assert!(offline.items.iter().all(|n| n.kind == guardian_core::NotificationKind::FriendRequest));
     assert!(offline.items.iter().any(|n| n.id == oliver.id && n.read), "what was read stays read");
 }
 
@@ -203,7 +203,11 @@ async fn a_trial_friendship_is_in_the_notification_centre_for_when_it_ends_offli
     assert_eq!(outcome.state, guardian_core::OutcomeState::Sent);
     world.go_offline().await;
     let centre = world.engine.notifications().await.expect("notifications");
-    let trial = centre.items.iter().find(|n| n.kind == "trial_ending").expect("the trial is listed");
+    let trial = centre
+        .items
+        .iter()
+        .find(|n| n.kind == guardian_core::NotificationKind::TrialEnding)
+        .expect("the trial is listed");
     assert_eq!((trial.subject.as_str(), trial.child_name.as_deref()), ("Ethan", Some("Leo")));
     let contacts = world.engine.contacts("Leo").await.expect("contacts");
     let ethan = contacts.iter().find(|c| c.display_name == "Ethan").expect("Ethan");

@@ -5,7 +5,9 @@
 mod common;
 
 use common::World;
-use guardian_core::{Engine, ProviderChoice, RemovalOutcome, Secret, Settings};
+use guardian_core::{
+    AttentionKind, Engine, NotificationKind, ProviderChoice, RemovalOutcome, Secret, Settings,
+};
 use guardian_domain::{Agreement, ProposalKind, ProposalStatus};
 use guardian_sandbox::DEMO_PIN;
 
@@ -37,16 +39,19 @@ async fn a_loosening_waits_for_the_other_guardian_who_sees_it_everywhere_and_dec
 
     // The proposing guardian sees it waiting too.
     let attention = world.engine.attention().await.expect("attention");
-    assert!(attention.items.iter().any(|i| i.kind == "relax_agreement" && i.id == mine.id), "{attention:?}");
+    assert!(
+        attention.items.iter().any(|i| i.kind == AttentionKind::RelaxAgreement && i.id == mine.id),
+        "{attention:?}"
+    );
 
     let data = tempfile::tempdir().expect("temp dir");
     let jun = jun(&world, data.path()).await;
     let attention = jun.attention().await.expect("attention");
     let item = attention.items.iter().find(|i| i.id == mine.id).expect("Jun is asked");
-    assert_eq!((item.kind.as_str(), item.subject.as_str()), ("relax_agreement", "Demo Guardian"));
+    assert_eq!((item.kind, item.subject.as_str()), (AttentionKind::RelaxAgreement, "Demo Guardian"));
     let notices = jun.notifications().await.expect("notifications");
     assert!(
-        notices.items.iter().any(|n| n.kind == "proposal_relax_agreement" && !n.read),
+        notices.items.iter().any(|n| n.kind == NotificationKind::ProposalRelaxAgreement && !n.read),
         "a notification for the desktop: {notices:?}"
     );
     let theirs = jun.co_guardians("Leo").await.expect("co-guardians").proposals;
