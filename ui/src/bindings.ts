@@ -943,7 +943,8 @@ export type NewChild_Serialize = {
 
 /**  Something the guardian should know about the app's state, in plain words. */
 export type Notice = {
-	code: string,
+	code: NoticeCode,
+	/**  In English, with what only the engine knows (where a damaged cache was set aside). */
 	message: string,
 };
 
@@ -959,6 +960,13 @@ export type NoticeClicked_Deserialize = {
 export type NoticeClicked_Serialize = {
 	child_id: string | null,
 };
+
+/**  What a [`Notice`] is about; front ends word it in the guardian's language. */
+export type NoticeCode = 
+/**  No OS keyring: nothing is kept between runs. */
+"no_secure_storage" | 
+/**  The cache could not be read; it was set aside and is rebuilt from the provider. */
+"cache_rebuilt";
 
 /**  What a notification is about; front ends word each kind. */
 export type NotificationKind = "friend_request" | "trial_ending" | "report_outcome" | "automated_decision" | "policy_change" | "security_notice" | "guardian_invite" | "proposal_relax_agreement" | "proposal_remove_guardian";

@@ -760,7 +760,7 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 );
                 println!("Last synced: {}", status.last_synced.as_deref().unwrap_or("never"));
                 for notice in &status.notices {
-                    println!("Note: {}", notice.message);
+                    println!("{}", words::notice_line(Lang::from_env(), notice));
                 }
             }
             Ok(())
@@ -1365,7 +1365,7 @@ async fn start(quiet: bool) -> anyhow::Result<Engine> {
         eprintln!("{}", words::demo_notice(Lang::from_env()));
     }
     for notice in engine.status().await.notices {
-        eprintln!("Note: {}", notice.message);
+        eprintln!("{}", words::notice_line(Lang::from_env(), &notice));
     }
     Ok(engine)
 }

@@ -93,6 +93,21 @@ pub fn provider_line(lang: Lang, choice: Option<&guardian_core::ProviderChoice>)
     }
 }
 
+/// A notice about the app's state (no keyring, a cache set aside), in the guardian's language.
+pub fn notice_line(lang: Lang, notice: &guardian_core::Notice) -> String {
+    use guardian_core::NoticeCode::{CacheRebuilt, NoSecureStorage};
+    let line = match (lang, notice.code) {
+        (Lang::En, _) => return format!("Note: {}", notice.message),
+        (Lang::ZhCn, NoSecureStorage) => {
+            "本机没有可用的安全存储（如系统钥匙串）。Guardian 不会把登录信息或数据保存在明文文件中：每次都需要登录，数据只保存在内存中。"
+        }
+        (Lang::ZhCn, CacheRebuilt) => {
+            "本机保存的数据无法读取，已将其（仍为加密状态）移到一旁，正在从服务提供方重新同步。"
+        }
+    };
+    format!("注意：{line}")
+}
+
 /// Said before a command's output on the embedded demo.
 pub fn demo_notice(lang: Lang) -> &'static str {
     match lang {

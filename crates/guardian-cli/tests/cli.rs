@@ -173,6 +173,21 @@ fn an_insecure_provider_url_is_refused_with_its_own_exit_code() {
 fn without_a_keyring_it_says_so_and_keeps_nothing_but_a_redacted_log() {
     let env = Env::new("nokeyring");
     let runtime = tempfile::tempdir().expect("temp dir");
+    let without_keyring = |lang: &str| {
+        Command::new(env!("CARGO_BIN_EXE_guardian"))
+            .args(["children"])
+            .env("GUARDIAN_LANG", lang)
+            .env("GUARDIAN_DATA_DIR", env.data.path())
+            .env_remove("GUARDIAN_PROVIDER_URL")
+            .env("GUARDIAN_PROVIDER", "demo")
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .output()
+            .expect("run guardian")
+    };
+    let zh = without_keyring("zh_CN");
+    assert!(text(&zh.stderr).contains("本机没有可用的安全存储"), "told in Chinese: {}", text(&zh.stderr));
+    assert!(!text(&zh.stderr).contains("No secure storage"), "{}", text(&zh.stderr));
     let out = Command::new(env!("CARGO_BIN_EXE_guardian"))
         .args(["children"])
         .env("GUARDIAN_DATA_DIR", env.data.path())

@@ -165,7 +165,7 @@ impl Engine {
                 "errors.json".into(),
                 serde_json::to_string_pretty(&json!({
                     "decisions": refused,
-                    "notices": status.notices.iter().map(|n| n.code.clone()).collect::<Vec<_>>(),
+                    "notices": status.notices.iter().map(|n| n.code).collect::<Vec<_>>(),
                 }))
                 .unwrap_or_default(),
             ),

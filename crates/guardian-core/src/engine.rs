@@ -11,7 +11,8 @@ use tokio::sync::{Mutex, RwLock};
 
 use crate::embedded::EmbeddedProvider;
 use crate::views::{
-    ChildSummary, Dashboard, DemoCredentials, Notice, ProviderInfo, ProviderKind, SmsCodeView, Status, age_on,
+    ChildSummary, Dashboard, DemoCredentials, Notice, NoticeCode, ProviderInfo, ProviderKind, SmsCodeView,
+    Status, age_on,
 };
 use crate::{CoreError, ProviderChoice, Settings};
 
@@ -337,7 +338,7 @@ impl Engine {
             let (store, set_aside) = Store::open_or_set_aside(&path, &key).await?;
             if let Some(set_aside) = set_aside {
                 self.notices.lock().await.push(Notice {
-                    code: "cache_rebuilt".into(),
+                    code: NoticeCode::CacheRebuilt,
                     message: format!(
                         "The saved data on this computer could not be read (its key was missing or the \
                          file was damaged). It was kept, still encrypted, at {}, and a new copy is being \
@@ -378,7 +379,7 @@ async fn open_secrets(settings: &Settings, profile: &str, notices: &mut Vec<Noti
             Err(error) => tracing::warn!(%error, "keyring probe failed; secrets stay in memory"),
         }
         notices.push(Notice {
-            code: "no_secure_storage".into(),
+            code: NoticeCode::NoSecureStorage,
             message: "No secure storage (such as the system keyring) is available on this computer. \
                       Guardian will not keep your sign-in or its data in plain files: you will sign in \
                       each time, and the data stays in memory until you close the app."

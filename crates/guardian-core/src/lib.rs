@@ -54,7 +54,7 @@ pub use settings::{DEMO_PROFILE, ProviderChoice, Settings};
 pub use tracker::{TrackedRequest, order_tracked};
 pub use transparency::{AutomatedDecisionView, SecurityNoticeView, StaffAccessView, Transparency};
 pub use views::{
-    ChildSummary, ContactView, Dashboard, DecisionOutcome, DemoCredentials, Notice, OutcomeState,
+    ChildSummary, ContactView, Dashboard, DecisionOutcome, DemoCredentials, Notice, NoticeCode, OutcomeState,
     PendingDecision, PendingState, ProviderInfo, ProviderKind, RequestView, SmsCodeView, Status, age_on,
 };
 

@@ -59,8 +59,20 @@ pub struct SmsCodeView {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Notice {
-    pub code: String,
+    pub code: NoticeCode,
+    /// In English, with what only the engine knows (where a damaged cache was set aside).
     pub message: String,
+}
+
+/// What a [`Notice`] is about; front ends word it in the guardian's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeCode {
+    /// No OS keyring: nothing is kept between runs.
+    NoSecureStorage,
+    /// The cache could not be read; it was set aside and is rebuilt from the provider.
+    CacheRebuilt,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -125,7 +125,7 @@ async fn keyring_losing_the_cache_key_sets_the_cache_aside_and_rebuilds_it() {
     let engine = Engine::start(settings(provider, dir.path(), Some(&service))).await.expect("no crash");
     let status = engine.status().await;
     assert!(
-        status.notices.iter().any(|n| n.code == "cache_rebuilt"),
+        status.notices.iter().any(|n| n.code == guardian_core::NoticeCode::CacheRebuilt),
         "the guardian is told: {:?}",
         status.notices
     );
