@@ -1106,7 +1106,9 @@ async fn with_engine(engine: &Engine, command: Command) -> anyhow::Result<()> {
                 println!("{child:<10} {what}  ({})", item.id);
             }
             if !attention.complete {
-                println!("(The provider could not be reached: groups and late requests are not listed.)");
+                println!(
+                    "(The provider could not be reached: groups, late requests and co-guardians' proposals are not listed.)"
+                );
             }
             Ok(())
         }
