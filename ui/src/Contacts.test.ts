@@ -34,9 +34,9 @@ describe("the contact list", () => {
     let release: () => void = () => {};
     const rest = new Promise<void>((resolve) => (release = resolve));
     const api = fakeApi(dashboard(), {
-      listContacts: vi.fn(async (_childId: string, first?: number) => {
-        if (first === undefined) await rest;
-        return ok(first === undefined ? all : all.slice(0, first));
+      listContacts: vi.fn(async (_childId: string, first: number | null) => {
+        if (first === null) await rest;
+        return ok(first === null ? all : all.slice(0, first));
       }),
     });
     render(App, { api, locale: "en" });
@@ -46,7 +46,7 @@ describe("the contact list", () => {
     expect(screen.getByTestId("contact-count").textContent).toContain("Loading all contacts");
     release();
     await waitFor(() => expect(screen.getByTestId("contact-count").textContent).toBe("500 contacts"));
-    expect(api.listContacts).toHaveBeenCalledWith("c1");
+    expect(api.listContacts).toHaveBeenCalledWith("c1", null);
   });
 
 
@@ -117,7 +117,7 @@ describe("an account the provider banned", () => {
     await fireEvent.click(await screen.findByRole("button", { name: /^Leo\b/ }));
     const block = await screen.findByRole("button", { name: "Block Sam" });
     // From now on the provider lists Sam as blocked.
-    const listed = await api.listContacts("c1");
+    const listed = await api.listContacts("c1", null);
     if (listed.status !== "ok") throw new Error("fake contacts");
     vi.mocked(api.listContacts).mockResolvedValue(ok(listed.data.map((c) => ({ ...c, status: "blocked" }))));
     await fireEvent.click(block);

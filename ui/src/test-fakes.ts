@@ -23,6 +23,7 @@ import type {
   Agreement,
   Attention,
   NotificationView,
+  ProfileCorrection,
   DecisionEntryView,
   DecisionOutcome,
   Result,
@@ -501,8 +502,8 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ok({ id: inviteId, child_name: "Kai", invited_by: "Jun Chen", status: accept ? "accepted" : "declined", created_at: "2026-11-22T10:00:00Z", expires_at: "2026-11-29T10:00:00Z" }),
     ),
     childProfile: vi.fn(async (childId: string) => ok(profile(childId))),
-    correctChildProfile: vi.fn(async (childId: string, c: { display_name: string; country: string | null; gender: string | null; birthday: string | null }) =>
-      ok({ ...profile(childId), display_name: c.display_name, country: c.country, gender: c.gender, birthday: c.birthday }),
+    correctChildProfile: vi.fn(async (childId: string, c: ProfileCorrection) =>
+      ok({ ...profile(childId), display_name: c.display_name, country: c.country ?? null, gender: c.gender ?? null, birthday: c.birthday ?? null }),
     ),
     requestGuardianDeletion: vi.fn(async () => ok(deletionView({ subject: "guardian", child_id: null }))),
     getAttention: vi.fn(async () =>
@@ -518,7 +519,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     onSyncFinished: vi.fn(() => () => {}),
     onNoticeClicked: vi.fn(() => () => {}),
     announceNotifications: vi.fn(async () => ok(0)),
-    showTrayBadge: vi.fn(async () => {}),
+    showTrayBadge: vi.fn(async () => ok(null)),
     onExportProgressed: vi.fn(() => () => {}),
     ...overrides,
   };
