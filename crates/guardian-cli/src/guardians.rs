@@ -131,7 +131,7 @@ pub async fn guardians(
             );
         }
         Some(GuardiansAction::Remove { guardian_id }) => {
-            let pin = crate::read_child_pin(engine, child).await?;
+            let pin = crate::terminal::read_child_pin(engine, child).await?;
             match engine.remove_guardian(child, &guardian_id, &pin).await? {
                 RemovalOutcome::Removed { .. } => {
                     println!("You no longer look after this child; its data has left this computer.");
@@ -142,7 +142,7 @@ pub async fn guardians(
             }
         }
         Some(GuardiansAction::Rule { agreement }) => {
-            let pin = crate::read_child_pin(engine, child).await?;
+            let pin = crate::terminal::read_child_pin(engine, child).await?;
             let view = engine.set_agreement(child, &agreement, &pin).await?;
             match view.proposals.iter().find(|p| p.you_proposed && p.kind == ProposalKind::RelaxAgreement) {
                 Some(p) if view.agreement == Agreement::All => {
@@ -187,7 +187,7 @@ pub async fn guardians(
             println!("You now look after {} too.", invite.child_name);
         }
         Some(GuardiansAction::Agree { proposal_id }) => {
-            let pin = crate::read_child_pin(engine, child).await?;
+            let pin = crate::terminal::read_child_pin(engine, child).await?;
             let p = engine.answer_proposal(child, &proposal_id, true, Some(&pin)).await?;
             match p.status {
                 ProposalStatus::InEffect => println!("Everyone accepted: the change is in effect."),

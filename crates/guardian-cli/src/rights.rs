@@ -6,7 +6,9 @@ use clap::Subcommand;
 use guardian_core::{CoreError, Engine};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::{read_line, read_reauth, read_secret};
+use crate::args::RightsAction;
+use crate::children::one_child;
+use crate::terminal::{read_line, read_reauth, read_secret};
 
 #[derive(Subcommand)]
 pub enum AccountAction {
@@ -221,7 +223,7 @@ pub async fn account(engine: &Engine, action: AccountAction) -> anyhow::Result<(
 
 /// The steps of the desktop walkthrough, in a terminal.
 async fn delete_child(engine: &Engine, child: &str) -> anyhow::Result<()> {
-    crate::sync_or_warn(engine).await?;
+    crate::sync::sync_or_warn(engine).await?;
     let child = engine.find_child(child).await?;
     println!("Deleting {}'s account\n", child.display_name);
     println!("1. What happens");
@@ -281,7 +283,7 @@ async fn delete_child(engine: &Engine, child: &str) -> anyhow::Result<()> {
 }
 
 async fn delete_guardian(engine: &Engine) -> anyhow::Result<()> {
-    crate::sync_or_warn(engine).await?;
+    crate::sync::sync_or_warn(engine).await?;
     println!("Deleting your own Guardian account\n");
     println!("Your profile, phone number, password and sessions are deleted or anonymised. This cannot be");
     println!("undone. When it completes, Guardian also removes its data and keys from this computer.\n");
@@ -418,7 +420,7 @@ pub async fn export(
                     CoreError::Invalid("say which child and where: --child NAME --out FILE".into()).into()
                 );
             };
-            crate::sync_or_warn(engine).await?;
+            crate::sync::sync_or_warn(engine).await?;
             let bar = ProgressBar::new(100);
             bar.set_style(
                 ProgressStyle::with_template("{msg:12} [{bar:40}] {percent:>3}%")?.progress_chars("=> "),
@@ -640,6 +642,47 @@ fn show_account(account: &guardian_core::AccountView, json: bool) -> anyhow::Res
             "Sign in with: {} ({}), linked {}",
             identity.provider, identity.display_name, identity.linked_at
         );
+    }
+    Ok(())
+}
+
+/// `guardian rights [ask]`: everything asked of the provider with a deadline, open first.
+pub(crate) async fn requests(
+    engine: &Engine,
+    action: Option<RightsAction>,
+    json: bool,
+) -> anyhow::Result<()> {
+    if let Some(RightsAction::Ask { child, kind, details }) = action {
+        let child = one_child(engine, child.as_deref()).await?;
+        let asked = engine.ask_provider(&child, &kind, &details).await?;
+        println!(
+            "Asked ({}). The provider must answer by {} ({} days).",
+            asked.id, asked.due_at, asked.days_left
+        );
+        return Ok(());
+    }
+    let tracked = engine.tracked_requests().await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&tracked)?);
+    } else if tracked.is_empty() {
+        println!("No requests.");
+    } else {
+        for r in tracked {
+            let when = match (r.done, r.overdue) {
+                (true, _) => "done".to_owned(),
+                (false, true) => format!("OVERDUE by {} days", -r.days_left),
+                (false, false) => format!("due in {} days", r.days_left),
+            };
+            let child = r.child_name.as_deref().unwrap_or("you");
+            println!("{:<12} {:<10} {:<12} {when:<20} {}", r.kind, child, r.status, r.summary);
+            if let Some(receipt) = r.receipt {
+                println!("{:<12} {receipt}", "");
+            }
+            if !r.deleted.is_empty() {
+                let deleted: Vec<String> = r.deleted.iter().map(|c| c.replace('_', " ")).collect();
+                println!("{:<12} Deleted: {}.", "", deleted.join(", "));
+            }
+        }
     }
     Ok(())
 }

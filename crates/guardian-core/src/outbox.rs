@@ -297,7 +297,7 @@ impl Engine {
 
     /// Queues a decision without sending it; returns its outbox number and idempotency key. Once
     /// this returns, the decision is on disk and will reach the provider exactly once.
-    pub async fn queue(&self, decision: &Decision) -> Result<(i64, String), CoreError> {
+    async fn queue(&self, decision: &Decision) -> Result<(i64, String), CoreError> {
         let store = self.store().await?;
         let payload = serde_json::to_string(decision).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let key = format!("guardian-{}", crate::decisions::random_hex());
@@ -308,8 +308,19 @@ impl Engine {
 
     /// Queues a decision (it is safe on disk before anything is sent), then tries to send it.
     pub async fn decide(&self, decision: Decision) -> Result<DecisionOutcome, CoreError> {
+        self.decide_noting(decision, |_| {}).await
+    }
+
+    /// [`Engine::decide`], handing `queued` the decision's idempotency key once the decision is on
+    /// disk and before it is sent: the witness the crash-safety harness checks the provider against.
+    pub async fn decide_noting(
+        &self,
+        decision: Decision,
+        queued: impl FnOnce(&str),
+    ) -> Result<DecisionOutcome, CoreError> {
         let store = self.store().await?;
-        let (seq, _) = self.queue(&decision).await?;
+        let (seq, key) = self.queue(&decision).await?;
+        queued(&key);
         // Sending is best effort here: offline, the decision simply waits in the queue.
         let _ = self.sync().await;
         let outbox = store.outbox().await?;
