@@ -169,13 +169,12 @@ impl Engine {
     ) -> Result<(), CoreError> {
         let pin = crate::decisions::guardian_pin(Some(pin))?;
         let child = self.find_child(child).await?;
-        let planned = match self.is_recording() {
-            true => Some(Planned::Fixed(Step::ApprovalMode {
+        let plan = async || {
+            Ok(Some(Planned::Fixed(Step::ApprovalMode {
                 child: crate::flow::child_ref(self, &child.id).await?,
                 mode,
                 pin: None,
-            })),
-            false => None,
+            })))
         };
         let patch = ChildSettingsPatch {
             friend_approval: Some(mode),
@@ -183,8 +182,7 @@ impl Engine {
             pin: Some(pin.expose().to_owned()),
             reauth_proof: None,
         };
-        let result = self.change_settings(&child.id, &patch).await;
-        self.record(planned, crate::flow::failure_code(&result, |_| false));
+        let result = self.recorded(plan, |_| false, self.change_settings(&child.id, &patch)).await;
         let outcome = if result.is_ok() { mode.as_str() } else { "refused" };
         self.audit("approval_mode_changed", &subject_ref("child", &child.id), outcome).await;
         result
@@ -199,13 +197,12 @@ impl Engine {
         pin: Option<&Secret>,
     ) -> Result<(), CoreError> {
         let child = self.find_child(child).await?;
-        let planned = match self.is_recording() {
-            true => Some(Planned::Fixed(Step::Discovery {
+        let plan = async || {
+            Ok(Some(Planned::Fixed(Step::Discovery {
                 child: crate::flow::child_ref(self, &child.id).await?,
                 who,
                 pin: None,
-            })),
-            false => None,
+            })))
         };
         let widens = child.discoverable_by.widens_to(who);
         let pin = if widens { Some(crate::decisions::guardian_pin(pin)?) } else { pin };
@@ -215,8 +212,7 @@ impl Engine {
             pin: pin.map(|p| p.expose().to_owned()),
             reauth_proof: None,
         };
-        let result = self.change_settings(&child.id, &patch).await;
-        self.record(planned, crate::flow::failure_code(&result, |_| false));
+        let result = self.recorded(plan, |_| false, self.change_settings(&child.id, &patch)).await;
         let outcome = if result.is_ok() { who.as_str() } else { "refused" };
         self.audit("discovery_changed", &subject_ref("child", &child.id), outcome).await;
         result

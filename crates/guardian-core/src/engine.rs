@@ -130,15 +130,7 @@ impl Engine {
         if phone.trim().is_empty() {
             return Err(CoreError::Invalid("enter the phone number you signed up with".into()));
         }
-        let result = self.sign_in_inner(phone, password).await;
-        self.record_sign_in(&result);
-        result
-    }
-
-    /// A recording replays any sign-in (password or SMS) as the demo guardian's.
-    fn record_sign_in(&self, result: &Result<(), CoreError>) {
-        let planned = crate::flow::Planned::Fixed(crate::flow::Step::SignIn { phone: None, password: None });
-        self.record(Some(planned), crate::flow::failure_code(result, |_| false));
+        self.recorded(recorded_sign_in, |_| false, self.sign_in_inner(phone, password)).await
     }
 
     async fn sign_in_inner(&self, phone: &str, password: &Secret) -> Result<(), CoreError> {
@@ -177,13 +169,11 @@ impl Engine {
         if !code_ok {
             return Err(CoreError::Invalid("the code is the 6 digits in the text message".into()));
         }
-        let result = async {
+        let sign_in = async {
             self.client.sign_in_sms(phone.trim(), &Secret::new(code.expose().trim())).await?;
             self.after_sign_in().await
-        }
-        .await;
-        self.record_sign_in(&result);
-        result
+        };
+        self.recorded(recorded_sign_in, |_| false, sign_in).await
     }
 
     /// Ends the session: tokens and the cache key leave the keyring and the cache is removed.
@@ -393,4 +383,9 @@ async fn spawn_secret<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, guardian_client::SecretError> + Send + 'static,
 ) -> Result<T, CoreError> {
     Ok(guardian_client::off_executor(f).await?)
+}
+
+/// A recording replays any sign-in (password or SMS) as the demo guardian's.
+async fn recorded_sign_in() -> Result<Option<crate::flow::Planned>, CoreError> {
+    Ok(Some(crate::flow::Step::SignIn { phone: None, password: None }.into()))
 }

@@ -269,20 +269,21 @@ impl Engine {
             )
         })?;
         let child = self.find_child(child).await?;
-        let planned = match self.is_recording() {
-            true => Some(Planned::Fixed(Step::SetAgreement {
+        let plan = async || {
+            Ok(Some(Planned::Fixed(Step::SetAgreement {
                 child: crate::flow::child_ref(self, &child.id).await?,
                 agreement: agreement.as_str().to_owned(),
                 pin: None,
-            })),
-            false => None,
+            })))
         };
         let result = self
-            .client
-            .set_agreement(&child.id, agreement, pin, &idempotency_key("agreement"))
-            .await
-            .map_err(CoreError::from);
-        self.record(planned, crate::flow::failure_code(&result, |_| false));
+            .recorded(plan, |_| false, async {
+                self.client
+                    .set_agreement(&child.id, agreement, pin, &idempotency_key("agreement"))
+                    .await
+                    .map_err(CoreError::from)
+            })
+            .await;
         let updated = result?;
         self.audit("agreement_changed", &subject_ref("child", &child.id), agreement.as_str()).await;
         Ok(updated.into())
@@ -304,12 +305,9 @@ impl Engine {
     /// Accepts or declines an invitation. Accepting brings the child into the cache, history
     /// included (a fresh snapshot).
     pub async fn answer_invite(&self, invite_id: &str, accept: bool) -> Result<InviteView, CoreError> {
-        let planned = self
-            .is_recording()
-            .then(|| Planned::Fixed(Step::AnswerInvite { invite: invite_id.to_owned(), accept }));
-        let result = self.answer_invite_inner(invite_id, accept).await;
-        self.record(planned, crate::flow::failure_code(&result, |_| false));
-        result
+        let plan =
+            async || Ok(Some(Planned::Fixed(Step::AnswerInvite { invite: invite_id.to_owned(), accept })));
+        self.recorded(plan, |_| false, self.answer_invite_inner(invite_id, accept)).await
     }
 
     async fn answer_invite_inner(&self, invite_id: &str, accept: bool) -> Result<InviteView, CoreError> {

@@ -382,24 +382,26 @@ impl Engine {
             }
         }
         self.known_request(&child.id, request_id).await?;
-        let planned = match self.is_recording() {
-            true => Some(Planned::Approve {
+        let plan = async || {
+            Ok(Some(Planned::Approve {
                 child: flow::child_ref(self, &child.id).await?,
                 request: flow::request_ref(self, &child.id, request_id).await?,
                 needs_pin,
                 trial_days,
-            }),
-            false => None,
+            }))
         };
         let result = self
-            .decide(Decision::ApproveRequest {
-                child_id: child.id.clone(),
-                request_id: request_id.to_owned(),
-                pin: pin.map(|p| p.expose().to_owned()),
-                trial_days,
-            })
+            .recorded(
+                plan,
+                refused,
+                self.decide(Decision::ApproveRequest {
+                    child_id: child.id.clone(),
+                    request_id: request_id.to_owned(),
+                    pin: pin.map(|p| p.expose().to_owned()),
+                    trial_days,
+                }),
+            )
             .await;
-        self.record(planned, flow::failure_code(&result, refused));
         match result {
             Ok(outcome) if outcome.state == OutcomeState::Sent => {
                 self.awaiting_guardians(&child.id, request_id, outcome).await
@@ -435,18 +437,21 @@ impl Engine {
     pub async fn deny_request(&self, child: &str, request_id: &str) -> Result<DecisionOutcome, CoreError> {
         let child = self.find_child(child).await?;
         self.known_request(&child.id, request_id).await?;
-        let planned = match self.is_recording() {
-            true => Some(Planned::Fixed(flow::Step::Deny {
+        let plan = async || {
+            Ok(Some(Planned::Fixed(flow::Step::Deny {
                 child: flow::child_ref(self, &child.id).await?,
                 request: flow::request_ref(self, &child.id, request_id).await?,
-            })),
-            false => None,
+            })))
         };
-        let result = self
-            .decide(Decision::DenyRequest { child_id: child.id, request_id: request_id.to_owned() })
-            .await;
-        self.record(planned, flow::failure_code(&result, refused));
-        result
+        self.recorded(
+            plan,
+            refused,
+            self.decide(Decision::DenyRequest {
+                child_id: child.id.clone(),
+                request_id: request_id.to_owned(),
+            }),
+        )
+        .await
     }
 
     /// Blocks a contact, or unblocks one with the child's PIN: lifting a block is the
@@ -476,8 +481,8 @@ impl Engine {
                 contact.display_name
             ))
         });
-        let planned = match self.is_recording() {
-            true => {
+        let plan = async || {
+            Ok({
                 let contact = flow::contact_ref(self, &child.id, contact_id).await?;
                 let child = flow::child_ref(self, &child.id).await?;
                 Some(Planned::Fixed(if blocked {
@@ -485,25 +490,22 @@ impl Engine {
                 } else {
                     flow::Step::Unblock { child, contact, pin: None }
                 }))
-            }
-            false => None,
+            })
         };
         if let Some(error) = banned {
-            let result = Err(error);
-            self.record(planned, flow::failure_code(&result, refused));
-            return result;
+            return self.recorded(plan, refused, std::future::ready(Err(error))).await;
         }
-        let child_id = child.id;
-        let contact_id = contact_id.to_owned();
-        let result = self
-            .decide(if blocked {
+        let (child_id, contact_id) = (child.id.clone(), contact_id.to_owned());
+        self.recorded(
+            plan,
+            refused,
+            self.decide(if blocked {
                 Decision::BlockContact { child_id, contact_id }
             } else {
                 Decision::UnblockContact { child_id, contact_id, pin: pin.map(|p| p.expose().to_owned()) }
-            })
-            .await;
-        self.record(planned, flow::failure_code(&result, refused));
-        result
+            }),
+        )
+        .await
     }
 
     /// Removes a contact from the child's list (the friendship ends). Queued first, so it
@@ -517,18 +519,21 @@ impl Engine {
                 child.display_name
             )));
         }
-        let planned = match self.is_recording() {
-            true => Some(Planned::Fixed(flow::Step::RemoveContact {
+        let plan = async || {
+            Ok(Some(Planned::Fixed(flow::Step::RemoveContact {
                 contact: flow::contact_ref(self, &child.id, contact_id).await?,
                 child: flow::child_ref(self, &child.id).await?,
-            })),
-            false => None,
+            })))
         };
-        let result = self
-            .decide(Decision::RemoveContact { child_id: child.id, contact_id: contact_id.to_owned() })
-            .await;
-        self.record(planned, flow::failure_code(&result, refused));
-        result
+        self.recorded(
+            plan,
+            refused,
+            self.decide(Decision::RemoveContact {
+                child_id: child.id.clone(),
+                contact_id: contact_id.to_owned(),
+            }),
+        )
+        .await
     }
 
     async fn known_request(&self, child_id: &str, request_id: &str) -> Result<(), CoreError> {
@@ -618,16 +623,18 @@ impl Engine {
     /// Makes a trial friendship a lasting one (online: a trial that ended meanwhile cannot be).
     pub async fn confirm_contact(&self, child: &str, contact_id: &str) -> Result<ContactView, CoreError> {
         let child = self.find_child(child).await?;
-        let planned = match self.is_recording() {
-            true => Some(Planned::Fixed(flow::Step::ConfirmContact {
+        let plan = async || {
+            Ok(Some(Planned::Fixed(flow::Step::ConfirmContact {
                 child: flow::child_ref(self, &child.id).await?,
                 contact: flow::contact_ref(self, &child.id, contact_id).await?,
-            })),
-            false => None,
+            })))
         };
         let key = crate::decisions::idempotency_key("confirm");
-        let result = self.client.confirm_contact(&child.id, contact_id, &key).await.map_err(CoreError::from);
-        self.record(planned, flow::failure_code(&result, |_| false));
+        let result = self
+            .recorded(plan, |_| false, async {
+                self.client.confirm_contact(&child.id, contact_id, &key).await.map_err(CoreError::from)
+            })
+            .await;
         result?;
         self.audit("trial_confirmed", &guardian_store::subject_ref("child", &child.id), "confirmed").await;
         self.sync().await?;

@@ -131,13 +131,8 @@ impl Engine {
         if !is_valid_pin(pin.expose()) {
             return Err(crate::decisions::pin_format_error());
         }
-        let planned = match self.is_recording() {
-            true => Some(Planned::Deletion { child: flow::child_ref(self, &child.id).await? }),
-            false => None,
-        };
-        let result = self.submit_child_deletion(&child.id, reauth, pin).await;
-        self.record(planned, flow::failure_code(&result, |_| false));
-        result
+        let plan = async || Ok(Some(Planned::Deletion { child: flow::child_ref(self, &child.id).await? }));
+        self.recorded(plan, |_| false, self.submit_child_deletion(&child.id, reauth, pin)).await
     }
 
     async fn submit_child_deletion(
@@ -212,8 +207,8 @@ impl Engine {
 
     /// Cancels a deletion during its cooling-off period: nothing has been deleted.
     pub async fn cancel_deletion(&self, id: &str) -> Result<DeletionRequest, CoreError> {
-        let planned = match self.is_recording() {
-            true => {
+        let plan = async || {
+            Ok({
                 let requests = self.client.deletion_requests().await?;
                 match requests.iter().find(|r| r.id == id).and_then(|r| r.child_id.clone()) {
                     Some(child) => Some(Planned::Fixed(Step::CancelDeletion {
@@ -221,12 +216,9 @@ impl Engine {
                     })),
                     None => None,
                 }
-            }
-            false => None,
+            })
         };
-        let result = self.cancel_deletion_inner(id).await;
-        self.record(planned, flow::failure_code(&result, |_| false));
-        result
+        self.recorded(plan, |_| false, self.cancel_deletion_inner(id)).await
     }
 
     async fn cancel_deletion_inner(&self, id: &str) -> Result<DeletionRequest, CoreError> {
@@ -287,18 +279,18 @@ impl Engine {
             let known: Vec<_> = ConsentPurpose::ALL.iter().map(|p| p.as_str()).collect();
             CoreError::Invalid(format!("unknown purpose {purpose:?}; one of: {}", known.join(", ")))
         })?;
-        let planned = match self.is_recording() {
-            true => Some(Planned::Fixed(Step::Consent {
+        let plan = async || {
+            Ok(Some(Planned::Fixed(Step::Consent {
                 child: flow::child_ref(self, &child.id).await?,
                 purpose: purpose.as_str().into(),
                 granted,
-            })),
-            false => None,
+            })))
         };
         let key = crate::decisions::idempotency_key("consent");
-        let result =
-            self.client.set_consent(&child.id, purpose, granted, &key).await.map_err(CoreError::from);
-        self.record(planned, flow::failure_code(&result, |_| false));
+        let send = async {
+            self.client.set_consent(&child.id, purpose, granted, &key).await.map_err(CoreError::from)
+        };
+        let result = self.recorded(plan, |_| false, send).await;
         let ledger = result?;
         let action = if granted { "consent_granted" } else { "consent_withdrawn" };
         self.audit(action, &subject_ref("child", &child.id), purpose.as_str()).await;
@@ -311,9 +303,9 @@ impl Engine {
 
     pub async fn acknowledge_policy(&self, version: &str) -> Result<PolicyVersion, CoreError> {
         let key = crate::decisions::idempotency_key("ack");
-        let result = self.client.acknowledge_policy(version, &key).await.map_err(CoreError::from);
-        let planned = Planned::Fixed(Step::AcknowledgePolicy { version: version.to_owned() });
-        self.record(Some(planned), flow::failure_code(&result, |_| false));
+        let plan = async || Ok(Some(Step::AcknowledgePolicy { version: version.to_owned() }.into()));
+        let send = async { self.client.acknowledge_policy(version, &key).await.map_err(CoreError::from) };
+        let result = self.recorded(plan, |_| false, send).await;
         let policy = result?;
         self.audit("policy_acknowledged", "guardian", &policy.version).await;
         Ok(policy)
@@ -332,13 +324,10 @@ impl Engine {
         mut on_progress: impl FnMut(ExportProgress) + Send,
     ) -> Result<ArchiveSummary, CoreError> {
         let child = self.find_child(child).await?;
-        let planned = match self.is_recording() {
-            true => Some(Planned::Fixed(Step::Export { child: flow::child_ref(self, &child.id).await? })),
-            false => None,
+        let plan = async || {
+            Ok(Some(Planned::Fixed(Step::Export { child: flow::child_ref(self, &child.id).await? })))
         };
-        let result = self.export_inner(&child.id, out, language, &mut on_progress).await;
-        self.record(planned, flow::failure_code(&result, |_| false));
-        result
+        self.recorded(plan, |_| false, self.export_inner(&child.id, out, language, &mut on_progress)).await
     }
 
     async fn export_inner(
