@@ -14,9 +14,12 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::decisions::{if_match, log_decision, owned_child, record_change, required, stale_child};
+use crate::decision_log::log_decision;
 use crate::error::{ApiError, ApiResult};
+use crate::feed::record_change;
 use crate::idempotency::IdempotencyKey;
+use crate::ownership::owned_child;
+use crate::preconditions::{if_match, required, stale_child};
 use crate::routes::{ApiJson, ApiPath};
 
 /// The body limit of an upload: the largest picture in base64, with room for the JSON around it.

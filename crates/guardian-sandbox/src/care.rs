@@ -16,9 +16,10 @@ use sqlx::AssertSqlSafe;
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::decisions::{owned_child, paged};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::IdempotencyKey;
+use crate::ownership::owned_child;
+use crate::paging::paged;
 use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, page_limit};
 
 /// The provider answers a report within this time (seed policies: 15 days).

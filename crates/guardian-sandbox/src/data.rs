@@ -16,9 +16,11 @@ use sqlx::{AssertSqlSafe, SqliteConnection};
 use crate::AppState;
 use crate::auth::Authed;
 use crate::care::{RESOLVED_AFTER, child_rows};
-use crate::decisions::{owned_child, paged, record_change};
 use crate::error::ApiResult;
+use crate::feed::record_change;
 use crate::idempotency::IdempotencyKey;
+use crate::ownership::owned_child;
+use crate::paging::paged;
 use crate::routes::{ApiJson, ApiPath, ApiQuery};
 
 fn description(category: DataCategory) -> &'static str {

@@ -20,11 +20,12 @@ use sqlx::AssertSqlSafe;
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::decisions::{
-    CONTACT_COLUMNS, REQUEST_COLUMNS, contact_from_row, owned_child, paged, request_from_row,
-};
+use crate::contacts::{CONTACT_COLUMNS, contact_from_row};
 use crate::error::{ApiError, ApiResult};
+use crate::friend_requests::{REQUEST_COLUMNS, request_from_row};
 use crate::idempotency::IdempotencyKey;
+use crate::ownership::owned_child;
+use crate::paging::paged;
 use crate::routes::{ApiPath, ApiQuery, decode_cursor, load_children, page_limit};
 
 /// What an export leaves out on purpose, and why (rule 4: no message content is kept at all).

@@ -6,14 +6,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine as _;
+use chrono::{DateTime, Utc};
 use guardian_domain::{ActivityRow, Change, ChangePage, ChangeQuery, ErrorCode};
 use serde::{Deserialize, Serialize};
-use sqlx::AssertSqlSafe;
+use sqlx::{AssertSqlSafe, SqliteConnection};
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::decisions::{CONTACT_COLUMNS, REQUEST_COLUMNS, contact_from_row, request_from_row};
+use crate::contacts::{CONTACT_COLUMNS, contact_from_row};
 use crate::error::{ApiError, ApiResult};
+use crate::friend_requests::{REQUEST_COLUMNS, request_from_row};
 use crate::routes::{ApiQuery, load_children, page_limit};
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -58,7 +60,7 @@ pub(crate) async fn changes(
     ApiQuery(query): ApiQuery<ChangeQuery>,
 ) -> ApiResult<Json<ChangePage>> {
     let limit = page_limit(query.limit)?;
-    crate::decisions::end_trials(&state, &auth.guardian_id).await?;
+    crate::contacts::end_trials(&state, &auth.guardian_id).await?;
     let (floor, epoch): (i64, String) =
         sqlx::query_as("SELECT floor, epoch FROM feed_state WHERE id = 1").fetch_one(&state.db).await?;
     let cursor = match query.cursor.as_deref() {
@@ -258,6 +260,39 @@ pub(crate) async fn compact(state: &AppState) -> ApiResult<()> {
         .execute(&state.db)
         .await?;
     sqlx::query("DELETE FROM changes").execute(&state.db).await?;
+    Ok(())
+}
+
+/// Puts a change in the feed of `guardian_id` and of every guardian of the child it concerns.
+pub(crate) async fn record_change(
+    conn: &mut SqliteConnection,
+    guardian_id: &str,
+    entity: &str,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    let (kind, id) = entity.split_once(':').unwrap_or((entity, ""));
+    let child_id = match kind {
+        "friend_request" => {
+            let row: Option<(String,)> = sqlx::query_as("SELECT child_id FROM friend_requests WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            row.map(|(c,)| c).unwrap_or_default()
+        }
+        _ => id.split('/').next().unwrap_or("").to_owned(),
+    };
+    sqlx::query(
+        "INSERT INTO changes (guardian_id, entity, at) SELECT ?, ?, ? \
+         UNION SELECT guardian_id, ?, ? FROM child_guardians WHERE child_id = ?",
+    )
+    .bind(guardian_id)
+    .bind(entity)
+    .bind(at)
+    .bind(entity)
+    .bind(at)
+    .bind(child_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -15,9 +15,12 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::decisions::{log_decision, owned_child, paged, record_change};
+use crate::decision_log::log_decision;
 use crate::error::{ApiError, ApiResult};
+use crate::feed::record_change;
 use crate::idempotency::IdempotencyKey;
+use crate::ownership::owned_child;
+use crate::paging::paged;
 use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, mask_phone, page_limit};
 
 /// An invitation not answered within this time lapses.
@@ -296,7 +299,7 @@ pub(crate) async fn remove(
         let current = load(&state, &auth.guardian_id, &child_id).await?;
         // Only a guardian takes a guardian away (the child's PIN, see `check_guardian`).
         let (pin, proof) = (check.pin.as_deref(), check.reauth_proof.as_deref());
-        crate::decisions::check_guardian(&state, &auth.guardian_id, &child_id, pin, proof).await?;
+        crate::pin::check_guardian(&state, &auth.guardian_id, &child_id, pin, proof).await?;
         let removed = current
             .guardians
             .iter()
@@ -372,7 +375,7 @@ pub(crate) async fn set_agreement(
     key.run(&state.clone(), &auth.guardian_id.clone(), async move {
         owned_child(&state.db, &auth.guardian_id, &child_id).await?;
         let (pin, proof) = (body.pin.as_deref(), body.reauth_proof.as_deref());
-        crate::decisions::check_guardian(&state, &auth.guardian_id, &child_id, pin, proof).await?;
+        crate::pin::check_guardian(&state, &auth.guardian_id, &child_id, pin, proof).await?;
         let now = state.clock.now();
         let current = load(&state, &auth.guardian_id, &child_id).await?;
         let mut tx = state.db.begin().await?;

@@ -13,18 +13,25 @@ mod admin;
 mod auth;
 mod avatar;
 mod care;
+mod child_settings;
 pub mod command;
+mod contacts;
 mod data;
-mod decisions;
+mod decision_log;
 mod error;
 mod exports;
 mod faults;
 mod feed;
+mod friend_requests;
 mod guardians;
 mod guessing;
 mod host;
 mod idempotency;
 mod identity;
+mod ownership;
+mod paging;
+mod pin;
+mod preconditions;
 mod profile;
 mod proposals;
 mod push;
@@ -209,7 +216,7 @@ impl Sandbox {
     /// a contact's app would send it (for tests, demos and support staff: `from` may be anything
     /// a hostile contact could type). The child's guardians hear of it on the push stream.
     pub async fn add_friend_request(&self, child_id: &str, from: &str) -> Result<String, SandboxError> {
-        let id = decisions::incoming_request(&self.state, child_id, from).await?;
+        let id = friend_requests::incoming_request(&self.state, child_id, from).await?;
         let guardians: Vec<String> =
             sqlx::query_scalar("SELECT guardian_id FROM child_guardians WHERE child_id = ?")
                 .bind(child_id)

@@ -11,9 +11,11 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::decisions::{if_match, owned_child, record_change, required, stale_child};
 use crate::error::ApiError;
+use crate::feed::record_change;
 use crate::idempotency::IdempotencyKey;
+use crate::ownership::owned_child;
+use crate::preconditions::{if_match, required, stale_child};
 use crate::routes::{ApiJson, ApiPath};
 
 pub(crate) async fn put_profile(

@@ -18,9 +18,10 @@ use sqlx::SqliteConnection;
 
 use crate::AppState;
 use crate::auth::Authed;
-use crate::decisions::{log_decision, owned_child};
+use crate::decision_log::log_decision;
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::IdempotencyKey;
+use crate::ownership::owned_child;
 use crate::routes::{ApiJson, ApiPath};
 
 type Row = (String, String, String, Option<String>, String, DateTime<Utc>, DateTime<Utc>, String);
@@ -257,7 +258,7 @@ pub(crate) async fn accept(
             ));
         }
         let (pin, proof) = (check.pin.as_deref(), check.reauth_proof.as_deref());
-        crate::decisions::check_guardian(&state, &auth.guardian_id, &row.1, pin, proof).await?;
+        crate::pin::check_guardian(&state, &auth.guardian_id, &row.1, pin, proof).await?;
         let now = state.clock.now();
         let mut tx = state.db.begin().await?;
         answer(&mut tx, &row, &auth.guardian_id, "accepted", now).await?;

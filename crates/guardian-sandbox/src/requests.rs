@@ -15,9 +15,10 @@ use sqlx::AssertSqlSafe;
 use crate::AppState;
 use crate::auth::Authed;
 use crate::care::child_rows;
-use crate::decisions::{owned_child, paged};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::IdempotencyKey;
+use crate::ownership::owned_child;
+use crate::paging::paged;
 use crate::routes::{ApiJson, ApiPath, ApiQuery};
 
 const DUE: Duration = Duration::days(15);

@@ -17,9 +17,13 @@ use sqlx::AssertSqlSafe;
 
 use crate::AppState;
 use crate::auth::{Authed, new_token, token_hash, verify_secret};
-use crate::decisions::{check_pin, log_decision, owned_child, paged, record_change};
+use crate::decision_log::log_decision;
 use crate::error::{ApiError, ApiResult};
+use crate::feed::record_change;
 use crate::idempotency::IdempotencyKey;
+use crate::ownership::owned_child;
+use crate::paging::paged;
+use crate::pin::check_pin;
 use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, page_limit};
 
 /// How long a re-authentication proof is good for.

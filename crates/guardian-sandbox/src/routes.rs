@@ -18,7 +18,10 @@ use sqlx::AssertSqlSafe;
 use crate::AppState;
 use crate::auth::{self, Authed};
 use crate::error::{ApiError, ApiResult};
-use crate::{care, decisions, exports, feed, guardians, proposals, rights, transparency};
+use crate::{
+    care, child_settings, contacts, exports, feed, friend_requests, guardians, paging, pin, proposals,
+    rights, transparency,
+};
 
 /// Request bodies larger than this are refused with `413`.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -42,19 +45,22 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/third-party/{provider}/authorize", get(crate::identity::consent_page))
         .route("/third-party/{provider}/allow", get(crate::identity::allow))
         .route("/v1/children", get(children).post(crate::profile::create_child))
-        .route("/v1/children/{child_id}/friend-requests", get(decisions::list_requests))
+        .route("/v1/children/{child_id}/friend-requests", get(friend_requests::list_requests))
         .route(
             "/v1/children/{child_id}/friend-requests/{request_id}/approve",
-            post(decisions::approve_request),
+            post(friend_requests::approve_request),
         )
-        .route("/v1/children/{child_id}/friend-requests/{request_id}/deny", post(decisions::deny_request))
-        .route("/v1/children/{child_id}/contacts", get(decisions::list_contacts))
-        .route("/v1/children/{child_id}/contacts/{contact_id}/block", post(decisions::block_contact))
-        .route("/v1/children/{child_id}/contacts/{contact_id}/unblock", post(decisions::unblock_contact))
-        .route("/v1/children/{child_id}/contacts/{contact_id}/confirm", post(decisions::confirm_contact))
-        .route("/v1/children/{child_id}/contacts/{contact_id}/remove", post(decisions::remove_contact))
-        .route("/v1/children/{child_id}/pin", put(decisions::set_pin))
-        .route("/v1/children/{child_id}/settings", patch(decisions::patch_settings))
+        .route(
+            "/v1/children/{child_id}/friend-requests/{request_id}/deny",
+            post(friend_requests::deny_request),
+        )
+        .route("/v1/children/{child_id}/contacts", get(contacts::list_contacts))
+        .route("/v1/children/{child_id}/contacts/{contact_id}/block", post(contacts::block_contact))
+        .route("/v1/children/{child_id}/contacts/{contact_id}/unblock", post(contacts::unblock_contact))
+        .route("/v1/children/{child_id}/contacts/{contact_id}/confirm", post(contacts::confirm_contact))
+        .route("/v1/children/{child_id}/contacts/{contact_id}/remove", post(contacts::remove_contact))
+        .route("/v1/children/{child_id}/pin", put(pin::set_pin))
+        .route("/v1/children/{child_id}/settings", patch(child_settings::patch_settings))
         .route("/v1/children/{child_id}/profile", put(crate::profile::put_profile))
         .route("/v1/children/{child_id}/public-profile", get(crate::avatar::public_profile))
         .route(
@@ -297,5 +303,5 @@ async fn children(
     let limit = page_limit(query.limit)?;
     let children =
         load_children(&state.db, &auth.guardian_id, "c.id > ?", &after, i64::from(limit) + 1).await?;
-    Ok(Json(decisions::paged(children, limit, |c| c.id.clone())))
+    Ok(Json(paging::paged(children, limit, |c| c.id.clone())))
 }

@@ -360,7 +360,7 @@ impl Scenario {
             .bind(&r.direction)
             .bind(&r.status)
             .bind(now)
-            .bind(now + crate::decisions::REQUEST_LIFETIME)
+            .bind(now + crate::friend_requests::REQUEST_LIFETIME)
             .execute(&mut *tx)
             .await?;
             for guardian_id in &r.approved_by {
@@ -391,7 +391,7 @@ impl Scenario {
             .await?;
         }
         for e in &self.decision_log {
-            crate::decisions::log_decision(
+            crate::decision_log::log_decision(
                 &mut tx,
                 &e.child_id,
                 &e.guardian_id,
@@ -409,7 +409,7 @@ impl Scenario {
             .bind(&p.child_id)
             .bind(crate::auth::hash_secret(&p.pin)?)
             .bind(p.failed_attempts)
-            .bind(p.failed_attempts >= crate::decisions::RESET_AFTER)
+            .bind(p.failed_attempts >= crate::pin::RESET_AFTER)
             .execute(&mut *tx)
             .await?;
         }
@@ -600,7 +600,7 @@ impl Scenario {
                     .bind(&child.id)
                     .bind(format!("Stranger {i:04}"))
                     .bind(now)
-                    .bind(now + crate::decisions::REQUEST_LIFETIME)
+                    .bind(now + crate::friend_requests::REQUEST_LIFETIME)
                     .execute(&mut *tx)
                     .await?;
                 }

@@ -10,8 +10,8 @@ use guardian_domain::{AutomatedDecision, Page, PageQuery, SecurityNotice, StaffA
 use crate::AppState;
 use crate::auth::Authed;
 use crate::care::child_rows;
-use crate::decisions::paged;
 use crate::error::ApiResult;
+use crate::paging::paged;
 use crate::routes::{ApiPath, ApiQuery, decode_cursor, page_limit};
 
 type StaffRow = (String, String, String, DateTime<Utc>, String, String, String);
