@@ -35,7 +35,7 @@ impl ProviderClient {
         idempotency_key: &str,
     ) -> Result<Removal, ClientError> {
         let path = format!("/v1/children/{}/guardians/{}/remove", seg(child_id), seg(guardian_id));
-        let body = to_json(&crate::client::guardian_check(Some(pin)))?;
+        let body = to_json(&crate::children::guardian_check(Some(pin)))?;
         self.mutate(Method::POST, &path, Some(body), idempotency_key, None).await
     }
 
@@ -60,7 +60,7 @@ impl ProviderClient {
         idempotency_key: &str,
     ) -> Result<Proposal, ClientError> {
         let path = format!("/v1/proposals/{}/accept", seg(proposal_id));
-        let body = to_json(&crate::client::guardian_check(Some(pin)))?;
+        let body = to_json(&crate::children::guardian_check(Some(pin)))?;
         self.mutate(Method::POST, &path, Some(body), idempotency_key, None).await
     }
 

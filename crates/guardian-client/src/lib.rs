@@ -3,13 +3,18 @@
 //! Tokens live only in the OS keyring (and, while in use, in memory wrapped in [`Secret`]); they
 //! are never logged, serialised or handed to the web view.
 
+mod children;
 mod client;
+mod contacts;
 mod error;
+mod feed;
+mod friend_requests;
 mod guardians;
 mod identity;
 mod rights;
 mod sandbox_admin;
 mod secrets;
+mod session;
 
 pub use client::{DEFAULT_TIMEOUT, ProviderClient, Recorder, validate_provider_url};
 pub use error::{ClientError, Unavailable};
