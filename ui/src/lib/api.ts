@@ -63,7 +63,7 @@ export type ReauthInput = B.ReauthInput;
 
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
 
-/** The generated commands, each documented where it is written (src-tauri/src/commands.rs). */
+/** The generated commands, each documented where it is written (src-tauri/src/commands/). */
 type Commands = typeof commands;
 
 /** What the app hears from the backend without asking; each returns a function that stops listening. */
