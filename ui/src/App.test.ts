@@ -342,7 +342,7 @@ describe("sync health", () => {
         ok([
           {
             id: "7",
-            kind: "approve_request",
+            kind: "approve_request" as const,
             child_id: "c1",
             subject: "fr-1",
             state: "refused" as const,

@@ -81,7 +81,7 @@ export const commands = {
 	requestChildDeletion: (childId: string, typedName: string, reauth: ReauthInput, pin: string) => typedError<DeletionView_Serialize, AppError_Serialize>(__TAURI_INVOKE("request_child_deletion", { childId, typedName, reauth, pin })),
 	cancelDeletion: (id: string) => typedError<DeletionView_Serialize, AppError_Serialize>(__TAURI_INVOKE("cancel_deletion", { id })),
 	getConsents: (childId: string) => typedError<ConsentView, AppError_Serialize>(__TAURI_INVOKE("get_consents", { childId })),
-	setConsent: (childId: string, purpose: string, granted: boolean) => typedError<ConsentView, AppError_Serialize>(__TAURI_INVOKE("set_consent", { childId, purpose, granted })),
+	setConsent: (childId: string, purpose: ConsentPurpose, granted: boolean) => typedError<ConsentView, AppError_Serialize>(__TAURI_INVOKE("set_consent", { childId, purpose, granted })),
 	listPolicies: () => typedError<PolicyView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_policies")),
 	acknowledgePolicy: (version: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("acknowledge_policy", { version })),
 	/**  Exports a child's data into the Downloads folder, verified, telling the window its progress. */
@@ -221,9 +221,9 @@ export type ActivityView = {
 export type AgeThreshold = {
 	age: number,
 	/**
-	 *  `service_consent` (under 14: the guardian's consent, seed rule 14 and China's PIPL),
-	 *  `coppa` (under 13, United States), `gdpr` (the digital age of consent in the child's
-	 *  country), `adult` (18: guardian consent is no longer needed).
+	 *  `service_consent` (under 14: the guardian's consent, promise 14 in docs/policy-promises.md
+	 *  and China's PIPL), `coppa` (under 13, United States), `gdpr` (the digital age of consent in
+	 *  the child's country), `adult` (18: guardian consent is no longer needed).
 	 */
 	rule: string,
 	/**  The day the child turns `age` (`YYYY-MM-DD`). */
@@ -439,11 +439,14 @@ export type CoGuardiansView_Serialize = {
 };
 
 export type ConsentEventView = {
-	purpose: string,
+	purpose: ConsentPurpose,
 	granted: boolean,
 	at: string,
 	policy_version: string,
 };
+
+/**  The purposes a guardian consents to separately. */
+export type ConsentPurpose = "analytics" | "sms_verification" | "crash_reporting" | "cross_border_transfer";
 
 export type ConsentView = {
 	child_id: string,
@@ -465,8 +468,8 @@ export type ContactView_Deserialize = {
 	messages_7d: number,
 	calls_7d: number,
 	last_interaction?: string | null,
-	/**  `"block_contact"` or `"unblock_contact"` while a decision waits to be sent. */
-	queued?: string | null,
+	/**  A block, an unblock or a removal that waits to be sent. */
+	queued?: DecisionKind | null,
 	/**  A friendship approved for a trial ends then (RFC 3339) unless the guardian confirms it. */
 	trial_until?: string | null,
 	/**  The provider banned the account for abuse then (RFC 3339): blocked, and it stays so. */
@@ -483,8 +486,8 @@ export type ContactView_Serialize = {
 	messages_7d: number,
 	calls_7d: number,
 	last_interaction: string | null,
-	/**  `"block_contact"` or `"unblock_contact"` while a decision waits to be sent. */
-	queued: string | null,
+	/**  A block, an unblock or a removal that waits to be sent. */
+	queued: DecisionKind | null,
 	/**  A friendship approved for a trial ends then (RFC 3339) unless the guardian confirms it. */
 	trial_until: string | null,
 	/**  The provider banned the account for abuse then (RFC 3339): blocked, and it stays so. */
@@ -557,6 +560,9 @@ export type DecisionEntryView = {
 	subject: string,
 	at: string,
 };
+
+/**  What a decision does, without its details: how the outbox, the views and the app name it. */
+export type DecisionKind = "approve_request" | "deny_request" | "block_contact" | "unblock_contact" | "remove_contact";
 
 /**  What happened to a decision just made. */
 export type DecisionOutcome = DecisionOutcome_Serialize | DecisionOutcome_Deserialize;
@@ -792,7 +798,7 @@ export type ErrorKind = "sign_in_required" | "invalid_credentials" | "invalid_pr
 export type ExportProgressed = {
 	child_id: string,
 	/**  `preparing`, `downloading` or `verifying`. */
-	stage: string,
+	stage: ExportStage,
 	/**  0 to 100. */
 	percent: number,
 };
@@ -802,6 +808,13 @@ export type ExportSaved = {
 	path: string,
 	files: number,
 };
+
+/**  What an export is doing. */
+export type ExportStage = 
+/**  The provider is making the archive. */
+"preparing" | "downloading" | 
+/**  The archive's checksums and signature are checked. */
+"verifying";
 
 /**  What the viewer shows of one verified export. */
 export type ExportView = {
@@ -825,7 +838,7 @@ export type FieldChange = {
 	after: string,
 };
 
-/**  How a child's new friends are approved (seed rule 2). */
+/**  How a child's new friends are approved (promise 2, docs/policy-promises.md). */
 export type FriendApproval = 
 /**  The guardian's 4-digit PIN approves each request. */
 "pin_required" | 
@@ -1038,7 +1051,7 @@ export type PendingDecision = PendingDecision_Serialize | PendingDecision_Deseri
 /**  A decision not yet accepted by the provider: queued, or refused with the provider's words. */
 export type PendingDecision_Deserialize = {
 	id: string,
-	kind: string,
+	kind: DecisionKind,
 	child_id: string,
 	subject: string,
 	state: PendingState,
@@ -1059,7 +1072,7 @@ export type PendingDecision_Deserialize = {
 /**  A decision not yet accepted by the provider: queued, or refused with the provider's words. */
 export type PendingDecision_Serialize = {
 	id: string,
-	kind: string,
+	kind: DecisionKind,
 	child_id: string,
 	subject: string,
 	state: PendingState,
@@ -1373,8 +1386,8 @@ export type RequestView_Deserialize = {
 	status: string,
 	/**  RFC 3339. */
 	expires_at: string,
-	/**  `"approve_request"` or `"deny_request"` while a decision waits to be sent. */
-	queued?: string | null,
+	/**  An approval or a denial that waits to be sent. */
+	queued?: DecisionKind | null,
 	/**
 	 *  Where all the child's guardians must agree: who approved so far while the others are
 	 *  awaited.
@@ -1393,8 +1406,8 @@ export type RequestView_Serialize = {
 	status: string,
 	/**  RFC 3339. */
 	expires_at: string,
-	/**  `"approve_request"` or `"deny_request"` while a decision waits to be sent. */
-	queued: string | null,
+	/**  An approval or a denial that waits to be sent. */
+	queued: DecisionKind | null,
 	/**
 	 *  Where all the child's guardians must agree: who approved so far while the others are
 	 *  awaited.

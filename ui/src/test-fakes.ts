@@ -1,6 +1,7 @@
 // Fakes shared by the UI tests: a dashboard and an `Api` whose every method is a spy.
 import { fireEvent, screen, within } from "@testing-library/svelte";
 import { vi } from "vitest";
+import type { ConsentPurpose } from "./bindings";
 import type {
   AccountView,
   Api,
@@ -153,7 +154,7 @@ export const decided = (
   refusal: DecisionOutcome["refusal"] = null,
 ): DecisionOutcome => ({ state, message, reason, refusal });
 
-export const PURPOSES = ["analytics", "sms_verification", "crash_reporting", "cross_border_transfer"];
+export const PURPOSES: ConsentPurpose[] = ["analytics", "sms_verification", "crash_reporting", "cross_border_transfer"];
 
 /** Every purpose granted on 1 November, analytics withdrawn once before that. */
 export function consents(childId: string): ConsentView {
@@ -418,7 +419,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     ),
     refuseDeletion: vi.fn(async (id: string) => ok(deletionView({ id, status: "cancelled" }))),
     getConsents: vi.fn(async (childId: string) => ok(consents(childId))),
-    setConsent: vi.fn(async (childId: string, purpose: string, granted: boolean) => {
+    setConsent: vi.fn(async (childId: string, purpose: ConsentPurpose, granted: boolean) => {
       const view = consents(childId);
       const event = { purpose, granted, at: "2026-11-23T11:00:00Z", policy_version: "2026-01" };
       view.current = view.current.map((c) => (c.purpose === purpose ? event : c));

@@ -1,6 +1,6 @@
 //! Friend requests and contacts: the decisions a guardian makes about who the child talks to.
 
-use guardian_core::{DecisionOutcome, Engine, OutcomeState};
+use guardian_core::{DecisionKind, DecisionOutcome, Engine, OutcomeState};
 use guardian_domain::{FriendApproval, PIN_DIGITS};
 
 use crate::Ending;
@@ -33,9 +33,10 @@ pub(crate) async fn requests(
                 println!("{:<8}  {:<9}  {:<9}  {:<24}  NOTE", "ID", "DIRECTION", "STATUS", "FROM / TO");
                 for r in requests {
                     let waiting = format!("approved by {}; waiting for the others", r.approved_by.join(", "));
-                    let note = match r.queued.as_deref() {
-                        Some("approve_request") => "approval waiting to sync",
-                        Some("deny_request") => "denial waiting to sync",
+                    let note = match r.queued {
+                        Some(DecisionKind::ApproveRequest) => "approval waiting to sync",
+                        Some(DecisionKind::DenyRequest) => "denial waiting to sync",
+                        Some(_) => "change waiting to sync",
                         _ if !r.approved_by.is_empty() => &waiting,
                         _ => "",
                     };

@@ -311,12 +311,12 @@ pub async fn consent(
     let ledger = match action {
         None => engine.consents(child).await?,
         Some(ConsentAction::Grant { purpose }) => {
-            let ledger = engine.set_consent(child, &purpose, true).await?;
+            let ledger = engine.set_consent(child, guardian_core::consent_purpose(&purpose)?, true).await?;
             println!("Consent given for {purpose}.");
             ledger
         }
         Some(ConsentAction::Withdraw { purpose }) => {
-            let ledger = engine.set_consent(child, &purpose, false).await?;
+            let ledger = engine.set_consent(child, guardian_core::consent_purpose(&purpose)?, false).await?;
             println!(
                 "Consent withdrawn for {purpose}. From now on the provider must stop; what it did before \
                  you withdrew stays lawful."
@@ -427,7 +427,7 @@ pub async fn export(
             );
             let summary = engine
                 .export_child(&child, &out, language, |p| {
-                    bar.set_message(p.stage.clone());
+                    bar.set_message(p.stage.as_str());
                     if p.total > 0.0 {
                         bar.set_position((p.done / p.total * 100.0).round() as u64);
                     }

@@ -55,7 +55,7 @@ pub(crate) async fn sync(engine: &Engine, now: bool, json: bool) -> anyhow::Resu
                     || "at the next sync".to_owned(),
                     |at| format!("next try {}", at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S")),
                 );
-                println!("  {:>4}  {:<16} {:<12} {when}", p.id, p.kind, p.subject);
+                println!("  {:>4}  {:<16} {:<12} {when}", p.id, p.kind.as_str(), p.subject);
             }
         }
         if status.refused_decisions > 0 {
@@ -97,7 +97,7 @@ pub(crate) async fn pending(engine: &Engine, json: bool, dismiss: Option<String>
                     None => p.message.clone().unwrap_or_default(),
                 },
             };
-            println!("{:>4}  {:<8}  {:<16}  {}  {why}", p.id, p.state.as_str(), p.kind, p.subject);
+            println!("{:>4}  {:<8}  {:<16}  {}  {why}", p.id, p.state.as_str(), p.kind.as_str(), p.subject);
         }
     }
     Ok(())

@@ -1,5 +1,5 @@
 //! How a child uses the service, day by day and week by week, from the cache (works offline).
-//! Only counts and minutes: the provider never sends what was said or shown (rule 4).
+//! Only counts and minutes: the provider never sends what was said or shown (promise 4, docs/policy-promises.md).
 
 use std::collections::BTreeMap;
 

@@ -4,6 +4,43 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// What a decision does, without its details: how the outbox, the views and the app name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    ApproveRequest,
+    DenyRequest,
+    BlockContact,
+    UnblockContact,
+    RemoveContact,
+}
+
+impl DecisionKind {
+    pub const ALL: [Self; 5] = [
+        Self::ApproveRequest,
+        Self::DenyRequest,
+        Self::BlockContact,
+        Self::UnblockContact,
+        Self::RemoveContact,
+    ];
+
+    /// The name kept in the outbox (the same as the serialised form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ApproveRequest => "approve_request",
+            Self::DenyRequest => "deny_request",
+            Self::BlockContact => "block_contact",
+            Self::UnblockContact => "unblock_contact",
+            Self::RemoveContact => "remove_contact",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 /// A decision, as queued in the outbox.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -39,13 +76,13 @@ pub enum Decision {
 }
 
 impl Decision {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> DecisionKind {
         match self {
-            Self::ApproveRequest { .. } => "approve_request",
-            Self::DenyRequest { .. } => "deny_request",
-            Self::BlockContact { .. } => "block_contact",
-            Self::UnblockContact { .. } => "unblock_contact",
-            Self::RemoveContact { .. } => "remove_contact",
+            Self::ApproveRequest { .. } => DecisionKind::ApproveRequest,
+            Self::DenyRequest { .. } => DecisionKind::DenyRequest,
+            Self::BlockContact { .. } => DecisionKind::BlockContact,
+            Self::UnblockContact { .. } => DecisionKind::UnblockContact,
+            Self::RemoveContact { .. } => DecisionKind::RemoveContact,
         }
     }
 

@@ -7,6 +7,7 @@ mod attention;
 mod audit;
 mod avatar;
 mod care;
+mod contacts;
 mod data_deletion;
 mod decisions;
 pub mod diagnostics;
@@ -15,6 +16,7 @@ mod engine;
 mod error;
 mod export_viewer;
 pub mod flow;
+mod friend_requests;
 mod guardians;
 mod identity;
 mod limits;
@@ -35,7 +37,7 @@ pub use activity::{ActivityPeriod, ActivityView, MAX_ACTIVITY_DAYS, summarise_ac
 pub use attention::{Attention, AttentionItem, AttentionKind};
 pub use care::{DeviceView, GroupMemberView, GroupView, ReportView};
 pub use data_deletion::{DataCategoryView, DataDeletionView, KeptView};
-pub use decisions::Decision;
+pub use decisions::{Decision, DecisionKind};
 pub use embedded::{EmbeddedProvider, ProviderFuture};
 pub use engine::Engine;
 pub use error::{CoreError, ErrorKind, unavailable_kind};
@@ -61,10 +63,11 @@ pub use views::{
 pub use audit::{AuditBreak, AuditRecord};
 pub use guardian_client::{DEFAULT_TIMEOUT, Reauth, Secret};
 /// The vocabulary front ends share with the provider.
-pub use guardian_domain::{Discoverability, FriendApproval};
+pub use guardian_domain::{ConsentPurpose, Discoverability, FriendApproval};
 pub use guardian_store::{private_dir, private_file};
 pub use rights::{
-    DiffLine, ExportProgress, download_verified, file_sha256, policy_diff, policy_in_force_and_pending,
+    DiffLine, ExportProgress, ExportStage, consent_purpose, download_verified, file_sha256, policy_diff,
+    policy_in_force_and_pending,
 };
 pub use rights_views::{
     ConsentEventView, ConsentView, DeletionAgreementView, DeletionInfo, DeletionView, PolicyView,

@@ -1,20 +1,19 @@
-//! The outbox: the decisions a guardian makes about friend requests and contacts, kept in the
-//! encrypted cache first, then sent by the sync (which also brings the provider's changes in),
+//! The outbox and the sync: every decision (friend_requests.rs, contacts.rs) is kept in the
+//! encrypted cache first, then sent by the sync, which also brings the provider's changes in,
 //! and answered — accepted, refused with the provider's reasons, or waiting for a later try.
 
 use std::collections::HashSet;
 
 use guardian_client::ClientError;
-use guardian_domain::{Change, ErrorCode, FriendApproval, is_valid_pin};
+use guardian_domain::{Change, ErrorCode};
 use guardian_store::{OutboxRow, OutboxState};
 use rand::Rng as _;
 
-use crate::decisions::Decision;
+use crate::decisions::{Decision, DecisionKind};
 use crate::engine::LAST_SYNCED;
-use crate::flow::{self, Planned};
 use crate::refusal::Refusal;
 use crate::sync::{Step, plan, retry_delay};
-use crate::views::{ContactView, DecisionOutcome, OutcomeState, PendingDecision, PendingState, RequestView};
+use crate::views::{DecisionOutcome, OutcomeState, PendingDecision, PendingState};
 use crate::{ChildSummary, CoreError, Engine, Secret};
 
 /// Feed page size: large enough that a big family bootstraps in few round trips.
@@ -41,7 +40,7 @@ fn kept_refusal(row: &OutboxRow, now: chrono::DateTime<chrono::Utc>) -> Option<R
 }
 
 /// Whether the provider refused a decision (for recordings).
-fn refused(outcome: &DecisionOutcome) -> bool {
+pub(crate) fn refused(outcome: &DecisionOutcome) -> bool {
     outcome.state == OutcomeState::Refused
 }
 
@@ -301,8 +300,9 @@ impl Engine {
         let store = self.store().await?;
         let payload = serde_json::to_string(decision).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let key = format!("guardian-{}", crate::decisions::random_hex());
-        let seq =
-            store.enqueue(&key, decision.child_id(), decision.kind(), &payload, self.clock.now()).await?;
+        let seq = store
+            .enqueue(&key, decision.child_id(), decision.kind().as_str(), &payload, self.clock.now())
+            .await?;
         Ok((seq, key))
     }
 
@@ -355,196 +355,6 @@ impl Engine {
         })
     }
 
-    /// Approves a friend request. In the PIN-required mode the child's PIN is needed. With
-    /// `trial_days`, the friendship ends after that many days unless the guardian confirms it.
-    pub async fn approve_request(
-        &self,
-        child: &str,
-        request_id: &str,
-        pin: Option<&Secret>,
-        trial_days: Option<u32>,
-    ) -> Result<DecisionOutcome, CoreError> {
-        if trial_days.is_some_and(|d| !(1..=guardian_domain::MAX_TRIAL_DAYS).contains(&d)) {
-            return Err(CoreError::Invalid("a trial lasts 1 to 30 days".into()));
-        }
-        let child = self.find_child(child).await?;
-        let needs_pin = child.friend_approval == FriendApproval::PinRequired;
-        if needs_pin {
-            match pin {
-                Some(pin) if is_valid_pin(pin.expose()) => {}
-                Some(_) => return Err(crate::decisions::pin_format_error()),
-                None => {
-                    return Err(CoreError::Invalid(format!(
-                        "enter the {}-digit parental PIN to approve",
-                        guardian_domain::PIN_DIGITS
-                    )));
-                }
-            }
-        }
-        self.known_request(&child.id, request_id).await?;
-        let plan = async || {
-            Ok(Some(Planned::Approve {
-                child: flow::child_ref(self, &child.id).await?,
-                request: flow::request_ref(self, &child.id, request_id).await?,
-                needs_pin,
-                trial_days,
-            }))
-        };
-        let result = self
-            .recorded(
-                plan,
-                refused,
-                self.decide(Decision::ApproveRequest {
-                    child_id: child.id.clone(),
-                    request_id: request_id.to_owned(),
-                    pin: pin.map(|p| p.expose().to_owned()),
-                    trial_days,
-                }),
-            )
-            .await;
-        match result {
-            Ok(outcome) if outcome.state == OutcomeState::Sent => {
-                self.awaiting_guardians(&child.id, request_id, outcome).await
-            }
-            other => other,
-        }
-    }
-
-    /// Where all the child's guardians must agree, a sent approval may still wait for others.
-    async fn awaiting_guardians(
-        &self,
-        child_id: &str,
-        request_id: &str,
-        sent: DecisionOutcome,
-    ) -> Result<DecisionOutcome, CoreError> {
-        let requests = self.store().await?.friend_requests(child_id).await?;
-        Ok(match requests.into_iter().find(|r| r.id == request_id) {
-            Some(r) if r.status == guardian_domain::RequestStatus::Pending && !r.approved_by.is_empty() => {
-                DecisionOutcome {
-                    reason: None,
-                    refusal: None,
-                    state: OutcomeState::AwaitingGuardians,
-                    message: Some(format!(
-                        "your approval is recorded; the child's other guardians must approve too (approved so far: {})",
-                        r.approved_by.join(", ")
-                    )),
-                }
-            }
-            _ => sent,
-        })
-    }
-
-    pub async fn deny_request(&self, child: &str, request_id: &str) -> Result<DecisionOutcome, CoreError> {
-        let child = self.find_child(child).await?;
-        self.known_request(&child.id, request_id).await?;
-        let plan = async || {
-            Ok(Some(Planned::Fixed(flow::Step::Deny {
-                child: flow::child_ref(self, &child.id).await?,
-                request: flow::request_ref(self, &child.id, request_id).await?,
-            })))
-        };
-        self.recorded(
-            plan,
-            refused,
-            self.decide(Decision::DenyRequest {
-                child_id: child.id.clone(),
-                request_id: request_id.to_owned(),
-            }),
-        )
-        .await
-    }
-
-    /// Blocks a contact, or unblocks one with the child's PIN: lifting a block is the
-    /// guardian's alone (the provider checks the PIN; offline, it waits in the encrypted outbox
-    /// like an approval's).
-    pub async fn set_contact_blocked(
-        &self,
-        child: &str,
-        contact_id: &str,
-        blocked: bool,
-        pin: Option<&Secret>,
-    ) -> Result<DecisionOutcome, CoreError> {
-        let pin = if blocked { None } else { Some(crate::decisions::guardian_pin(pin)?) };
-        let child = self.find_child(child).await?;
-        let store = self.store().await?;
-        let contacts = store.contacts(&child.id).await?;
-        let Some(contact) = contacts.iter().find(|c| c.contact_id == contact_id) else {
-            return Err(CoreError::Invalid(format!(
-                "{} has no contact with the ID {contact_id}",
-                child.display_name
-            )));
-        };
-        // Refused here, offline too, rather than queued for the provider to refuse.
-        let banned = (!blocked && contact.banned_at.is_some()).then(|| {
-            CoreError::Invalid(format!(
-                "{} was banned by the provider for abuse and stays blocked",
-                contact.display_name
-            ))
-        });
-        let plan = async || {
-            Ok({
-                let contact = flow::contact_ref(self, &child.id, contact_id).await?;
-                let child = flow::child_ref(self, &child.id).await?;
-                Some(Planned::Fixed(if blocked {
-                    flow::Step::Block { child, contact }
-                } else {
-                    flow::Step::Unblock { child, contact, pin: None }
-                }))
-            })
-        };
-        if let Some(error) = banned {
-            return self.recorded(plan, refused, std::future::ready(Err(error))).await;
-        }
-        let (child_id, contact_id) = (child.id.clone(), contact_id.to_owned());
-        self.recorded(
-            plan,
-            refused,
-            self.decide(if blocked {
-                Decision::BlockContact { child_id, contact_id }
-            } else {
-                Decision::UnblockContact { child_id, contact_id, pin: pin.map(|p| p.expose().to_owned()) }
-            }),
-        )
-        .await
-    }
-
-    /// Removes a contact from the child's list (the friendship ends). Queued first, so it
-    /// survives a provider that cannot be used, like every decision.
-    pub async fn remove_contact(&self, child: &str, contact_id: &str) -> Result<DecisionOutcome, CoreError> {
-        let child = self.find_child(child).await?;
-        let contacts = self.store().await?.contacts(&child.id).await?;
-        if !contacts.iter().any(|c| c.contact_id == contact_id) {
-            return Err(CoreError::Invalid(format!(
-                "{} has no contact with the ID {contact_id}",
-                child.display_name
-            )));
-        }
-        let plan = async || {
-            Ok(Some(Planned::Fixed(flow::Step::RemoveContact {
-                contact: flow::contact_ref(self, &child.id, contact_id).await?,
-                child: flow::child_ref(self, &child.id).await?,
-            })))
-        };
-        self.recorded(
-            plan,
-            refused,
-            self.decide(Decision::RemoveContact {
-                child_id: child.id.clone(),
-                contact_id: contact_id.to_owned(),
-            }),
-        )
-        .await
-    }
-
-    async fn known_request(&self, child_id: &str, request_id: &str) -> Result<(), CoreError> {
-        let store = self.store().await?;
-        if store.friend_requests(child_id).await?.iter().any(|r| r.id == request_id) {
-            Ok(())
-        } else {
-            Err(CoreError::Invalid(format!("there is no friend request {request_id} for this child")))
-        }
-    }
-
     /// A child by ID, or by name (case-insensitive) when the name is unique.
     pub async fn find_child(&self, name_or_id: &str) -> Result<ChildSummary, CoreError> {
         let children = self.children().await?;
@@ -558,91 +368,6 @@ impl Engine {
             [] => Err(CoreError::Invalid(format!("no child called {name_or_id:?}"))),
             _ => Err(CoreError::Invalid(format!("more than one child is called {name_or_id:?}: use the ID"))),
         }
-    }
-
-    /// The child's friend requests as last synced, each with any decision still queued.
-    pub async fn friend_requests(&self, child: &str) -> Result<Vec<RequestView>, CoreError> {
-        let child = self.find_child(child).await?;
-        let store = self.store().await?;
-        let queued = self.queued_by_subject().await?;
-        Ok(store
-            .friend_requests(&child.id)
-            .await?
-            .into_iter()
-            .map(|r| RequestView {
-                queued: queued.iter().find(|(s, _)| *s == r.id).map(|(_, k)| k.clone()),
-                id: r.id,
-                child_id: r.child_id,
-                other_name: r.other_name,
-                direction: if r.direction == guardian_domain::Direction::Incoming {
-                    "incoming"
-                } else {
-                    "outgoing"
-                }
-                .into(),
-                status: r.status.as_str().into(),
-                expires_at: r.expires_at.to_rfc3339(),
-                approved_by: r.approved_by,
-            })
-            .collect())
-    }
-
-    pub async fn contacts(&self, child: &str) -> Result<Vec<ContactView>, CoreError> {
-        self.first_contacts(child, None).await
-    }
-
-    /// The child's first `limit` contacts in name order (all without a limit): a screenful to
-    /// paint before the rest arrive.
-    pub async fn first_contacts(
-        &self,
-        child: &str,
-        limit: Option<u32>,
-    ) -> Result<Vec<ContactView>, CoreError> {
-        let child = self.find_child(child).await?;
-        let store = self.store().await?;
-        let queued = self.queued_by_subject().await?;
-        Ok(store
-            .first_contacts(&child.id, limit)
-            .await?
-            .into_iter()
-            .map(|c| ContactView {
-                queued: queued.iter().find(|(s, _)| *s == c.contact_id).map(|(_, k)| k.clone()),
-                child_id: c.child_id,
-                contact_id: c.contact_id,
-                display_name: c.display_name,
-                status: c.status.as_str().into(),
-                messages_7d: i32::try_from(c.messages_7d).unwrap_or(i32::MAX),
-                calls_7d: i32::try_from(c.calls_7d).unwrap_or(i32::MAX),
-                last_interaction: c.last_interaction.map(|t| t.to_rfc3339()),
-                trial_until: c.trial_until.map(|t| t.to_rfc3339()),
-                banned_at: c.banned_at.map(|t| t.to_rfc3339()),
-            })
-            .collect())
-    }
-
-    /// Makes a trial friendship a lasting one (online: a trial that ended meanwhile cannot be).
-    pub async fn confirm_contact(&self, child: &str, contact_id: &str) -> Result<ContactView, CoreError> {
-        let child = self.find_child(child).await?;
-        let plan = async || {
-            Ok(Some(Planned::Fixed(flow::Step::ConfirmContact {
-                child: flow::child_ref(self, &child.id).await?,
-                contact: flow::contact_ref(self, &child.id, contact_id).await?,
-            })))
-        };
-        let key = crate::decisions::idempotency_key("confirm");
-        let result = self
-            .recorded(plan, |_| false, async {
-                self.client.confirm_contact(&child.id, contact_id, &key).await.map_err(CoreError::from)
-            })
-            .await;
-        result?;
-        self.audit("trial_confirmed", &guardian_store::subject_ref("child", &child.id), "confirmed").await;
-        self.sync().await?;
-        let contacts = self.contacts(&child.id).await?;
-        contacts
-            .into_iter()
-            .find(|c| c.contact_id == contact_id)
-            .ok_or_else(|| CoreError::Invalid("this contact is no longer there".into()))
     }
 
     /// How many days × features of activity the cache holds for a child.
@@ -659,15 +384,20 @@ impl Engine {
             .outbox()
             .await?
             .into_iter()
-            .map(|row| {
+            .filter_map(|row| {
+                // Only this app writes the outbox: a kind it does not know is a damaged row.
+                let Some(kind) = DecisionKind::parse(&row.kind) else {
+                    tracing::warn!(seq = row.seq, "an outbox row of an unknown kind is left out");
+                    return None;
+                };
                 let refusal = kept_refusal(&row, now);
                 let subject = serde_json::from_str::<Decision>(&row.payload)
                     .map(|d| d.subject().to_owned())
                     .unwrap_or_default();
                 let refused = row.state == OutboxState::Failed;
-                PendingDecision {
+                Some(PendingDecision {
                     id: row.seq.to_string(),
-                    kind: row.kind,
+                    kind,
                     child_id: row.child_id.unwrap_or_default(),
                     subject,
                     state: if refused { PendingState::Refused } else { PendingState::Queued },
@@ -676,7 +406,7 @@ impl Engine {
                     message: row.last_error,
                     reason: row.reason,
                     next_try_at: row.next_attempt_at.filter(|_| !refused).map(|at| at.to_rfc3339()),
-                }
+                })
             })
             .collect())
     }
@@ -692,7 +422,7 @@ impl Engine {
     }
 
     /// (subject, kind) of every queued (not refused) decision.
-    async fn queued_by_subject(&self) -> Result<Vec<(String, String)>, CoreError> {
+    pub(crate) async fn queued_by_subject(&self) -> Result<Vec<(String, DecisionKind)>, CoreError> {
         Ok(self
             .pending_decisions()
             .await?

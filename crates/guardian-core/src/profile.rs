@@ -1,6 +1,6 @@
 //! A child's profile as the guardian sees it and corrects it, what the child's contacts see of
-//! it (seed rule 3), and an age planner: the birthdays on which the rules that protect the child
-//! change (seed rule 14, COPPA, the GDPR's digital age of consent by country).
+//! it (promise 3, docs/policy-promises.md), and an age planner: the birthdays on which the rules
+//! that protect the child change (promise 14; COPPA, the GDPR's digital age of consent by country).
 
 use chrono::{Datelike, Duration, NaiveDate};
 use guardian_domain::{ChildProfileUpdate, CreateChild, ErrorCode, check_profile};
@@ -24,9 +24,9 @@ pub struct PublicProfile {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AgeThreshold {
     pub age: i32,
-    /// `service_consent` (under 14: the guardian's consent, seed rule 14 and China's PIPL),
-    /// `coppa` (under 13, United States), `gdpr` (the digital age of consent in the child's
-    /// country), `adult` (18: guardian consent is no longer needed).
+    /// `service_consent` (under 14: the guardian's consent, promise 14 in docs/policy-promises.md
+    /// and China's PIPL), `coppa` (under 13, United States), `gdpr` (the digital age of consent in
+    /// the child's country), `adult` (18: guardian consent is no longer needed).
     pub rule: String,
     /// The day the child turns `age` (`YYYY-MM-DD`).
     pub on: String,
@@ -198,9 +198,6 @@ impl Engine {
         })
     }
 
-    /// Corrects the child's name and optional demographics (an empty one is removed). If the
-    /// profile changed elsewhere meanwhile, nothing is overwritten: the cache is refreshed and
-    /// the guardian is asked to look again.
     /// Makes a child's account. The guardian's consent is recorded by the provider with the
     /// policy version in force, which this reads first; the new child is synced before this
     /// returns.
@@ -232,6 +229,9 @@ impl Engine {
             .ok_or_else(|| CoreError::Invalid("the new child did not arrive; try syncing again".into()))
     }
 
+    /// Corrects the child's name and optional demographics (an empty one is removed). If the
+    /// profile changed elsewhere meanwhile, nothing is overwritten: the cache is refreshed and
+    /// the guardian is asked to look again.
     pub async fn correct_child_profile(
         &self,
         child: &str,

@@ -22,12 +22,42 @@ const GUARDIAN_DELETION: &str = "guardian-deletion";
 /// How long to wait for the provider to prepare an export.
 const EXPORT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
 
+/// A consent purpose as a guardian names it (the command line, a flow file); an unknown name is
+/// refused with the known ones.
+pub fn consent_purpose(name: &str) -> Result<ConsentPurpose, CoreError> {
+    ConsentPurpose::parse(name.trim()).ok_or_else(|| {
+        let known: Vec<_> = ConsentPurpose::ALL.iter().map(|p| p.as_str()).collect();
+        CoreError::Invalid(format!("unknown purpose {name:?}; one of: {}", known.join(", ")))
+    })
+}
+
+/// What an export is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ExportStage {
+    /// The provider is making the archive.
+    Preparing,
+    Downloading,
+    /// The archive's checksums and signature are checked.
+    Verifying,
+}
+
+impl ExportStage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Preparing => "preparing",
+            Self::Downloading => "downloading",
+            Self::Verifying => "verifying",
+        }
+    }
+}
+
 /// Where an export is, for a progress bar.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportProgress {
-    /// `preparing`, `downloading` or `verifying`.
-    pub stage: String,
+    pub stage: ExportStage,
     pub done: f64,
     pub total: f64,
 }
@@ -271,14 +301,10 @@ impl Engine {
     pub async fn set_consent(
         &self,
         child: &str,
-        purpose: &str,
+        purpose: ConsentPurpose,
         granted: bool,
     ) -> Result<ConsentLedger, CoreError> {
         let child = self.find_child(child).await?;
-        let purpose = ConsentPurpose::parse(purpose).ok_or_else(|| {
-            let known: Vec<_> = ConsentPurpose::ALL.iter().map(|p| p.as_str()).collect();
-            CoreError::Invalid(format!("unknown purpose {purpose:?}; one of: {}", known.join(", ")))
-        })?;
         let plan = async || {
             Ok(Some(Planned::Fixed(Step::Consent {
                 child: flow::child_ref(self, &child.id).await?,
@@ -353,7 +379,7 @@ impl Engine {
             .map_err(|e| CoreError::File(e.to_string()))?;
         std::fs::write(&info_path, info).map_err(|e| CoreError::File(e.to_string()))?;
         let progress = |done: u64, total: u64| ExportProgress {
-            stage: "downloading".into(),
+            stage: ExportStage::Downloading,
             done: done as f64,
             total: total as f64,
         };
@@ -381,7 +407,7 @@ impl Engine {
         };
         std::fs::rename(&part, out).map_err(|e| CoreError::File(e.to_string()))?;
         remove_quietly(&info_path);
-        on_progress(ExportProgress { stage: "verifying".into(), done: 1.0, total: 1.0 });
+        on_progress(ExportProgress { stage: ExportStage::Verifying, done: 1.0, total: 1.0 });
         self.audit("export_saved", &subject_ref("child", child_id), "verified").await;
         Ok(summary)
     }
@@ -401,7 +427,7 @@ impl Engine {
         let started = std::time::Instant::now();
         loop {
             on_progress(ExportProgress {
-                stage: "preparing".into(),
+                stage: ExportStage::Preparing,
                 done: f64::from(job.progress),
                 total: 100.0,
             });

@@ -93,7 +93,7 @@ pub struct DeletionInfo {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConsentEventView {
-    pub purpose: String,
+    pub purpose: guardian_domain::ConsentPurpose,
     pub granted: bool,
     pub at: String,
     pub policy_version: String,
@@ -102,7 +102,7 @@ pub struct ConsentEventView {
 impl From<ConsentEvent> for ConsentEventView {
     fn from(e: ConsentEvent) -> Self {
         Self {
-            purpose: e.purpose.as_str().into(),
+            purpose: e.purpose,
             granted: e.granted,
             at: e.at.to_rfc3339(),
             policy_version: e.policy_version,

@@ -1,6 +1,6 @@
-//! What the provider discloses about itself (seed rules 15 and 16): staff access to a child's
-//! data, automated decisions about the child (with "ask for an explanation"), and security
-//! notices. Online: these are the provider's records, read when the guardian looks.
+//! What the provider discloses about itself (promises 15 and 16, docs/policy-promises.md): staff
+//! access to a child's data, automated decisions about the child (with "ask for an explanation"),
+//! and security notices. Online: these are the provider's records, read when the guardian looks.
 
 use guardian_domain::{AutomatedDecision, RightsRequestKind, SecurityNotice, StaffAccess};
 use guardian_store::subject_ref;

@@ -172,8 +172,8 @@ pub struct RequestView {
     pub status: String,
     /// RFC 3339.
     pub expires_at: String,
-    /// `"approve_request"` or `"deny_request"` while a decision waits to be sent.
-    pub queued: Option<String>,
+    /// An approval or a denial that waits to be sent.
+    pub queued: Option<crate::DecisionKind>,
     /// Where all the child's guardians must agree: who approved so far while the others are
     /// awaited.
     pub approved_by: Vec<String>,
@@ -191,8 +191,8 @@ pub struct ContactView {
     pub messages_7d: i32,
     pub calls_7d: i32,
     pub last_interaction: Option<String>,
-    /// `"block_contact"` or `"unblock_contact"` while a decision waits to be sent.
-    pub queued: Option<String>,
+    /// A block, an unblock or a removal that waits to be sent.
+    pub queued: Option<crate::DecisionKind>,
     /// A friendship approved for a trial ends then (RFC 3339) unless the guardian confirms it.
     pub trial_until: Option<String>,
     /// The provider banned the account for abuse then (RFC 3339): blocked, and it stays so.
@@ -204,7 +204,7 @@ pub struct ContactView {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PendingDecision {
     pub id: String,
-    pub kind: String,
+    pub kind: crate::DecisionKind,
     pub child_id: String,
     pub subject: String,
     pub state: PendingState,

@@ -5,7 +5,7 @@ mod common;
 
 use chrono::Duration;
 use common::World;
-use guardian_core::Secret;
+use guardian_core::{DecisionKind, Secret};
 use guardian_sandbox::{DEMO_PIN, Fault, FaultKind};
 
 #[tokio::test]
@@ -44,7 +44,10 @@ async fn offline_decisions_wait_in_the_queue_and_are_sent_when_the_provider_is_b
     let status = world.engine.status().await;
     assert!(status.offline, "offline is shown");
     assert_eq!(status.queued_decisions, 3, "three decisions wait");
-    assert_eq!(world.request_status("Leo", "fr-1").await, ("pending".into(), Some("approve_request".into())));
+    assert_eq!(
+        world.request_status("Leo", "fr-1").await,
+        ("pending".into(), Some(DecisionKind::ApproveRequest))
+    );
 
     world.come_back().await;
     // Retries were scheduled; the next sync after they are due sends everything.

@@ -8,7 +8,7 @@ use std::io::Write as _;
 use chrono::Duration;
 use common::World;
 use guardian_core::archive::{self, ArchiveError};
-use guardian_core::{CoreError, Secret};
+use guardian_core::{ConsentPurpose, CoreError, ExportStage, Secret};
 use guardian_sandbox::{DEMO_PASSWORD, DEMO_PIN, Fault, FaultKind};
 
 fn secret(s: &str) -> Secret {
@@ -54,8 +54,8 @@ async fn an_export_resumes_after_a_dropped_connection_then_verifies_and_diffs() 
         .expect("export");
     assert_eq!(summary.child_id, "c-ava");
     assert!(!part.exists() && !dir.path().join("ava-1.zip.part.json").exists(), "no partial files left");
-    assert!(progress.iter().any(|(stage, _, _)| stage == "downloading"), "{progress:?}");
-    assert!(stages.contains(&"preparing".to_owned()), "{stages:?}");
+    assert!(progress.iter().any(|(stage, _, _)| *stage == ExportStage::Downloading), "{progress:?}");
+    assert!(stages.contains(&ExportStage::Preparing), "{stages:?}");
     assert_eq!(progress.first().map(|p| p.1), Some(kept as f64), "the download resumed where it stopped");
     assert_eq!(
         guardian_core::file_sha256(&first).expect("hash"),
@@ -291,9 +291,10 @@ async fn the_guardian_account_is_refused_while_children_remain_then_leaves_nothi
 #[tokio::test]
 async fn consent_and_policy_notices_round_trip() {
     let world = World::with_scenario("policy-update-pending").await;
-    let ledger = world.engine.set_consent("Mei", "crash_reporting", false).await.expect("withdraw");
-    assert!(ledger.current.iter().any(|c| c.purpose.as_str() == "crash_reporting" && !c.granted));
-    let e = world.engine.set_consent("Mei", "telepathy", true).await.expect_err("unknown purpose");
+    let purpose = guardian_core::consent_purpose("crash_reporting").expect("a known purpose");
+    let ledger = world.engine.set_consent("Mei", purpose, false).await.expect("withdraw");
+    assert!(ledger.current.iter().any(|c| c.purpose == ConsentPurpose::CrashReporting && !c.granted));
+    let e = guardian_core::consent_purpose("telepathy").expect_err("unknown purpose");
     assert!(e.to_string().contains("cross_border_transfer"), "{e}");
     let policies = world.engine.policies().await.expect("policies");
     let (in_force, pending) = guardian_core::policy_in_force_and_pending(&policies, world.engine.now());

@@ -115,7 +115,8 @@ pub fn avatar_type_of(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// `GET /v1/children/{id}/public-profile`: what the child's contacts see — the name, the ID, the
-/// picture and whether the child is online; never the country, gender or birthday (seed rule 3).
+/// picture and whether the child is online; never the country, gender or birthday (promise 3,
+/// docs/policy-promises.md).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicProfile {

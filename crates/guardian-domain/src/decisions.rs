@@ -237,7 +237,8 @@ fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Resul
 }
 
 /// `PUT /v1/children/{id}/profile`: the guardian's correction of the child's profile. The whole
-/// editable profile is sent; a `null` demographic is removed (seed rules 1 and 9).
+/// editable profile is sent; a `null` demographic is removed (promises 1 and 9,
+/// docs/policy-promises.md).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChildProfileUpdate {
@@ -260,10 +261,9 @@ impl fmt::Debug for ChildProfileUpdate {
 /// The genders a guardian may give (optional).
 pub const GENDERS: &[&str] = &["female", "male", "another"];
 
-/// Checks a profile correction as the provider does: a name of 1 to 40 characters, a country as
-/// two capital letters (ISO 3166-1), a known gender, and a birthday in the last 18 years.
 /// `POST /v1/children`: a new child's account, made by the guardian, whose consent is recorded
-/// with the policy version in force (seed rule 1: a child under 14 needs a guardian's consent).
+/// with the policy version in force (promise 14, docs/policy-promises.md: a child under 14 needs
+/// a guardian's consent).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateChild {
@@ -302,6 +302,8 @@ impl CreateChild {
     }
 }
 
+/// Checks a profile correction as the provider does: a name of 1 to 40 characters, a country as
+/// two capital letters (ISO 3166-1), a known gender, and a birthday in the last 18 years.
 pub fn check_profile(
     update: &ChildProfileUpdate,
     today: chrono::NaiveDate,

@@ -128,7 +128,7 @@ pub struct DeletionRequest {
     pub requested_at: DateTime<Utc>,
     /// Until then the request can be cancelled and nothing is deleted.
     pub cooling_off_until: DateTime<Utc>,
-    /// The provider's deadline to complete it (15 days under the seed policies).
+    /// The provider's deadline to complete it (15 days: promise 11, docs/policy-promises.md).
     pub due_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
     /// What was deleted (categories); filled in on completion.
@@ -172,6 +172,7 @@ impl std::fmt::Debug for AgreeToDeletion {
 
 /// The purposes a guardian consents to separately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentPurpose {
     Analytics,
@@ -299,7 +300,7 @@ pub struct Device {
 }
 
 /// What a guardian may ask the provider for, beyond the self-serve flows (export, consent,
-/// deletion), under the seed policies' rights (access, correction, explanation).
+/// deletion), the guardian's rights (access, correction, explanation: promise 13, docs/policy-promises.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RightsRequestKind {
@@ -348,7 +349,7 @@ pub struct RightsRequest {
     /// `received`, `in_progress` or `completed`.
     pub status: String,
     pub created_at: DateTime<Utc>,
-    /// The provider answers within 15 days (seed policies).
+    /// The provider answers within 15 days (promise 11, docs/policy-promises.md).
     pub due_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
     pub receipt: Option<String>,

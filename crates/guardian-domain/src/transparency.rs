@@ -1,5 +1,6 @@
-//! What the provider tells a guardian about itself (seed rules 15 and 16): when its staff looked
-//! at a child's data and why, the automated decisions that affected the child, and security notices.
+//! What the provider tells a guardian about itself (promises 15 and 16, docs/policy-promises.md):
+//! when its staff looked at a child's data and why, the automated decisions that affected the
+//! child, and security notices.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -97,7 +97,7 @@ pub struct Guardian {
     pub real_name: crate::RealNameStatus,
 }
 
-/// How a child's new friends are approved (seed rule 2).
+/// How a child's new friends are approved (promise 2, docs/policy-promises.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
@@ -125,8 +125,8 @@ impl FriendApproval {
     }
 }
 
-/// Optional demographics: present only when the guardian chose to give them (seed rule 1).
-/// Contacts never see any of these (seed rule 3).
+/// Optional demographics: present only when the guardian chose to give them (promise 1,
+/// docs/policy-promises.md). Contacts never see any of these (promise 3).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Demographics {
     #[serde(default)]

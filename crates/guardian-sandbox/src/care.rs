@@ -22,7 +22,7 @@ use crate::ownership::owned_child;
 use crate::paging::paged;
 use crate::routes::{ApiJson, ApiPath, ApiQuery, decode_cursor, page_limit};
 
-/// The provider answers a report within this time (seed policies: 15 days).
+/// The provider answers a report within this time (15 days: promise 11, docs/policy-promises.md).
 const REPORT_DUE: Duration = Duration::days(15);
 /// When a report moves on: under review after a day, resolved after five.
 const REVIEW_AFTER: Duration = Duration::days(1);

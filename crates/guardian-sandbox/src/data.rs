@@ -39,7 +39,7 @@ fn note(what: &str, why: &str, retention_days: Option<u32>) -> KeptNote {
     KeptNote { what: what.into(), why: why.into(), retention_days }
 }
 
-/// What the provider keeps when a category is deleted (the seed policies' retention rules).
+/// What the provider keeps when a category is deleted (promise 8, docs/policy-promises.md).
 fn kept(category: DataCategory) -> Vec<KeptNote> {
     match category {
         DataCategory::Activity | DataCategory::Avatar => Vec::new(),

@@ -28,7 +28,7 @@ use crate::ownership::owned_child;
 use crate::paging::paged;
 use crate::routes::{ApiPath, ApiQuery, decode_cursor, load_children, page_limit};
 
-/// What an export leaves out on purpose, and why (rule 4: no message content is kept at all).
+/// What an export leaves out on purpose, and why (no message content is kept at all: promise 4, docs/policy-promises.md).
 pub(crate) const EXCLUDED: &[&str] = &[
     "Message and call content: the service never stores it, so there is nothing to export.",
     "Other people's profiles beyond the name your child sees: they belong to those people.",

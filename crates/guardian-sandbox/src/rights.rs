@@ -33,7 +33,7 @@ const REAUTH_ATTEMPTS: i64 = 5;
 const ATTEMPT_WINDOW: Duration = Duration::minutes(15);
 /// A deletion can be cancelled during this period; nothing is deleted before it ends.
 pub(crate) const COOLING_OFF: Duration = Duration::days(7);
-/// The provider completes a deletion request within this time (seed policies: 15 days).
+/// The provider completes a deletion request within this time (15 days: promise 11, docs/policy-promises.md).
 const DELETION_DUE: Duration = Duration::days(15);
 
 /// What this provider keeps after a deletion, for how long and why.

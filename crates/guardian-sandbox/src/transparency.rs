@@ -1,6 +1,7 @@
-//! Transparency (seed rules 15 and 16): records of staff access to a child's data, automated
-//! decisions about the child, and security notices. A report filed by a guardian is read by a
-//! reviewer, which is itself recorded as staff access; a new sign-in is a security notice.
+//! Transparency (promises 15 and 16, docs/policy-promises.md): records of staff access to a
+//! child's data, automated decisions about the child, and security notices. A report filed by a
+//! guardian is read by a reviewer, which is itself recorded as staff access; a new sign-in is a
+//! security notice.
 
 use axum::Json;
 use axum::extract::State;

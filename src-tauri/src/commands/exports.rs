@@ -12,7 +12,7 @@ use crate::provider::EngineSlot;
 pub struct ExportProgressed {
     pub child_id: String,
     /// `preparing`, `downloading` or `verifying`.
-    pub stage: String,
+    pub stage: guardian_core::ExportStage,
     /// 0 to 100.
     pub percent: u32,
 }

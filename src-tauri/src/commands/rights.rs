@@ -20,10 +20,10 @@ pub(crate) async fn get_consents(
 pub(crate) async fn set_consent(
     slot: State<'_, EngineSlot>,
     child_id: String,
-    purpose: String,
+    purpose: guardian_core::ConsentPurpose,
     granted: bool,
 ) -> Result<ConsentView, AppError> {
-    Ok(slot.get().await?.set_consent(&child_id, &purpose, granted).await?.into())
+    Ok(slot.get().await?.set_consent(&child_id, purpose, granted).await?.into())
 }
 
 #[tauri::command]

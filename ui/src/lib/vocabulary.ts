@@ -1,7 +1,16 @@
 // The domain's enums as the screens use them. Each table is keyed by a generated binding type, so
 // a value added in Rust fails to compile here until it is worded and handled: no screen compares
 // a domain value with a string of its own.
-import type { Discoverability, FriendApproval, OutcomeState, PendingState } from "../bindings";
+import type {
+  ConsentPurpose,
+  DecisionKind,
+  Discoverability,
+  ExportStage,
+  FriendApproval,
+  OutcomeState,
+  PendingState,
+  ProposalKind,
+} from "../bindings";
 import type { MessageKey } from "./i18n";
 
 export const APPROVAL_MODES: readonly FriendApproval[] = ["pin_required", "child_may_add"];
@@ -24,6 +33,37 @@ export const OUTCOME_REFUSED: Record<OutcomeState, boolean> = {
   awaiting_guardians: false,
   refused: true,
 };
+
+/** A decision not yet at the provider: what it does in the pending list, and the note beside the
+ * request or contact it is about while it waits. */
+export const DECISION_KIND: Record<DecisionKind, { pending: MessageKey; waiting: MessageKey }> = {
+  approve_request: { pending: "pending.kind.approve_request", waiting: "requests.queued.approve_request" },
+  deny_request: { pending: "pending.kind.deny_request", waiting: "requests.queued.deny_request" },
+  block_contact: { pending: "pending.kind.block_contact", waiting: "contacts.queued" },
+  unblock_contact: { pending: "pending.kind.unblock_contact", waiting: "contacts.queued" },
+  remove_contact: { pending: "pending.kind.remove_contact", waiting: "contacts.queued" },
+};
+
+/** Each purpose a guardian consents to separately: its name and what it means. */
+export const CONSENT_PURPOSE: Record<ConsentPurpose, { name: MessageKey; explain: MessageKey }> = {
+  analytics: { name: "consent.purpose.analytics", explain: "consent.purpose.analytics.explain" },
+  sms_verification: { name: "consent.purpose.sms_verification", explain: "consent.purpose.sms_verification.explain" },
+  crash_reporting: { name: "consent.purpose.crash_reporting", explain: "consent.purpose.crash_reporting.explain" },
+  cross_border_transfer: {
+    name: "consent.purpose.cross_border_transfer",
+    explain: "consent.purpose.cross_border_transfer.explain",
+  },
+};
+
+/** What an export is doing, for its progress bar. */
+export const EXPORT_STAGE: Record<ExportStage, MessageKey> = {
+  preparing: "export.stage.preparing",
+  downloading: "export.stage.downloading",
+  verifying: "export.stage.verifying",
+};
+
+/** Whether a co-guardian's proposal relaxes the agreement rule (rather than taking a guardian off). */
+export const RELAXES_AGREEMENT: Record<ProposalKind, boolean> = { relax_agreement: true, remove_guardian: false };
 
 /** Whether a decision not yet accepted was refused (rather than waiting to be sent). */
 export const PENDING_REFUSED: Record<PendingState, boolean> = { queued: false, refused: true };

@@ -235,6 +235,7 @@ async fn perform(
         }
         Step::Consent { child, purpose, granted } => {
             let child = child_id(engine, known, child).await?;
+            let purpose = crate::consent_purpose(purpose).map_err(fail)?;
             engine.set_consent(&child, purpose, *granted).await.map(drop).map_err(fail)
         }
         Step::AcknowledgePolicy { version } => {

@@ -86,7 +86,11 @@ impl World {
         self.sandbox = Some(sandbox_at(self.addr, self.provider_db.path(), "demo-family").await);
     }
 
-    pub async fn request_status(&self, child: &str, id: &str) -> (String, Option<String>) {
+    pub async fn request_status(
+        &self,
+        child: &str,
+        id: &str,
+    ) -> (String, Option<guardian_core::DecisionKind>) {
         let requests = self.engine.friend_requests(child).await.expect("requests");
         let r = requests.into_iter().find(|r| r.id == id).expect("request listed");
         (r.status, r.queued)

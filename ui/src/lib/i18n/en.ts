@@ -253,7 +253,6 @@ export const en = {
   "consent.purpose.crash_reporting.explain": "Sends technical details to the provider when the app crashes, so it can be fixed.",
   "consent.purpose.cross_border_transfer": "Transfer abroad",
   "consent.purpose.cross_border_transfer.explain": "Lets the provider store or process the data outside your country or region.",
-  "consent.purpose.other.explain": "A purpose the provider added. Ask the provider what it covers.",
   "consent.state.given": "Given since {time}",
   "consent.state.withdrawn": "Withdrawn since {time}",
   "consent.give": "Give consent",

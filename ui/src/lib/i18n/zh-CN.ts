@@ -252,7 +252,6 @@ export const zhCN: Record<MessageKey, Entry> = {
   "consent.purpose.crash_reporting.explain": "应用崩溃时向服务提供方发送技术信息，以便修复问题。",
   "consent.purpose.cross_border_transfer": "数据出境",
   "consent.purpose.cross_border_transfer.explain": "允许服务提供方在您所在的国家或地区以外存储或处理数据。",
-  "consent.purpose.other.explain": "服务提供方新增的用途。请向服务提供方了解其具体范围。",
   "consent.state.given": "自 {time} 起已同意",
   "consent.state.withdrawn": "自 {time} 起已撤回",
   "consent.give": "给予同意",
