@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
-import type { Api } from "./lib/api";
+import type { Api, RequestView } from "./lib/api";
 import { coGuardians, dashboard, fakeApi, givePin, ok, decided, proposalView } from "./test-fakes";
 
 afterEach(cleanup);
@@ -122,7 +122,7 @@ describe("co-guardians", () => {
   it("shows who approved a request that waits for the other guardians", async () => {
     const api = fakeApi(dashboard(), {
       listRequests: vi.fn(async (childId: string) =>
-        ok([{ id: "fr-2", child_id: childId, other_name: "Mila", direction: "incoming", status: "pending", expires_at: "2026-12-07T09:00:00Z", queued: null, approved_by: ["Jun Chen"] }]),
+        ok<RequestView[]>([{ id: "fr-2", child_id: childId, other_name: "Mila", direction: "incoming", status: "pending", expires_at: "2026-12-07T09:00:00Z", queued: null, approved_by: ["Jun Chen"] }]),
       ),
       approveRequest: vi.fn(async () => ok(decided("awaiting_guardians", null, null))),
     });

@@ -106,7 +106,7 @@ export const commands = {
 	/**  Reports filed on the child's behalf, with status and days left until the provider's deadline. */
 	listReports: (childId: string) => typedError<ReportView_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_reports", { childId })),
 	/**  Reports one of the child's contacts (category and the guardian's own words). */
-	reportContact: (childId: string, contactId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError_Serialize>(__TAURI_INVOKE("report_contact", { childId, contactId, category, evidence })),
+	reportContact: (childId: string, contactId: string, category: ReportCategory, evidence: string) => typedError<ReportView_Serialize, AppError_Serialize>(__TAURI_INVOKE("report_contact", { childId, contactId, category, evidence })),
 	/**
 	 *  Switches between "PIN required for each new friend" and "child may add friends" (with the
 	 *  child's PIN either way).
@@ -138,7 +138,7 @@ export const commands = {
 	/**  Security notices from the provider, newest first. */
 	listSecurityNotices: () => typedError<SecurityNoticeView[], AppError_Serialize>(__TAURI_INVOKE("list_security_notices")),
 	/**  Reports a group the child is in (category and the guardian's own words). */
-	reportGroup: (childId: string, groupId: string, category: string, evidence: string) => typedError<ReportView_Serialize, AppError_Serialize>(__TAURI_INVOKE("report_group", { childId, groupId, category, evidence })),
+	reportGroup: (childId: string, groupId: string, category: ReportCategory, evidence: string) => typedError<ReportView_Serialize, AppError_Serialize>(__TAURI_INVOKE("report_group", { childId, groupId, category, evidence })),
 	/**  Everything asked of the provider with a deadline, open first (online). */
 	trackedRequests: () => typedError<TrackedRequest_Serialize[], AppError_Serialize>(__TAURI_INVOKE("tracked_requests")),
 	/**  Asks the provider for access, a correction or an explanation about a child. */
@@ -455,6 +455,8 @@ export type ConsentView = {
 	history: ConsentEventView[],
 };
 
+export type ContactStatus = "approved" | "blocked";
+
 /**  A contact, with interaction metadata only (never message content). */
 export type ContactView = ContactView_Serialize | ContactView_Deserialize;
 
@@ -463,8 +465,8 @@ export type ContactView_Deserialize = {
 	child_id: string,
 	contact_id: string,
 	display_name: string,
-	/**  `"approved"` or `"blocked"`, as the provider last said. */
-	status: string,
+	/**  As the provider last said. */
+	status: ContactStatus,
 	messages_7d: number,
 	calls_7d: number,
 	last_interaction?: string | null,
@@ -481,8 +483,8 @@ export type ContactView_Serialize = {
 	child_id: string,
 	contact_id: string,
 	display_name: string,
-	/**  `"approved"` or `"blocked"`, as the provider last said. */
-	status: string,
+	/**  As the provider last said. */
+	status: ContactStatus,
 	messages_7d: number,
 	calls_7d: number,
 	last_interaction: string | null,
@@ -710,6 +712,12 @@ export type DiffLine = {
 	kind: string,
 	text: string,
 };
+
+export type Direction = 
+/**  Someone asked to be the child's friend. */
+"incoming" | 
+/**  The child asked someone. */
+"outgoing";
 
 /**
  *  Who can find the child to send a friend request (every request still goes through the
@@ -1336,13 +1344,16 @@ export type RemovalOutcome_Serialize =
 /**  Taking another guardian off waits for the child's other guardians. */
 { outcome: "proposed"; proposal: ProposalView_Serialize };
 
+/**  Why a contact or group is reported. */
+export type ReportCategory = "harassment" | "bullying" | "sexual_content" | "violence" | "impersonation" | "other";
+
 export type ReportView = ReportView_Serialize | ReportView_Deserialize;
 
 export type ReportView_Deserialize = {
 	id: string,
 	target_kind: string,
 	target_id: string,
-	category: string,
+	category: ReportCategory,
 	evidence_text: string,
 	image_count: number,
 	/**  `submitted`, `reviewing` or `resolved`. */
@@ -1359,7 +1370,7 @@ export type ReportView_Serialize = {
 	id: string,
 	target_kind: string,
 	target_id: string,
-	category: string,
+	category: ReportCategory,
 	evidence_text: string,
 	image_count: number,
 	/**  `submitted`, `reviewing` or `resolved`. */
@@ -1372,6 +1383,8 @@ export type ReportView_Serialize = {
 	days_left: number,
 };
 
+export type RequestStatus = "pending" | "approved" | "denied" | "expired";
+
 /**  A friend request, with the guardian's queued decision if it has not reached the provider. */
 export type RequestView = RequestView_Serialize | RequestView_Deserialize;
 
@@ -1380,10 +1393,9 @@ export type RequestView_Deserialize = {
 	id: string,
 	child_id: string,
 	other_name: string,
-	/**  `"incoming"` or `"outgoing"`. */
-	direction: string,
-	/**  `"pending"`, `"approved"`, `"denied"` or `"expired"`, as the provider last said. */
-	status: string,
+	direction: Direction,
+	/**  As the provider last said. */
+	status: RequestStatus,
 	/**  RFC 3339. */
 	expires_at: string,
 	/**  An approval or a denial that waits to be sent. */
@@ -1400,10 +1412,9 @@ export type RequestView_Serialize = {
 	id: string,
 	child_id: string,
 	other_name: string,
-	/**  `"incoming"` or `"outgoing"`. */
-	direction: string,
-	/**  `"pending"`, `"approved"`, `"denied"` or `"expired"`, as the provider last said. */
-	status: string,
+	direction: Direction,
+	/**  As the provider last said. */
+	status: RequestStatus,
 	/**  RFC 3339. */
 	expires_at: string,
 	/**  An approval or a denial that waits to be sent. */

@@ -1,7 +1,7 @@
 // Fakes shared by the UI tests: a dashboard and an `Api` whose every method is a spy.
 import { fireEvent, screen, within } from "@testing-library/svelte";
 import { vi } from "vitest";
-import type { ConsentPurpose } from "./bindings";
+import type { ConsentPurpose, ReportCategory } from "./bindings";
 import type {
   AccountView,
   Api,
@@ -27,6 +27,8 @@ import type {
   ProfileCorrection,
   DecisionEntryView,
   DecisionOutcome,
+  RequestView,
+  ContactView,
   Result,
 } from "./lib/api";
 
@@ -372,7 +374,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     addChild: vi.fn(async (child: { display_name: string }) => ok({ ...first.children[0], id: "c-new", display_name: child.display_name })),
     signOut: vi.fn(async () => ok(null)),
     listRequests: vi.fn(async (childId: string) =>
-      ok([
+      ok<RequestView[]>([
         {
           id: "fr-1",
           child_id: childId,
@@ -386,7 +388,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       ]),
     ),
     listContacts: vi.fn(async (childId: string) =>
-      ok([
+      ok<ContactView[]>([
         {
           child_id: childId,
           contact_id: "u-sam",
@@ -403,7 +405,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     ),
     approveRequest: vi.fn(async () => ok(decided("queued", null, null))),
     confirmContact: vi.fn(async (childId: string, contactId: string) =>
-      ok({ child_id: childId, contact_id: contactId, display_name: "Oliver", status: "approved", messages_7d: 0, calls_7d: 0, last_interaction: null, queued: null, trial_until: null, banned_at: null }),
+      ok<ContactView>({ child_id: childId, contact_id: contactId, display_name: "Oliver", status: "approved", messages_7d: 0, calls_7d: 0, last_interaction: null, queued: null, trial_until: null, banned_at: null }),
     ),
     denyRequest: vi.fn(async () => ok(decided("sent", null, null))),
     setContactBlocked: vi.fn(async () => ok(decided("sent", null, null))),
@@ -439,7 +441,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
       return ok({ ...device, signed_in: false });
     }),
     listReports: vi.fn(async () => ok([reportView()])),
-    reportContact: vi.fn(async (_childId: string, contactId: string, category: string, evidence: string) =>
+    reportContact: vi.fn(async (_childId: string, contactId: string, category: ReportCategory, evidence: string) =>
       ok(
         reportView({
           id: "rep-2",
@@ -469,7 +471,7 @@ export function fakeApi(first: Dashboard, overrides: Partial<Api> = {}): Api {
     getActivity: vi.fn(async () => ok(activity())),
     listGroups: vi.fn(async () => ok(groups())),
     leaveGroup: vi.fn(async (_childId: string, groupId: string) => ok(groups().find((g) => g.id === groupId) ?? groups()[0])),
-    reportGroup: vi.fn(async (_childId: string, groupId: string, category: string, evidence: string) =>
+    reportGroup: vi.fn(async (_childId: string, groupId: string, category: ReportCategory, evidence: string) =>
       ok(reportView({ id: "rep-3", target_kind: "group", target_id: groupId, category, evidence_text: evidence, status: "submitted", outcome: null })),
     ),
     trackedRequests: vi.fn(async () => ok(tracked())),

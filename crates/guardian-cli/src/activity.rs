@@ -107,12 +107,13 @@ pub(crate) async fn reports(
     let child = one_child(engine, child.as_deref()).await?;
     if let Some(ReportAction::Create { contact, group, category, evidence, images }) = action {
         let images: Vec<&std::path::Path> = images.iter().map(std::path::PathBuf::as_path).collect();
+        let category = guardian_core::report_category(&category)?;
         let report = match (contact, group) {
             (Some(contact), _) => {
-                engine.report_contact(&child, &contact, &category, &evidence, &images).await?
+                engine.report_contact(&child, &contact, category, &evidence, &images).await?
             }
             (None, Some(group)) if images.is_empty() => {
-                engine.report_group(&child, &group, &category, &evidence).await?
+                engine.report_group(&child, &group, category, &evidence).await?
             }
             (None, Some(_)) => {
                 return Err(CoreError::Invalid("images go with a report of a contact".into()).into());
@@ -138,7 +139,7 @@ pub(crate) async fn reports(
             println!(
                 "{}  {:<14} {:<9} {} {}  {}  {outcome}",
                 r.id,
-                r.category,
+                r.category.as_str(),
                 r.status,
                 r.target_kind,
                 r.target_id,

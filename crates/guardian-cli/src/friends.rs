@@ -42,7 +42,10 @@ pub(crate) async fn requests(
                     };
                     println!(
                         "{:<8}  {:<9}  {:<9}  {:<24}  {note}",
-                        r.id, r.direction, r.status, r.other_name
+                        r.id,
+                        r.direction.as_str(),
+                        r.status.as_str(),
+                        r.other_name
                     );
                 }
             }
@@ -100,7 +103,11 @@ pub(crate) async fn contacts(
                     };
                     println!(
                         "{:<12}  {:<24}  {:<8}  {:>8}  {:>6}  {note}",
-                        c.contact_id, c.display_name, c.status, c.messages_7d, c.calls_7d
+                        c.contact_id,
+                        c.display_name,
+                        c.status.as_str(),
+                        c.messages_7d,
+                        c.calls_7d
                     );
                 }
             }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use guardian_core::{Engine, ProviderChoice, Settings};
+use guardian_core::{ContactStatus, Engine, ProviderChoice, Settings};
 use guardian_domain::FixedClock;
 use guardian_sandbox::{Config, DEMO_PASSWORD, DEMO_PHONE, DEMO_PIN, Fault, FaultKind, Sandbox};
 
@@ -269,8 +269,8 @@ async fn every_fault_against_every_action_loses_nothing_and_says_why() {
                     .map(|c| c.status)
             }
         };
-        assert_eq!(status("Leo", "u-sam").await.as_deref(), Some("blocked"), "{fault_name}");
-        assert_eq!(status("Ava", "u-spam").await.as_deref(), Some("approved"), "{fault_name}");
+        assert_eq!(status("Leo", "u-sam").await, Some(ContactStatus::Blocked), "{fault_name}");
+        assert_eq!(status("Ava", "u-spam").await, Some(ContactStatus::Approved), "{fault_name}");
         assert_eq!(status("Mei", "u-grandma").await, None, "{fault_name}: removed");
         engine.sign_out().await.expect("clean up the keyring");
         engine.close().await;

@@ -216,7 +216,7 @@ fn main() {
             let _status = engine.status().await;
             latencies.push(started.elapsed());
             let seen = engine.contacts("One").await.expect("contacts").into_iter().find(|c| c.contact_id == contact);
-            assert_eq!(seen.map(|c| c.status == "blocked"), Some(true), "the change arrived");
+            assert_eq!(seen.map(|c| c.status == guardian_core::ContactStatus::Blocked), Some(true), "the change arrived");
         }
         watch.abort();
         latencies.sort();

@@ -60,7 +60,10 @@ impl Engine {
         let mut items = Vec::new();
         for child in &children {
             for r in self.friend_requests(&child.id).await? {
-                if r.direction == "incoming" && r.status == "pending" && r.queued.is_none() {
+                if r.direction == guardian_domain::Direction::Incoming
+                    && r.status == guardian_domain::RequestStatus::Pending
+                    && r.queued.is_none()
+                {
                     items.push(AttentionItem {
                         kind: AttentionKind::FriendRequest,
                         child_id: Some(child.id.clone()),

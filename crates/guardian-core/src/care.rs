@@ -42,7 +42,7 @@ pub struct ReportView {
     pub id: String,
     pub target_kind: String,
     pub target_id: String,
-    pub category: String,
+    pub category: ReportCategory,
     pub evidence_text: String,
     pub image_count: u32,
     /// `submitted`, `reviewing` or `resolved`.
@@ -98,6 +98,15 @@ impl From<Group> for GroupView {
     }
 }
 
+/// A report's category as a guardian names it (the command line, a flow file); an unknown name
+/// is refused with the known ones.
+pub fn report_category(name: &str) -> Result<ReportCategory, CoreError> {
+    ReportCategory::parse(name.trim()).ok_or_else(|| {
+        let known: Vec<_> = ReportCategory::ALL.iter().map(|c| c.as_str()).collect();
+        CoreError::Invalid(format!("choose a category: {}", known.join(", ")))
+    })
+}
+
 /// The largest evidence image accepted (the provider's limit).
 const MAX_IMAGE_BYTES: u64 = guardian_domain::MAX_EVIDENCE_IMAGE_BYTES as u64;
 
@@ -108,7 +117,7 @@ impl Engine {
             id: r.id,
             target_kind: r.target_kind,
             target_id: r.target_id,
-            category: r.category.as_str().into(),
+            category: r.category,
             evidence_text: r.evidence_text,
             image_count: r.image_count,
             status: r.status,
@@ -279,7 +288,7 @@ impl Engine {
         &self,
         child: &str,
         contact_id: &str,
-        category: &str,
+        category: ReportCategory,
         evidence: &str,
         images: &[&Path],
     ) -> Result<ReportView, CoreError> {
@@ -291,7 +300,7 @@ impl Engine {
         &self,
         child: &str,
         group_id: &str,
-        category: &str,
+        category: ReportCategory,
         evidence: &str,
     ) -> Result<ReportView, CoreError> {
         self.report(child, "group", group_id, category, evidence, &[]).await
@@ -302,15 +311,11 @@ impl Engine {
         child: &str,
         target_kind: &str,
         target_id: &str,
-        category: &str,
+        category: ReportCategory,
         evidence: &str,
         images: &[&Path],
     ) -> Result<ReportView, CoreError> {
         let child = self.find_child(child).await?;
-        let category = ReportCategory::parse(category).ok_or_else(|| {
-            let known: Vec<_> = ReportCategory::ALL.iter().map(|c| c.as_str()).collect();
-            CoreError::Invalid(format!("choose a category: {}", known.join(", ")))
-        })?;
         let mut attached = Vec::new();
         for path in images {
             let bytes =

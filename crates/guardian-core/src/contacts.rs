@@ -31,7 +31,7 @@ impl Engine {
                 child_id: c.child_id,
                 contact_id: c.contact_id,
                 display_name: c.display_name,
-                status: c.status.as_str().into(),
+                status: c.status,
                 messages_7d: i32::try_from(c.messages_7d).unwrap_or(i32::MAX),
                 calls_7d: i32::try_from(c.calls_7d).unwrap_or(i32::MAX),
                 last_interaction: c.last_interaction.map(|t| t.to_rfc3339()),

@@ -24,13 +24,8 @@ impl Engine {
                 id: r.id,
                 child_id: r.child_id,
                 other_name: r.other_name,
-                direction: if r.direction == guardian_domain::Direction::Incoming {
-                    "incoming"
-                } else {
-                    "outgoing"
-                }
-                .into(),
-                status: r.status.as_str().into(),
+                direction: r.direction,
+                status: r.status,
                 expires_at: r.expires_at.to_rfc3339(),
                 approved_by: r.approved_by,
             })

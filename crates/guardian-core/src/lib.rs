@@ -35,7 +35,7 @@ mod views;
 
 pub use activity::{ActivityPeriod, ActivityView, MAX_ACTIVITY_DAYS, summarise_activity};
 pub use attention::{Attention, AttentionItem, AttentionKind};
-pub use care::{DeviceView, GroupMemberView, GroupView, ReportView};
+pub use care::{DeviceView, GroupMemberView, GroupView, ReportView, report_category};
 pub use data_deletion::{DataCategoryView, DataDeletionView, KeptView};
 pub use decisions::{Decision, DecisionKind};
 pub use embedded::{EmbeddedProvider, ProviderFuture};
@@ -63,7 +63,9 @@ pub use views::{
 pub use audit::{AuditBreak, AuditRecord};
 pub use guardian_client::{DEFAULT_TIMEOUT, Reauth, Secret};
 /// The vocabulary front ends share with the provider.
-pub use guardian_domain::{ConsentPurpose, Discoverability, FriendApproval};
+pub use guardian_domain::{
+    ConsentPurpose, ContactStatus, Direction, Discoverability, FriendApproval, ReportCategory, RequestStatus,
+};
 pub use guardian_store::{private_dir, private_file};
 pub use rights::{
     DiffLine, ExportProgress, ExportStage, consent_purpose, download_verified, file_sha256, policy_diff,

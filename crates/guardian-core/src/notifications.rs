@@ -106,8 +106,8 @@ impl Engine {
         let mut items = Vec::new();
         for child in &children {
             for r in store.friend_requests(&child.id).await? {
-                let waiting =
-                    r.status.as_str() == "pending" && r.direction == guardian_domain::Direction::Incoming;
+                let waiting = r.status == guardian_domain::RequestStatus::Pending
+                    && r.direction == guardian_domain::Direction::Incoming;
                 if waiting {
                     items.push(item(
                         NotificationKind::FriendRequest,

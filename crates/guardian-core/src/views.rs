@@ -166,10 +166,9 @@ pub struct RequestView {
     pub id: String,
     pub child_id: String,
     pub other_name: String,
-    /// `"incoming"` or `"outgoing"`.
-    pub direction: String,
-    /// `"pending"`, `"approved"`, `"denied"` or `"expired"`, as the provider last said.
-    pub status: String,
+    pub direction: guardian_domain::Direction,
+    /// As the provider last said.
+    pub status: guardian_domain::RequestStatus,
     /// RFC 3339.
     pub expires_at: String,
     /// An approval or a denial that waits to be sent.
@@ -186,8 +185,8 @@ pub struct ContactView {
     pub child_id: String,
     pub contact_id: String,
     pub display_name: String,
-    /// `"approved"` or `"blocked"`, as the provider last said.
-    pub status: String,
+    /// As the provider last said.
+    pub status: guardian_domain::ContactStatus,
     pub messages_7d: i32,
     pub calls_7d: i32,
     pub last_interaction: Option<String>,

@@ -58,7 +58,7 @@ async fn offline_decisions_wait_in_the_queue_and_are_sent_when_the_provider_is_b
     assert_eq!(world.request_status("Mei", "fr-3").await, ("denied".into(), None));
     let sam =
         world.engine.contacts("Leo").await.expect("contacts").into_iter().find(|c| c.contact_id == "u-sam");
-    assert_eq!(sam.expect("Sam").status, "blocked");
+    assert_eq!(sam.expect("Sam").status, guardian_core::ContactStatus::Blocked);
 }
 
 #[tokio::test]

@@ -34,7 +34,7 @@ async fn a_change_elsewhere_is_pushed_and_the_triggered_sync_brings_it_in() {
     world.engine.sync().await.expect("sync");
     let sam =
         world.engine.contacts("Leo").await.expect("contacts").into_iter().find(|c| c.contact_id == "u-sam");
-    assert_eq!(sam.map(|c| c.status), Some("blocked".to_owned()));
+    assert_eq!(sam.map(|c| c.status), Some(guardian_core::ContactStatus::Blocked));
 }
 
 /// The push stream under every kind of provider failure: the watch never ends (it would only

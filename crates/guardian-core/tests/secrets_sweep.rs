@@ -82,7 +82,10 @@ async fn no_secret_or_personal_data_is_readable_on_disk_or_in_logs() {
     };
     engine.correct_child_profile("Mei", correction).await.expect("profile corrected");
     engine.ask_provider(NEW_NAME, "explanation", QUESTION).await.expect("asked");
-    engine.report_group("Leo", "grp-class-4b", "harassment", EVIDENCE).await.expect("reported");
+    engine
+        .report_group("Leo", "grp-class-4b", guardian_core::ReportCategory::Harassment, EVIDENCE)
+        .await
+        .expect("reported");
     // Deleting by category and asking why a machine decided: the password and the decision text.
     engine
         .delete_data("Leo", "contact_history", &guardian_core::Reauth::Password(Secret::new(DEMO_PASSWORD)))

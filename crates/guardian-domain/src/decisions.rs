@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::Child;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Someone asked to be the child's friend.
@@ -17,7 +18,21 @@ pub enum Direction {
     Outgoing,
 }
 
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Incoming => "incoming",
+            Self::Outgoing => "outgoing",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Incoming, Self::Outgoing].into_iter().find(|d| d.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
     Pending,
@@ -69,6 +84,7 @@ impl fmt::Debug for FriendRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactStatus {
     Approved,

@@ -376,6 +376,7 @@ pub struct Group {
 
 /// Why a contact or group is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportCategory {
     Harassment,

@@ -66,7 +66,7 @@ pub(crate) fn request_from_row(row: RequestRow) -> FriendRequest {
         id,
         child_id,
         other_name,
-        direction: if direction == "outgoing" { Direction::Outgoing } else { Direction::Incoming },
+        direction: Direction::parse(&direction).unwrap_or(Direction::Incoming),
         status,
         created_at,
         expires_at: expires_at.unwrap_or(created_at + REQUEST_LIFETIME),

@@ -23,10 +23,10 @@ pub(crate) async fn report_contact(
     slot: State<'_, EngineSlot>,
     child_id: String,
     contact_id: String,
-    category: String,
+    category: guardian_core::ReportCategory,
     evidence: String,
 ) -> Result<ReportView, AppError> {
-    Ok(slot.get().await?.report_contact(&child_id, &contact_id, &category, &evidence, &[]).await?)
+    Ok(slot.get().await?.report_contact(&child_id, &contact_id, category, &evidence, &[]).await?)
 }
 
 /// Reports a group the child is in (category and the guardian's own words).
@@ -36,8 +36,8 @@ pub(crate) async fn report_group(
     slot: State<'_, EngineSlot>,
     child_id: String,
     group_id: String,
-    category: String,
+    category: guardian_core::ReportCategory,
     evidence: String,
 ) -> Result<ReportView, AppError> {
-    Ok(slot.get().await?.report_group(&child_id, &group_id, &category, &evidence).await?)
+    Ok(slot.get().await?.report_group(&child_id, &group_id, category, &evidence).await?)
 }

@@ -3,13 +3,17 @@
 // a domain value with a string of its own.
 import type {
   ConsentPurpose,
+  ContactStatus,
   DecisionKind,
+  Direction,
   Discoverability,
   ExportStage,
   FriendApproval,
   OutcomeState,
   PendingState,
   ProposalKind,
+  ReportCategory,
+  RequestStatus,
 } from "../bindings";
 import type { MessageKey } from "./i18n";
 
@@ -55,12 +59,39 @@ export const CONSENT_PURPOSE: Record<ConsentPurpose, { name: MessageKey; explain
   },
 };
 
+/** Why a contact or a group is reported, in the guardian's words. */
+export const REPORT_CATEGORY: Record<ReportCategory, MessageKey> = {
+  harassment: "reports.category.harassment",
+  bullying: "reports.category.bullying",
+  sexual_content: "reports.category.sexual_content",
+  violence: "reports.category.violence",
+  impersonation: "reports.category.impersonation",
+  other: "reports.category.other",
+};
+
 /** What an export is doing, for its progress bar. */
 export const EXPORT_STAGE: Record<ExportStage, MessageKey> = {
   preparing: "export.stage.preparing",
   downloading: "export.stage.downloading",
   verifying: "export.stage.verifying",
 };
+
+/** A friend request's status in the guardian's words, and whether it still waits for an answer. */
+export const REQUEST_STATUS: Record<RequestStatus, { words: MessageKey; open: boolean }> = {
+  pending: { words: "requests.status.pending", open: true },
+  approved: { words: "requests.status.approved", open: false },
+  denied: { words: "requests.status.denied", open: false },
+  expired: { words: "requests.status.expired", open: false },
+};
+
+/** Which way a friend request goes, and whether the guardian answers it (one asking the child). */
+export const DIRECTION: Record<Direction, { words: MessageKey; answered: boolean }> = {
+  incoming: { words: "requests.incoming", answered: true },
+  outgoing: { words: "requests.outgoing", answered: false },
+};
+
+/** Whether a contact is blocked (its button then lifts the block, with the PIN). */
+export const BLOCKED: Record<ContactStatus, boolean> = { approved: false, blocked: true };
 
 /** Whether a co-guardian's proposal relaxes the agreement rule (rather than taking a guardian off). */
 export const RELAXES_AGREEMENT: Record<ProposalKind, boolean> = { relax_agreement: true, remove_guardian: false };

@@ -17,7 +17,7 @@ pub async fn request_ref(engine: &Engine, child_id: &str, request_id: &str) -> R
         .friend_requests(child_id)
         .await?
         .into_iter()
-        .filter(|r| r.direction == "incoming")
+        .filter(|r| r.direction == guardian_domain::Direction::Incoming)
         .map(|r| r.id)
         .collect();
     ids.sort();

@@ -147,7 +147,7 @@ async fn request_id(engine: &Engine, child: &str, reference: &str) -> Result<Str
         .await
         .map_err(fail)?
         .into_iter()
-        .filter(|r| r.direction == "incoming")
+        .filter(|r| r.direction == guardian_domain::Direction::Incoming)
         .map(|r| r.id)
         .collect();
     ids.sort();
@@ -290,7 +290,7 @@ async fn perform(
             let request = request_id(engine, &child, request).await?;
             let requests = engine.friend_requests(&child).await.map_err(fail)?;
             let found = requests.iter().find(|r| r.id == request).ok_or(format!("no request {request}"))?;
-            check(&format!("request {request}"), status, &found.status)
+            check(&format!("request {request}"), status, found.status.as_str())
         }
         Step::ExpectContact { child, contact, status } => {
             let child = child_id(engine, known, child).await?;
@@ -300,7 +300,7 @@ async fn perform(
             match (contacts.iter().find(|c| c.contact_id == contact), status.as_str()) {
                 (None, "gone") => Ok(()),
                 (None, _) => Err(format!("no contact {contact}")),
-                (Some(found), _) => check(&format!("contact {contact}"), status, &found.status),
+                (Some(found), _) => check(&format!("contact {contact}"), status, found.status.as_str()),
             }
         }
         Step::ExpectPending { count } => {
@@ -330,6 +330,7 @@ async fn perform(
         Step::Report { child, contact, category, evidence } => {
             let child = child_id(engine, known, child).await?;
             let contact = contact_id(engine, &child, contact).await?;
+            let category = crate::report_category(category).map_err(fail)?;
             engine.report_contact(&child, &contact, category, evidence, &[]).await.map(drop).map_err(fail)
         }
         Step::SignOutDevice { child, device } => {
@@ -343,6 +344,7 @@ async fn perform(
         }
         Step::ReportGroup { child, group, category, evidence } => {
             let child = child_id(engine, known, child).await?;
+            let category = crate::report_category(category).map_err(fail)?;
             engine.report_group(&child, group, category, evidence).await.map(drop).map_err(fail)
         }
         Step::ExpectGroup { child, group, member, flagged } => {

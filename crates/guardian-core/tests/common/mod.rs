@@ -93,7 +93,7 @@ impl World {
     ) -> (String, Option<guardian_core::DecisionKind>) {
         let requests = self.engine.friend_requests(child).await.expect("requests");
         let r = requests.into_iter().find(|r| r.id == id).expect("request listed");
-        (r.status, r.queued)
+        (r.status.as_str().to_owned(), r.queued)
     }
 }
 
